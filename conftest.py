@@ -1,0 +1,132 @@
+"""Shared fixtures: personas (a core member, a newcomer, a sprint manager, an
+outsider) and a headless Chromium for browser tests."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the
+# tests make around it are synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent / "test-artifacts"
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def cell(db: Any) -> Any:
+    from roles.tests.factories import CellFactory
+
+    return CellFactory(name="Bebop", slug="bebop")
+
+
+@pytest.fixture
+def other_cell(db: Any) -> Any:
+    from roles.tests.factories import CellFactory
+
+    return CellFactory(name="Falcon", slug="falcon")
+
+
+@pytest.fixture
+def core_member(cell: Any) -> Any:
+    from roles.tests.factories import MemberFactory
+
+    return MemberFactory(cell=cell, member_type="core", user__username="core", user__password=PASSWORD)
+
+
+@pytest.fixture
+def newcomer(cell: Any) -> Any:
+    from roles.tests.factories import MemberFactory
+
+    return MemberFactory(
+        cell=cell,
+        member_type="newcomer",
+        joined_on=date.today() - timedelta(days=10),
+        user__username="newcomer",
+        user__password=PASSWORD,
+    )
+
+
+@pytest.fixture
+def sprint_manager(cell: Any) -> Any:
+    from roles.models import Role
+    from roles.tests.factories import MemberFactory, RoleAssignmentFactory
+
+    member = MemberFactory(cell=cell, member_type="core", user__username="sm", user__password=PASSWORD)
+    RoleAssignmentFactory(
+        member=member,
+        role=Role.objects.get(slug="sprint-manager"),
+        cell=cell,
+        since=date.today() - timedelta(days=400),
+    )
+    return member
+
+
+@pytest.fixture
+def outsider(other_cell: Any) -> Any:
+    from roles.tests.factories import MemberFactory
+
+    return MemberFactory(
+        cell=other_cell, member_type="core", user__username="outsider", user__password=PASSWORD
+    )
+
+
+@pytest.fixture
+def staff_user(db: Any) -> Any:
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_user(
+        username="staff", password=PASSWORD, is_staff=True, is_superuser=True
+    )
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: Any) -> Iterator[Any]:
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def login(page: Any, username: str, password: str = PASSWORD) -> None:
+    """Logs in through the real login form."""
+    page.goto("/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+@pytest.fixture
+def artifacts_dir() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

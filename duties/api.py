@@ -1,0 +1,7 @@
+"""REST API of the duties app: viewsets registered on the shared router, extra paths below."""
+
+from django.urls import URLPattern, URLResolver
+
+from opencraft_ops.api_router import router  # noqa: F401
+
+urlpatterns: list[URLPattern | URLResolver] = []

@@ -1,0 +1,1 @@
+"""Duties: each role's recurring duties with checklists, and their instances."""

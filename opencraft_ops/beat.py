@@ -1,0 +1,16 @@
+"""The one Celery beat schedule.
+
+django-celery-beat's DatabaseScheduler copies these entries into its tables at
+start-up, so the admin shows them and role holders can pause or reschedule
+them there. Add an entry here when an app gains a periodic task.
+"""
+
+from typing import Any
+
+from celery.schedules import crontab
+
+BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
+    # "sync-tempo-worklogs": {"task": "sustainability.tasks...", "schedule": crontab(minute="*/5")},
+}
+
+__all__ = ["BEAT_SCHEDULE", "crontab"]

@@ -1,0 +1,13 @@
+from typing import Any
+
+from django.http import HttpRequest
+
+# (url name, label). Every app adds its page here; the base template renders it.
+NAVIGATION: list[tuple[str, str]] = [
+    ("home", "My work"),
+    ("roles:directory", "Directory"),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    return {"navigation": NAVIGATION}

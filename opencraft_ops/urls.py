@@ -1,0 +1,38 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import URLPattern, URLResolver, include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+
+import duties.api
+import roles.api
+import rotations.api
+import sprints.api
+import sustainability.api
+from duties.urls import home_urlpatterns
+from opencraft_ops.api_router import router
+
+api_patterns: list[URLPattern | URLResolver] = [
+    path("", include(router.urls)),
+    path("", include(roles.api)),
+    path("", include(sprints.api)),
+    path("", include(rotations.api)),
+    path("", include(sustainability.api)),
+    path("", include(duties.api)),
+    path("token/", obtain_auth_token, name="api-token"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+urlpatterns = [
+    *home_urlpatterns,
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("api/", include(api_patterns)),
+    path("org/", include("roles.urls")),
+    path("sprints/", include("sprints.urls")),
+    path("rotations/", include("rotations.urls")),
+    path("sustainability/", include("sustainability.urls")),
+    path("duties/", include("duties.urls")),
+]

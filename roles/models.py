@@ -1,0 +1,389 @@
+"""The organisation: members, cells, the role catalog and who holds which role."""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value!r} is not a known time zone (e.g. Europe/Paris, UTC).")
+
+
+class MemberType(models.TextChoices):
+    SHORT_TERM = "short_term", "Short-term member"
+    NEWCOMER = "newcomer", "Newcomer"
+    CORE = "core", "Core member"
+
+
+class CellKind(models.TextChoices):
+    GENERALIST = "generalist", "Generalist"
+    PROJECT = "project", "Project"
+
+
+class Cell(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    kind = models.CharField(max_length=20, choices=CellKind.choices, default=CellKind.GENERALIST)
+    description = models.TextField(blank=True)
+    firefighting_rules = models.TextField(
+        blank=True,
+        help_text="A project cell's own firefighting arrangement, when it has one. "
+        "Leave empty to follow the default two-firefighter rotation.",
+    )
+    client_sla_hours = models.DecimalField(
+        "client SLA (hours)",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("24"),
+        validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal("24"))],
+        help_text="Response time promised to clients. Never looser than the 24 h default.",
+    )
+    firefighting_percent = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("7.5"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text="Share of the cell's weekly hours reserved for firefighting.",
+    )
+    discovery_percent = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("2.5"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text="Share of the cell's weekly hours reserved for discoveries.",
+    )
+    discovery_duty_hours_per_week = models.DecimalField(
+        max_digits=5, decimal_places=2, default=Decimal("5"), validators=[MinValueValidator(0)]
+    )
+    firefighter_min_hours_per_sprint = models.DecimalField(
+        max_digits=5, decimal_places=2, default=Decimal("15"), validators=[MinValueValidator(0)]
+    )
+    jira_project_key = models.CharField(max_length=20, blank=True)
+    jira_board_id = models.PositiveIntegerField(null=True, blank=True, unique=True)
+    created_on = models.DateField(default=date.today)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(client_sla_hours__gt=0) & Q(client_sla_hours__lte=24),
+                name="cell_sla_within_24h",
+                violation_error_message="The client SLA must be between 0 and 24 hours.",
+            ),
+            models.CheckConstraint(
+                condition=Q(firefighting_percent__gte=0, firefighting_percent__lte=100)
+                & Q(discovery_percent__gte=0, discovery_percent__lte=100),
+                name="cell_percentages_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_generalist(self) -> bool:
+        return self.kind == CellKind.GENERALIST
+
+
+class MemberQuerySet(models.QuerySet["Member"]):
+    def active(self, as_of: date | None = None) -> MemberQuerySet:
+        day = as_of or timezone.localdate()
+        return self.filter(Q(joined_on__lte=day) & (Q(left_on__isnull=True) | Q(left_on__gte=day)))
+
+    def with_type(self, as_of: date | None = None) -> MemberQuerySet:
+        """Annotates ``current_type``: the member type in force on ``as_of`` (one subquery)."""
+        day = as_of or timezone.localdate()
+        latest = (
+            MemberTypePeriod.objects.filter(member=models.OuterRef("pk"), since__lte=day)
+            .order_by("-since")
+            .values("member_type")[:1]
+        )
+        return self.annotate(current_type=models.Subquery(latest))
+
+    def with_commitment(self, as_of: date | None = None) -> MemberQuerySet:
+        """Annotates ``current_weekly_hours``: the weekly commitment in force on ``as_of``."""
+        day = as_of or timezone.localdate()
+        latest = (
+            WeeklyCommitment.objects.filter(member=models.OuterRef("pk"), since__lte=day)
+            .order_by("-since")
+            .values("hours_per_week")[:1]
+        )
+        return self.annotate(current_weekly_hours=models.Subquery(latest))
+
+
+class Member(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="member")
+    cell = models.ForeignKey(
+        Cell,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+        help_text="Empty for people outside any cell (e.g. company-wide roles).",
+    )
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    jira_account_id = models.CharField(max_length=128, unique=True, null=True, blank=True)
+    joined_on = models.DateField(default=date.today)
+    left_on = models.DateField(null=True, blank=True)
+    email_digest = models.BooleanField(default=True, help_text="Send the daily email digest of duties.")
+
+    objects = MemberQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["user__first_name", "user__last_name", "user__username"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(left_on__gte=F("joined_on")),
+                name="member_left_after_joined",
+                violation_error_message="A member cannot leave before joining.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.user.get_full_name() or self.user.username
+
+    def is_active_on(self, day: date) -> bool:
+        return self.joined_on <= day and (self.left_on is None or self.left_on >= day)
+
+
+class MemberTypePeriod(models.Model):
+    """The member's type from ``since`` until the next period starts."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="type_periods")
+    member_type = models.CharField(max_length=20, choices=MemberType.choices)
+    since = models.DateField()
+    note = models.CharField(max_length=255, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["member", "since"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "since"],
+                name="member_type_one_change_per_day",
+                violation_error_message="This member already has a type change on that date.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member}: {self.get_member_type_display()} since {self.since}"
+
+
+class WeeklyCommitment(models.Model):
+    """Hours per week the member commits to, from ``since`` until the next change."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="commitments")
+    hours_per_week = models.DecimalField(
+        max_digits=5, decimal_places=2, validators=[MinValueValidator(0), MaxValueValidator(80)]
+    )
+    since = models.DateField()
+    note = models.CharField(max_length=255, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["member", "since"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "since"],
+                name="commitment_one_change_per_day",
+                violation_error_message="This member already has a commitment starting that day.",
+            ),
+            models.CheckConstraint(
+                condition=Q(hours_per_week__gte=0) & Q(hours_per_week__lte=80),
+                name="commitment_hours_in_range",
+                violation_error_message="Weekly hours must be between 0 and 80.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member}: {self.hours_per_week} h/week since {self.since}"
+
+
+class TimeOffKind(models.TextChoices):
+    VACATION = "vacation", "Vacation"
+    SICK = "sick", "Sick leave"
+    OTHER = "other", "Other"
+
+
+class TimeOff(models.Model):
+    """A period away. ``hours`` empty means whole days; otherwise hours per day off."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="time_off")
+    kind = models.CharField(max_length=20, choices=TimeOffKind.choices, default=TimeOffKind.VACATION)
+    start = models.DateField()
+    end = models.DateField()
+    hours_per_day = models.DecimalField(
+        max_digits=4,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.25")), MaxValueValidator(Decimal("24"))],
+        help_text="Leave empty for whole days off.",
+    )
+    note = models.CharField(max_length=255, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["start"]
+        indexes = [models.Index(fields=["member", "start", "end"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gte=F("start")),
+                name="time_off_end_after_start",
+                violation_error_message="Time off cannot end before it starts.",
+            ),
+            models.CheckConstraint(
+                condition=Q(hours_per_day__isnull=True) | Q(hours_per_day__gt=0),
+                name="time_off_hours_positive",
+                violation_error_message="Hours off per day must be positive.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member}: {self.get_kind_display()} {self.start} – {self.end}"
+
+    @property
+    def is_whole_days(self) -> bool:
+        return self.hours_per_day is None
+
+
+class RoleScope(models.TextChoices):
+    CELL = "cell", "Cell role (one holder per cell)"
+    TEAM = "team", "Team role (any number of holders)"
+    COMPANY = "company", "Company-wide role"
+    ROTATION = "rotation", "Rotation (per sprint or week)"
+
+
+class Role(models.Model):
+    """One entry of the role catalog. The catalog is data (see migrations) and
+    editable in the admin."""
+
+    slug = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=100, unique=True)
+    purpose = models.TextField()
+    responsibilities = models.TextField(help_text="One responsibility per line.")
+    scope = models.CharField(max_length=20, choices=RoleScope.choices)
+    max_holders = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Holders at a time (per cell for cell roles). Empty means no limit.",
+    )
+    backups_required = models.PositiveSmallIntegerField(default=0)
+    is_cell_management = models.BooleanField(default=False, help_text="Every cell must have this role held.")
+    generalist_only = models.BooleanField(default=False, help_text="Only generalist cells have it.")
+    core_only = models.BooleanField(default=False, help_text="Only core members may hold it.")
+    temporary = models.BooleanField(default=False)
+    reserved_hours_per_week = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(0)],
+        help_text="Hours per week set aside from the holder's sprint capacity.",
+    )
+    reserved_hours_per_month = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(0)],
+        help_text="Hours per month set aside from the holder's capacity (pro rata per sprint).",
+    )
+    sort_order = models.PositiveSmallIntegerField(default=100)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def responsibility_list(self) -> list[str]:
+        return [line.strip() for line in self.responsibilities.splitlines() if line.strip()]
+
+    @property
+    def is_exclusive(self) -> bool:
+        return self.max_holders == 1
+
+
+class RoleAssignment(models.Model):
+    """A member holding a role, in a cell for cell roles, from ``since`` to ``until``.
+
+    A handover records the replacement (``handed_over_to``) and a transition
+    period until ``transition_until`` during which the outgoing holder keeps
+    helping; the replacement's own assignment starts the day after ``until``.
+    """
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="assignments")
+    role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="assignments")
+    cell = models.ForeignKey(
+        Cell, null=True, blank=True, on_delete=models.PROTECT, related_name="assignments"
+    )
+    since = models.DateField()
+    until = models.DateField(null=True, blank=True)
+    backup = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="backup_for"
+    )
+    handed_over_to = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="handovers_received"
+    )
+    transition_until = models.DateField(null=True, blank=True)
+    # Copied from the role on save so the database can enforce one holder at a time.
+    exclusive = models.BooleanField(default=False, editable=False)
+    note = models.CharField(max_length=255, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["role__sort_order", "since"]
+        indexes = [models.Index(fields=["role", "cell", "since"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(until__isnull=True) | Q(until__gte=F("since")),
+                name="assignment_until_after_since",
+                violation_error_message="An assignment cannot end before it starts.",
+            ),
+            models.CheckConstraint(
+                condition=Q(transition_until__isnull=True)
+                | (Q(until__isnull=False) & Q(transition_until__gte=F("until"))),
+                name="assignment_transition_after_until",
+                violation_error_message="A transition period needs an end date and must end after it.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(backup=F("member")),
+                name="assignment_backup_not_holder",
+                violation_error_message="The backup must be someone other than the holder.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = f" ({self.cell})" if self.cell_id else ""
+        return f"{self.role}{where}: {self.member}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.exclusive = self.role.is_exclusive
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def is_current_on(self, day: date) -> bool:
+        return self.since <= day and (self.until is None or self.until >= day)

@@ -1,0 +1,213 @@
+"""Sprints, tickets (mirrors of JIRA issues) and epics."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from roles.models import Cell, Member
+
+
+class Sprint(models.Model):
+    """A two-week sprint shared by every cell: Tuesday to the Monday 13 days later.
+
+    Dates derive from the number through ``sprints.calculations.sprint_dates``;
+    they are stored so queries can filter and join on them.
+    """
+
+    number = models.PositiveIntegerField(unique=True)
+    start = models.DateField(unique=True)
+    end = models.DateField(unique=True)
+    name = models.CharField(max_length=100, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end=F("start") + timedelta(days=13)),
+                name="sprint_lasts_two_weeks",
+                violation_error_message="A sprint ends on the Monday 13 days after its Tuesday start.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name or f"Sprint {self.number}"
+
+
+class BoardSprintState(models.TextChoices):
+    FUTURE = "future", "Future"
+    ACTIVE = "active", "Active"
+    CLOSED = "closed", "Closed"
+
+
+class BoardSprint(models.Model):
+    """A cell's JIRA sprint (one per cell board) for one of our sprints."""
+
+    sprint = models.ForeignKey(Sprint, on_delete=models.CASCADE, related_name="board_sprints")
+    cell = models.ForeignKey(Cell, on_delete=models.CASCADE, related_name="board_sprints")
+    jira_id = models.PositiveBigIntegerField(unique=True, null=True, blank=True)
+    name = models.CharField(max_length=200, blank=True)
+    state = models.CharField(max_length=10, choices=BoardSprintState.choices, default=BoardSprintState.FUTURE)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["sprint", "cell"], name="one_board_sprint_per_cell")]
+
+    def __str__(self) -> str:
+        return self.name or f"{self.cell} {self.sprint}"
+
+
+class EpicStatus(models.TextChoices):
+    PROSPECT = "prospect", "Prospect"
+    OFFER = "offer", "Offer / Waiting on client"
+    ACCEPTED = "accepted", "Accepted"
+    IN_DEVELOPMENT = "in_development", "In Development"
+    DELIVERED = "delivered", "Delivered to client / QA"
+    DONE = "done", "Done"
+
+
+class BudgetKind(models.TextChoices):
+    FIXED = "fixed", "Fixed scope / fixed budget"
+    MONTHLY = "monthly", "Dynamic scope / monthly budget"
+    NONE = "none", "Dynamic scope / no budget (ad hoc support)"
+
+
+class Epic(models.Model):
+    jira_id = models.CharField(max_length=32, unique=True, null=True, blank=True)
+    key = models.CharField(max_length=32, unique=True)
+    title = models.CharField(max_length=255)
+    cell = models.ForeignKey(Cell, null=True, blank=True, on_delete=models.SET_NULL, related_name="epics")
+    client = models.CharField(max_length=200, blank=True)
+    account = models.ForeignKey(
+        "sustainability.Account", null=True, blank=True, on_delete=models.SET_NULL, related_name="epics"
+    )
+    owner = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_epics"
+    )
+    reviewer = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="reviewed_epics"
+    )
+    status = models.CharField(max_length=20, choices=EpicStatus.choices, default=EpicStatus.PROSPECT)
+    budget_kind = models.CharField(max_length=10, choices=BudgetKind.choices, default=BudgetKind.FIXED)
+    budget_hours = models.DecimalField(
+        max_digits=9, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    description = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["key"]
+        indexes = [models.Index(fields=["cell", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(budget_hours__isnull=True) | Q(budget_hours__gte=0),
+                name="epic_budget_not_negative",
+                violation_error_message="An epic budget cannot be negative.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.title}"
+
+
+class TicketStatus(models.TextChoices):
+    BACKLOG = "Backlog", "Backlog"
+    TODO = "To Do", "To Do"
+    IN_PROGRESS = "In Progress", "In Progress"
+    CODE_REVIEW = "Code Review", "Code Review"
+    EXTERNAL_REVIEW = "External Review", "External Review"
+    MERGED = "Merged", "Merged"
+    DELIVERED = "Deployed & Delivered", "Deployed & Delivered"
+    DONE = "Done", "Done"
+    STRETCH = "Stretch Goals", "Stretch Goals"
+    BLOCKED = "Long External Review/Blocked", "Long External Review/Blocked"
+
+
+class PriorityCategory(models.IntegerChoices):
+    """The backlog's priority order, most important first."""
+
+    CLIENT = 1, "Client work"
+    NEWCOMER = 2, "Newcomer-friendly"
+    INTERNAL_PRIORITY = 3, "Internal priority (flagged by management)"
+    OTHER = 4, "Other cell work"
+
+
+class Ticket(models.Model):
+    """A mirror of a JIRA issue. Estimates and time spent are in seconds, as JIRA keeps them."""
+
+    jira_id = models.CharField(max_length=32, unique=True, null=True, blank=True)
+    key = models.CharField(max_length=32, unique=True)
+    summary = models.CharField(max_length=500)
+    issue_type = models.CharField(max_length=50, default="Story")
+    status = models.CharField(max_length=50, default=TicketStatus.BACKLOG)
+    cell = models.ForeignKey(Cell, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets")
+    assignee = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_tickets"
+    )
+    reviewer = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="reviewed_tickets"
+    )
+    story_points = models.DecimalField(
+        max_digits=5, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    original_estimate_seconds = models.PositiveIntegerField(null=True, blank=True)
+    remaining_estimate_seconds = models.PositiveIntegerField(null=True, blank=True)
+    time_spent_seconds = models.PositiveIntegerField(default=0)
+    account = models.ForeignKey(
+        "sustainability.Account", null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+    )
+    epic = models.ForeignKey(Epic, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets")
+    sprint = models.ForeignKey(
+        Sprint, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+    )
+    labels = models.JSONField(default=list, blank=True)
+    priority_category = models.PositiveSmallIntegerField(
+        choices=PriorityCategory.choices, default=PriorityCategory.OTHER
+    )
+    is_recurring = models.BooleanField(default=False)
+    recurring_hours_per_sprint = models.DecimalField(
+        max_digits=5, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(0)]
+    )
+    needs_production_access = models.BooleanField(default=False)
+    added_to_sprint_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the ticket entered its current sprint (for injections)."
+    )
+    injection_accepted = models.BooleanField(default=False)
+    jira_updated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["priority_category", "key"]
+        indexes = [
+            models.Index(fields=["sprint", "cell"]),
+            models.Index(fields=["sprint", "assignee"]),
+            models.Index(fields=["sprint", "reviewer"]),
+            models.Index(fields=["epic"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(story_points__isnull=True) | Q(story_points__gte=0),
+                name="ticket_points_not_negative",
+                violation_error_message="Story points cannot be negative.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.summary}"
+
+    @property
+    def is_green(self) -> bool:
+        """Ready for a sprint: estimated, assigned and with a reviewer."""
+        return self.story_points is not None and self.assignee_id is not None and self.reviewer_id is not None
+
+    @property
+    def remaining_hours(self) -> Decimal:
+        return Decimal(self.remaining_estimate_seconds or 0) / 3600
