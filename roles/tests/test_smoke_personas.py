@@ -7,7 +7,7 @@ from roles.models import MemberType, RoleAssignment
 def test_personas_have_types_and_roles(core_member, newcomer, sprint_manager, outsider) -> None:
     from roles.models import Member
 
-    types = dict(Member.objects.with_type().values_list("user__username", "current_type"))
+    types = dict(Member.objects.with_type().values_list("user__username", "current_type"))  # type: ignore[misc]
     assert types == {
         "core": MemberType.CORE,
         "newcomer": MemberType.NEWCOMER,

@@ -1,0 +1,71 @@
+"""Pure maths of the organisation: availability from commitments and time off.
+
+No ORM and no clock here: callers pass plain values and ``as_of``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+WORKDAYS_PER_WEEK = Decimal(5)
+
+
+@dataclass(frozen=True)
+class TimeOffPeriod:
+    start: date
+    end: date
+    hours_per_day: Decimal | None = None  # None: whole days
+
+    def covers(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+
+@dataclass(frozen=True)
+class CommitmentChange:
+    since: date
+    hours_per_week: Decimal
+
+
+def is_workday(day: date) -> bool:
+    return day.weekday() < 5
+
+
+def workdays(start: date, end: date) -> list[date]:
+    """Monday-to-Friday dates in [start, end]."""
+    days = (end - start).days + 1
+    return [start + timedelta(days=i) for i in range(max(days, 0)) if is_workday(start + timedelta(days=i))]
+
+
+def weekly_hours_on(changes: Sequence[CommitmentChange], day: date) -> Decimal:
+    """The commitment in force on ``day`` (0 before the first one)."""
+    current = Decimal(0)
+    for change in sorted(changes, key=lambda c: c.since):
+        if change.since <= day:
+            current = change.hours_per_week
+        else:
+            break
+    return current
+
+
+def is_off(periods: Iterable[TimeOffPeriod], day: date) -> bool:
+    """Whether the member is away the whole of ``day``."""
+    return any(p.covers(day) and p.hours_per_day is None for p in periods)
+
+
+def available_hours(
+    *, changes: Sequence[CommitmentChange], periods: Sequence[TimeOffPeriod], start: date, end: date
+) -> Decimal:
+    """Working hours in [start, end]: the daily share of the weekly commitment on
+    each weekday, less time off (whole days, or the hours of partial days)."""
+    total = Decimal(0)
+    for day in workdays(start, end):
+        daily = weekly_hours_on(changes, day) / WORKDAYS_PER_WEEK
+        off = Decimal(0)
+        for period in periods:
+            if period.covers(day):
+                off = daily if period.hours_per_day is None else min(daily, off + period.hours_per_day)
+        total += max(daily - off, Decimal(0))
+    return total

@@ -1,0 +1,98 @@
+"""Who may read and write what. Used by views and the API alike.
+
+Rules (SPEC "Safety"): every page needs a login; members read their own cell;
+role holders edit what their role owns; staff edit everything.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.utils import timezone
+from rest_framework import permissions
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from roles.models import Cell, Member, RoleAssignment
+
+AnyUser = User | AnonymousUser
+
+
+def member_of(user: AnyUser) -> Member | None:
+    """The user's Member, cached on the user object for the request."""
+    if not user.is_authenticated:
+        return None
+    cache = user.__dict__
+    if "_ops_member" not in cache:
+        cache["_ops_member"] = Member.objects.select_related("cell").filter(user_id=user.pk).first()
+    member: Member | None = cache["_ops_member"]
+    return member
+
+
+def held_role_slugs(member: Member, *, cell: Cell | None = None, as_of: date | None = None) -> set[str]:
+    """Slugs of the roles ``member`` holds on ``as_of`` (in ``cell`` for cell roles)."""
+    day = as_of or timezone.localdate()
+    assignments = RoleAssignment.objects.filter(
+        Q(member=member), Q(since__lte=day), Q(until__isnull=True) | Q(until__gte=day)
+    )
+    if cell is not None:
+        assignments = assignments.filter(Q(cell=cell) | Q(cell__isnull=True))
+    return set(assignments.values_list("role__slug", flat=True))
+
+
+def holds_role(user: AnyUser, slugs: set[str] | list[str] | str, *, cell: Cell | None = None) -> bool:
+    member = member_of(user)
+    if member is None:
+        return False
+    wanted = {slugs} if isinstance(slugs, str) else set(slugs)
+    return bool(held_role_slugs(member, cell=cell) & wanted)
+
+
+def can_view_cell(user: AnyUser, cell: Cell | None) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_staff or cell is None:
+        return True
+    member = member_of(user)
+    if member is None:
+        return False
+    if member.cell_id == cell.pk:
+        return True
+    # Company-wide role holders (e.g. cell supporters, CEO) see every cell.
+    return (
+        RoleAssignment.objects.filter(
+            member=member, cell__isnull=True, role__scope="company", since__lte=timezone.localdate()
+        )
+        .filter(Q(until__isnull=True) | Q(until__gte=timezone.localdate()))
+        .exists()
+    )
+
+
+def can_manage_cell(user: AnyUser, cell: Cell, role_slugs: set[str] | list[str]) -> bool:
+    """Staff, or a holder of one of ``role_slugs`` for ``cell``."""
+    return bool(user.is_authenticated and (user.is_staff or holds_role(user, set(role_slugs), cell=cell)))
+
+
+def require_cell_view(user: AnyUser, cell: Cell | None) -> None:
+    if not can_view_cell(user, cell):
+        raise PermissionDenied("You can only see your own cell.")
+
+
+def require_cell_manage(user: AnyUser, cell: Cell, role_slugs: set[str] | list[str]) -> None:
+    if not can_manage_cell(user, cell, role_slugs):
+        raise PermissionDenied("Only staff or the cell's role holder can change this.")
+
+
+class IsStaffOrReadOnly(permissions.BasePermission):
+    """Members read; staff write. Endpoints that let role holders write override
+    ``has_object_permission`` or use their own permission class."""
+
+    message = "Only staff can change this."
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        if not (request.user and request.user.is_authenticated):
+            return False
+        return request.method in permissions.SAFE_METHODS or bool(request.user.is_staff)
