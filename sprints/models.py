@@ -211,3 +211,12 @@ class Ticket(models.Model):
     @property
     def remaining_hours(self) -> Decimal:
         return Decimal(self.remaining_estimate_seconds or 0) / 3600
+
+
+# Epic management records live in their own module; importing them here registers them in this app.
+from sprints.epic_models import (  # noqa: E402, F401
+    EpicBudgetPeriod,
+    EpicMilestone,
+    EpicStatusChange,
+    EpicUpdate,
+)
