@@ -41,7 +41,7 @@ def test_ticket_list_is_limited_to_own_cell_with_flat_queries(
 
 
 def test_staff_creates_and_updates_ticket(api: APIClient, staff_user: Any, cell: Any, sprint: Any) -> None:
-    member = MemberFactory(cell=cell)
+    member: Any = MemberFactory(cell=cell)
     api.force_authenticate(staff_user)
     payload = {
         "key": "SE-900",
@@ -120,7 +120,7 @@ def test_spillover_explanation_through_api(
     outsider: Any,
     sprint: Any,
 ) -> None:
-    spills = [
+    spills: list[Any] = [
         SpilloverFactory(sprint=sprint, ticket__cell=core_member.cell, ticket__assignee=core_member)
         for _ in range(4)
     ]
@@ -139,7 +139,7 @@ def test_spillover_explanation_through_api(
     assert (
         api.patch(url, {"explanation": "hijack"}, format="json").status_code == 404
     )  # other cell: not visible
-    other = MemberFactory(cell=core_member.cell)
+    other: Any = MemberFactory(cell=core_member.cell)
     api.force_authenticate(other.user)
     assert api.patch(url, {"explanation": "hijack"}, format="json").status_code == 403
     api.force_authenticate(sprint_manager.user)
@@ -150,7 +150,7 @@ def test_spillover_explanation_through_api(
 def test_capacity_rows_api(
     api: APIClient, django_assert_num_queries: Any, core_member: Any, sprint: Any, members: int
 ) -> None:
-    people = [MemberFactory(cell=core_member.cell) for _ in range(members)]
+    people: list[Any] = [MemberFactory(cell=core_member.cell) for _ in range(members)]
     for p in people:
         TicketFactory(cell=core_member.cell, sprint=sprint, assignee=p, reviewer=core_member)
     api.force_authenticate(core_member.user)

@@ -18,8 +18,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_record_spillovers_is_idempotent(cell: Any, core_member: Any) -> None:
-    sprint = SprintFactory(number=40)
-    todo = TicketFactory(cell=cell, sprint=sprint, assignee=core_member, status="In Progress")
+    sprint: Any = SprintFactory(number=40)
+    todo: Any = TicketFactory(cell=cell, sprint=sprint, assignee=core_member, status="In Progress")
     TicketFactory(cell=cell, sprint=sprint, status="Done")
     TicketFactory(cell=cell, sprint=sprint, status="Deployed & Delivered")
     TicketFactory(cell=cell, sprint=sprint, status="External Review")
@@ -35,8 +35,8 @@ def test_wrap_up_lists_spillovers_and_clean_members(
     client: Client, django_assert_num_queries: Any, sprint_manager: Any, core_member: Any
 ) -> None:
     number = calendar.sprint_on(date.today()).number - 1
-    sprint = SprintFactory(number=number)
-    clean = MemberFactory(cell=core_member.cell)
+    sprint: Any = SprintFactory(number=number)
+    clean: Any = MemberFactory(cell=core_member.cell)
     for _ in range(3):
         SpilloverFactory(sprint=sprint, ticket__cell=core_member.cell, ticket__assignee=core_member)
     SpilloverFactory(
@@ -85,7 +85,8 @@ def test_explanation_refused_to_others(
     spill: Any = SpilloverFactory(ticket__cell=core_member.cell, ticket__assignee=core_member)
     url = reverse("sprints:explain_spillover", args=[spill.pk])
     assert client.get(url).status_code == 302
-    for intruder in (outsider, MemberFactory(cell=core_member.cell)):
+    intruders: list[Any] = [outsider, MemberFactory(cell=core_member.cell)]
+    for intruder in intruders:
         client.force_login(intruder.user)
         assert client.post(url, {"explanation": "not mine"}).status_code == 403
     assert not Spillover.objects.get(pk=spill.pk).is_explained
