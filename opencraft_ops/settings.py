@@ -215,6 +215,8 @@ TEMPO_ACCOUNT_CATEGORIES = env_mapping(
     {"CLIENT": "client", "NONCELL": "internal_non_cell", "CELL": "internal_cell"},
 )
 HTTP_TIMEOUT_SECONDS = env_int("HTTP_TIMEOUT_SECONDS", 30, minimum=1)
+# Longest wait between two retries of a 429/5xx (Retry-After is honoured up to this).
+HTTP_MAX_RETRY_DELAY_SECONDS = env_int("HTTP_MAX_RETRY_DELAY_SECONDS", 60, minimum=1)
 
 # --- Domain defaults (each also a per-cell or admin-editable setting where SPEC says so)
 SPRINT_EPOCH_START = env_str("SPRINT_EPOCH_START", "2019-01-01")  # a Tuesday: sprint 1 starts here
