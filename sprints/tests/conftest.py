@@ -14,6 +14,7 @@ import pytest
 from roles.models import Role
 from roles.tests.factories import MemberFactory, RoleAssignmentFactory
 from sprints.tests.epic_factories import EpicFactory
+from sprints.tests.factories import current_sprint
 
 PASSWORD = "correct-horse-battery"
 
@@ -67,3 +68,20 @@ def adhoc_epic(cell: Any, epic_owner: Any, epic_reviewer: Any) -> Any:
         budget_kind="none",
         budget_hours=None,
     )
+
+
+@pytest.fixture
+def sprint(db: Any) -> Any:
+    return current_sprint()
+
+
+@pytest.fixture
+def planning_manager(cell: Any) -> Any:
+    member = MemberFactory(cell=cell, user__username="spm")
+    RoleAssignmentFactory(
+        member=member,
+        role=Role.objects.get(slug="sprint-planning-manager"),
+        cell=cell,
+        since=date.today() - timedelta(days=400),
+    )
+    return member

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('roles', '0002_role_catalog'),
-        ('sprints', '0002_initial'),
+        ('sprints', '0003_spillovers_completions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
