@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import factory
 
@@ -40,3 +41,8 @@ class DutyInstanceFactory(factory.django.DjangoModelFactory):
         if create:
             for i, text in enumerate(obj.definition.checklist_items, start=1):
                 obj.items.create(position=i, text=text)
+
+
+def make_member(**kwargs: Any) -> Any:
+    """``MemberFactory`` typed loosely (factory_boy's stubs type the call as the factory)."""
+    return MemberFactory(**kwargs)

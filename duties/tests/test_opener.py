@@ -8,8 +8,9 @@ import pytest
 
 from duties.models import ChecklistItem, DutyDefinition, DutyInstance
 from duties.services import duty_instances_open, duty_instances_reassign
+from duties.tests.factories import make_member
 from roles.models import MemberTypePeriod, Role
-from roles.tests.factories import CellFactory, MemberFactory, RoleAssignmentFactory, TimeOffFactory
+from roles.tests.factories import CellFactory, RoleAssignmentFactory, TimeOffFactory
 from rotations.models import RotationAssignment
 
 # Wednesday 25 November 2026: day 2 of sprint 207 (Tue 24 Nov - Mon 7 Dec 2026).
@@ -32,7 +33,7 @@ def bebop(db):
 
 @pytest.fixture
 def holder(bebop):
-    member = MemberFactory(cell=bebop, joined_on=LONG_AGO)
+    member = make_member(cell=bebop, joined_on=LONG_AGO)
     RoleAssignmentFactory(
         member=member, role=Role.objects.get(slug="sprint-manager"), cell=bebop, since=LONG_AGO
     )
@@ -91,15 +92,15 @@ def test_running_twice_opens_each_instance_once(holder):
 
 def test_a_three_week_gap_catches_up_exactly_what_daily_runs_open(holder, bebop):
     # Every cadence kind in play: a newcomer with a mentor, an epic owner, a firefighter rotation.
-    newcomer = MemberFactory(cell=bebop, joined_on=TODAY + timedelta(days=5), member_type="newcomer")
-    mentor = MemberFactory(cell=bebop, joined_on=LONG_AGO)
+    newcomer = make_member(cell=bebop, joined_on=TODAY + timedelta(days=5), member_type="newcomer")
+    mentor = make_member(cell=bebop, joined_on=LONG_AGO)
     RoleAssignmentFactory(member=mentor, role=Role.objects.get(slug="mentor"), cell=bebop, since=LONG_AGO)
     RoleAssignmentFactory(member=mentor, role=Role.objects.get(slug="epic-owner"), since=LONG_AGO)
     RotationAssignment.objects.create(
         kind="firefighter_1", cell=bebop, member=mentor, start=date(2026, 11, 10), end=date(2026, 12, 21)
     )
     start = TODAY
-    daily = []
+
     for offset in range(22):
         duty_instances_open(as_of=start + timedelta(days=offset))
     daily = keys()
@@ -117,8 +118,8 @@ def test_a_three_week_gap_catches_up_exactly_what_daily_runs_open(holder, bebop)
 
 def test_backup_takes_the_duty_when_the_holder_is_off_on_the_due_date(bebop):
     only("sprint-manager-wrap-up")
-    holder = MemberFactory(cell=bebop, joined_on=LONG_AGO)
-    backup = MemberFactory(cell=bebop, joined_on=LONG_AGO)
+    holder = make_member(cell=bebop, joined_on=LONG_AGO)
+    backup = make_member(cell=bebop, joined_on=LONG_AGO)
     RoleAssignmentFactory(
         member=holder, backup=backup, role=Role.objects.get(slug="sprint-manager"), cell=bebop, since=LONG_AGO
     )
@@ -137,7 +138,7 @@ def test_nobody_when_the_role_is_vacant(bebop):
 
 def test_firefighter_duties_go_to_the_rotation_and_its_backup(bebop):
     only("firefighter-mid-sprint-check-in")
-    ff1, ff2 = MemberFactory(cell=bebop), MemberFactory(cell=bebop)
+    ff1, ff2 = make_member(cell=bebop), make_member(cell=bebop)
     friday = date(2026, 11, 27)
     for kind, member in (("firefighter_1", ff1), ("firefighter_2", ff2)):
         RotationAssignment.objects.create(
@@ -156,7 +157,7 @@ def test_handover_moves_open_duties_to_the_new_holder(holder, bebop):
     assignment = holder.assignments.get()
     assignment.until = TODAY - timedelta(days=1)
     assignment.save()
-    successor = MemberFactory(cell=bebop)
+    successor = make_member(cell=bebop)
     RoleAssignmentFactory(member=successor, role=assignment.role, cell=bebop, since=TODAY)
     assert duty_instances_reassign(as_of=TODAY) == 1
     duty = DutyInstance.objects.get()
@@ -173,10 +174,10 @@ def test_handover_moves_open_duties_to_the_new_holder(holder, bebop):
 
 def test_mentor_and_newcomer_duties(bebop):
     only("mentor-week-before", "mentor-initial-1on1", "newcomer-1on1-prep")
-    mentor = MemberFactory(cell=bebop, joined_on=LONG_AGO)
+    mentor = make_member(cell=bebop, joined_on=LONG_AGO)
     RoleAssignmentFactory(member=mentor, role=Role.objects.get(slug="mentor"), cell=bebop, since=LONG_AGO)
     joined = date(2026, 11, 30)
-    newcomer = MemberFactory(cell=bebop, joined_on=joined, member_type="newcomer")
+    newcomer = make_member(cell=bebop, joined_on=joined, member_type="newcomer")
     duty_instances_open(as_of=date(2026, 12, 16), lookback_days=30)
     rows = {(d.definition.slug, d.due_on): d for d in DutyInstance.objects.select_related("definition")}
     assert rows[("mentor-week-before", date(2026, 11, 27))].assignee == mentor
@@ -188,7 +189,7 @@ def test_mentor_and_newcomer_duties(bebop):
 
 def test_newcomer_duties_stop_when_they_join_the_core_team(bebop):
     only("newcomer-1on1-prep")
-    newcomer = MemberFactory(cell=bebop, joined_on=date(2026, 10, 1), member_type="newcomer")
+    newcomer = make_member(cell=bebop, joined_on=date(2026, 10, 1), member_type="newcomer")
     MemberTypePeriod.objects.create(member=newcomer, member_type="core", since=date(2026, 11, 1))
     duty_instances_open(as_of=TODAY, lookback_days=60)
     dues = sorted(DutyInstance.objects.values_list("due_on", flat=True))
@@ -208,7 +209,7 @@ def test_opener_query_count_does_not_grow_with_cells(django_assert_max_num_queri
     for i in range(8):
         cell = CellFactory(name=f"Cell {i}", slug=f"cell-{i}")
         RoleAssignmentFactory(
-            member=MemberFactory(cell=cell),
+            member=make_member(cell=cell),
             role=Role.objects.get(slug="sprint-manager"),
             cell=cell,
             since=LONG_AGO,
