@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
@@ -18,6 +18,7 @@ from duties.calculations import (
     RotationData,
     newcomer_periods,
 )
+from duties.clock import MAX_SEARCH_DAYS, Window, reply_due
 from duties.models import ChecklistItem, DutyDefinition, DutyInstance, FindingSnapshot
 from roles.models import Cell, Member, MemberTypePeriod, RoleAssignment
 from roles.selectors import time_off_by_member
@@ -195,3 +196,12 @@ def open_instances_for_reassign(*, since: date) -> QuerySet[DutyInstance]:
     return DutyInstance.objects.filter(done_at__isnull=True, due_on__gte=since).select_related(
         "definition__role"
     )
+
+
+def member_reply_due(*, member: Member, pinged_at: datetime, window: Window) -> datetime:
+    """When ``member`` owes a reply if pinged at ``pinged_at`` (their zone and time off; one query)."""
+    first = pinged_at.date() - timedelta(days=1)
+    periods = time_off_by_member(
+        member_ids=[member.pk], start=first, end=first + timedelta(days=MAX_SEARCH_DAYS)
+    )
+    return reply_due(pinged_at, window=window, tz=member.timezone, time_off=periods.get(member.pk, []))

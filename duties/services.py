@@ -291,3 +291,11 @@ def digest_send(*, member_id: int, day: date, now: datetime) -> bool:
         # A failure above rolls the transaction back, so the retry sends it again; a success
         # commits sent_at with the email gone.
         return True
+
+
+@transaction.atomic
+def member_digest_set(*, member: Member, enabled: bool) -> Member:
+    """Turns the member's own daily digest on or off (recorded in the member's history)."""
+    member.email_digest = enabled
+    member.save(update_fields=["email_digest"])
+    return member

@@ -27,6 +27,7 @@ class DutyInstanceFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = DutyInstance
+        skip_postgeneration_save = True
 
     definition = factory.SubFactory(DutyDefinitionFactory)
     period = factory.Sequence(lambda n: f"P{n}")
