@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from duties.models import DutyDefinition, DutyInstance
+from duties.models import DutyDefinition
 from duties.services import duty_instances_open
 from opencraft_ops.process_checks import CheckContext, run_checks
 
@@ -24,7 +24,7 @@ def open_duties() -> Callable[..., Any]:
 
 
 @pytest.fixture
-def wrap_up(sprint_manager: Any) -> DutyInstance:
+def wrap_up(sprint_manager: Any) -> Any:
     """The sprint manager's wrap-up duty for their cell, due today, with its checklist."""
     from duties.tests.factories import DutyInstanceFactory
 
