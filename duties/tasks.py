@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from celery import shared_task
@@ -40,9 +41,11 @@ def send_digest(member_id: int, day: str) -> bool:
 
 
 @shared_task
-def send_digests() -> int:
-    """Queues the digest of every member whose morning it is (runs every 15 minutes)."""
-    members = services.members_due_a_digest(now=timezone.now())
+def send_digests(at: str | None = None) -> int:
+    """Queues the digest of every member whose morning it is (runs every 15 minutes).
+    ``at``: an ISO instant to act as now (for replays and tests)."""
+    now = datetime.fromisoformat(at) if at else timezone.now()
+    members = services.members_due_a_digest(now=now)
     for member in members:
         _queue_digest(member.pk, member.digest_day.isoformat())  # type: ignore[attr-defined]
     return len(members)
