@@ -20,6 +20,12 @@ ARTIFACTS = Path(__file__).resolve().parent / "test-artifacts"
 PASSWORD = "correct-horse-battery"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Tests create many users; a fast hasher keeps the suite quick (never in production)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def cell(db: Any) -> Any:
     from roles.tests.factories import CellFactory
