@@ -165,6 +165,7 @@ def _jira_client() -> Any:
     the Celery task owns the retry policy.
     """
     from django.conf import settings
+
     from opencraft_ops.integrations.http import RetryPolicy
     from opencraft_ops.integrations.jira import JiraClient
 
