@@ -49,7 +49,16 @@ from sprints.calculations.capacity import (
     parse_review_table,
 )
 from sprints.calculations.newcomers import point_limit
-from sprints.models import Epic, EpicStatus, Spillover, Sprint, Ticket
+from sprints.models import (
+    BoardSprint,
+    CompletionStep,
+    Epic,
+    EpicStatus,
+    Spillover,
+    Sprint,
+    SprintCompletion,
+    Ticket,
+)
 
 INJECTION_ACCEPTED_LABEL = "injection-accepted"
 DECIMAL = DecimalField(max_digits=12, decimal_places=2)
@@ -436,4 +445,49 @@ def board(*, cell: Cell, sprint_number: int) -> Board:
         totals=capacity_totals(rows),
         not_green=not_green_tickets(cell_ids=[cell.pk], sprint_number=sprint_number + 1),
         injections=injected,
+    )
+
+
+@dataclass(frozen=True)
+class CompletionPlan:
+    """What completing a cell's sprint will do (the dry run)."""
+
+    sprint: Sprint
+    next_sprint: Sprint
+    spill: list[Ticket]  # unfinished tickets: spillovers, moved to the next sprint
+    finished: int
+    jira_board_id: int | None
+    current_jira_sprint: int | None
+    next_jira_sprint: int | None
+    completion: SprintCompletion | None
+    steps_done: list[CompletionStep]
+
+
+def completion_plan(*, cell: Cell, sprint_number: int) -> CompletionPlan:
+    sprint = sprint_row(sprint_number)
+    nxt = sprint_row(sprint_number + 1)
+    spill = unfinished_tickets(cell=cell, sprint_number=sprint_number)
+    finished = Ticket.objects.filter(
+        cell=cell, sprint__number=sprint_number, status__in=finished_statuses()
+    ).count()
+    jira_ids = dict(
+        BoardSprint.objects.filter(
+            cell=cell, sprint__number__in=[sprint_number, sprint_number + 1]
+        ).values_list("sprint__number", "jira_id")
+    )
+    completion = (
+        SprintCompletion.objects.filter(cell=cell, sprint__number=sprint_number)
+        .prefetch_related("steps")
+        .first()
+    )
+    return CompletionPlan(
+        sprint=sprint,
+        next_sprint=nxt,
+        spill=spill,
+        finished=finished,
+        jira_board_id=cell.jira_board_id,
+        current_jira_sprint=jira_ids.get(sprint_number),
+        next_jira_sprint=jira_ids.get(sprint_number + 1),
+        completion=completion,
+        steps_done=list(completion.steps.all()) if completion else [],
     )

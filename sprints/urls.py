@@ -10,4 +10,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<slug:cell_slug>/board/<int:member_id>/", views.member_board, name="member_board"),
     path("<slug:cell_slug>/injections/<str:key>/accept/", views.accept_injection, name="accept_injection"),
     path("<slug:cell_slug>/wrap-up/", views.wrap_up, name="wrap_up"),
+    path("<slug:cell_slug>/complete/", views.complete, name="complete"),
 ]
