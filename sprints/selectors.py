@@ -277,7 +277,7 @@ def not_green_tickets(*, cell_ids: Sequence[int] | None, sprint_number: int) -> 
     """Tickets of a sprint missing an estimate, an assignee or a reviewer, with their
     epic owner (whom to ask) preloaded: one query."""
     qs = (
-        tickets_base()
+        Ticket.objects.select_related("assignee__user", "epic__owner__user")
         .filter(sprint__number=sprint_number)
         .exclude(status__in=NOT_COMMITTED_STATUSES | FINISHED_STATUSES)
         .filter(Q(story_points__isnull=True) | Q(assignee__isnull=True) | Q(reviewer__isnull=True))

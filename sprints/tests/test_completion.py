@@ -75,7 +75,10 @@ def state(fake_jira: Any, cell: Any) -> dict[str, Any]:
             if app.sprints[sprint_id]["originBoardId"] == cell.jira_board_id
         ),
         "spillovers": sorted(s.ticket.key.removeprefix(prefix) for s in Spillover.objects.filter(cell=cell)),
-        "tickets": {t.key.removeprefix(prefix): t.sprint.number for t in Ticket.objects.filter(cell=cell)},
+        "tickets": {
+            t.key.removeprefix(prefix): t.sprint.number if t.sprint else None
+            for t in Ticket.objects.filter(cell=cell)
+        },
         "board_sprints": sorted(
             (b.sprint.number, b.state, b.jira_id is not None) for b in BoardSprint.objects.filter(cell=cell)
         ),
