@@ -99,10 +99,18 @@ def cell_by_slug(slug: str) -> Cell:
     return get_object_or_404(Cell, slug=slug)
 
 
-def cell_members(*, cell: Cell, dates: SprintDates) -> list[Member]:
-    """Members of ``cell`` active at some point of the sprint, with their type on its first day."""
+def cell_members(
+    *, cell: Cell | None, dates: SprintDates, cell_ids: Sequence[int] | None = None
+) -> list[Member]:
+    """Members of ``cell`` (or of ``cell_ids``, or of every cell when both are None) active
+    at some point of the sprint, with their type on its first day."""
+    qs = Member.objects.filter(cell__isnull=False)
+    if cell is not None:
+        qs = qs.filter(cell=cell)
+    elif cell_ids is not None:
+        qs = qs.filter(cell_id__in=cell_ids)
     return list(
-        Member.objects.filter(cell=cell, joined_on__lte=dates.end)
+        qs.filter(joined_on__lte=dates.end)
         .filter(Q(left_on__isnull=True) | Q(left_on__gte=dates.start))
         .with_type(as_of=dates.start)
         .select_related("user")
