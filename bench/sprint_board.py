@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opencraft_ops.settings")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -74,21 +74,39 @@ def build() -> Cell:
     joined = today - timedelta(days=900)
     members = []
     for i in range(MEMBERS):
-        user = User.objects.create_user(f"bench-board-{i}", password="bench-password", first_name=f"Bench{i:02d}")
+        user = User.objects.create_user(
+            f"bench-board-{i}", password="bench-password", first_name=f"Bench{i:02d}"
+        )
         member = Member.objects.create(user=user, cell=cell, joined_on=joined)
-        MemberTypePeriod.objects.create(member=member, member_type="newcomer" if i % 10 == 9 else "core", since=joined)
-        WeeklyCommitment.objects.create(member=member, since=joined, hours_per_week=Decimal(40 if i % 3 else 20))
-        WeeklyCommitment.objects.create(member=member, since=joined + timedelta(days=400), hours_per_week=Decimal(30))
+        MemberTypePeriod.objects.create(
+            member=member, member_type="newcomer" if i % 10 == 9 else "core", since=joined
+        )
+        WeeklyCommitment.objects.create(
+            member=member, since=joined, hours_per_week=Decimal(40 if i % 3 else 20)
+        )
+        WeeklyCommitment.objects.create(
+            member=member, since=joined + timedelta(days=400), hours_per_week=Decimal(30)
+        )
         members.append(member)
     liaison = Role.objects.get(slug="community-liaison")
     RoleAssignment.objects.create(member=members[0], role=liaison, since=joined)
-    epics = [Epic.objects.create(key=f"BENCH-E{i}", title=f"Epic {i}", cell=cell, owner=members[i]) for i in range(8)]
+    epics = [
+        Epic.objects.create(key=f"BENCH-E{i}", title=f"Epic {i}", cell=cell, owner=members[i])
+        for i in range(8)
+    ]
     dates = calendar.sprint_dates(current)
     for i, member in enumerate(members[:10]):
-        TimeOff.objects.create(member=member, start=dates.start + timedelta(days=i), end=dates.start + timedelta(days=i + 2))
+        TimeOff.objects.create(
+            member=member, start=dates.start + timedelta(days=i), end=dates.start + timedelta(days=i + 2)
+        )
     RotationAssignment.objects.bulk_create(
         RotationAssignment(
-            kind=kind, cell=cell, member=members[(s + k) % MEMBERS], sprint=sprint, start=sprint.start, end=sprint.end,
+            kind=kind,
+            cell=cell,
+            member=members[(s + k) % MEMBERS],
+            sprint=sprint,
+            start=sprint.start,
+            end=sprint.end,
             reserved_hours=Decimal(15),
         )
         for s, sprint in enumerate(sprints)

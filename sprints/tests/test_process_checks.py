@@ -45,7 +45,7 @@ def populate(cell: Any, n: int) -> dict[str, Any]:
         cell=cell, owner=newcomer, reviewer=mentor, title="Onboarding of the newcomer"
     )
     onboarding_ticket: Any = TicketFactory(cell=cell, epic=onboarding)
-    for i in range(n):
+    for _ in range(n):
         TicketFactory(cell=cell, sprint=nxt, assignee=busy, reviewer=None)  # not green
         TicketFactory(cell=cell, sprint=current, assignee=busy, story_points=None)  # unestimated
         TicketFactory(cell=cell, sprint=current, assignee=newcomer, reviewer=mentor, story_points=Decimal(5))
