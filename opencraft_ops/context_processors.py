@@ -6,6 +6,7 @@ from django.http import HttpRequest
 NAVIGATION: list[tuple[str, str]] = [
     ("home", "My work"),
     ("roles:directory", "Directory"),
+    ("sprints:my_board", "Sprint board"),
     ("rotations:index", "Rotations"),
 ]
 

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     "django_htmx",
     "django_celery_beat",
@@ -150,6 +151,9 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# History pages in the admin are read-only: no "revert to this version".
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 # --- REST API ---------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -174,6 +178,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI and Redoc served from our own static files (works offline).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
 # --- Celery -----------------------------------------------------------------
@@ -215,10 +224,18 @@ TEMPO_ACCOUNT_CATEGORIES = env_mapping(
     {"CLIENT": "client", "NONCELL": "internal_non_cell", "CELL": "internal_cell"},
 )
 HTTP_TIMEOUT_SECONDS = env_int("HTTP_TIMEOUT_SECONDS", 30, minimum=1)
+# Longest wait between two retries of a 429/5xx (Retry-After is honoured up to this).
+HTTP_MAX_RETRY_DELAY_SECONDS = env_int("HTTP_MAX_RETRY_DELAY_SECONDS", 60, minimum=1)
 
 # --- Domain defaults (each also a per-cell or admin-editable setting where SPEC says so)
 SPRINT_EPOCH_START = env_str("SPRINT_EPOCH_START", "2019-01-01")  # a Tuesday: sprint 1 starts here
 SPRINT_INJECTION_CUTOFF_DAY = env_int("SPRINT_INJECTION_CUTOFF_DAY", 11, minimum=1)
+# Review hours a reviewer keeps per ticket by story points (sprints.calculations.capacity).
+SPRINT_REVIEW_HOURS = env_str("SPRINT_REVIEW_HOURS", "none=2,1.9=0.5,2=1,3=2,5=3,more=5")
+# Ticket statuses that do not spill over when the sprint ends.
+SPRINT_FINISHED_STATUSES = env_list(
+    "SPRINT_FINISHED_STATUSES", ["Done", "Deployed & Delivered", "External Review"]
+)
 COMPANY_NON_BILLABLE_LIMIT = env_decimal("COMPANY_NON_BILLABLE_LIMIT", Decimal("0.40"))
 
 LOGGING = {

@@ -1,7 +1,303 @@
-"""REST API of the roles app: viewsets registered on the shared router, extra paths below."""
+"""REST API of the roles app: viewsets registered on the shared router, extra paths below.
 
-from django.urls import URLPattern, URLResolver
+Reads: every member reads cells, roles, members and assignments; time off,
+commitments and type history only of the cells they may see (their own; every
+cell for staff and company-wide role holders). Writes: staff, plus the owning
+role holders for a cell's members' records (the epic planning and
+sustainability manager for commitments and time off, the sprint manager for
+time off) and members for their own time off. Writes go through
+``roles.services``.
+"""
 
-from opencraft_ops.api_router import router  # noqa: F401
+from __future__ import annotations
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from typing import Any, ClassVar
+
+from django.db.models import QuerySet
+from django.urls import URLPattern, URLResolver, path
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+from rest_framework.views import APIView
+
+from opencraft_ops.api_router import router
+from opencraft_ops.process_checks import CheckContext, Severity, run_checks
+from roles import services
+from roles.filters import (
+    CellFilter,
+    MemberFilter,
+    MemberTypePeriodFilter,
+    RoleAssignmentFilter,
+    RoleFilter,
+    TimeOffFilter,
+    WeeklyCommitmentFilter,
+)
+from roles.models import Cell, Member, MemberTypePeriod, Role, RoleAssignment, TimeOff, WeeklyCommitment
+from roles.permissions import (
+    COMMITMENT_OWNERS,
+    TIME_OFF_OWNERS,
+    IsStaffOrReadOnly,
+    can_edit_member_record,
+    member_of,
+    sees_every_cell,
+    visible_member_filter,
+)
+from roles.serializers import (
+    CellSerializer,
+    FindingQuerySerializer,
+    FindingSerializer,
+    MemberCreateSerializer,
+    MemberSerializer,
+    MemberTypePeriodSerializer,
+    RoleAssignmentSerializer,
+    RoleSerializer,
+    TimeOffSerializer,
+    WeeklyCommitmentSerializer,
+)
+
+
+class CellViewSet(viewsets.ModelViewSet):
+    """Cells. Members read; staff write."""
+
+    queryset = Cell.objects.order_by("name")
+    serializer_class = CellSerializer
+    permission_classes = [IsStaffOrReadOnly]
+    filterset_class = CellFilter
+    search_fields = ["name", "slug"]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+
+class RoleViewSet(viewsets.ModelViewSet):
+    """The role catalog. Members read; staff edit."""
+
+    queryset = Role.objects.order_by("sort_order", "name")
+    serializer_class = RoleSerializer
+    permission_classes = [IsStaffOrReadOnly]
+    filterset_class = RoleFilter
+    search_fields = ["name", "slug", "purpose"]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+
+class MemberViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Members with their type and weekly commitment in force today. Members
+    read; staff create and update (members leave with ``left_on``, never by
+    deletion)."""
+
+    serializer_class = MemberSerializer
+    permission_classes = [IsStaffOrReadOnly]
+    filterset_class = MemberFilter
+    search_fields = ["user__username", "user__first_name", "user__last_name", "jira_account_id"]
+    ordering_fields = ["joined_on", "user__username"]
+
+    def get_queryset(self) -> QuerySet[Member]:
+        return Member.objects.select_related("user", "cell").with_type().with_commitment().order_by("pk")
+
+    def get_serializer_class(self) -> type[BaseSerializer]:
+        return MemberCreateSerializer if self.action == "create" else MemberSerializer
+
+    @extend_schema(request=MemberCreateSerializer, responses={201: MemberSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = MemberCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        member = services.member_create(**serializer.validated_data)
+        member = self.get_queryset().get(pk=member.pk)
+        return Response(MemberSerializer(member).data, status=status.HTTP_201_CREATED)
+
+    def perform_update(self, serializer: BaseSerializer) -> None:
+        assert isinstance(serializer.instance, Member)
+        serializer.instance = services.member_update(member=serializer.instance, **serializer.validated_data)
+
+
+class RoleAssignmentViewSet(viewsets.ModelViewSet):
+    """Who holds which role, where, since when, with backup and handover.
+    Members read; staff write."""
+
+    serializer_class = RoleAssignmentSerializer
+    permission_classes = [IsStaffOrReadOnly]
+    filterset_class = RoleAssignmentFilter
+    ordering_fields = ["since", "until"]
+
+    def get_queryset(self) -> QuerySet[RoleAssignment]:
+        return RoleAssignment.objects.select_related("role", "member__user").order_by(
+            "role__sort_order", "pk"
+        )
+
+    def perform_create(self, serializer: BaseSerializer) -> None:
+        data = dict(serializer.validated_data)
+        data.pop("handed_over_to", None)
+        data.pop("transition_until", None)
+        serializer.instance = services.role_assign(**data)
+        extra = {
+            k: serializer.validated_data[k]
+            for k in ("handed_over_to", "transition_until")
+            if k in serializer.validated_data
+        }
+        if extra:
+            serializer.instance = services.role_assignment_update(assignment=serializer.instance, **extra)
+
+    def perform_update(self, serializer: BaseSerializer) -> None:
+        assert isinstance(serializer.instance, RoleAssignment)
+        serializer.instance = services.role_assignment_update(
+            assignment=serializer.instance, **serializer.validated_data
+        )
+
+
+class MemberRecordPermission(permissions.BasePermission):
+    """Reads are scoped by the queryset; writes need staff, the owning role in
+    the member's cell or, where the view allows it, the member themselves."""
+
+    message = "Only staff, the member's cell role holders or the member can change this."
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return bool(request.user and request.user.is_authenticated)
+
+    def has_object_permission(self, request: Request, view: APIView, obj: Any) -> bool:
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return _may_edit(request, view, obj.member)
+
+
+def _may_edit(request: Request, view: Any, member: Member) -> bool:
+    return can_edit_member_record(request.user, member, view.owner_roles, allow_self=view.allow_self)
+
+
+class MemberRecordViewSet(viewsets.ModelViewSet):
+    """Base for a member's dated records (time off, commitments, type periods)."""
+
+    permission_classes = [MemberRecordPermission]
+    owner_roles: ClassVar[set[str]] = set()
+    allow_self: ClassVar[bool] = False
+    model: ClassVar[type[TimeOff] | type[WeeklyCommitment] | type[MemberTypePeriod]]
+
+    def get_queryset(self) -> QuerySet[Any]:
+        qs = self.model.objects.select_related("member__user").order_by("member_id", "-pk")
+        return qs.filter(visible_member_filter(self.request.user, prefix="member__"))
+
+    def _check_member(self, serializer: BaseSerializer) -> None:
+        member = serializer.validated_data.get("member")
+        if member is not None and not _may_edit(self.request, self, member):
+            raise PermissionDenied(MemberRecordPermission.message)
+
+    def perform_create(self, serializer: BaseSerializer) -> None:
+        self._check_member(serializer)
+        serializer.instance = self.create_record(dict(serializer.validated_data))
+
+    def perform_update(self, serializer: BaseSerializer) -> None:
+        self._check_member(serializer)
+        serializer.save()
+
+    def create_record(self, data: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+
+class TimeOffViewSet(MemberRecordViewSet):
+    """Time off. Members record their own; the cell's sprint manager and epic
+    planning and sustainability manager record their cell's; staff anyone's."""
+
+    model = TimeOff
+    serializer_class = TimeOffSerializer
+    filterset_class = TimeOffFilter
+    owner_roles = TIME_OFF_OWNERS
+    allow_self = True
+    ordering_fields = ["start", "end"]
+
+    def create_record(self, data: dict[str, Any]) -> TimeOff:
+        return services.time_off_record(**data)
+
+
+class WeeklyCommitmentViewSet(MemberRecordViewSet):
+    """Weekly commitments with history. The cell's epic planning and
+    sustainability manager and staff write."""
+
+    model = WeeklyCommitment
+    serializer_class = WeeklyCommitmentSerializer
+    filterset_class = WeeklyCommitmentFilter
+    owner_roles = COMMITMENT_OWNERS
+    ordering_fields = ["since"]
+
+    def create_record(self, data: dict[str, Any]) -> WeeklyCommitment:
+        return services.commitment_change(**data)
+
+
+class MemberTypePeriodViewSet(MemberRecordViewSet):
+    """Member type history (short-term, newcomer, core). Staff and the cell's
+    epic planning and sustainability manager write."""
+
+    model = MemberTypePeriod
+    serializer_class = MemberTypePeriodSerializer
+    filterset_class = MemberTypePeriodFilter
+    owner_roles = COMMITMENT_OWNERS
+    ordering_fields = ["since"]
+
+    def create_record(self, data: dict[str, Any]) -> MemberTypePeriod:
+        return services.member_type_change(**data)
+
+
+class FindingsPagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class FindingListView(APIView):
+    """Process-check findings today, most severe first, limited to the cells the
+    caller may see."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("cell", int, description="Only this cell's findings."),
+            OpenApiParameter("member", int, description="Only findings addressed to this member."),
+            OpenApiParameter("rule", str, description="Only this rule (its slug)."),
+            OpenApiParameter(
+                "severity", str, enum=[s.label for s in Severity], description="Only this severity."
+            ),
+            OpenApiParameter("page", int),
+            OpenApiParameter("page_size", int),
+        ],
+        responses=FindingSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        query = FindingQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        cell_ids: frozenset[int] | None = None
+        if not sees_every_cell(request.user):
+            me = member_of(request.user)
+            cell_ids = frozenset({me.cell_id}) if me is not None and me.cell_id else frozenset()
+        if "cell" in params:
+            wanted = frozenset({params["cell"]})
+            cell_ids = wanted if cell_ids is None else cell_ids & wanted
+        context = CheckContext(as_of=timezone.localdate(), cell_ids=cell_ids, member_id=params.get("member"))
+        findings = run_checks(context, only=[params["rule"]] if "rule" in params else None)
+        if "cell" in params:
+            findings = [f for f in findings if f.cell_id == params["cell"]]
+        if "severity" in params:
+            findings = [f for f in findings if f.severity.label == params["severity"]]
+        paginator = FindingsPagination()
+        page = paginator.paginate_queryset(findings, request, view=self)  # type: ignore[arg-type]
+        return paginator.get_paginated_response(FindingSerializer(page, many=True).data)
+
+
+router.register("members", MemberViewSet, basename="member")
+router.register("cells", CellViewSet, basename="cell")
+router.register("roles", RoleViewSet, basename="role")
+router.register("assignments", RoleAssignmentViewSet, basename="assignment")
+router.register("time-off", TimeOffViewSet, basename="time-off")
+router.register("commitments", WeeklyCommitmentViewSet, basename="commitment")
+router.register("member-type-periods", MemberTypePeriodViewSet, basename="member-type-period")
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("findings/", FindingListView.as_view(), name="findings"),
+]

@@ -69,3 +69,33 @@ def available_hours(
                 off = daily if period.hours_per_day is None else min(daily, off + period.hours_per_day)
         total += max(daily - off, Decimal(0))
     return total
+
+
+def tenure_months(since: date, as_of: date) -> int:
+    """Whole months from ``since`` to ``as_of`` (0 before ``since``)."""
+    if as_of < since:
+        return 0
+    months = (as_of.year - since.year) * 12 + (as_of.month - since.month)
+    if as_of.day < since.day:
+        months -= 1
+    return max(months, 0)
+
+
+def tenure_label(since: date, as_of: date) -> str:
+    """A short, human tenure: "starts in 5 days", "3 weeks", "8 months", "1 year 2 months"."""
+    if as_of < since:
+        days = (since - as_of).days
+        return f"starts in {days} day{'s' if days != 1 else ''}"
+    months = tenure_months(since, as_of)
+    if months == 0:
+        days = (as_of - since).days
+        if days < 14:
+            return f"{days} day{'s' if days != 1 else ''}"
+        return f"{days // 7} weeks"
+    years, rest = divmod(months, 12)
+    parts = []
+    if years:
+        parts.append(f"{years} year{'s' if years != 1 else ''}")
+    if rest:
+        parts.append(f"{rest} month{'s' if rest != 1 else ''}")
+    return " ".join(parts)

@@ -97,6 +97,12 @@ class Cell(models.Model):
     def is_generalist(self) -> bool:
         return self.kind == CellKind.GENERALIST
 
+    def clean(self) -> None:
+        if self.is_generalist and self.firefighting_rules.strip():
+            raise ValidationError(
+                {"firefighting_rules": "Only project cells keep their own firefighting rules."}
+            )
+
 
 class MemberQuerySet(models.QuerySet["Member"]):
     def active(self, as_of: date | None = None) -> MemberQuerySet:
@@ -163,6 +169,19 @@ class Member(models.Model):
     def is_active_on(self, day: date) -> bool:
         return self.joined_on <= day and (self.left_on is None or self.left_on >= day)
 
+    def clean(self) -> None:
+        if self.left_on is not None and self.joined_on and self.left_on < self.joined_on:
+            raise ValidationError({"left_on": "A member cannot leave before joining."})
+
+    def type_on(self, day: date) -> str | None:
+        """The member type in force on ``day`` (one query)."""
+        return (
+            self.type_periods.filter(since__lte=day)
+            .order_by("-since")
+            .values_list("member_type", flat=True)
+            .first()
+        )
+
 
 class MemberTypePeriod(models.Model):
     """The member's type from ``since`` until the next period starts."""
@@ -193,7 +212,12 @@ class WeeklyCommitment(models.Model):
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="commitments")
     hours_per_week = models.DecimalField(
-        max_digits=5, decimal_places=2, validators=[MinValueValidator(0), MaxValueValidator(80)]
+        max_digits=5,
+        decimal_places=2,
+        validators=[
+            MinValueValidator(0, message="Weekly hours cannot be negative."),
+            MaxValueValidator(80, message="Weekly hours cannot exceed 80."),
+        ],
     )
     since = models.DateField()
     note = models.CharField(max_length=255, blank=True)
@@ -262,6 +286,21 @@ class TimeOff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member}: {self.get_kind_display()} {self.start} – {self.end}"
+
+    def clean(self) -> None:
+        if self.start and self.end and self.end < self.start:
+            raise ValidationError({"end": "Time off cannot end before it starts."})
+        if self.member_id and self.start and self.end:
+            clash = (
+                TimeOff.objects.filter(member_id=self.member_id, start__lte=self.end, end__gte=self.start)
+                .exclude(pk=self.pk)
+                .order_by("start")
+                .first()
+            )
+            if clash is not None:
+                raise ValidationError(
+                    {"start": f"This overlaps time off already recorded from {clash.start} to {clash.end}."}
+                )
 
     @property
     def is_whole_days(self) -> bool:
@@ -384,6 +423,69 @@ class RoleAssignment(models.Model):
     def save(self, *args: object, **kwargs: object) -> None:
         self.exclusive = self.role.is_exclusive
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def clean(self) -> None:
+        """The rules the forms, the admin and the API share (the database enforces
+        the date order, and on PostgreSQL one exclusive holder at a time, too)."""
+        errors: dict[str, str] = {}
+        if self.since and self.until and self.until < self.since:
+            errors["until"] = "An assignment cannot end before it starts."
+        if self.transition_until is not None:
+            if self.until is None:
+                errors["transition_until"] = "A transition period needs the assignment's end date."
+            elif self.transition_until < self.until:
+                errors["transition_until"] = "The transition cannot end before the assignment does."
+        if self.member_id is not None:
+            if self.backup_id is not None and self.backup_id == self.member_id:
+                errors["backup"] = "The backup must be someone other than the holder."
+            if self.handed_over_to_id is not None and self.handed_over_to_id == self.member_id:
+                errors["handed_over_to"] = "A role is handed over to someone else."
+        role = self._role_or_none()
+        if role is not None:
+            errors.update(self._scope_errors(role))
+            if not errors and role.is_exclusive and self.since:
+                clash = self.overlapping_holder()
+                if clash is not None:
+                    where = f"{self.cell} already has" if self.cell_id else "There is already"
+                    errors["since"] = (
+                        f"{where} a {role.name.lower()} over these dates: {clash.member} "
+                        f"from {clash.since}{f' to {clash.until}' if clash.until else ''}. "
+                        "End that assignment or record a handover first."
+                    )
+        if errors:
+            raise ValidationError(errors)
+
+    def _role_or_none(self) -> Role | None:
+        if self.role_id is None:
+            return None
+        return self.role
+
+    def _scope_errors(self, role: Role) -> dict[str, str]:
+        errors: dict[str, str] = {}
+        cell = self.cell if self.cell_id else None
+        if role.scope == RoleScope.CELL and cell is None:
+            errors["cell"] = f"{role.name} is a cell role: choose the cell."
+        if role.scope == RoleScope.COMPANY and cell is not None:
+            errors["cell"] = f"{role.name} is a company-wide role: leave the cell empty."
+        if role.generalist_only and cell is not None and not cell.is_generalist:
+            errors["cell"] = f"{role.name} exists in generalist cells only; {cell} is a project cell."
+        if role.core_only and self.member_id is not None and self.since:
+            member_type = self.member.type_on(self.since)
+            if member_type != MemberType.CORE:
+                errors["member"] = (
+                    f"Only core members can be {role.name.lower()}; {self.member} is not core yet."
+                )
+        return errors
+
+    def overlapping_holder(self) -> RoleAssignment | None:
+        """Another assignment of this exclusive role, in the same cell (or
+        company-wide), whose dates overlap this one's."""
+        others = RoleAssignment.objects.filter(role_id=self.role_id, exclusive=True).exclude(pk=self.pk)
+        others = others.filter(cell_id=self.cell_id) if self.cell_id else others.filter(cell__isnull=True)
+        others = others.filter(Q(until__isnull=True) | Q(until__gte=self.since))
+        if self.until is not None:
+            others = others.filter(since__lte=self.until)
+        return others.select_related("member__user").order_by("since").first()
 
     def is_current_on(self, day: date) -> bool:
         return self.since <= day and (self.until is None or self.until >= day)

@@ -96,3 +96,73 @@ class IsStaffOrReadOnly(permissions.BasePermission):
         if not (request.user and request.user.is_authenticated):
             return False
         return request.method in permissions.SAFE_METHODS or bool(request.user.is_staff)
+
+
+# Roles that own members' availability records in their cell (SPEC: commitment
+# changes go through the epic planning and sustainability manager; the sprint
+# manager checks rotations against time off).
+COMMITMENT_OWNERS = {"epic-planning-sustainability-manager"}
+TIME_OFF_OWNERS = {"epic-planning-sustainability-manager", "sprint-manager"}
+
+
+def sees_every_cell(user: AnyUser) -> bool:
+    """Staff and holders of a current company-wide role see every cell."""
+    if not user.is_authenticated:
+        return False
+    if user.is_staff:
+        return True
+    member = member_of(user)
+    if member is None:
+        return False
+    cache = user.__dict__
+    if "_ops_sees_all" not in cache:
+        day = timezone.localdate()
+        cache["_ops_sees_all"] = (
+            RoleAssignment.objects.filter(
+                member=member, cell__isnull=True, role__scope="company", since__lte=day
+            )
+            .filter(Q(until__isnull=True) | Q(until__gte=day))
+            .exists()
+        )
+    return bool(cache["_ops_sees_all"])
+
+
+def visible_member_filter(user: AnyUser, prefix: str = "") -> Q:
+    """A filter on members (or, with ``prefix="member__"``, on rows of a member)
+    that the user may read in detail: everyone for staff and company-wide role
+    holders, otherwise their own cell's members and themselves."""
+    if sees_every_cell(user):
+        return Q()
+    member = member_of(user)
+    if member is None:
+        return Q(pk__in=[])
+    own = Q(**{f"{prefix}pk": member.pk})
+    if member.cell_id is None:
+        return own
+    return own | Q(**{f"{prefix}cell_id": member.cell_id})
+
+
+def can_view_member(user: AnyUser, member: Member) -> bool:
+    if not user.is_authenticated:
+        return False
+    me = member_of(user)
+    if me is not None and me.pk == member.pk:
+        return True
+    if member.cell_id is None:
+        return sees_every_cell(user)
+    return can_view_cell(user, member.cell)
+
+
+def can_edit_member_record(user: AnyUser, member: Member, owners: set[str], *, allow_self: bool) -> bool:
+    """Staff, the member themselves (when ``allow_self``), or a holder of one of
+    ``owners`` in the member's cell."""
+    if not user.is_authenticated:
+        return False
+    if user.is_staff:
+        return True
+    me = member_of(user)
+    if me is None:
+        return False
+    if allow_self and me.pk == member.pk:
+        return True
+    return member.cell is not None and holds_role(user, owners, cell=member.cell)

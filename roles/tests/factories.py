@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from roles.models import Cell, Member, MemberTypePeriod, Role, RoleAssignment, TimeOff, WeeklyCommitment
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[Any]):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
@@ -28,7 +28,7 @@ class UserFactory(factory.django.DjangoModelFactory):
             obj.save()
 
 
-class CellFactory(factory.django.DjangoModelFactory):
+class CellFactory(factory.django.DjangoModelFactory[Cell]):
     class Meta:
         model = Cell
         django_get_or_create = ("slug",)
@@ -37,7 +37,7 @@ class CellFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"cell-{n}")
 
 
-class MemberFactory(factory.django.DjangoModelFactory):
+class MemberFactory(factory.django.DjangoModelFactory[Member]):
     """A member with a type and a weekly commitment in force since they joined."""
 
     class Meta:
@@ -59,7 +59,7 @@ class MemberFactory(factory.django.DjangoModelFactory):
         return member
 
 
-class RoleAssignmentFactory(factory.django.DjangoModelFactory):
+class RoleAssignmentFactory(factory.django.DjangoModelFactory[RoleAssignment]):
     class Meta:
         model = RoleAssignment
 
@@ -69,7 +69,7 @@ class RoleAssignmentFactory(factory.django.DjangoModelFactory):
     since = factory.LazyFunction(lambda: date.today() - timedelta(days=365))
 
 
-class TimeOffFactory(factory.django.DjangoModelFactory):
+class TimeOffFactory(factory.django.DjangoModelFactory[TimeOff]):
     class Meta:
         model = TimeOff
 

@@ -1,0 +1,157 @@
+"""Process checks over the organisation (each runs a fixed number of queries)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
+
+from opencraft_ops.process_checks import CheckContext, Finding, Severity, register
+from roles.models import Cell, Role, RoleAssignment
+
+CELL_SUPPORTER = "cell-supporter"
+CEO = "ceo"
+
+
+def _current(context: CheckContext) -> QuerySet[RoleAssignment]:
+    day = context.as_of
+    qs = RoleAssignment.objects.filter(Q(since__lte=day) & (Q(until__isnull=True) | Q(until__gte=day)))
+    return qs
+
+
+def _in_scope(qs: QuerySet[RoleAssignment], context: CheckContext) -> QuerySet[RoleAssignment]:
+    if context.cell_ids is None:
+        return qs
+    return qs.filter(Q(cell_id__in=context.cell_ids) | Q(cell__isnull=True))
+
+
+def _directory_url(cell_slug: str | None = None) -> str:
+    url = reverse("roles:directory")
+    return f"{url}#cell-{cell_slug}" if cell_slug else url
+
+
+def _member_url(member_id: int) -> str:
+    return reverse("roles:member", args=[member_id])
+
+
+@register(
+    "cell-missing-management-role",
+    title="A cell is missing a management role",
+    description="Every cell needs a sprint planning manager, a sprint manager and an epic planning "
+    "and sustainability manager.",
+)
+def cell_missing_management_role(context: CheckContext) -> Iterator[Finding]:
+    # Queries: cells, management roles, (cell, role) pairs held today.
+    cells = Cell.objects.order_by("name")
+    if context.cell_ids is not None:
+        cells = cells.filter(pk__in=context.cell_ids)
+    roles = list(Role.objects.filter(is_cell_management=True).order_by("sort_order"))
+    held = set(
+        _current(context)
+        .filter(role__is_cell_management=True, cell__isnull=False)
+        .values_list("cell_id", "role_id")
+    )
+    for cell in cells:
+        for role in roles:
+            if (cell.pk, role.pk) not in held:
+                yield Finding(
+                    rule="cell-missing-management-role",
+                    severity=Severity.CRITICAL,
+                    message=f"{cell.name} has no {role.name.lower()}.",
+                    subject=f"cell:{cell.pk}:role:{role.slug}",
+                    url=_directory_url(cell.slug),
+                    cell_id=cell.pk,
+                    role_slug=CELL_SUPPORTER,
+                )
+
+
+@register(
+    "cell-supporter-holds-all-management",
+    title="A cell supporter holds all of a cell's management roles",
+    description="A cell supporter may hold some of a cell's management roles, never all of them.",
+)
+def cell_supporter_holds_all(context: CheckContext) -> Iterator[Finding]:
+    # Queries: the number of management roles; one grouped query of the
+    # management roles each current cell supporter holds per cell.
+    total = Role.objects.filter(is_cell_management=True).count()
+    if total == 0:
+        return
+    supporters = _current(context).filter(role__slug=CELL_SUPPORTER).values("member_id")
+    rows = (
+        _in_scope(_current(context), context)
+        .filter(role__is_cell_management=True, cell__isnull=False, member_id__in=supporters)
+        .values("cell_id", "cell__name", "cell__slug", "member_id", "member__user__username")
+        .annotate(held=Count("role_id", distinct=True))
+        .filter(held__gte=total)
+        .order_by("cell__name")
+    )
+    for row in rows:
+        yield Finding(
+            rule="cell-supporter-holds-all-management",
+            severity=Severity.WARNING,
+            message=f"A cell supporter ({row['member__user__username']}) holds all {total} management "
+            f"roles of {row['cell__name']}; offer at least one back to the cell.",
+            subject=f"cell:{row['cell_id']}:supporter:{row['member_id']}",
+            url=_directory_url(row["cell__slug"]),
+            cell_id=row["cell_id"],
+            member_id=row["member_id"],
+        )
+
+
+@register(
+    "role-short-of-backups",
+    title="A role is short of its backups",
+    description="Roles that need a backup (e.g. the recruitment manager) have one named who is still here.",
+)
+def role_short_of_backups(context: CheckContext) -> Iterator[Finding]:
+    # Queries: one, current assignments of roles that need backups, with holder and backup.
+    day = context.as_of
+    rows = (
+        _in_scope(_current(context), context)
+        .filter(role__backups_required__gt=0)
+        .filter(Q(backup__isnull=True) | Q(backup__left_on__lt=day))
+        .select_related("role", "cell", "member__user")
+        .order_by("role__sort_order", "pk")
+    )
+    for assignment in rows:
+        where = f" in {assignment.cell.name}" if assignment.cell_id and assignment.cell else ""
+        yield Finding(
+            rule="role-short-of-backups",
+            severity=Severity.WARNING,
+            message=f"{assignment.member.name} holds {assignment.role.name.lower()}{where} without a backup "
+            f"(needs {assignment.role.backups_required}).",
+            subject=f"assignment:{assignment.pk}",
+            url=_member_url(assignment.member_id),
+            cell_id=assignment.cell_id,
+            member_id=assignment.member_id,
+            role_slug=assignment.role.slug,
+        )
+
+
+@register(
+    "assignment-holder-left",
+    title="A role is held by someone who has left",
+    description="An assignment is still open although its holder has left the team.",
+)
+def assignment_holder_left(context: CheckContext) -> Iterator[Finding]:
+    # Queries: one, current assignments whose member left before today.
+    day = context.as_of
+    rows = (
+        _in_scope(_current(context), context)
+        .filter(member__left_on__lt=day)
+        .select_related("role", "cell", "member__user")
+        .order_by("role__sort_order", "pk")
+    )
+    for assignment in rows:
+        where = f" in {assignment.cell.name}" if assignment.cell_id and assignment.cell else ""
+        yield Finding(
+            rule="assignment-holder-left",
+            severity=Severity.CRITICAL,
+            message=f"{assignment.member.name} left on {assignment.member.left_on} but still holds "
+            f"{assignment.role.name.lower()}{where}; hand it over or end it.",
+            subject=f"assignment:{assignment.pk}",
+            url=_member_url(assignment.member_id),
+            cell_id=assignment.cell_id,
+            role_slug=CELL_SUPPORTER if assignment.cell_id else CEO,
+        )

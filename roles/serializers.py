@@ -1,0 +1,201 @@
+"""API representations of the organisation.
+
+Every writable serializer runs the model's own validation (``full_clean``:
+field validators, ``clean()`` and the database constraints checked in Python)
+so the API answers 400 with the same field messages as the forms and the
+admin, before anything is written.
+"""
+
+from __future__ import annotations
+
+import copy
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
+from rest_framework import serializers
+
+from opencraft_ops.process_checks import Severity
+from roles.models import (
+    Cell,
+    Member,
+    MemberType,
+    MemberTypePeriod,
+    Role,
+    RoleAssignment,
+    TimeOff,
+    WeeklyCommitment,
+)
+
+
+class ModelCleanSerializer(serializers.ModelSerializer):
+    """Validates the would-be instance with the model's ``full_clean``."""
+
+    #: model fields not set through this serializer (skipped by field checks)
+    clean_exclude: tuple[str, ...] = ()
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        model: type[models.Model] = self.Meta.model
+        instance = copy.copy(self.instance) if self.instance is not None else model()
+        for name, value in attrs.items():
+            setattr(instance, name, value)
+        try:
+            instance.full_clean(exclude=list(self.clean_exclude))
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(serializers.as_serializer_error(exc)) from exc
+        return attrs
+
+
+class CellSerializer(ModelCleanSerializer):
+    class Meta:
+        model = Cell
+        fields = [
+            "id",
+            "name",
+            "slug",
+            "kind",
+            "description",
+            "firefighting_rules",
+            "client_sla_hours",
+            "firefighting_percent",
+            "discovery_percent",
+            "discovery_duty_hours_per_week",
+            "firefighter_min_hours_per_sprint",
+            "jira_project_key",
+            "jira_board_id",
+            "created_on",
+        ]
+
+
+class RoleSerializer(ModelCleanSerializer):
+    class Meta:
+        model = Role
+        fields = [
+            "id",
+            "slug",
+            "name",
+            "purpose",
+            "responsibilities",
+            "scope",
+            "max_holders",
+            "backups_required",
+            "is_cell_management",
+            "generalist_only",
+            "core_only",
+            "temporary",
+            "reserved_hours_per_week",
+            "reserved_hours_per_month",
+            "sort_order",
+        ]
+
+
+class MemberSerializer(ModelCleanSerializer):
+    """A member as read (with the type and commitment in force today) and as
+    updated; members are created with ``MemberCreateSerializer``."""
+
+    username = serializers.CharField(source="user.username", read_only=True)
+    name = serializers.CharField(read_only=True)
+    email = serializers.EmailField(source="user.email", read_only=True)
+    current_type = serializers.CharField(read_only=True, allow_null=True)
+    current_weekly_hours = serializers.DecimalField(
+        max_digits=5, decimal_places=2, read_only=True, allow_null=True
+    )
+    clean_exclude = ("user",)
+
+    class Meta:
+        model = Member
+        fields = [
+            "id",
+            "username",
+            "name",
+            "email",
+            "cell",
+            "timezone",
+            "jira_account_id",
+            "joined_on",
+            "left_on",
+            "email_digest",
+            "current_type",
+            "current_weekly_hours",
+        ]
+
+
+class MemberCreateSerializer(serializers.Serializer):
+    username = serializers.RegexField(r"^[\w.@+-]+\Z", max_length=150)
+    first_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+    last_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    cell = serializers.PrimaryKeyRelatedField(queryset=Cell.objects.all(), allow_null=True)
+    member_type = serializers.ChoiceField(choices=MemberType.choices, default=MemberType.NEWCOMER)
+    weekly_hours = serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=Decimal("0"), max_value=Decimal("80"), default=Decimal("40")
+    )
+    timezone = serializers.CharField(max_length=64, default="UTC")
+    jira_account_id = serializers.CharField(max_length=128, required=False, allow_null=True, default=None)
+    joined_on = serializers.DateField()
+
+
+class MemberTypePeriodSerializer(ModelCleanSerializer):
+    class Meta:
+        model = MemberTypePeriod
+        fields = ["id", "member", "member_type", "since", "note"]
+
+
+class WeeklyCommitmentSerializer(ModelCleanSerializer):
+    class Meta:
+        model = WeeklyCommitment
+        fields = ["id", "member", "hours_per_week", "since", "note"]
+
+
+class TimeOffSerializer(ModelCleanSerializer):
+    class Meta:
+        model = TimeOff
+        fields = ["id", "member", "kind", "start", "end", "hours_per_day", "note"]
+
+
+class RoleAssignmentSerializer(ModelCleanSerializer):
+    role_slug = serializers.CharField(source="role.slug", read_only=True)
+    member_name = serializers.CharField(source="member.name", read_only=True)
+    clean_exclude = ("exclusive",)
+
+    class Meta:
+        model = RoleAssignment
+        fields = [
+            "id",
+            "member",
+            "member_name",
+            "role",
+            "role_slug",
+            "cell",
+            "since",
+            "until",
+            "backup",
+            "handed_over_to",
+            "transition_until",
+            "note",
+        ]
+
+
+class FindingSerializer(serializers.Serializer):
+    rule = serializers.CharField()
+    severity = serializers.SerializerMethodField()
+    message = serializers.CharField()
+    subject = serializers.CharField()
+    url = serializers.CharField()
+    cell = serializers.IntegerField(source="cell_id", allow_null=True)
+    member = serializers.IntegerField(source="member_id", allow_null=True)
+    role = serializers.CharField(source="role_slug", allow_null=True)
+
+    def get_severity(self, finding: Any) -> str:
+        return str(finding.severity.label)
+
+
+class FindingQuerySerializer(serializers.Serializer):
+    """The findings endpoint's query parameters, validated."""
+
+    cell = serializers.IntegerField(required=False, min_value=1)
+    member = serializers.IntegerField(required=False, min_value=1)
+    rule = serializers.CharField(required=False, max_length=100)
+    severity = serializers.ChoiceField(choices=[s.label for s in Severity], required=False)

@@ -1,0 +1,205 @@
+"""Every write of the roles app. Keyword-only, typed, atomic.
+
+Each service validates the object it writes with ``full_clean()`` (field
+validators, the model's ``clean()`` and its database constraints checked in
+Python), so a form, the admin and the API all get the same field errors before
+anything is saved, and bad input changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from roles.models import (
+    Cell,
+    Member,
+    MemberType,
+    MemberTypePeriod,
+    Role,
+    RoleAssignment,
+    TimeOff,
+    TimeOffKind,
+    WeeklyCommitment,
+)
+
+
+@transaction.atomic
+def member_create(
+    *,
+    username: str,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    password: str | None = None,
+    cell: Cell | None,
+    member_type: str = MemberType.NEWCOMER,
+    weekly_hours: Decimal = Decimal("40"),
+    timezone: str = "UTC",
+    jira_account_id: str | None = None,
+    joined_on: date,
+) -> Member:
+    """A user and its member, with a first type period and a first commitment
+    from the day they join."""
+    User = get_user_model()
+    if User.objects.filter(username=username).exists():
+        raise ValidationError({"username": f"The username {username!r} is taken."})
+    user = User(username=username, first_name=first_name, last_name=last_name, email=email)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    member = Member(
+        user=user, cell=cell, timezone=timezone, jira_account_id=jira_account_id or None, joined_on=joined_on
+    )
+    member.full_clean()
+    member.save()
+    member_type_change(member=member, member_type=member_type, since=joined_on)
+    commitment_change(member=member, hours_per_week=weekly_hours, since=joined_on)
+    return member
+
+
+@transaction.atomic
+def member_update(*, member: Member, **fields: object) -> Member:
+    """Changes the member's own fields (cell, timezone, JIRA account, dates...)."""
+    for name, value in fields.items():
+        setattr(member, name, value)
+    member.full_clean()
+    member.save()
+    return member
+
+
+@transaction.atomic
+def member_type_change(*, member: Member, member_type: str, since: date, note: str = "") -> MemberTypePeriod:
+    """Records that ``member`` is of ``member_type`` from ``since`` on."""
+    period = MemberTypePeriod(member=member, member_type=member_type, since=since, note=note)
+    period.full_clean()
+    period.save()
+    return period
+
+
+@transaction.atomic
+def commitment_change(
+    *, member: Member, hours_per_week: Decimal, since: date, note: str = ""
+) -> WeeklyCommitment:
+    """Records a new weekly commitment from ``since`` on (history is kept)."""
+    commitment = WeeklyCommitment(member=member, hours_per_week=hours_per_week, since=since, note=note)
+    commitment.full_clean()
+    commitment.save()
+    return commitment
+
+
+@transaction.atomic
+def time_off_record(
+    *,
+    member: Member,
+    start: date,
+    end: date,
+    kind: str = TimeOffKind.VACATION,
+    hours_per_day: Decimal | None = None,
+    note: str = "",
+) -> TimeOff:
+    """Records time off; refuses periods that end before they start or overlap
+    time off already recorded."""
+    time_off = TimeOff(member=member, start=start, end=end, kind=kind, hours_per_day=hours_per_day, note=note)
+    time_off.full_clean()
+    time_off.save()
+    return time_off
+
+
+@transaction.atomic
+def time_off_delete(*, time_off: TimeOff) -> None:
+    time_off.delete()
+
+
+@transaction.atomic
+def role_assign(
+    *,
+    member: Member,
+    role: Role,
+    cell: Cell | None = None,
+    since: date,
+    until: date | None = None,
+    backup: Member | None = None,
+    note: str = "",
+) -> RoleAssignment:
+    """Gives ``role`` to ``member`` (in ``cell`` for cell roles).
+
+    Refuses a second holder of an exclusive role over the same dates in the
+    same cell, cell roles without a cell, company roles with one,
+    generalist-only roles in project cells and core-only roles for members who
+    are not core.
+    """
+    assignment = RoleAssignment(
+        member=member, role=role, cell=cell, since=since, until=until, backup=backup, note=note
+    )
+    assignment.full_clean()
+    assignment.save()
+    return assignment
+
+
+@transaction.atomic
+def role_assignment_update(*, assignment: RoleAssignment, **fields: object) -> RoleAssignment:
+    for name, value in fields.items():
+        setattr(assignment, name, value)
+    assignment.full_clean()
+    assignment.save()
+    return assignment
+
+
+@transaction.atomic
+def role_assignment_end(*, assignment: RoleAssignment, until: date) -> RoleAssignment:
+    return role_assignment_update(assignment=assignment, until=until)
+
+
+@transaction.atomic
+def role_assignment_handover(
+    *,
+    assignment: RoleAssignment,
+    to_member: Member,
+    starts_on: date,
+    transition_until: date | None = None,
+    note: str = "",
+) -> RoleAssignment:
+    """Hands ``assignment`` over to ``to_member``, who holds the role from
+    ``starts_on``. The outgoing holder's assignment ends the day before and
+    they keep helping until ``transition_until`` (by default two weeks).
+
+    Returns the replacement's new assignment.
+    """
+    if to_member.pk == assignment.member_id:
+        raise ValidationError({"to_member": "A role is handed over to someone else."})
+    if starts_on <= assignment.since:
+        raise ValidationError(
+            {"starts_on": f"The handover must start after the current holder's start ({assignment.since})."}
+        )
+    if assignment.until is not None and starts_on > assignment.until + timedelta(days=1):
+        raise ValidationError(
+            {
+                "starts_on": f"The current assignment already ends on {assignment.until}; assign the role instead."
+            }
+        )
+    until = starts_on - timedelta(days=1)
+    transition = transition_until if transition_until is not None else until + timedelta(days=14)
+    if transition < until:
+        raise ValidationError({"transition_until": "The transition cannot end before the handover starts."})
+    assignment.until = until
+    assignment.handed_over_to = to_member
+    assignment.transition_until = transition
+    assignment.full_clean()
+    assignment.save()
+    backup = assignment.backup if assignment.backup_id != to_member.pk else None
+    return role_assign(
+        member=to_member,
+        role=assignment.role,
+        cell=assignment.cell,
+        since=starts_on,
+        backup=backup,
+        note=note or f"Handed over by {assignment.member}.",
+    )

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from roles.models import Role
+from roles.tests.factories import CellFactory, MemberFactory, RoleAssignmentFactory, TimeOffFactory
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def epsm(cell: Any) -> Any:
+    """The cell's epic planning and sustainability manager."""
+    member = MemberFactory.create(cell=cell, user__username="epsm", user__password="correct-horse-battery")
+    RoleAssignmentFactory.create(
+        member=member,
+        role=Role.objects.get(slug="epic-planning-sustainability-manager"),
+        cell=cell,
+        since=date.today() - timedelta(days=200),
+    )
+    return member
+
+
+@pytest.fixture
+def populated(cell: Any, other_cell: Any) -> Any:
+    """Several members per cell with assignments, backups and time off, so an
+    N+1 query would show in the counts."""
+
+    def build(per_cell: int = 4) -> None:
+        today = date.today()
+        roles = list(Role.objects.filter(scope="team").order_by("pk")[:3])
+        for target in (cell, other_cell, CellFactory.create()):
+            members = [MemberFactory.create(cell=target) for _ in range(per_cell)]
+            for i, member in enumerate(members):
+                role = roles[i % len(roles)]
+                RoleAssignmentFactory.create(member=member, role=role, cell=target, backup=members[i - 1])
+                TimeOffFactory.create(
+                    member=member, start=today + timedelta(days=i), end=today + timedelta(days=i + 1)
+                )
+
+    return build

@@ -1,0 +1,289 @@
+"""The roles REST API through HTTP: reads, writes, refusals and query counts."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from rest_framework.authtoken.models import Token
+
+from roles.models import Member, Role, RoleAssignment, TimeOff, WeeklyCommitment
+from roles.tests.factories import TimeOffFactory
+
+TODAY = date.today()
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_is_refused_everywhere(api, cell):
+    for url in [
+        "/api/members/",
+        "/api/cells/",
+        "/api/roles/",
+        "/api/assignments/",
+        "/api/time-off/",
+        "/api/commitments/",
+        "/api/member-type-periods/",
+        "/api/findings/",
+        "/api/schema/",
+    ]:
+        assert api.get(url).status_code in (401, 403), url
+    assert api.post("/api/cells/", {"name": "X", "slug": "x"}).status_code in (401, 403)
+
+
+def test_token_auth_reads_members(api, core_member, newcomer):
+    token = Token.objects.create(user=core_member.user)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = api.get("/api/members/")
+    assert response.status_code == 200
+    rows = {row["username"]: row for row in response.json()["results"]}
+    assert rows["newcomer"]["current_type"] == "newcomer"
+    assert rows["core"]["current_weekly_hours"] == "40.00"
+
+
+def test_members_filters(api, core_member, newcomer, outsider):
+    api.force_authenticate(core_member.user)
+    by_cell = api.get("/api/members/", {"cell": core_member.cell_id}).json()["results"]
+    assert {r["username"] for r in by_cell} == {"core", "newcomer"}
+    by_type = api.get("/api/members/", {"member_type": "newcomer"}).json()["results"]
+    assert [r["username"] for r in by_type] == ["newcomer"]
+    assert api.get("/api/members/", {"cell": "nope"}).status_code == 400
+
+
+def test_member_create_by_staff_and_refusals(api, staff_user, core_member, cell):
+    payload = {"username": "lambert", "first_name": "Joan", "cell": cell.pk, "joined_on": str(TODAY)}
+    api.force_authenticate(core_member.user)
+    assert api.post("/api/members/", payload, format="json").status_code == 403
+    api.force_authenticate(staff_user)
+    response = api.post("/api/members/", {**payload, "weekly_hours": "-5"}, format="json")
+    assert response.status_code == 400 and "weekly_hours" in response.json()
+    response = api.post("/api/members/", payload, format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["current_type"] == "newcomer"
+    again = api.post("/api/members/", payload, format="json")
+    assert again.status_code == 400 and "username" in again.json()
+    assert Member.objects.filter(user__username="lambert").count() == 1
+    assert api.delete(f"/api/members/{core_member.pk}/").status_code == 405
+
+
+def test_member_update_validation(api, staff_user, core_member):
+    api.force_authenticate(staff_user)
+    bad = api.patch(
+        f"/api/members/{core_member.pk}/",
+        {"left_on": str(core_member.joined_on - timedelta(1))},
+        format="json",
+    )
+    assert bad.status_code == 400 and "left_on" in bad.json()
+    bad_tz = api.patch(f"/api/members/{core_member.pk}/", {"timezone": "Moon/Base"}, format="json")
+    assert bad_tz.status_code == 400 and "timezone" in bad_tz.json()
+    ok = api.patch(f"/api/members/{core_member.pk}/", {"timezone": "Asia/Tokyo"}, format="json")
+    assert ok.status_code == 200
+    core_member.refresh_from_db()
+    assert core_member.timezone == "Asia/Tokyo" and core_member.left_on is None
+
+
+def test_cells_and_roles_write_staff_only(api, core_member, staff_user):
+    api.force_authenticate(core_member.user)
+    assert api.get("/api/roles/", {"is_cell_management": "true"}).json()["count"] == 3
+    assert (
+        api.patch(f"/api/cells/{core_member.cell_id}/", {"description": "x"}, format="json").status_code
+        == 403
+    )
+    api.force_authenticate(staff_user)
+    bad = api.patch(f"/api/cells/{core_member.cell_id}/", {"client_sla_hours": "48"}, format="json")
+    assert bad.status_code == 400 and "client_sla_hours" in bad.json()
+    sprint_manager = Role.objects.get(slug="sprint-manager")
+    ok = api.patch(f"/api/roles/{sprint_manager.pk}/", {"backups_required": 1}, format="json")
+    assert ok.status_code == 200
+    assert Role.objects.get(slug="sprint-manager").backups_required == 1
+
+
+def test_second_sprint_manager_is_a_400_with_field_message(api, staff_user, sprint_manager, core_member):
+    api.force_authenticate(staff_user)
+    payload = {
+        "member": core_member.pk,
+        "role": Role.objects.get(slug="sprint-manager").pk,
+        "cell": core_member.cell_id,
+        "since": str(TODAY),
+    }
+    response = api.post("/api/assignments/", payload, format="json")
+    assert response.status_code == 400
+    assert "already has a sprint manager" in response.json()["since"][0]
+    assert RoleAssignment.objects.filter(role__slug="sprint-manager").count() == 1
+
+
+def test_assignment_create_and_bad_input(api, staff_user, core_member, newcomer):
+    api.force_authenticate(staff_user)
+    mentor = Role.objects.get(slug="mentor")
+    bad = api.post(
+        "/api/assignments/",
+        {
+            "member": core_member.pk,
+            "role": mentor.pk,
+            "since": str(TODAY),
+            "until": str(TODAY - timedelta(1)),
+        },
+        format="json",
+    )
+    assert bad.status_code == 400 and "until" in bad.json()
+    not_core = api.post(
+        "/api/assignments/",
+        {"member": newcomer.pk, "role": Role.objects.get(slug="firefighter-1").pk, "since": str(TODAY)},
+        format="json",
+    )
+    assert not_core.status_code == 400 and "member" in not_core.json()
+    ok = api.post(
+        "/api/assignments/",
+        {"member": core_member.pk, "role": mentor.pk, "since": str(TODAY), "backup": newcomer.pk},
+        format="json",
+    )
+    assert ok.status_code == 201, ok.json()
+    assert ok.json()["role_slug"] == "mentor"
+    assert api.get("/api/assignments/", {"role": "mentor", "current": "true"}).json()["count"] == 1
+
+
+def test_assignment_writes_refused_for_members(api, core_member):
+    api.force_authenticate(core_member.user)
+    response = api.post(
+        "/api/assignments/",
+        {"member": core_member.pk, "role": Role.objects.get(slug="mentor").pk, "since": str(TODAY)},
+        format="json",
+    )
+    assert response.status_code == 403
+    assert not RoleAssignment.objects.exists()
+
+
+def test_member_records_own_time_off(api, core_member):
+    api.force_authenticate(core_member.user)
+    payload = {
+        "member": core_member.pk,
+        "start": str(TODAY),
+        "end": str(TODAY + timedelta(2)),
+        "kind": "vacation",
+    }
+    assert api.post("/api/time-off/", payload, format="json").status_code == 201
+    overlap = api.post("/api/time-off/", payload, format="json")
+    assert overlap.status_code == 400 and "overlaps" in overlap.json()["start"][0]
+    backwards = api.post(
+        "/api/time-off/",
+        {**payload, "start": str(TODAY + timedelta(30)), "end": str(TODAY + timedelta(29))},
+        format="json",
+    )
+    assert backwards.status_code == 400 and "end" in backwards.json()
+    assert TimeOff.objects.filter(member=core_member).count() == 1
+
+
+def test_time_off_refusals_for_colleagues_and_outsiders(api, core_member, newcomer, outsider):
+    theirs = TimeOffFactory.create(member=newcomer)
+    api.force_authenticate(core_member.user)
+    payload = {"member": newcomer.pk, "start": str(TODAY + timedelta(40)), "end": str(TODAY + timedelta(41))}
+    assert api.post("/api/time-off/", payload, format="json").status_code == 403
+    assert api.delete(f"/api/time-off/{theirs.pk}/").status_code == 403
+    api.force_authenticate(outsider.user)
+    assert api.get(f"/api/time-off/{theirs.pk}/").status_code == 404  # other cell: not visible
+    assert api.get("/api/time-off/").json()["count"] == 0
+    assert TimeOff.objects.filter(member=newcomer).count() == 1
+
+
+def test_cell_epsm_edits_commitments_and_time_off_of_its_cell_only(api, epsm, newcomer, outsider):
+    api.force_authenticate(epsm.user)
+    response = api.post(
+        "/api/commitments/",
+        {"member": newcomer.pk, "hours_per_week": "30", "since": str(TODAY + timedelta(7))},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    negative = api.post(
+        "/api/commitments/",
+        {"member": newcomer.pk, "hours_per_week": "-2", "since": str(TODAY)},
+        format="json",
+    )
+    assert negative.status_code == 400 and "hours_per_week" in negative.json()
+    elsewhere = api.post(
+        "/api/commitments/",
+        {"member": outsider.pk, "hours_per_week": "20", "since": str(TODAY)},
+        format="json",
+    )
+    assert elsewhere.status_code == 403
+    time_off = api.post(
+        "/api/time-off/", {"member": newcomer.pk, "start": str(TODAY), "end": str(TODAY)}, format="json"
+    )
+    assert time_off.status_code == 201
+    assert WeeklyCommitment.objects.filter(member=outsider).count() == 1
+    assert WeeklyCommitment.objects.filter(member=newcomer).count() == 2
+
+
+def test_member_cannot_change_own_commitment(api, core_member):
+    api.force_authenticate(core_member.user)
+    response = api.post(
+        "/api/commitments/",
+        {"member": core_member.pk, "hours_per_week": "10", "since": str(TODAY)},
+        format="json",
+    )
+    assert response.status_code == 403
+
+
+def test_type_periods_staff_write(api, staff_user, newcomer):
+    api.force_authenticate(staff_user)
+    response = api.post(
+        "/api/member-type-periods/",
+        {"member": newcomer.pk, "member_type": "core", "since": str(TODAY), "note": "Trial passed"},
+        format="json",
+    )
+    assert response.status_code == 201
+    assert newcomer.type_on(TODAY) == "core"
+    bad = api.post(
+        "/api/member-type-periods/",
+        {"member": newcomer.pk, "member_type": "boss", "since": str(TODAY)},
+        format="json",
+    )
+    assert bad.status_code == 400 and "member_type" in bad.json()
+
+
+def test_schema_and_docs(client, core_member):
+    client.force_login(core_member.user)
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert schema.status_code == 200
+    paths = schema.json()["paths"]
+    for path in [
+        "/api/members/",
+        "/api/cells/",
+        "/api/roles/",
+        "/api/assignments/",
+        "/api/time-off/",
+        "/api/commitments/",
+        "/api/member-type-periods/",
+        "/api/findings/",
+    ]:
+        assert path in paths, path
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 200
+    assert b"swagger-ui" in docs.content
+    assert b"//cdn" not in docs.content and b"https://" not in docs.content.split(b"<body")[0]
+
+
+# --- query counts: constant with the number of rows --------------------------
+# Session auth: session + user (2); then paginator count (1) and the page (1).
+LIST_QUERIES = {
+    "/api/members/": 4,  # members with user, cell, type and commitment subqueries
+    "/api/cells/": 4,
+    "/api/roles/": 4,
+    "/api/assignments/": 4,  # assignments with role and member's user
+    # time off / commitments / types: + the caller's member (1) + company-role check (1)
+    "/api/time-off/": 6,
+    "/api/commitments/": 6,
+    "/api/member-type-periods/": 6,
+}
+
+
+@pytest.mark.parametrize("url", list(LIST_QUERIES))
+def test_list_endpoints_query_count_is_flat(client, core_member, populated, django_assert_num_queries, url):
+    client.force_login(core_member.user)
+    populated(2)
+    with django_assert_num_queries(LIST_QUERIES[url]):
+        small = client.get(url)
+    populated(6)
+    with django_assert_num_queries(LIST_QUERIES[url]):
+        large = client.get(url)
+    assert small.status_code == large.status_code == 200
+    if url != "/api/roles/":  # the role catalog does not grow with the organisation
+        assert large.json()["count"] > small.json()["count"]

@@ -1,0 +1,199 @@
+"""The directory and member pages through HTTP."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from opencraft_ops.process_checks import CheckContext, run_checks
+from roles.models import Role, RoleAssignment, TimeOff
+from roles.tests.factories import MemberFactory, RoleAssignmentFactory, TimeOffFactory
+
+TODAY = date.today()
+pytestmark = pytest.mark.django_db
+
+
+def test_pages_need_login(client, core_member):
+    for url in ["/org/directory/", f"/org/members/{core_member.pk}/"]:
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith("/login/")
+    response = client.post(
+        f"/org/members/{core_member.pk}/time-off/", {"start": str(TODAY), "end": str(TODAY)}
+    )
+    assert response.status_code == 302
+    assert not TimeOff.objects.exists()
+
+
+def test_directory_shows_cells_roles_members_and_time_off(
+    client, core_member, newcomer, sprint_manager, other_cell
+):
+    TimeOffFactory.create(member=newcomer, start=TODAY, end=TODAY + timedelta(days=1))
+    client.force_login(core_member.user)
+    response = client.get("/org/directory/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="cell-bebop"' in html and 'id="cell-falcon"' in html
+    assert sprint_manager.name in html and "Sprint manager" in html
+    assert "1 year" in html  # the sprint manager's tenure (400 days)
+    assert "off today" in html
+    assert "Missing: Sprint planning manager, Epic planning and sustainability manager" in html
+    assert "has no sprint planning manager" in html  # process finding
+
+
+def test_directory_shows_handover_in_transition(client, core_member, sprint_manager):
+    current = RoleAssignment.objects.get(member=sprint_manager)
+    current.until = TODAY - timedelta(days=2)
+    current.handed_over_to = core_member
+    current.transition_until = TODAY + timedelta(days=5)
+    current.save()
+    RoleAssignmentFactory.create(
+        member=core_member, role=current.role, cell=current.cell, since=TODAY - timedelta(days=1)
+    )
+    client.force_login(core_member.user)
+    html = client.get("/org/directory/").content.decode()
+    assert "in transition until" in html
+    assert f"{sprint_manager.name} → {core_member.name}" in html
+
+
+def test_directory_refuses_wrong_method(client, core_member):
+    client.force_login(core_member.user)
+    assert client.post("/org/directory/").status_code == 405
+
+
+def test_directory_query_count_is_flat(client, core_member, populated, django_assert_num_queries):
+    client.force_login(core_member.user)
+
+    def checks() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            run_checks(CheckContext(as_of=TODAY))
+        return len(ctx.captured_queries)
+
+    populated(2)
+    # session, user (2); cells, members, assignments, time off, management roles (5);
+    # the viewer's member and company-role check for the page header (2); plus the
+    # registered process checks (constant each).
+    expected = 9 + checks()
+    with django_assert_num_queries(expected):
+        small = client.get("/org/directory/")
+    populated(8)
+    assert 9 + checks() == expected
+    with django_assert_num_queries(expected):
+        large = client.get("/org/directory/")
+    assert small.status_code == large.status_code == 200
+    assert large.content.count(b'href="/org/members/') > small.content.count(b'href="/org/members/')
+
+
+def test_member_page_shows_history(client, core_member, sprint_manager):
+    from roles import services
+
+    services.commitment_change(
+        member=sprint_manager,
+        hours_per_week=Decimal("30"),
+        since=TODAY - timedelta(days=30),
+        note="Part-time",
+    )
+    TimeOffFactory.create(
+        member=sprint_manager,
+        start=TODAY + timedelta(days=10),
+        end=TODAY + timedelta(days=12),
+        note="Ski trip",
+    )
+    client.force_login(core_member.user)
+    response = client.get(f"/org/members/{sprint_manager.pk}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Sprint manager" in html and "Part-time" in html and "Ski trip" in html and "Core member" in html
+    assert "Record time off" not in html  # a colleague may not record it
+
+
+def test_member_page_refusals(client, core_member, outsider):
+    client.force_login(outsider.user)
+    assert client.get(f"/org/members/{core_member.pk}/").status_code == 403
+    assert client.get("/org/members/999999/").status_code == 404
+    client.force_login(core_member.user)
+    assert client.post(f"/org/members/{core_member.pk}/").status_code == 405
+
+
+def test_member_page_query_count_is_flat(client, core_member, django_assert_num_queries):
+    client.force_login(core_member.user)
+    mentor = Role.objects.get(slug="mentor")
+
+    def grow(n: int) -> None:
+        for i in range(n):
+            other = MemberFactory.create(cell=core_member.cell)
+            RoleAssignmentFactory.create(
+                member=core_member,
+                role=mentor,
+                cell=core_member.cell,
+                since=TODAY - timedelta(days=900 - i * 20),
+                until=TODAY - timedelta(days=890 - i * 20),
+                backup=other,
+            )
+            RoleAssignmentFactory.create(member=other, role=mentor, cell=core_member.cell, backup=core_member)
+            TimeOffFactory.create(
+                member=core_member,
+                start=TODAY + timedelta(days=30 + i * 3),
+                end=TODAY + timedelta(days=31 + i * 3),
+            )
+
+    grow(2)
+    # session, user (2); member, assignments, backing up, commitments, types, time off (6);
+    # the viewer's member (1), role check for the form (0: it is the member themselves).
+    with django_assert_num_queries(9):
+        client.get(f"/org/members/{core_member.pk}/")
+    grow(6)
+    with django_assert_num_queries(9):
+        response = client.get(f"/org/members/{core_member.pk}/")
+    assert response.content.count(b"<tr") > 10
+
+
+def test_member_records_own_time_off_through_the_form(client, core_member):
+    client.force_login(core_member.user)
+    response = client.post(
+        f"/org/members/{core_member.pk}/time-off/",
+        {
+            "kind": "vacation",
+            "start": str(TODAY + timedelta(3)),
+            "end": str(TODAY + timedelta(5)),
+            "note": "Beach",
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == f"/org/members/{core_member.pk}/"
+    assert TimeOff.objects.get(member=core_member).note == "Beach"
+
+
+def test_time_off_form_bad_input(client, core_member):
+    TimeOffFactory.create(member=core_member, start=TODAY, end=TODAY + timedelta(days=3))
+    client.force_login(core_member.user)
+    url = f"/org/members/{core_member.pk}/time-off/"
+    backwards = client.post(
+        url, {"kind": "vacation", "start": str(TODAY + timedelta(9)), "end": str(TODAY + timedelta(8))}
+    )
+    assert backwards.status_code == 400
+    assert "Time off cannot end before it starts." in backwards.content.decode()
+    overlap = client.post(
+        url, {"kind": "sick", "start": str(TODAY + timedelta(1)), "end": str(TODAY + timedelta(6))}
+    )
+    assert overlap.status_code == 400 and "overlaps time off already recorded" in overlap.content.decode()
+    garbage = client.post(url, {"kind": "party", "start": "soon", "end": ""})
+    assert garbage.status_code == 400
+    assert TimeOff.objects.filter(member=core_member).count() == 1
+
+
+def test_time_off_form_permissions(client, core_member, newcomer, outsider, sprint_manager):
+    url = f"/org/members/{newcomer.pk}/time-off/"
+    payload = {"kind": "vacation", "start": str(TODAY + timedelta(3)), "end": str(TODAY + timedelta(3))}
+    for intruder in (core_member, outsider):
+        client.force_login(intruder.user)
+        assert client.post(url, payload).status_code == 403
+    assert not TimeOff.objects.exists()
+    client.force_login(sprint_manager.user)  # the cell's sprint manager may
+    page = client.get(f"/org/members/{newcomer.pk}/")
+    assert "Record time off" in page.content.decode()
+    assert client.post(url, payload).status_code == 302
+    assert TimeOff.objects.filter(member=newcomer).count() == 1
+    assert client.get(url).status_code == 405
