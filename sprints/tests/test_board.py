@@ -40,7 +40,9 @@ def build_cell(cell: Any, sprint: Any, members: int, tickets: int) -> list[Any]:
             added_to_sprint_at=sprint_added_at(sprint, 12) if i % 11 == 0 else None,
         )
     # One slot per kind: a cell has one firefighter 1 (and one firefighter 2) per sprint.
-    for person, kind in zip(people[:3], ["firefighter_1", "firefighter_2", "firefighter_backup"], strict=True):
+    for person, kind in zip(
+        people[:3], ["firefighter_1", "firefighter_2", "firefighter_backup"], strict=True
+    ):
         TimeOffFactory(member=person, start=dates.start, end=dates.start)
         RotationAssignment.objects.create(
             kind=kind,
