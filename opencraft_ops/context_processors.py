@@ -7,6 +7,7 @@ NAVIGATION: list[tuple[str, str]] = [
     ("home", "My work"),
     ("roles:directory", "Directory"),
     ("sprints:my_board", "Sprint board"),
+    ("sprints:epics", "Epics"),
     ("rotations:index", "Rotations"),
 ]
 

@@ -309,3 +309,12 @@ class CompletionStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.completion}: {self.name}"
+
+
+# Epic management records live in their own module; importing them here registers them in this app.
+from sprints.epic_models import (  # noqa: E402, F401
+    EpicBudgetPeriod,
+    EpicMilestone,
+    EpicStatusChange,
+    EpicUpdate,
+)

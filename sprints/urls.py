@@ -1,4 +1,4 @@
-from django.urls import URLPattern, URLResolver, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from sprints import views
 
@@ -10,4 +10,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<slug:cell_slug>/board/<int:member_id>/", views.member_board, name="member_board"),
     path("<slug:cell_slug>/injections/<str:key>/accept/", views.accept_injection, name="accept_injection"),
     path("<slug:cell_slug>/wrap-up/", views.wrap_up, name="wrap_up"),
+    path("epics/", include("sprints.epic_urls")),
 ]
