@@ -15,6 +15,9 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": crontab(minute=15, hour=0),
     },
     # "sync-tempo-worklogs": {"task": "sustainability.tasks...", "schedule": crontab(minute="*/5")},
+    # Duties: open (and catch up), reassign, snapshot finding counts; then each member's morning digest.
+    "duties-open": {"task": "duties.tasks.open_duties", "schedule": crontab(minute=5)},
+    "duties-digests": {"task": "duties.tasks.send_digests", "schedule": crontab(minute="*/15")},
 }
 
 __all__ = ["BEAT_SCHEDULE", "crontab"]
