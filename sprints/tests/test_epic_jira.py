@@ -69,7 +69,7 @@ def test_server_error_then_retry_leaves_exactly_one_comment(
 ) -> None:
     fake_jira.faults.add(path="/rest/api/2/issue/FIX-1/comment", method="POST", status=500, times=1)
     epic_services.epic_update_queue_post(update=update)
-    post_epic_update.apply(args=[update.pk])  # eager: the retry runs at once
+    post_epic_update.apply(args=(update.pk,))  # eager: the retry runs at once
     update.refresh_from_db()
     assert len(comments(fake_jira, jira_epic)) == 1
     assert update.post_state == PostState.POSTED
@@ -113,7 +113,7 @@ def test_gives_up_after_retries_then_a_new_attempt_posts_once(
         path="/rest/api/2/issue/FIX-1/comment", method="POST", status=502, times=MAX_RETRIES + 1
     )
     epic_services.epic_update_queue_post(update=update)
-    post_epic_update.apply(args=[update.pk])
+    post_epic_update.apply(args=(update.pk,))
     update.refresh_from_db()
     assert update.post_state == PostState.FAILED and "502" in update.post_error
     assert comments(fake_jira, jira_epic) == []
@@ -129,7 +129,7 @@ def test_gives_up_after_retries_then_a_new_attempt_posts_once(
 def test_jira_not_configured_fails_with_a_message(update: EpicUpdate, settings: Any) -> None:
     settings.JIRA_BASE_URL = ""
     epic_services.epic_update_queue_post(update=update)
-    post_epic_update.apply(args=[update.pk])
+    post_epic_update.apply(args=(update.pk,))
     update.refresh_from_db()
     assert update.post_state == PostState.FAILED
     assert "JIRA_BASE_URL" in update.post_error
