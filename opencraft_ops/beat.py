@@ -11,6 +11,9 @@ from celery.schedules import crontab
 
 BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     # "sync-tempo-worklogs": {"task": "sustainability.tasks...", "schedule": crontab(minute="*/5")},
+    # Duties: open (and catch up), reassign, snapshot finding counts; then each member's morning digest.
+    "duties-open": {"task": "duties.tasks.open_duties", "schedule": crontab(minute=5)},
+    "duties-digests": {"task": "duties.tasks.send_digests", "schedule": crontab(minute="*/15")},
 }
 
 __all__ = ["BEAT_SCHEDULE", "crontab"]

@@ -8,6 +8,7 @@ NAVIGATION: list[tuple[str, str]] = [
     ("roles:directory", "Directory"),
     ("sprints:my_board", "Sprint board"),
     ("sprints:epics", "Epics"),
+    ("duties:health", "Cell health"),
 ]
 
 

@@ -82,7 +82,7 @@ class EpicAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
                 epic=obj,
                 from_status=form.initial.get("status", ""),
                 to_status=obj.status,
-                changed_by=request.user,
+                changed_by=request.user if request.user.is_authenticated else None,
                 note="Changed in the admin",
             )
         super().save_model(request, obj, form, change)
