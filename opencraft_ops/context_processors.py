@@ -9,6 +9,7 @@ NAVIGATION: list[tuple[str, str]] = [
     ("sprints:my_board", "Sprint board"),
     ("sprints:epics", "Epics"),
     ("duties:health", "Cell health"),
+    ("sustainability:index", "Sustainability"),
 ]
 
 
