@@ -31,7 +31,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opencraft_ops.settings")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ops_sustain")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
