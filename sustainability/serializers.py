@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from rest_framework import serializers
@@ -52,8 +53,8 @@ class SustainabilityTargetSerializer(serializers.ModelSerializer):
     class Meta:
         model = SustainabilityTarget
         fields = ["id", "cell", "max_non_billable_percent", "since", "reference_start", "note"]
-        # The conditional unique constraints (one change a day per cell, and for the
-        # company) are checked by the database; DRF would otherwise make "cell" required.
+        # DRF would turn the conditional unique constraints into a validator that
+        # makes "cell" required; ``validate`` checks them instead.
         validators: list[Any] = []
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -63,6 +64,12 @@ class SustainabilityTargetSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(
                 {"reference_start": "The reference period must start on or before the target."}
             )
+        cell = attrs.get("cell", getattr(self.instance, "cell", None))
+        clash = SustainabilityTarget.objects.filter(cell=cell, since=since or date.min)
+        if self.instance is not None:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise serializers.ValidationError({"since": "There is already a target starting that day."})
         return attrs
 
 

@@ -86,7 +86,7 @@ def test_budgets_written_by_the_cells_manager(bebop_data: Any, manager: Any, sta
     budget = AccountBudget.objects.get()
     assert client.patch(f"/api/sustainability/budgets/{budget.pk}/", {"hours": "45"}).status_code == 200
     assert budget.history.count() == 2  # created, then changed
-    globex_budget = BudgetFactory(account=bebop_data["globex"])
+    globex_budget: AccountBudget = BudgetFactory(account=bebop_data["globex"])  # type: ignore[assignment]
     assert client.patch(f"/api/sustainability/budgets/{globex_budget.pk}/", {"hours": "1"}).status_code == 403
     assert api("staff").delete(f"/api/sustainability/budgets/{globex_budget.pk}/").status_code == 204
 
@@ -185,13 +185,15 @@ def test_figures_endpoint(bebop_data: Any, staff_user: Any, django_assert_num_qu
 
 def test_quarterly_and_preview_endpoints(bebop_data: Any) -> None:
     client = api("core")
-    table = client.get("/api/sustainability/quarterly/", {"cell": "bebop", "year": 2026, "quarter": 1}).json()
+    table = client.get(
+        "/api/sustainability/quarterly/", {"cell": "bebop", "year": "2026", "quarter": "1"}
+    ).json()
     assert table["quarter_only"]["ratio_percent"] == "25.0"
     assert table["top_billable"][0]["account"] == "ACME"
     assert table["previous_quarter"]["ratio_percent"] is None
     assert (
         client.get(
-            "/api/sustainability/quarterly/", {"cell": "bebop", "year": 2026, "quarter": 7}
+            "/api/sustainability/quarterly/", {"cell": "bebop", "year": "2026", "quarter": "7"}
         ).status_code
         == 400
     )
