@@ -10,6 +10,10 @@ from typing import Any
 from celery.schedules import crontab
 
 BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
+    "rotations-sprint-started-webhook": {
+        "task": "rotations.tasks.sprint_started_notify",
+        "schedule": crontab(minute=15, hour=0),
+    },
     # "sync-tempo-worklogs": {"task": "sustainability.tasks...", "schedule": crontab(minute="*/5")},
     # Duties: open (and catch up), reassign, snapshot finding counts; then each member's morning digest.
     "duties-open": {"task": "duties.tasks.open_duties", "schedule": crontab(minute=5)},
