@@ -196,3 +196,10 @@ def test_time_off_form_permissions(client, core_member, newcomer, outsider, spri
     assert client.post(url, payload).status_code == 302
     assert TimeOff.objects.filter(member=newcomer).count() == 1
     assert client.get(url).status_code == 405
+
+
+def test_navigation_marks_the_current_section(client, core_member):
+    client.force_login(core_member.user)
+    html = client.get("/org/directory/").content.decode()
+    assert '<a href="/org/directory/" aria-current="page">Directory</a>' in html
+    assert '<a href="/" aria-current="page">' not in html
