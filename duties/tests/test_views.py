@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -353,7 +354,7 @@ def test_home_shows_epics_without_update_and_worklog_health(client, sprint_manag
 
     sprint = current_sprint()
     pending = EpicFactory(key="BB-1", title="Upgrade", cell=cell, owner=sprint_manager)
-    updated = EpicFactory(key="BB-2", title="Theming", cell=cell, reviewer=sprint_manager)
+    updated: Any = EpicFactory(key="BB-2", title="Theming", cell=cell, reviewer=sprint_manager)
     EpicFactory(key="BB-3", title="Closed", cell=cell, owner=sprint_manager, status="done")
     EpicUpdate.objects.create(epic=updated, sprint=sprint, budget_kind="fixed")
     WorklogFactory(member=sprint_manager, work_date=TODAY, seconds=2 * 3600)
