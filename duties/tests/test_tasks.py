@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -159,7 +160,7 @@ def test_overdue_duties_are_announced_once_by_webhook(
 ):
     from rotations.models import WebhookDelivery, WebhookEndpoint
 
-    late = DutyInstanceFactory(
+    late: Any = DutyInstanceFactory(
         assignee=sprint_manager, cell=cell, opens_on=DAY - timedelta(5), due_on=DAY - timedelta(2)
     )
     DutyInstanceFactory(
