@@ -150,32 +150,32 @@ def epic_update_queue_post(*, update: EpicUpdate) -> bool:
     locked.post_error = ""
     locked.save(update_fields=["post_state", "post_error", "updated_at"])
     update.post_state = locked.post_state
+    transaction.on_commit(lambda: _enqueue_post(locked.pk))
+    return True
+
+
+def _enqueue_post(update_id: int) -> None:
     from sprints.epic_tasks import post_epic_update
 
-    transaction.on_commit(lambda: post_epic_update.delay(locked.pk))
-    return True
+    post_epic_update.delay(update_id)
 
 
 def _jira_client() -> Any:
     """A JIRA client that never re-sends a request by itself.
 
     A POST whose answer is lost (time-out, dropped connection) may still have
-    created the comment, so the retry must start over from the comment check
-    in ``epic_update_post``: the client's own retries are switched off here and
-    the Celery task owns the retry policy.
+    created the comment, so a new attempt must start over from the comment
+    check in ``epic_update_post``: the client's own retries (ours and the
+    ``jira`` package's) are switched off here and the Celery task owns the
+    retry policy.
     """
-    from django.conf import settings
-
+    from opencraft_ops.integrations.config import jira_client
     from opencraft_ops.integrations.http import RetryPolicy
-    from opencraft_ops.integrations.jira import JiraClient
 
-    return JiraClient(
-        server=settings.JIRA_BASE_URL,
-        user=settings.JIRA_USER,
-        token=settings.JIRA_API_TOKEN,
-        timeout=settings.HTTP_TIMEOUT_SECONDS,
-        policy=RetryPolicy(server_error_delays=()),
-    )
+    client = jira_client()
+    client.policy = RetryPolicy(server_error_delays=(), max_delay=client.policy.max_delay)
+    client._jira._session.max_retries = 0
+    return client
 
 
 def epic_update_post(*, update_id: int) -> str:

@@ -244,3 +244,7 @@ def injection_not_accepted(context: CheckContext) -> Iterator[Finding]:
             cell_id=t.cell_id,
             role_slug="sprint-manager",
         )
+
+
+# Epic rules live in their own module; importing it registers them.
+from sprints import epic_process_checks  # noqa: E402, F401
