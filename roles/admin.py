@@ -5,12 +5,14 @@ commitments, type history and time off; every model shows its history
 
 from __future__ import annotations
 
-from django.contrib import admin
-from django.db.models import QuerySet
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from roles.calculations import tenure_label
 from roles.models import (
     Cell,
     Member,
@@ -20,6 +22,7 @@ from roles.models import (
     TimeOff,
     WeeklyCommitment,
 )
+from roles.services import role_assignment_end
 
 
 class AssignmentInline(admin.TabularInline):
@@ -130,11 +133,13 @@ class RoleAssignmentAdmin(SimpleHistoryAdmin):
         "member",
         "cell",
         "since",
+        "tenure",
         "until",
         "backup",
         "handed_over_to",
         "transition_until",
     ]
+    actions = ["end_today"]
     list_filter = [CurrentFilter, "role__scope", "role", "cell"]
     search_fields = [
         "role__name",
@@ -145,6 +150,25 @@ class RoleAssignmentAdmin(SimpleHistoryAdmin):
     list_select_related = ["role", "cell", "member__user", "backup__user", "handed_over_to__user"]
     autocomplete_fields = ["member", "role", "backup", "handed_over_to"]
     date_hierarchy = "since"
+
+    @admin.display(description="tenure")
+    def tenure(self, obj: RoleAssignment) -> str:
+        return tenure_label(obj.since, timezone.localdate())
+
+    @admin.action(description="End the selected assignments today")
+    def end_today(self, request: HttpRequest, queryset: QuerySet[RoleAssignment]) -> None:
+        today = timezone.localdate()
+        ended, refused = 0, []
+        for assignment in queryset.filter(Q(until__isnull=True) | Q(until__gt=today)).select_related("role"):
+            try:
+                role_assignment_end(assignment=assignment, until=max(today, assignment.since))
+            except ValidationError as exc:
+                refused.append(f"{assignment}: {'; '.join(exc.messages)}")
+            else:
+                ended += 1
+        self.message_user(request, f"Ended {ended} assignment(s).", messages.SUCCESS)
+        for reason in refused:
+            self.message_user(request, reason, messages.ERROR)
 
 
 @admin.register(WeeklyCommitment)

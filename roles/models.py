@@ -357,6 +357,11 @@ class Role(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args: object, **kwargs: object) -> None:
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        # Keep the copy the database constraint relies on in step with the catalog.
+        self.assignments.exclude(exclusive=self.is_exclusive).update(exclusive=self.is_exclusive)
+
     @property
     def responsibility_list(self) -> list[str]:
         return [line.strip() for line in self.responsibilities.splitlines() if line.strip()]
@@ -364,6 +369,29 @@ class Role(models.Model):
     @property
     def is_exclusive(self) -> bool:
         return self.max_holders == 1
+
+    def clean(self) -> None:
+        """Refuses making a role single-holder while its assignments overlap."""
+        if self.pk is None or self.max_holders != 1:
+            return
+        rows = sorted(
+            RoleAssignment.objects.filter(role_id=self.pk).values_list("cell_id", "since", "until"),
+            key=lambda r: (r[0] or 0, r[1]),
+        )
+        place: int | None = -1
+        latest_end: date | None = None  # the latest end so far in this place (None: open-ended)
+        for cell_id, since, until in rows:
+            if (cell_id or 0) != place:
+                place, latest_end = cell_id or 0, until
+                continue
+            if latest_end is None or latest_end >= since:
+                raise ValidationError(
+                    {
+                        "max_holders": "Some assignments of this role overlap (e.g. from "
+                        f"{since}); end them before making it a single-holder role."
+                    }
+                )
+            latest_end = until
 
 
 class RoleAssignment(models.Model):
@@ -443,6 +471,13 @@ class RoleAssignment(models.Model):
         role = self._role_or_none()
         if role is not None:
             errors.update(self._scope_errors(role))
+            if not errors and role.max_holders and role.max_holders > 1 and self.since:
+                held = self._overlapping().count()
+                if held >= role.max_holders:
+                    errors["since"] = (
+                        f"{role.name} has at most {role.max_holders} holders at a time"
+                        f"{f' in {self.cell}' if self.cell_id else ''}; {held} already hold it over these dates."
+                    )
             if not errors and role.is_exclusive and self.since:
                 clash = self.overlapping_holder()
                 if clash is not None:
@@ -477,15 +512,19 @@ class RoleAssignment(models.Model):
                 )
         return errors
 
-    def overlapping_holder(self) -> RoleAssignment | None:
-        """Another assignment of this exclusive role, in the same cell (or
-        company-wide), whose dates overlap this one's."""
-        others = RoleAssignment.objects.filter(role_id=self.role_id, exclusive=True).exclude(pk=self.pk)
+    def _overlapping(self) -> models.QuerySet[RoleAssignment]:
+        """Other assignments of this role, in the same cell (or company-wide),
+        whose dates overlap this one's."""
+        others = RoleAssignment.objects.filter(role_id=self.role_id).exclude(pk=self.pk)
         others = others.filter(cell_id=self.cell_id) if self.cell_id else others.filter(cell__isnull=True)
         others = others.filter(Q(until__isnull=True) | Q(until__gte=self.since))
         if self.until is not None:
             others = others.filter(since__lte=self.until)
-        return others.select_related("member__user").order_by("since").first()
+        return others
+
+    def overlapping_holder(self) -> RoleAssignment | None:
+        """Another holder of this role over overlapping dates, if any."""
+        return self._overlapping().select_related("member__user").order_by("since").first()
 
     def is_current_on(self, day: date) -> bool:
         return self.since <= day and (self.until is None or self.until >= day)

@@ -92,3 +92,19 @@ def test_member_admin_list(client, staff_user, core_member, newcomer):
     assert response.status_code == 200
     assert newcomer.name in response.content.decode()
     assert Member.objects.count() == 2
+
+
+def test_end_today_admin_action(client, staff_user, sprint_manager):
+    from django.utils import timezone
+
+    assignment = RoleAssignment.objects.get(member=sprint_manager)
+    client.force_login(staff_user)
+    response = client.post(
+        "/admin/roles/roleassignment/",
+        {"action": "end_today", "_selected_action": [assignment.pk], "index": 0, "select_across": 0},
+        follow=True,
+    )
+    assert response.status_code == 200 and "Ended 1 assignment" in response.content.decode()
+    assignment.refresh_from_db()
+    assert assignment.until == timezone.localdate()
+    assert assignment.history.first().history_user == staff_user

@@ -227,3 +227,39 @@ def test_existing_assignment_can_be_edited_without_clashing_with_itself(sprint_m
     updated = services.role_assignment_update(assignment=current, note="Renewed for a year")
     assert updated.note == "Renewed for a year"
     assert RoleAssignmentFactory._meta.model.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_making_a_role_single_holder_keeps_the_constraint_in_step(core_member, newcomer):
+    mentor = role("mentor")
+    first = services.role_assign(member=core_member, role=mentor, cell=core_member.cell, since=TODAY)
+    assert first.exclusive is False
+    mentor.max_holders = 1
+    mentor.full_clean()
+    mentor.save()
+    first.refresh_from_db()
+    assert first.exclusive is True
+    with pytest.raises(ValidationError):
+        services.role_assign(member=newcomer, role=mentor, cell=core_member.cell, since=TODAY)
+
+
+@pytest.mark.django_db
+def test_a_role_with_overlapping_holders_cannot_become_single_holder(core_member, newcomer):
+    mentor = role("mentor")
+    services.role_assign(member=core_member, role=mentor, cell=core_member.cell, since=TODAY)
+    services.role_assign(member=newcomer, role=mentor, cell=core_member.cell, since=TODAY + timedelta(days=3))
+    mentor.max_holders = 1
+    with pytest.raises(ValidationError) as err:
+        mentor.full_clean()
+    assert "overlap" in err.value.message_dict["max_holders"][0]
+
+
+@pytest.mark.django_db
+def test_max_holders_above_one_is_enforced(core_member, newcomer, sprint_manager):
+    Role.objects.filter(slug="mentor").update(max_holders=2)
+    mentor = role("mentor")
+    services.role_assign(member=core_member, role=mentor, cell=core_member.cell, since=TODAY)
+    services.role_assign(member=newcomer, role=mentor, cell=core_member.cell, since=TODAY)
+    with pytest.raises(ValidationError) as err:
+        services.role_assign(member=sprint_manager, role=mentor, cell=core_member.cell, since=TODAY)
+    assert "at most 2 holders" in err.value.message_dict["since"][0]
