@@ -17,7 +17,9 @@ def answer(page: Any, name: str, value: str) -> None:
     page.check(f'input[name="{name}"][value="{value}"]')
 
 
-def test_fixed_update_with_a_no_branch(page: Any, fixed_epic: Any, epic_owner: Any, artifacts_dir: Any) -> None:
+def test_fixed_update_with_a_no_branch(
+    page: Any, fixed_epic: Any, epic_owner: Any, artifacts_dir: Any
+) -> None:
     login(page, "owner")
     page.goto("/sprints/epics/FIX-1/")
     page.get_by_role("link", name="Write this sprint's update").click()
@@ -34,7 +36,13 @@ def test_fixed_update_with_a_no_branch(page: Any, fixed_epic: Any, epic_owner: A
     assert page.locator('[data-question="client_approved_hours"]').is_visible()
     page.fill("#id_client_approved_hours", "8")
     answer(page, "client_pays_extra", "no")
-    for name in ("fits_deadline", "timeline_correct", "description_current", "story_statuses_correct", "next_stories_ready"):
+    for name in (
+        "fits_deadline",
+        "timeline_correct",
+        "description_current",
+        "story_statuses_correct",
+        "next_stories_ready",
+    ):
         answer(page, name, "yes")
     page.get_by_role("button", name="Save the update").click()
     page.wait_for_load_state("networkidle")
