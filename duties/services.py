@@ -299,3 +299,42 @@ def member_digest_set(*, member: Member, enabled: bool) -> Member:
     member.email_digest = enabled
     member.save(update_fields=["email_digest"])
     return member
+
+
+def duty_overdue_notify(*, as_of: date, now: datetime) -> int:
+    """Emits ``duty.overdue`` once per duty that became overdue (within the catch-up window)
+    through the rotations app's webhooks, when an endpoint subscribes to it. Returns how many
+    duties were announced."""
+    from rotations.models import WebhookEndpoint, WebhookEvent
+    from rotations.services.webhooks import webhook_emit
+
+    event = WebhookEvent.DUTY_OVERDUE.value
+    if not any(e.wants(event) for e in WebhookEndpoint.objects.filter(is_active=True)):
+        return 0
+    overdue = list(
+        DutyInstance.objects.filter(
+            done_at__isnull=True,
+            overdue_notified_at__isnull=True,
+            due_on__lt=as_of,
+            due_on__gte=as_of - timedelta(days=catch_up_days()),
+        ).select_related("definition__role", "cell", "assignee__user")
+    )
+    for duty in overdue:
+        with transaction.atomic():
+            webhook_emit(
+                event=event,
+                payload={
+                    "duty": duty.pk,
+                    "title": duty.definition.title,
+                    "role": duty.definition.role.slug,
+                    "period": duty.period,
+                    "cell": duty.cell.slug if duty.cell else None,
+                    "due_on": duty.due_on.isoformat(),
+                    "assignee": duty.assignee.user.username if duty.assignee else None,
+                    "assigned_as": duty.assigned_as,
+                    "url": settings.PORTAL_BASE_URL.rstrip("/") + f"/duties/{duty.pk}/",
+                },
+                dedupe_key=f"duty.overdue:{duty.pk}",
+            )
+            DutyInstance.objects.filter(pk=duty.pk).update(overdue_notified_at=now)
+    return len(overdue)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -152,3 +153,32 @@ def test_changes_in_one_transaction_queue_one_reassign(cell, django_capture_on_c
                 member=member, start=DAY + timedelta(days=offset), end=DAY + timedelta(days=offset)
             )
     assert len(callbacks) == 1
+
+
+def test_overdue_duties_are_announced_once_by_webhook(
+    sprint_manager, cell, django_capture_on_commit_callbacks
+):
+    from rotations.models import WebhookDelivery, WebhookEndpoint
+
+    late: Any = DutyInstanceFactory(
+        assignee=sprint_manager, cell=cell, opens_on=DAY - timedelta(5), due_on=DAY - timedelta(2)
+    )
+    DutyInstanceFactory(
+        assignee=sprint_manager, cell=cell, opens_on=DAY - timedelta(1), due_on=DAY
+    )  # not late yet
+    # Nobody listens: nothing is recorded, so a later subscriber still hears about it.
+    assert services.duty_overdue_notify(as_of=DAY, now=PARIS_MORNING) == 0
+    WebhookEndpoint.objects.create(
+        name="chat", url="http://127.0.0.1:9/hook", secret="s", events=["duty.overdue"]
+    )
+    WebhookEndpoint.objects.create(
+        name="other", url="http://127.0.0.1:9/x", secret="s", events=["sprint.started"]
+    )
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert services.duty_overdue_notify(as_of=DAY, now=PARIS_MORNING) == 1
+        assert services.duty_overdue_notify(as_of=DAY, now=PARIS_MORNING) == 0
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.event == "duty.overdue" and delivery.endpoint.name == "chat"
+    assert delivery.payload["data"]["duty"] == late.pk
+    assert delivery.payload["data"]["assignee"] == sprint_manager.user.username
+    assert len(callbacks) == 1  # the delivery task is queued after the commit
