@@ -16,8 +16,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from roles.models import Member
+from sprints import epic_answers, epic_render
 from sprints import epic_calculations as calc
-from sprints import epic_questions, epic_render
 from sprints.epic_models import (
     EpicBudgetPeriod,
     EpicMilestone,
@@ -106,7 +106,7 @@ def epic_update_save(
     ``ValidationError`` with field messages and saves nothing. An update
     already posted to JIRA is final (its comment is there for everyone).
     """
-    cleaned, errors = epic_questions.clean_answers(epic.budget_kind, answers)
+    cleaned, errors = epic_answers.clean_answers(epic.budget_kind, answers)
     if errors:
         raise ValidationError(errors)
     update = EpicUpdate.objects.select_for_update().filter(epic=epic, sprint=sprint).first()
@@ -120,13 +120,13 @@ def epic_update_save(
         update = EpicUpdate(epic=epic, sprint=sprint)
     update.author = author
     update.budget_kind = epic.budget_kind
-    update.answers = epic_questions.to_json(cleaned)
+    update.answers = epic_answers.to_json(cleaned)
     update.save()
     return update
 
 
 def update_text(update: EpicUpdate, *, wiki: bool, with_marker: bool = False) -> str:
-    answers = epic_questions.from_json(update.budget_kind, update.answers)
+    answers = epic_answers.from_json(update.budget_kind, update.answers)
     return epic_render.render(
         update.budget_kind,
         answers,
