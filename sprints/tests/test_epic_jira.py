@@ -134,9 +134,15 @@ def test_on_a_worker_a_failure_schedules_a_later_retry_that_posts_once(
     # delay; the retry (sent eagerly here, as the test settings run tasks inline) posts once.
     fake_jira.faults.add(path="/rest/api/2/issue/FIX-1/comment", method="POST", status=500, times=1)
     epic_services.epic_update_queue_post(update=update)
-    post_epic_update.push_request(
-        retries=0, is_eager=False, called_directly=False, id="worker-run", args=(update.pk,), kwargs={}
-    )
+    worker_request: dict[str, Any] = {
+        "retries": 0,
+        "is_eager": False,
+        "called_directly": False,
+        "id": "worker-run",
+        "args": (update.pk,),
+        "kwargs": {},
+    }
+    post_epic_update.push_request(**worker_request)
     try:
         with pytest.raises(Retry) as raised:
             post_epic_update.run(update.pk)
