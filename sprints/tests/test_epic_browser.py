@@ -66,3 +66,34 @@ def test_fixed_update_with_a_no_branch(
     assert update.answers["fits_budget"] == "no" and update.answers["extra_hours"] == "24.00"
     assert "client_approved_hours" not in update.answers  # hidden again once "no" was chosen
     page.screenshot(path=str(artifacts_dir / "epic-update-saved.png"), full_page=True)
+
+
+def test_board_to_epic_page_and_a_new_milestone(
+    page: Any, cell: Any, fixed_epic: Any, monthly_epic: Any, epic_owner: Any, artifacts_dir: Any
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sprints.tests.epic_factories import TicketFactory, WorklogFactory
+
+    WorklogFactory(ticket=TicketFactory(epic=fixed_epic, remaining_estimate_seconds=7200), seconds=30 * 3600)
+    login(page, "owner")
+    page.goto("/")
+    page.get_by_role("link", name="Epics", exact=True).click()
+    page.wait_for_url(f"**/sprints/epics/cell/{cell.slug}/")
+    column = page.locator("section.epic-column", has=page.get_by_role("heading", name="In Development"))
+    card = column.locator('[data-epic="FIX-1"]')
+    assert "30.00 / 100.00 h" in card.inner_text()
+    page.screenshot(path=str(artifacts_dir / "epics-board.png"), full_page=True)
+    card.get_by_role("link", name="FIX-1").click()
+    page.wait_for_url("**/sprints/epics/FIX-1/")
+    deadline = timezone.localdate() + timedelta(days=9)
+    timeline = page.locator("#timeline")
+    timeline.get_by_label("Title").fill("Beta on staging")
+    timeline.get_by_label("Deadline").fill(deadline.isoformat())
+    timeline.get_by_role("button", name="Add milestone").click()
+    page.wait_for_url("**/sprints/epics/FIX-1/")
+    assert "Beta on staging" in page.locator("#timeline").inner_text()
+    assert deadline.isoformat() in page.locator("dl.facts").inner_text()
+    page.screenshot(path=str(artifacts_dir / "epic-page.png"), full_page=True)
