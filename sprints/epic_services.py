@@ -66,6 +66,31 @@ def epic_transition(*, epic: Epic, to_status: str, by: UserLike, note: str = "")
 
 
 @transaction.atomic
+def epic_status_record_external(
+    *, epic: Epic, to_status: str, note: str = "Changed in JIRA", by: UserLike = None
+) -> EpicStatusChange | None:
+    """Records a status change that happened elsewhere (the JIRA sync): JIRA is the
+    source of truth there, so the transition graph is not enforced, only recorded.
+    Returns None when the status does not change."""
+    if to_status not in EpicStatus.values:
+        raise ValidationError({"to_status": f"{to_status!r} is not an epic status."})
+    locked = Epic.objects.select_for_update().get(pk=epic.pk)
+    if locked.status == to_status:
+        return None
+    change = EpicStatusChange.objects.create(
+        epic=locked,
+        from_status=locked.status,
+        to_status=to_status,
+        changed_by=_user_or_none(by),
+        note=note[:500],
+    )
+    locked.status = to_status
+    locked.save(update_fields=["status", "updated_at"])
+    epic.status = to_status
+    return change
+
+
+@transaction.atomic
 def epic_milestone_create(*, epic: Epic, title: str, deadline: date, done: bool = False) -> EpicMilestone:
     milestone = EpicMilestone(epic=epic, title=title.strip(), deadline=deadline, done=done)
     milestone.full_clean()

@@ -238,13 +238,20 @@ def test_planning_view(
     away = MemberFactory(cell=cell, user__first_name="Away", user__last_name="Person")
     TimeOffFactory(member=away, start=today + timedelta(days=7), end=today + timedelta(days=20))
     client.force_login(epic_manager.user)
+    from sprints import epic_services
+
+    epic_services.epic_transition(
+        epic=monthly_epic, to_status="offer", by=epic_manager.user, note="Waiting on the client"
+    )
     # session, user, cell, member, epics, worklog and estimate aggregates,
-    # owners' time off, cell members, their time off.
-    with django_assert_num_queries(10):
+    # owners' time off, cell members, their time off, recent status changes.
+    with django_assert_num_queries(11):
         response = client.get(f"/sprints/epics/cell/{cell.slug}/planning/")
     rows = response.context["rows"]
-    assert {r.epic.key: r.update_state for r in rows} == {"FIX-1": "missing", "MON-1": "missing"}
+    assert {r.epic.key: r.update_state for r in rows} == {"FIX-1": "missing", "MON-1": "not needed"}
     assert all(r.responsible == epic_reviewer and r.owner_off_on_due_day for r in rows)
+    assert [(c.epic.key, c.to_status) for c in response.context["changes"]] == [("MON-1", "offer")]
+    assert "Waiting on the client" in response.content.decode()
     assert [n.member for n in response.context["away"]] == [away]
     assert "Away Person" in response.content.decode()
     client.force_login(outsider.user)
@@ -293,3 +300,16 @@ def test_board_with_100_epics_and_5000_tickets(
     assert len(rows) == 100
     assert all(r.figures.hours_used == Decimal("50.00") for r in rows)
     assert all(r.figures.remaining_estimate == Decimal("8.33") for r in rows)
+
+
+def test_external_status_changes_are_recorded_without_the_graph(fixed_epic: Any) -> None:
+    from sprints import epic_services
+
+    change = epic_services.epic_status_record_external(epic=fixed_epic, to_status="prospect")
+    assert change is not None and (change.from_status, change.to_status, change.changed_by) == (
+        "in_development",
+        "prospect",
+        None,
+    )
+    assert epic_services.epic_status_record_external(epic=fixed_epic, to_status="prospect") is None
+    assert EpicStatusChange.objects.count() == 1
