@@ -220,6 +220,10 @@ class ChecklistItem(models.Model):
         return self.ticked_at is not None
 
 
+# The rule name of a snapshot row holding all of a cell's findings that day (zero included).
+TOTAL_RULE = "_total"
+
+
 class FindingSnapshot(models.Model):
     """How many findings a rule had for a cell on a day (taken by the beat task, for trends)."""
 

@@ -20,7 +20,7 @@ from duties.calculations import (
     newcomer_periods,
 )
 from duties.clock import MAX_SEARCH_DAYS, Window, reply_due
-from duties.models import ChecklistItem, DutyDefinition, DutyInstance, FindingSnapshot
+from duties.models import TOTAL_RULE, ChecklistItem, DutyDefinition, DutyInstance, FindingSnapshot
 from roles.calculations import CommitmentChange, available_hours
 from roles.models import Cell, Member, MemberTypePeriod, RoleAssignment, WeeklyCommitment
 from roles.selectors import time_off_by_member
@@ -182,10 +182,12 @@ def finding_trend(*, cell: Cell, sprints: int = 6) -> list[dict[str, Any]]:
             latest_day[number] = day
         if day == latest_day[number]:
             per_sprint[number][rule] = count
-    return [
-        {"sprint": n, "total": sum(per_sprint[n].values()), "by_rule": dict(sorted(per_sprint[n].items()))}
-        for n in sorted(latest_day)
-    ]
+    result = []
+    for n in sorted(latest_day):
+        by_rule = {rule: count for rule, count in sorted(per_sprint[n].items()) if rule != TOTAL_RULE}
+        total = per_sprint[n].get(TOTAL_RULE, sum(by_rule.values()))
+        result.append({"sprint": n, "total": total, "by_rule": by_rule})
+    return result
 
 
 def member_names(member_ids: set[int]) -> dict[int, str]:

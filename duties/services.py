@@ -18,9 +18,9 @@ from simple_history.utils import bulk_update_with_history
 
 from duties import selectors
 from duties.calculations import Subject, assignee_for, plan_instances
-from duties.models import ChecklistItem, DigestSent, DutyInstance, FindingSnapshot
+from duties.models import TOTAL_RULE, ChecklistItem, DigestSent, DutyInstance, FindingSnapshot
 from opencraft_ops.process_checks import CheckContext, run_checks
-from roles.models import Member, RoleAssignment
+from roles.models import Cell, Member, RoleAssignment
 from sprints import calendar
 
 logger = logging.getLogger(__name__)
@@ -191,10 +191,14 @@ def duty_instance_update_notes(
 
 @transaction.atomic
 def finding_snapshots_take(*, as_of: date) -> int:
-    """Stores today's count of findings per cell and rule (replacing today's earlier snapshot)."""
+    """Stores the day's count of findings per cell and rule (replacing the day's earlier
+    snapshot), plus a ``TOTAL_RULE`` row per cell, zero included, so a clean day shows in trends."""
     counts: Counter[tuple[int | None, str]] = Counter()
+    for cell_id in Cell.objects.values_list("pk", flat=True):
+        counts[(cell_id, TOTAL_RULE)] = 0
     for finding in run_checks(CheckContext(as_of=as_of)):
         counts[(finding.cell_id, finding.rule)] += 1
+        counts[(finding.cell_id, TOTAL_RULE)] += 1
     sprint_number = calendar.sprint_on(as_of).number
     FindingSnapshot.objects.filter(day=as_of).delete()
     FindingSnapshot.objects.bulk_create(

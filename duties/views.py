@@ -24,7 +24,7 @@ from duties.models import ChecklistItem, DutyInstance
 from duties.triage import triage
 from opencraft_ops.process_checks import CheckContext, rules, run_checks
 from roles.models import Cell, Member
-from roles.permissions import can_view_cell, member_of, require_cell_view
+from roles.permissions import can_view_cell, member_of, require_cell_view, sees_every_cell
 from sprints import calculations as sprint_calc
 from sprints import calendar
 from sprints import selectors as sprint_selectors
@@ -219,9 +219,7 @@ def cell_health(request: HttpRequest) -> HttpResponse:
         request,
         "duties/cell_health.html",
         {
-            "cells": [c for c in cells if can_view_cell(request.user, c)]
-            if not request.user.is_staff
-            else cells,
+            "cells": cells if sees_every_cell(request.user) else [c for c in cells if c.pk == cell.pk],
             "cell": cell,
             "today": today,
             "finding_count": len(findings),

@@ -9,7 +9,7 @@ from typing import TextIO
 from django.utils import timezone
 
 from roles.models import Cell
-from sprints import calendar, services
+from sprints import calendar, epic_demo, services
 from sprints.models import BoardSprint, BoardSprintState, Spillover
 
 EXPLANATIONS = [
@@ -53,3 +53,4 @@ def seed(stdout: TextIO) -> None:
         f"sprints: sprints {min(sprints)}-{max(sprints)} for {len(cells)} cell(s); "
         f"{recorded} spillover(s) of sprint {current - 1} ({Spillover.objects.count()} in all)\n"
     )
+    epic_demo.seed(stdout)  # milestones, budgets and updates of the synced epics

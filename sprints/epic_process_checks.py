@@ -4,7 +4,7 @@ in its comment), whatever the number of epics."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Exists, Min, OuterRef, QuerySet, Subquery
 from django.urls import reverse
@@ -79,6 +79,40 @@ def epic_update_missing(context: CheckContext) -> Iterator[Finding]:
             cell_id=epic.cell_id,
             member_id=author,
             role_slug=None if author else EPIC_MANAGER_ROLE,
+        )
+
+
+@register(
+    "epic-update-due",
+    title="An epic update is due this week",
+    description="From Monday of W2 until Thursday of W2, a reminder to whoever owes the update of "
+    "each In Development epic that has none yet.",
+)
+def epic_update_due(context: CheckContext) -> Iterator[Finding]:
+    # Queries: in-development epics without this sprint's update, their owners' time off.
+    number, due_day = _due_day(context.as_of)
+    if not due_day - timedelta(days=3) <= context.as_of <= due_day:
+        return
+    epics = _without_update(context, number)
+    owners = {e.owner_id for e in epics if e.owner_id}
+    off = time_off_by_member(member_ids=owners, start=due_day, end=due_day) if owners else {}
+    for epic in epics:
+        author = calc.update_author(
+            owner_id=epic.owner_id,
+            reviewer_id=epic.reviewer_id,
+            owner_periods=off.get(epic.owner_id or 0, []),
+            due_day=due_day,
+        )
+        if author is None:
+            continue  # reported by epic-update-nobody-available
+        yield Finding(
+            rule="epic-update-due",
+            severity=Severity.INFO,
+            message=f"Post the sprint {number} update of {epic.key} ({epic.title}) by {due_day:%A %d %B}.",
+            subject=f"epic:{epic.key}:sprint:{number}:due",
+            url=reverse("sprints:epic-update-form", args=[epic.key]),
+            cell_id=epic.cell_id,
+            member_id=author,
         )
 
 

@@ -444,3 +444,14 @@ def availability_notes(*, cell: Cell, as_of: date, days: int = 61) -> list[AwayN
         if absences:
             notes.append(AwayNote(member=member, absences=absences))
     return notes
+
+
+def recent_status_changes(*, cell: Cell, since: date) -> list[Any]:
+    """Status changes of the cell's epics since ``since`` (one query), newest first."""
+    from sprints.epic_models import EpicStatusChange
+
+    return list(
+        EpicStatusChange.objects.filter(epic__cell=cell, changed_at__date__gte=since)
+        .select_related("epic", "changed_by")
+        .order_by("-changed_at")[:100]
+    )

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.core.mail import send_mail as real_send_mail
+from django.db.models import Sum
 
 from duties import services, tasks
 from duties.models import DigestSent, DutyInstance, FindingSnapshot
@@ -58,6 +59,11 @@ def test_snapshot_replaces_the_days_counts(sprint_manager, cell):
     assert services.finding_snapshots_take(as_of=DAY) == first  # replaced, not added
     assert FindingSnapshot.objects.count() == first
     snap = FindingSnapshot.objects.get(rule="duty-overdue")
+    total = FindingSnapshot.objects.get(rule="_total", cell=cell)
+    assert (
+        total.count
+        == FindingSnapshot.objects.filter(cell=cell).exclude(rule="_total").aggregate(n=Sum("count"))["n"]
+    )
     assert (snap.rule, snap.count, snap.cell_key, snap.sprint_number) == (
         "duty-overdue",
         1,
@@ -182,3 +188,14 @@ def test_overdue_duties_are_announced_once_by_webhook(
     assert delivery.payload["data"]["duty"] == late.pk
     assert delivery.payload["data"]["assignee"] == sprint_manager.user.username
     assert len(callbacks) == 1  # the delivery task is queued after the commit
+
+
+def test_a_clean_cell_gets_a_zero_total(db):
+    from roles.tests.factories import CellFactory
+
+    quiet: Any = CellFactory(name="Quiet", slug="quiet")
+    services.finding_snapshots_take(as_of=DAY)
+    # The quiet cell may have findings from other apps' rules; its total row always exists.
+    total = FindingSnapshot.objects.get(cell=quiet, rule="_total")
+    others = FindingSnapshot.objects.filter(cell=quiet).exclude(rule="_total").aggregate(n=Sum("count"))["n"]
+    assert total.count == (others or 0)

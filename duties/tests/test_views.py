@@ -262,6 +262,10 @@ def test_cell_health_refusals(client, sprint_manager, outsider, other_cell, cell
 def test_cell_health_query_count_is_constant(
     client, sprint_manager, cell, django_assert_num_queries, check_queries, count
 ):
+    from roles.tests.factories import CellFactory
+
+    for i in range(count):  # more cells must not mean more queries
+        CellFactory(name=f"Extra {count}-{i}", slug=f"extra-{count}-{i}")
     make_duties(sprint_manager, count)
     for i in range(count):
         FindingSnapshot.objects.create(
@@ -274,9 +278,10 @@ def test_cell_health_query_count_is_constant(
         )
     login(client, sprint_manager)
     rules = check_queries(cell_ids=frozenset({cell.pk}))
-    # session, user, member (+cell), cells, company-role check for can_view_cell,
-    # owner names, snapshots, completion, duties, checklist items, + the process checks.
-    with django_assert_num_queries(9 + rules):
+    # session, user, member (+cell), cells, company-role check (can_view_cell, then cached
+    # for the cell list), owner names, snapshots, completion, duties, checklist items,
+    # + the process checks.
+    with django_assert_num_queries(10 + rules):
         response = client.get(reverse("duties:health"))
     assert len(response.context["duties"]) == count
 
@@ -365,3 +370,12 @@ def test_home_shows_epics_without_update_and_worklog_health(client, sprint_manag
     assert str(health.logged_hours) == "2.00" and health.last_work_date == TODAY
     body = response.content.decode()
     assert "BB-1" in body and "BB-2" not in body and "2.00 h logged" in body
+
+
+def test_home_for_a_member_outside_any_cell(client, db):
+    loner = make_member(cell=None, user__username="loner")
+    login(client, loner)
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert "No duty is open for you" in response.content.decode()
+    assert client.get(reverse("duties:health")).status_code == 200  # asks to pick a cell

@@ -7,12 +7,13 @@ import time
 from typing import Any
 
 import pytest
+from celery.exceptions import Retry
 from django.utils import timezone
 
 from opencraft_ops.integrations.http import IntegrationError
 from sprints import calendar, epic_services
 from sprints.epic_models import EpicUpdate, PostState
-from sprints.epic_tasks import MAX_RETRIES, post_epic_update
+from sprints.epic_tasks import MAX_RETRIES, RETRY_DELAYS, post_epic_update
 from sprints.services import sprint_ensure
 from sprints.tests.epic_answers import FIXED_ANSWERS_OK
 
@@ -124,6 +125,33 @@ def test_gives_up_after_retries_then_a_new_attempt_posts_once(
         client.post(f"/sprints/epics/updates/{update.pk}/post/")
     update.refresh_from_db()
     assert update.post_state == PostState.POSTED and len(comments(fake_jira, jira_epic)) == 1
+
+
+def test_on_a_worker_a_failure_schedules_a_later_retry_that_posts_once(
+    fake_jira: Any, jira_epic: Any, update: EpicUpdate
+) -> None:
+    # As a worker runs it (not eagerly): the failure raises Celery's Retry with the first
+    # delay; the retry (sent eagerly here, as the test settings run tasks inline) posts once.
+    fake_jira.faults.add(path="/rest/api/2/issue/FIX-1/comment", method="POST", status=500, times=1)
+    epic_services.epic_update_queue_post(update=update)
+    worker_request: dict[str, Any] = {
+        "retries": 0,
+        "is_eager": False,
+        "called_directly": False,
+        "id": "worker-run",
+        "args": (update.pk,),
+        "kwargs": {},
+    }
+    post_epic_update.push_request(**worker_request)
+    try:
+        with pytest.raises(Retry) as raised:
+            post_epic_update.run(update.pk)
+    finally:
+        post_epic_update.pop_request()
+    assert raised.value.when == RETRY_DELAYS[0]
+    update.refresh_from_db()
+    assert len(comments(fake_jira, jira_epic)) == 1
+    assert update.post_state == PostState.POSTED and update.post_attempts == 2
 
 
 def test_jira_not_configured_fails_with_a_message(update: EpicUpdate, settings: Any) -> None:

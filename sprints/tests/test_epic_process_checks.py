@@ -52,6 +52,25 @@ def test_update_missing_after_the_due_day_only(
     assert findings("epic-update-missing", AFTER) == []
 
 
+def test_update_due_reminder_in_the_days_before(
+    cell: Any, fixed_epic: Any, epic_owner: Any, epic_reviewer: Any
+) -> None:
+    monday_w2 = DUE - timedelta(days=3)
+    assert findings("epic-update-due", monday_w2 - timedelta(days=1)) == []
+    assert findings("epic-update-due", AFTER) == []
+    found = findings("epic-update-due", monday_w2)
+    assert [(f.member_id, f.severity, f.url) for f in found] == [
+        (epic_owner.pk, Severity.INFO, "/sprints/epics/FIX-1/update/")
+    ]
+    TimeOffFactory(member=epic_owner, start=DUE, end=DUE)
+    assert findings("epic-update-due", DUE)[0].member_id == epic_reviewer.pk
+    sprint = sprint_ensure(number=SPRINT.number)
+    epic_services.epic_update_save(
+        epic=fixed_epic, sprint=sprint, author=epic_reviewer, answers=FIXED_ANSWERS_OK
+    )
+    assert findings("epic-update-due", DUE) == []
+
+
 def test_past_due_date(cell: Any, fixed_epic: Any, epic_owner: Any) -> None:
     MilestoneFactory(epic=fixed_epic, deadline=AFTER - timedelta(days=3))
     MilestoneFactory(epic=fixed_epic, deadline=AFTER - timedelta(days=9))
@@ -119,6 +138,7 @@ def test_scoped_to_the_context_cells(cell: Any, other_cell: Any, fixed_epic: Any
 
 
 RULES = {
+    "epic-update-due": 2,  # epics without update, owners' time off
     "epic-update-missing": 2,  # epics without update, owners' time off
     "epic-past-due-date": 1,  # epics with the oldest missed deadline
     "epic-fixed-over-budget": 3,  # epics, worklog aggregate, estimate aggregate
@@ -129,13 +149,13 @@ RULES = {
 
 @pytest.mark.parametrize(("rule", "queries"), RULES.items())
 def test_constant_queries(rule: str, queries: int, cell: Any, django_assert_num_queries: Any) -> None:
-    def grow(n: int) -> None:
+    def grow(n: int, reviewer: Any) -> None:
         for i in range(n):
             owner = MemberFactory(cell=cell)
             TimeOffFactory(member=owner, start=DUE, end=DUE)
             kind = "monthly" if rule == "epic-monthly-over-budget" else "fixed"
             epic = EpicFactory(
-                cell=cell, owner=owner, reviewer=None, budget_kind=kind, budget_hours=Decimal("1")
+                cell=cell, owner=owner, reviewer=reviewer, budget_kind=kind, budget_hours=Decimal("1")
             )
             if kind == "monthly":
                 BudgetPeriodFactory(epic=epic, hours_per_month=Decimal("1"), since=date(2026, 1, 1))
@@ -146,10 +166,13 @@ def test_constant_queries(rule: str, queries: int, cell: Any, django_assert_num_
                 work_date=AFTER,
             )
 
-    grow(2)
+    day = DUE if rule == "epic-update-due" else AFTER
+    reviewer = MemberFactory(cell=cell) if rule == "epic-update-due" else None
+
+    grow(2, reviewer)
     with django_assert_num_queries(queries):
-        few = findings(rule, AFTER)
-    grow(6)
+        few = findings(rule, day)
+    grow(6, reviewer)
     with django_assert_num_queries(queries):
-        many = findings(rule, AFTER)
+        many = findings(rule, day)
     assert len(few) == 2 and len(many) == 8
