@@ -10,7 +10,10 @@ from typing import Any
 from celery.schedules import crontab
 
 BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
-    # "sync-tempo-worklogs": {"task": "sustainability.tasks...", "schedule": crontab(minute="*/5")},
+    # sync (issue 3): worklogs every 5 minutes, JIRA every 10, the reconciliation nightly.
+    "sync-tempo": {"task": "sync.tempo", "schedule": crontab(minute="*/5")},
+    "sync-jira": {"task": "sync.jira", "schedule": crontab(minute="*/10")},
+    "sync-tempo-reconcile": {"task": "sync.tempo_reconcile", "schedule": crontab(hour=2, minute=30)},
 }
 
 __all__ = ["BEAT_SCHEDULE", "crontab"]
