@@ -28,6 +28,21 @@ def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _role_catalog_after_flush(request: Any) -> None:
+    """Transactional tests (live server, browser) flush the database when they
+    end, taking the role catalog of the data migration with it; load it back
+    for them so persona fixtures and pages find their roles."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    from roles.catalog import load_catalog
+    from roles.models import Role
+
+    load_catalog(Role)
+
+
 @pytest.fixture
 def cell(db: Any) -> Any:
     from roles.tests.factories import CellFactory

@@ -1,9 +1,299 @@
+"""Pages of the duties app: "My work" (home), a duty, cell health, the triage and clock forms."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from duties import selectors, services
+from duties.clock import Window
+from duties.forms import ClockForm, NotesForm, TriageForm
+from duties.models import ChecklistItem, DutyInstance
+from duties.triage import triage
+from opencraft_ops.process_checks import CheckContext, rules, run_checks
+from roles.models import Cell, Member
+from roles.permissions import can_view_cell, member_of, require_cell_view
+from sprints import calendar
+
+
+def local_today(member: Member | None) -> date:
+    """The member's own date (their time zone), or the portal's."""
+    if member is None:
+        return timezone.localdate()
+    try:
+        return timezone.now().astimezone(ZoneInfo(member.timezone)).date()
+    except (KeyError, ValueError):
+        return timezone.localdate()
+
+
+def _split(duties: list[DutyInstance], today: date) -> dict[str, list[DutyInstance]]:
+    groups: dict[str, list[DutyInstance]] = {"overdue": [], "today": [], "upcoming": [], "done": []}
+    for duty in duties:
+        if duty.done_at is not None:
+            groups["done"].append(duty)
+        elif duty.due_on < today:
+            groups["overdue"].append(duty)
+        elif duty.due_on == today:
+            groups["today"].append(duty)
+        else:
+            groups["upcoming"].append(duty)
+    return groups
 
 
 @login_required
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """The page a member lands on: their work."""
-    return render(request, "duties/home.html", {})
+    """The page a member lands on: their duties, roles, rotations and findings.
+
+    Queries do not grow with the data: the member, their duties (+ checklist items),
+    roles, rotations, and each registered process check's fixed queries.
+    """
+    member = member_of(request.user)
+    today = local_today(member)
+    context: dict[str, Any] = {"member": member, "today": today}
+    if member is not None:
+        duties = selectors.my_open_duties(member=member, as_of=today)
+        context.update(
+            groups=_split(duties, today),
+            duty_count=len(duties),
+            assignments=selectors.my_current_assignments(member=member, as_of=today),
+            rotations=selectors.my_upcoming_rotations(member=member, as_of=today),
+            findings=run_checks(CheckContext(as_of=today, member_id=member.pk)),
+        )
+    return render(request, "duties/home.html", context)
+
+
+def _get_instance(pk: int) -> DutyInstance:
+    return get_object_or_404(selectors.instances_with_checklists(), pk=pk)
+
+
+def _require_view(request: HttpRequest, duty: DutyInstance) -> Member | None:
+    member = member_of(request.user)
+    if member is not None and member.pk in (duty.assignee_id, duty.subject_member_id):
+        return member
+    require_cell_view(request.user, duty.cell)
+    return member
+
+
+@login_required
+@require_GET
+def duty_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    duty = _get_instance(pk)
+    member = _require_view(request, duty)
+    today = local_today(member)
+    can_edit = services.can_work_on(member=member, is_staff=request.user.is_staff, instance=duty, as_of=today)
+    return render(
+        request,
+        "duties/duty_detail.html",
+        {
+            "duty": duty,
+            "today": today,
+            "can_edit": can_edit,
+            "notes_form": NotesForm(initial={"notes": duty.notes}),
+            "history": duty.history.select_related("history_user").order_by("-history_date")[:20],
+        },
+    )
+
+
+def _back(request: HttpRequest, duty: DutyInstance) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
+        target = reverse("duties:detail", args=[duty.pk])
+    return redirect(target or reverse("duties:detail", args=[duty.pk]))
+
+
+@login_required
+@require_POST
+def item_tick(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ticks or unticks one checklist item (``ticked`` = 1 or 0). Answers an htmx/fetch request
+    with the duty's card, a plain form post with a redirect back."""
+    item = get_object_or_404(ChecklistItem.objects.select_related("duty"), pk=pk)
+    member = member_of(request.user)
+    ticked = request.POST.get("ticked")
+    if ticked not in ("0", "1"):
+        return HttpResponse("Say ticked=1 or ticked=0.", status=400)
+    services.checklist_item_tick(
+        item=item, member=member, is_staff=request.user.is_staff, ticked=ticked == "1", at=timezone.now()
+    )
+    duty = _get_instance(item.duty_id)
+    if getattr(request, "htmx", False):
+        return render(
+            request, "duties/_duty_card.html", {"duty": duty, "today": local_today(member), "editable": True}
+        )
+    if duty.done_at is not None:
+        messages.success(request, f"“{duty.definition.title}” is done.")
+    return _back(request, duty)
+
+
+@login_required
+@require_POST
+def duty_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    duty = get_object_or_404(DutyInstance, pk=pk)
+    member = member_of(request.user)
+    form = NotesForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Notes are limited to 10,000 characters; nothing was changed.")
+        return _back(request, duty)
+    notes = form.cleaned_data["notes"] if "notes" in request.POST else None
+    services.duty_instance_complete(
+        instance=duty, member=member, is_staff=request.user.is_staff, at=timezone.now(), notes=notes
+    )
+    messages.success(request, "Duty marked as done.")
+    return _back(request, duty)
+
+
+@login_required
+@require_POST
+def duty_notes(request: HttpRequest, pk: int) -> HttpResponse:
+    duty = get_object_or_404(DutyInstance, pk=pk)
+    form = NotesForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Notes are limited to 10,000 characters; nothing was changed.")
+        return _back(request, duty)
+    try:
+        services.duty_instance_update_notes(
+            instance=duty,
+            member=member_of(request.user),
+            is_staff=request.user.is_staff,
+            notes=form.cleaned_data["notes"],
+            at=timezone.now(),
+        )
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+        return _back(request, duty)
+    messages.success(request, "Notes saved.")
+    return _back(request, duty)
+
+
+@login_required
+@require_GET
+def cell_health(request: HttpRequest) -> HttpResponse:
+    """Every finding of a cell grouped by rule and owner, its trend per sprint, and duty
+    completion per role over the last three sprints. ``?cell=<slug>``; defaults to your cell."""
+    member = member_of(request.user)
+    slug = request.GET.get("cell") or (member.cell.slug if member and member.cell else "")
+    cells = list(Cell.objects.order_by("name"))
+    cell = next((c for c in cells if c.slug == slug), None)
+    if cell is None:
+        if slug:
+            return render(request, "duties/cell_health.html", {"cells": cells, "unknown": slug}, status=404)
+        return render(request, "duties/cell_health.html", {"cells": cells})
+    require_cell_view(request.user, cell)
+    today = local_today(member)
+    findings = run_checks(CheckContext(as_of=today, cell_ids=frozenset({cell.pk})))
+    findings = [f for f in findings if f.cell_id in (cell.pk, None)]
+    owners = selectors.member_names({f.member_id for f in findings if f.member_id is not None})
+    titles = {rule.slug: rule.title for rule in rules()}
+    grouped: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    for finding in findings:
+        owner = (
+            owners.get(finding.member_id or 0) or (finding.role_slug or "").replace("-", " ") or "Unassigned"
+        )
+        grouped[finding.rule][owner].append(finding)
+    current = calendar.sprint_on(today)
+    start = calendar.sprint_dates(max(1, current.number - 2)).start
+    trend = selectors.finding_trend(cell=cell)
+    peak = max((row["total"] for row in trend), default=0)
+    return render(
+        request,
+        "duties/cell_health.html",
+        {
+            "cells": [c for c in cells if can_view_cell(request.user, c)]
+            if not request.user.is_staff
+            else cells,
+            "cell": cell,
+            "today": today,
+            "finding_count": len(findings),
+            "groups": [
+                {"rule": rule, "title": titles.get(rule, rule), "owners": sorted(owners_map.items())}
+                for rule, owners_map in sorted(grouped.items())
+            ],
+            "trend": trend,
+            "trend_peak": peak,
+            "completion": selectors.completion_by_role(cell=cell, start=start, end=today),
+            "completion_since": start,
+            "duties": selectors.cell_duties(
+                cell=cell, start=today - timedelta(days=14), end=today + timedelta(days=7)
+            ),
+        },
+    )
+
+
+@login_required
+@require_GET
+def triage_form(request: HttpRequest) -> HttpResponse:
+    """The security-triage rule: severity in, schedule out (GET, nothing is stored)."""
+    schedule = None
+    form = TriageForm(request.GET or None)
+    if form.is_valid():
+        schedule = triage(
+            form.cleaned_data["severity"],
+            reported_on=form.cleaned_data["reported_on"],
+            epoch=calendar.epoch(),
+        )
+    sprint = calendar.sprint_dates(schedule.sprint_number) if schedule and schedule.sprint_number else None
+    return render(
+        request,
+        "duties/triage.html",
+        {"form": form, "schedule": schedule, "sprint": sprint},
+        status=400 if form.is_bound and not form.is_valid() else 200,
+    )
+
+
+@login_required
+@require_GET
+def clock_form(request: HttpRequest) -> HttpResponse:
+    """When a member owes a reply: member, ping time and window in, due instant out."""
+    form = ClockForm(request.GET or None)
+    due: datetime | None = None
+    if form.is_valid():
+        target: Member = form.cleaned_data["member"]
+        if not can_view_cell(request.user, target.cell):
+            raise PermissionDenied("You can only look up members of your own cell.")
+        try:
+            due = selectors.member_reply_due(
+                member=target,
+                pinged_at=form.cleaned_data["pinged_at"],
+                window=Window(form.cleaned_data["window"]),
+            )
+        except ValueError as exc:
+            form.add_error(None, str(exc))
+    return render(
+        request,
+        "duties/clock.html",
+        {
+            "form": form,
+            "due": due,
+            # Formatted here: the template's date filter would convert to the portal's zone.
+            "due_text": due.strftime("%A %d %B %Y, %H:%M") if due else "",
+            "due_iso": due.isoformat() if due else "",
+        },
+        status=400 if form.is_bound and not form.is_valid() else 200,
+    )
+
+
+@login_required
+@require_POST
+def digest_toggle(request: HttpRequest) -> HttpResponse:
+    """Opt in or out of one's own daily digest (``email_digest`` = 1 or 0)."""
+    member = member_of(request.user)
+    value = request.POST.get("email_digest")
+    if member is None:
+        raise PermissionDenied("Your account is not linked to a member.")
+    if value not in ("0", "1"):
+        return HttpResponse("Say email_digest=1 or email_digest=0.", status=400)
+    services.member_digest_set(member=member, enabled=value == "1")
+    messages.success(request, "Daily email turned on." if value == "1" else "Daily email turned off.")
+    return redirect("home")

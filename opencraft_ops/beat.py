@@ -14,6 +14,9 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "sync-tempo": {"task": "sync.tempo", "schedule": crontab(minute="*/5")},
     "sync-jira": {"task": "sync.jira", "schedule": crontab(minute="*/10")},
     "sync-tempo-reconcile": {"task": "sync.tempo_reconcile", "schedule": crontab(hour=2, minute=30)},
+    # Duties: open (and catch up), reassign, snapshot finding counts; then each member's morning digest.
+    "duties-open": {"task": "duties.tasks.open_duties", "schedule": crontab(minute=5)},
+    "duties-digests": {"task": "duties.tasks.send_digests", "schedule": crontab(minute="*/15")},
 }
 
 __all__ = ["BEAT_SCHEDULE", "crontab"]

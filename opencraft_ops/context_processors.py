@@ -6,6 +6,10 @@ from django.http import HttpRequest
 NAVIGATION: list[tuple[str, str]] = [
     ("home", "My work"),
     ("roles:directory", "Directory"),
+    ("sprints:my_board", "Sprint board"),
+    ("sprints:epics", "Epics"),
+    ("duties:health", "Cell health"),
+    ("sustainability:index", "Sustainability"),
 ]
 
 

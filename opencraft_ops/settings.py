@@ -231,7 +231,29 @@ HTTP_MAX_RETRY_DELAY_SECONDS = env_int("HTTP_MAX_RETRY_DELAY_SECONDS", 60, minim
 # --- Domain defaults (each also a per-cell or admin-editable setting where SPEC says so)
 SPRINT_EPOCH_START = env_str("SPRINT_EPOCH_START", "2019-01-01")  # a Tuesday: sprint 1 starts here
 SPRINT_INJECTION_CUTOFF_DAY = env_int("SPRINT_INJECTION_CUTOFF_DAY", 11, minimum=1)
+# Review hours a reviewer keeps per ticket by story points (sprints.calculations.capacity).
+SPRINT_REVIEW_HOURS = env_str("SPRINT_REVIEW_HOURS", "none=2,1.9=0.5,2=1,3=2,5=3,more=5")
+# Ticket statuses that do not spill over when the sprint ends.
+SPRINT_FINISHED_STATUSES = env_list(
+    "SPRINT_FINISHED_STATUSES", ["Done", "Deployed & Delivered", "External Review"]
+)
 COMPANY_NON_BILLABLE_LIMIT = env_decimal("COMPANY_NON_BILLABLE_LIMIT", Decimal("0.40"))
+# Sustainability: reference period start when a cell has no target yet, budget alert
+# thresholds (percent of the budget), the community relations account(s), the
+# sprint-firefighter ticket(s) (by key or label) and the late-worklog look-back.
+SUSTAINABILITY_REFERENCE_START = env_str("SUSTAINABILITY_REFERENCE_START", "2019-01-01")
+try:
+    SUSTAINABILITY_BUDGET_THRESHOLDS = sorted(
+        Decimal(v) for v in env_list("SUSTAINABILITY_BUDGET_THRESHOLDS", ["80", "100"])
+    )
+except ArithmeticError as exc:
+    raise ImproperlyConfigured("SUSTAINABILITY_BUDGET_THRESHOLDS must be percentages, e.g. 80,100.") from exc
+if not SUSTAINABILITY_BUDGET_THRESHOLDS:
+    raise ImproperlyConfigured("SUSTAINABILITY_BUDGET_THRESHOLDS needs at least one percentage.")
+SUSTAINABILITY_COMMUNITY_ACCOUNT_KEYS = env_list("SUSTAINABILITY_COMMUNITY_ACCOUNT_KEYS", ["COMMUNITY"])
+SUSTAINABILITY_FIREFIGHTER_TICKET_KEYS = env_list("SUSTAINABILITY_FIREFIGHTER_TICKET_KEYS")
+SUSTAINABILITY_FIREFIGHTER_LABEL = env_str("SUSTAINABILITY_FIREFIGHTER_LABEL", "sprint-firefighter")
+SUSTAINABILITY_LATE_LOOKBACK_DAYS = env_int("SUSTAINABILITY_LATE_LOOKBACK_DAYS", 14, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -14,7 +14,7 @@ from opencraft_ops.process_checks import CheckContext, run_checks
 from roles import selectors, services
 from roles.forms import TimeOffForm, apply_validation_error
 from roles.models import Member
-from roles.permissions import TIME_OFF_OWNERS, can_edit_member_record, can_view_member, sees_every_cell
+from roles.permissions import TIME_OFF_OWNERS, can_edit_member_record, can_view_member
 from sprints.calendar import sprint_on
 
 
@@ -31,7 +31,13 @@ def directory(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "roles/directory.html",
-        {"directory": data, "sprint": sprint, "sees_every_cell": sees_every_cell(request.user)},
+        {
+            "directory": data,
+            "sprint": sprint,
+            "member_count": sum(len(entry.members) for entry in data.cells) + len(data.without_cell),
+            "off_today_count": sum(len(entry.off_today) for entry in data.cells),
+            "findings_count": len(findings),
+        },
     )
 
 

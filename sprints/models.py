@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -211,3 +212,109 @@ class Ticket(models.Model):
     @property
     def remaining_hours(self) -> Decimal:
         return Decimal(self.remaining_estimate_seconds or 0) / 3600
+
+
+class Spillover(models.Model):
+    """A ticket of ``sprint`` that was not finished when the sprint ended.
+
+    Recorded by the sprint completion; the assignee explains why, and the sprint
+    manager's wrap-up checks that every spillover has an explanation.
+    """
+
+    sprint = models.ForeignKey(Sprint, on_delete=models.CASCADE, related_name="spillovers")
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="spillovers")
+    cell = models.ForeignKey(
+        Cell, null=True, blank=True, on_delete=models.SET_NULL, related_name="spillovers"
+    )
+    assignee = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="spillovers"
+    )
+    status = models.CharField(max_length=50, help_text="The ticket's status when the sprint ended.")
+    story_points = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    explanation = models.TextField(blank=True)
+    explained_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    explained_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["sprint", "ticket__key"]
+        indexes = [models.Index(fields=["sprint", "cell"]), models.Index(fields=["assignee", "sprint"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sprint", "ticket"],
+                name="one_spillover_per_ticket_and_sprint",
+                violation_error_message="This ticket already has a spillover for that sprint.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket.key} spilled over {self.sprint}"
+
+    @property
+    def is_explained(self) -> bool:
+        return bool(self.explanation.strip())
+
+
+class CompletionState(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    RUNNING = "running", "Running"
+    FAILED = "failed", "Failed (re-run to finish)"
+    DONE = "done", "Done"
+
+
+class SprintCompletion(models.Model):
+    """Completing one cell's sprint: the steps done so far, so a re-run after a
+    failure resumes where it stopped and never repeats a step."""
+
+    sprint = models.ForeignKey(Sprint, on_delete=models.PROTECT, related_name="completions")
+    cell = models.ForeignKey(Cell, on_delete=models.PROTECT, related_name="sprint_completions")
+    state = models.CharField(max_length=10, choices=CompletionState.choices, default=CompletionState.PLANNED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-sprint__number", "cell__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sprint", "cell"],
+                name="one_completion_per_cell_sprint",
+                violation_error_message="This cell's sprint already has a completion.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Completion of {self.sprint} for {self.cell}"
+
+
+class CompletionStep(models.Model):
+    """A finished step of a sprint completion, with what it did."""
+
+    completion = models.ForeignKey(SprintCompletion, on_delete=models.CASCADE, related_name="steps")
+    name = models.CharField(max_length=50)
+    done_at = models.DateTimeField(auto_now_add=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["done_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["completion", "name"], name="completion_step_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.completion}: {self.name}"
+
+
+# Epic management records live in their own module; importing them here registers them in this app.
+from sprints.epic_models import (  # noqa: E402, F401
+    EpicBudgetPeriod,
+    EpicMilestone,
+    EpicStatusChange,
+    EpicUpdate,
+)

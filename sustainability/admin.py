@@ -1,1 +1,79 @@
-from django.contrib import admin  # noqa: F401
+"""Admin for the epic planning and sustainability managers: accounts, budgets,
+targets (with history), worklogs, reviews and recorded alerts."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from sustainability.models import (
+    Account,
+    AccountBudget,
+    AccountsReview,
+    AccountsReviewItem,
+    AlertCrossing,
+    SustainabilityTarget,
+    Worklog,
+)
+
+
+class AccountBudgetInline(admin.TabularInline):
+    model = AccountBudget
+    extra = 0
+    fields = ["kind", "hours", "since", "note"]
+
+
+@admin.register(Account)
+class AccountAdmin(admin.ModelAdmin):
+    list_display = ["key", "name", "category", "billable", "cell", "status", "owner"]
+    list_filter = ["category", "billable", "cell", "status"]
+    search_fields = ["key", "name", "customer"]
+    list_select_related = ["cell", "owner__user"]
+    raw_id_fields = ["owner"]
+    inlines = [AccountBudgetInline]
+
+
+@admin.register(AccountBudget)
+class AccountBudgetAdmin(SimpleHistoryAdmin):
+    list_display = ["account", "kind", "hours", "since", "note"]
+    list_filter = ["kind", "account__category", "account__cell"]
+    search_fields = ["account__key", "account__name"]
+    list_select_related = ["account"]
+    date_hierarchy = "since"
+
+
+@admin.register(SustainabilityTarget)
+class SustainabilityTargetAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "cell", "max_non_billable_percent", "since", "reference_start"]
+    list_filter = ["cell"]
+    list_select_related = ["cell"]
+
+
+@admin.register(Worklog)
+class WorklogAdmin(admin.ModelAdmin):
+    list_display = ["work_date", "member", "ticket", "account", "seconds", "billable_seconds", "created_at"]
+    list_filter = ["account__category", "account__billable", "account__cell"]
+    search_fields = ["account__key", "ticket__key", "member__user__username", "description"]
+    list_select_related = ["member__user", "ticket", "account"]
+    raw_id_fields = ["member", "ticket", "account"]
+    date_hierarchy = "work_date"
+    show_full_result_count = False  # counting a million rows on every page is slow
+
+
+class AccountsReviewItemInline(admin.TabularInline):
+    model = AccountsReviewItem
+    extra = 0
+
+
+@admin.register(AccountsReview)
+class AccountsReviewAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "cell", "month", "author", "created_at"]
+    list_filter = ["cell"]
+    list_select_related = ["cell", "author__user"]
+    inlines = [AccountsReviewItemInline]
+
+
+@admin.register(AlertCrossing)
+class AlertCrossingAdmin(admin.ModelAdmin):
+    list_display = ["kind", "subject", "period_start", "threshold", "value", "crossed_at", "notified_at"]
+    list_filter = ["kind"]
+    search_fields = ["subject", "message"]
+    readonly_fields = [f.name for f in AlertCrossing._meta.fields]

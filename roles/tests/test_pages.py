@@ -74,13 +74,12 @@ def test_directory_query_count_is_flat(client, core_member, populated, django_as
 
     populated(2)
     # session, user (2); cells, members, assignments, time off, management roles (5);
-    # the viewer's member and company-role check for the page header (2); plus the
-    # registered process checks (constant each).
-    expected = 9 + checks()
+    # plus the registered process checks (constant each).
+    expected = 7 + checks()
     with django_assert_num_queries(expected):
         small = client.get("/org/directory/")
     populated(8)
-    assert 9 + checks() == expected
+    assert 7 + checks() == expected
     with django_assert_num_queries(expected):
         large = client.get("/org/directory/")
     assert small.status_code == large.status_code == 200

@@ -127,3 +127,45 @@ def injection_cutoff(s: SprintDates, cutoff_day: int) -> date:
     if not 1 <= cutoff_day <= SPRINT_DAYS:
         raise ValueError("The cutoff day must be between 1 and 14.")
     return s.start + timedelta(days=cutoff_day - 1)
+
+
+def is_injection(added_on: date | None, s: SprintDates, cutoff_day: int) -> bool:
+    """A ticket that entered sprint ``s`` after its cutoff day is an injection.
+
+    ``added_on`` is the date it entered the sprint; unknown (None) is not an injection.
+    """
+    return added_on is not None and added_on > injection_cutoff(s, cutoff_day)
+
+
+def injection_cutoff_instant(s: SprintDates, cutoff_day: int, tz: ZoneInfo) -> datetime:
+    """The first instant after the cutoff day in ``tz``: tickets added from then on are injections."""
+    return end_of_day(injection_cutoff(s, cutoff_day), tz)
+
+
+@dataclass(frozen=True)
+class NamedDays:
+    """Every dated deadline of one sprint, for one time zone."""
+
+    start: date  # Tuesday of W1, day 1
+    monday_w2: date
+    wednesday_w2: date
+    thursday_w2: date  # epic updates due
+    monday_w3: date  # last day: sprint preparation, sustainability preview
+    injection_cutoff: date
+    internal_review_deadline: datetime  # end of Wednesday of W2
+    delivery_deadline: datetime  # one hour before the next sprint starts
+    next_sprint_start: datetime
+
+
+def named_days(s: SprintDates, *, tz: ZoneInfo, cutoff_day: int) -> NamedDays:
+    return NamedDays(
+        start=s.start,
+        monday_w2=monday_w2(s),
+        wednesday_w2=wednesday_w2(s),
+        thursday_w2=thursday_w2(s),
+        monday_w3=monday_w3(s),
+        injection_cutoff=injection_cutoff(s, cutoff_day),
+        internal_review_deadline=internal_review_deadline(s, tz),
+        delivery_deadline=delivery_deadline(s, tz),
+        next_sprint_start=next_sprint_start(s, tz),
+    )

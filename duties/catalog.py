@@ -1,0 +1,271 @@
+"""The recurring duties of the role catalog, as data, in our own words.
+
+Loaded by a data migration (``duties/migrations/0002_duty_catalog.py``) and
+``load_duty_catalog``: only missing definitions are added, so admin edits stay.
+Sprint days: a sprint runs from Tuesday of W1 to Monday of W3.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+MON, TUE, WED, THU, FRI = range(5)
+
+DUTY_CATALOG: list[dict[str, Any]] = [
+    {
+        "role": "sprint-planning-manager",
+        "slug": "sprint-planning-preparation",
+        "title": "Sprint preparation (planning)",
+        "description": "Get next sprint ready before it starts.",
+        "cadence": "sprint",
+        "sprint_week": 3,
+        "weekday": MON,
+        "lead_days": 4,
+        "sort_order": 10,
+        "checklist": """Give the epic owners rights on the estimation session so they can add late tickets
+Check that the cell's social chat is scheduled
+Check that no member, and not the cell as a whole, is over-committed; move work to Stretch Goals with the epic owners if so
+Chase next sprint's tickets that lack points, an assignee or a reviewer
+Move next sprint's unassigned tickets to Stretch Goals
+Close the current sprint and start the next one""",
+    },
+    {
+        "role": "sprint-manager",
+        "slug": "sprint-manager-preparation",
+        "title": "Sprint preparation (rotations)",
+        "description": "On the Monday before the sprint starts, make sure the rotations are covered.",
+        "cadence": "sprint",
+        "sprint_week": 3,
+        "weekday": MON,
+        "lead_days": 3,
+        "sort_order": 10,
+        "checklist": """Compare next sprint's firefighters, discovery duty and ops reviewer with their time off
+Arrange a backup (the other firefighter or a third one) for every uncovered day
+Check the rotation schedule is current and its hours match the cell's firefighting and discovery budgets""",
+    },
+    {
+        "role": "sprint-manager",
+        "slug": "sprint-manager-mid-sprint",
+        "title": "Mid-sprint updates",
+        "description": "Everyone in the cell has posted a written mid-sprint update.",
+        "cadence": "sprint",
+        "sprint_week": 2,
+        "weekday": TUE,
+        "lead_days": 1,
+        "sort_order": 20,
+        "checklist": """Check that every member of the cell has posted a written mid-sprint update
+Follow up in the sprint updates thread with those who have not""",
+    },
+    {
+        "role": "sprint-manager",
+        "slug": "sprint-manager-wrap-up",
+        "title": "Sprint wrap-up",
+        "description": "Close the previous sprint properly at the start of this one.",
+        "cadence": "sprint",
+        "sprint_week": 1,
+        "weekday": WED,
+        "lead_days": 1,
+        "sort_order": 30,
+        "checklist": """Every spillover of the previous sprint has an explanation
+Open the retrospective post and poll for the new sprint and add it to the retrospective sheet
+Every member has posted an end-of-sprint video update; follow up with the others
+Move delivered tickets to Done once they meet the definition of done""",
+    },
+    {
+        "role": "epic-planning-sustainability-manager",
+        "slug": "epic-planning-checklist",
+        "title": "Epic planning and sustainability update",
+        "description": "The sprint's review of epics, availability and capacity, posted on the cell's management epic.",
+        "cadence": "sprint",
+        "sprint_week": 2,
+        "weekday": FRI,
+        "lead_days": 2,
+        "sort_order": 10,
+        "checklist": """Review epic status changes of the past sprint and correct the epics board
+Record new epics in the time and estimates sheet; move started ones to In Development
+Check each In Development epic has this sprint's update from its owner or reviewer
+Move epics blocked on the client to waiting, delivered ones to QA and finished ones to Done
+Compare the epics board with the epic planning sheet and fix differences
+Record joiners and leavers with the recruitment manager, and find new owners for leavers' roles, clients and epics
+Handle requests to change weekly hour commitments
+Note upcoming absences of a week or more in the next two months
+Update capacity allocations for the coming months
+Check epic delivery and bugfix deadlines are on target, pinging owners when not
+Keep the client lists of the maintenance and small-projects epics current""",
+    },
+    {
+        "role": "epic-planning-sustainability-manager",
+        "slug": "sustainability-preview",
+        "title": "Sustainability preview",
+        "description": "On Monday of W3, post the sustainability preview for next sprint.",
+        "cadence": "sprint",
+        "sprint_week": 3,
+        "weekday": MON,
+        "lead_days": 1,
+        "sort_order": 20,
+        "checklist": """Add up billable hours estimated for the rest of this sprint and for next sprint
+Add up non-billable cell hours for the same period
+Work out the sustainability ratio and compare it with last sprint
+Post the preview with notes and questions on the cell's epic planning and sustainability epic
+Follow up with epic owners on budget problems""",
+    },
+    {
+        "role": "epic-planning-sustainability-manager",
+        "slug": "monthly-accounts-review",
+        "title": "Monthly accounts review",
+        "description": "Before the 5th, check last month's work was logged on the right accounts.",
+        "cadence": "monthly",
+        "day_of_month": 5,
+        "sort_order": 30,
+        "checklist": """Check that last month's tickets used the right accounts
+Post the accounts review on the cell's epic planning and sustainability epic
+Add last month's actual hours to the epic planning sheet
+Adjust client budgets so the sustainability dashboard stays current""",
+    },
+    {
+        "role": "epic-planning-sustainability-manager",
+        "slug": "quarterly-sustainability-update",
+        "title": "Quarterly sustainability update",
+        "description": "In January, April, July and October: the cell's sustainability update.",
+        "cadence": "quarterly",
+        "sort_order": 40,
+        "checklist": """Post the cell's sustainability update on the forum
+Review and update the budgets of the cell's non-billable accounts""",
+    },
+    {
+        "role": "firefighter-1",
+        "slug": "green-ticket-reminder",
+        "title": "Green-ticket reminder",
+        "description": "Well before the sprint ends, get next sprint's tickets green.",
+        "cadence": "sprint",
+        "sprint_week": 2,
+        "weekday": MON,
+        "lead_days": 1,
+        "sort_order": 10,
+        "checklist": """Remind the epic owners that next sprint's tickets need points, an assignee and a reviewer
+Ping the people on tickets that are still not green
+Agree with firefighter 2 who finishes the follow-up if time zones make it hard
+Log the time spent on each ticket itself""",
+    },
+    {
+        "role": "firefighter-1",
+        "slug": "firefighter-mid-sprint-check-in",
+        "title": "Mid-sprint check-in",
+        "description": "Before the mid-sprint update, check in on every open ticket of the sprint.",
+        "cadence": "sprint",
+        "sprint_week": 1,
+        "weekday": FRI,
+        "lead_days": 1,
+        "sort_order": 20,
+        "checklist": """Comment on each Backlog ticket of the sprint to ask how it is going and whether help is needed
+Do the same on each In progress ticket
+Ask for a status update where a ticket's state is unclear""",
+    },
+    {
+        "role": "mentor",
+        "slug": "mentor-week-before",
+        "title": "Mentor: the week before the newcomer starts",
+        "description": "Prepare a first task that is meaningful enough for the screening review.",
+        "cadence": "newcomer_joining",
+        "offset_days": -3,
+        "lead_days": 7,
+        "sort_order": 10,
+        "checklist": """Tell the team you will mentor the newcomer
+Find or create a 2-3 point task from one of the cell's main projects for their first sprint
+Check the task is complex enough to show independent work in the screening review (ask epic owners if the backlog has none)
+Plan to ask the newcomer to open a pull request early and push to it every day""",
+    },
+    {
+        "role": "mentor",
+        "slug": "mentor-initial-1on1",
+        "title": "Mentor: initial 1:1",
+        "description": "Get to know the newcomer's skills to help the screening.",
+        "cadence": "newcomer_joining",
+        "offset_days": 2,
+        "lead_days": 2,
+        "sort_order": 20,
+        "checklist": """Prepare a few screening questions (POSIX, Python experience, front-end level, remote work)
+Hold the meeting and note the answers on the onboarding epic
+Set up a weekly 1:1""",
+    },
+    {
+        "role": "mentor",
+        "slug": "mentor-weekly-1on1",
+        "title": "Mentor: weekly 1:1",
+        "description": "The weekly meeting with the newcomer during the trial.",
+        "cadence": "newcomer_weekly",
+        "weekday": WED,
+        "lead_days": 1,
+        "sort_order": 30,
+        "checklist": """Review the newcomer's work since the last meeting beforehand
+Review the onboarding budget together
+Give feedback on strengths, and on areas to improve with ways to improve
+Look at the current sprint and flag tickets at risk of spilling over to the firefighters
+Review next sprint's tickets and help find suitable ones
+Discuss blockers and any difficulty with remote work
+Ask how onboarding and our processes feel; open an issue for any problem""",
+    },
+    {
+        "role": "newcomer",
+        "slug": "newcomer-1on1-prep",
+        "title": "Newcomer: prepare the 1:1 with your mentor",
+        "description": "Your own checklist before each weekly 1:1.",
+        "cadence": "newcomer_weekly",
+        "weekday": WED,
+        "lead_days": 1,
+        "assignee_rule": "newcomer",
+        "sort_order": 10,
+        "checklist": """Ask reviewers for feedback on tickets that reached Deployed & Delivered
+Read the feedback received on tickets
+Review the tickets assigned to you for next sprint
+Check your onboarding budget
+Ask for feedback on your strengths and what to improve
+Look for upcoming tickets in the areas you want to improve
+Write down blockers to discuss with your mentor""",
+    },
+    {
+        "role": "cell-supporter",
+        "slug": "cell-supporter-quarterly-check-in",
+        "title": "Quarterly check-in with supported cells",
+        "description": "Make sure delegated management roles do not stay delegated by default.",
+        "cadence": "quarterly",
+        "sort_order": 10,
+        "checklist": """Ask each cell you support whether it wants any delegated management role back
+Ask whether it needs other roles delegated instead
+Check that no cell has all of its management roles held by a cell supporter
+Record the outcome and hand roles back where agreed""",
+    },
+    {
+        "role": "epic-owner",
+        "slug": "epic-owner-update",
+        "title": "Epic update",
+        "description": "On Thursday of W2, post the update of each epic you own.",
+        "cadence": "sprint",
+        "sprint_week": 2,
+        "weekday": THU,
+        "lead_days": 2,
+        "sort_order": 10,
+        "checklist": """Summarise progress since the last update against the timeline
+Compare the budget spent with what is left to do
+Name risks and blockers, and what is being done about them
+Check the epic's due date and timeline are still right
+Plan next sprint's tickets with assignees and reviewers
+Post the update on the epic""",
+    },
+]
+
+
+def load_duty_catalog(definition_model: Any, role_model: Any) -> int:
+    """Adds the missing definitions whose role exists; returns how many were created."""
+    roles = {r.slug: r for r in role_model.objects.all()}
+    created = 0
+    for entry in DUTY_CATALOG:
+        data = dict(entry)
+        role = roles.get(data.pop("role"))
+        if role is None:
+            continue
+        _, was_created = definition_model.objects.get_or_create(
+            slug=data["slug"], defaults={**data, "role": role}
+        )
+        created += int(was_created)
+    return created

@@ -1,0 +1,207 @@
+"""Read queries of the duties app. Each function runs a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+
+from duties.calculations import (
+    AssignmentData,
+    CellData,
+    DefinitionData,
+    NewcomerData,
+    PlanningData,
+    RotationData,
+    newcomer_periods,
+)
+from duties.clock import MAX_SEARCH_DAYS, Window, reply_due
+from duties.models import ChecklistItem, DutyDefinition, DutyInstance, FindingSnapshot
+from roles.models import Cell, Member, MemberTypePeriod, RoleAssignment
+from roles.selectors import time_off_by_member
+from rotations.models import RotationAssignment
+
+
+def planning_data(*, start: date, end: date) -> PlanningData:
+    """Everything the opener needs for duties due in [start, end], in seven queries:
+    definitions, cells, role assignments, rotations, newcomer type periods, member cells, time off."""
+    definitions = [
+        DefinitionData(
+            id=d.pk,
+            role_id=d.role_id,
+            role_slug=d.role.slug,
+            role_scope=d.role.scope,
+            generalist_only=d.role.generalist_only,
+            cadence=d.as_cadence(),
+            assignee_rule=d.assignee_rule,
+        )
+        for d in DutyDefinition.objects.filter(active=True).select_related("role")
+    ]
+    cells = [
+        CellData(id=pk, is_generalist=kind == "generalist")
+        for pk, kind in Cell.objects.values_list("pk", "kind")
+    ]
+    assignments = [
+        AssignmentData(member_id=m, role_id=r, cell_id=c, since=s, until=u, backup_id=b)
+        for m, r, c, s, u, b in RoleAssignment.objects.filter(
+            Q(since__lte=end) & (Q(until__isnull=True) | Q(until__gte=start))
+        ).values_list("member_id", "role_id", "cell_id", "since", "until", "backup_id")
+    ]
+    rotations = [
+        RotationData(kind=k, cell_id=c, member_id=m, start=s, end=e)
+        for k, c, m, s, e in RotationAssignment.objects.filter(start__lte=end, end__gte=start).values_list(
+            "kind", "cell_id", "member_id", "start", "end"
+        )
+    ]
+    rows = list(
+        MemberTypePeriod.objects.filter(
+            member__in=MemberTypePeriod.objects.filter(member_type="newcomer").values("member_id")
+        ).values_list("member_id", "member_type", "since", "member__left_on", "member__cell_id")
+    )
+    left_on = {r[0]: r[3] for r in rows}
+    newcomer_cells = {r[0]: r[4] for r in rows}
+    newcomers = [
+        NewcomerData(member_id=m, cell_id=newcomer_cells[m], joined_on=first, trial_end=last)
+        for m, first, last in newcomer_periods([(r[0], r[1], r[2]) for r in rows], left_on)
+        if first <= end and last >= start - timedelta(days=14)
+    ]
+    member_cells = dict(Member.objects.values_list("pk", "cell_id"))
+    return PlanningData(
+        definitions=definitions,
+        cells=cells,
+        assignments=assignments,
+        rotations=rotations,
+        newcomers=newcomers,
+        member_cells=member_cells,
+        time_off=time_off_by_member(member_ids=None, start=start, end=end),
+    )
+
+
+def instances_with_checklists() -> QuerySet[DutyInstance]:
+    """Instances with their definition, role, cell, assignee and ordered items (one extra query)."""
+    return DutyInstance.objects.select_related(
+        "definition__role", "cell", "assignee__user", "subject_member__user", "done_by__user"
+    ).prefetch_related(
+        Prefetch(
+            "items", queryset=ChecklistItem.objects.select_related("ticked_by__user").order_by("position")
+        )
+    )
+
+
+def my_open_duties(*, member: Member, as_of: date) -> list[DutyInstance]:
+    """Open duties assigned to ``member`` that have opened, plus those done today; two queries."""
+    return list(
+        instances_with_checklists()
+        .filter(assignee=member, opens_on__lte=as_of)
+        .filter(Q(done_at__isnull=True) | Q(done_at__date=as_of))
+        .order_by("done_at", "due_on", "definition__sort_order")
+    )
+
+
+def my_current_assignments(*, member: Member, as_of: date) -> list[RoleAssignment]:
+    return list(
+        RoleAssignment.objects.filter(member=member, since__lte=as_of)
+        .filter(Q(until__isnull=True) | Q(until__gte=as_of))
+        .select_related("role", "cell", "backup__user")
+        .order_by("role__sort_order")
+    )
+
+
+def my_upcoming_rotations(*, member: Member, as_of: date, limit: int = 6) -> list[RotationAssignment]:
+    return list(
+        RotationAssignment.objects.filter(member=member, end__gte=as_of)
+        .select_related("cell")
+        .order_by("start")[:limit]
+    )
+
+
+def cell_duties(*, cell: Cell, start: date, end: date) -> list[DutyInstance]:
+    """The cell's duties due in [start, end] (the cell's own and its members'), two queries."""
+    return list(
+        instances_with_checklists()
+        .filter(Q(cell=cell) | Q(assignee__cell=cell), due_on__range=(start, end))
+        .order_by("-due_on", "definition__sort_order")
+    )
+
+
+@dataclass(frozen=True)
+class RoleCompletion:
+    role_name: str
+    total: int
+    done: int
+    on_time: int
+
+    @property
+    def rate(self) -> float | None:
+        return None if self.total == 0 else self.done / self.total
+
+    @property
+    def percent(self) -> int | None:
+        return None if self.total == 0 else round(100 * self.done / self.total)
+
+
+def completion_by_role(*, cell: Cell, start: date, end: date) -> list[RoleCompletion]:
+    """Duties of the cell due in [start, end] per role: how many, done, done on time (one query)."""
+    rows = (
+        DutyInstance.objects.filter(Q(cell=cell) | Q(assignee__cell=cell), due_on__range=(start, end))
+        .values("definition__role__name", "definition__role__sort_order")
+        .annotate(
+            total=Count("pk", distinct=True),
+            done=Count("pk", filter=Q(done_at__isnull=False), distinct=True),
+            on_time=Count("pk", filter=Q(done_at__date__lte=F("due_on")), distinct=True),
+        )
+        .order_by("definition__role__sort_order")
+    )
+    return [
+        RoleCompletion(
+            role_name=r["definition__role__name"], total=r["total"], done=r["done"], on_time=r["on_time"]
+        )
+        for r in rows
+    ]
+
+
+def finding_trend(*, cell: Cell, sprints: int = 6) -> list[dict[str, Any]]:
+    """Findings per sprint from the daily snapshots: per sprint, the counts of its latest
+    snapshot day, per rule (one query). Most recent sprint last."""
+    rows = (
+        FindingSnapshot.objects.filter(cell=cell)
+        .order_by("-sprint_number", "-day")
+        .values_list("sprint_number", "day", "rule", "count")
+    )
+    latest_day: dict[int, date] = {}
+    per_sprint: dict[int, dict[str, int]] = defaultdict(dict)
+    for number, day, rule, count in rows:
+        if number not in latest_day:
+            if len(latest_day) >= sprints:
+                break
+            latest_day[number] = day
+        if day == latest_day[number]:
+            per_sprint[number][rule] = count
+    return [
+        {"sprint": n, "total": sum(per_sprint[n].values()), "by_rule": dict(sorted(per_sprint[n].items()))}
+        for n in sorted(latest_day)
+    ]
+
+
+def member_names(member_ids: set[int]) -> dict[int, str]:
+    if not member_ids:
+        return {}
+    return {m.pk: m.name for m in Member.objects.filter(pk__in=member_ids).select_related("user")}
+
+
+def open_instances_for_reassign(*, since: date) -> QuerySet[DutyInstance]:
+    return DutyInstance.objects.filter(done_at__isnull=True, due_on__gte=since).select_related(
+        "definition__role"
+    )
+
+
+def member_reply_due(*, member: Member, pinged_at: datetime, window: Window) -> datetime:
+    """When ``member`` owes a reply if pinged at ``pinged_at`` (their zone and time off; one query)."""
+    first = pinged_at.date() - timedelta(days=1)
+    periods = time_off_by_member(
+        member_ids=[member.pk], start=first, end=first + timedelta(days=MAX_SEARCH_DAYS)
+    )
+    return reply_due(pinged_at, window=window, tz=member.timezone, time_off=periods.get(member.pk, []))

@@ -1,0 +1,301 @@
+"""Writes of the duties app: opening, reassigning and ticking duties, snapshots, digests."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from simple_history.utils import bulk_update_with_history
+
+from duties import selectors
+from duties.calculations import Subject, assignee_for, plan_instances
+from duties.models import ChecklistItem, DigestSent, DutyInstance, FindingSnapshot
+from opencraft_ops.process_checks import CheckContext, run_checks
+from roles.models import Member, RoleAssignment
+from sprints import calendar
+
+logger = logging.getLogger(__name__)
+
+# Far enough ahead for every cadence: quarterly duties open on the 1st and fall due by the month's end.
+LOOKAHEAD_DAYS = 40
+
+
+def catch_up_days() -> int:
+    return int(getattr(settings, "DUTIES_CATCH_UP_DAYS", 42))
+
+
+@dataclass(frozen=True)
+class OpenResult:
+    planned: int
+    created: int
+    items_created: int
+
+
+@transaction.atomic
+def duty_instances_open(*, as_of: date, lookback_days: int | None = None) -> OpenResult:
+    """Opens every duty instance that has opened by ``as_of`` and was due at most
+    ``lookback_days`` ago; idempotent (the unique constraint ignores the ones that exist),
+    so running it twice, or after days of downtime, opens each instance exactly once."""
+    lookback = catch_up_days() if lookback_days is None else lookback_days
+    start, end = as_of - timedelta(days=lookback), as_of + timedelta(days=LOOKAHEAD_DAYS)
+    data = selectors.planning_data(start=start, end=end)
+    planned = plan_instances(data, start=start, end=end, as_of=as_of, epoch=calendar.epoch())
+    before = DutyInstance.objects.filter(due_on__range=(start, end)).count()
+    DutyInstance.objects.bulk_create(
+        [
+            DutyInstance(
+                definition_id=p.definition_id,
+                period=p.period,
+                subject_key=p.subject_key,
+                cell_id=p.cell_id,
+                subject_member_id=p.subject_member_id,
+                opens_on=p.opens_on,
+                due_on=p.due_on,
+                assignee_id=p.assignee_id,
+                assigned_as=p.assigned_as,
+            )
+            for p in planned
+        ],
+        ignore_conflicts=True,
+    )
+    created = DutyInstance.objects.filter(due_on__range=(start, end)).count() - before
+    items_created = _add_missing_checklists(start=start, end=end)
+    return OpenResult(planned=len(planned), created=created, items_created=items_created)
+
+
+def _add_missing_checklists(*, start: date, end: date) -> int:
+    """Copies the definition's checklist into instances that have no items yet (two queries)."""
+    bare = DutyInstance.objects.filter(due_on__range=(start, end), items__isnull=True).select_related(
+        "definition"
+    )
+    items = [
+        ChecklistItem(duty=instance, position=i, text=text[:500])
+        for instance in bare
+        for i, text in enumerate(instance.definition.checklist_items, start=1)
+    ]
+    ChecklistItem.objects.bulk_create(items, ignore_conflicts=True)
+    return len(items)
+
+
+@transaction.atomic
+def duty_instances_reassign(*, as_of: date) -> int:
+    """Gives every open duty to whoever should do it now: the current holder (a
+    handover moves it), or the backup when the holder is off on the day it is due
+    (or today, for overdue ones). Returns how many changed hands."""
+    since = as_of - timedelta(days=catch_up_days())
+    open_instances = list(selectors.open_instances_for_reassign(since=since))
+    if not open_instances:
+        return 0
+    latest = max(max(i.due_on for i in open_instances), as_of)
+    data = selectors.planning_data(start=since, end=latest)
+    definitions = {d.id: d for d in data.definitions}
+    changed = []
+    for instance in open_instances:
+        definition = definitions.get(instance.definition_id)
+        if definition is None:  # deactivated definition: leave its open instances alone
+            continue
+        subject = Subject(instance.subject_key, instance.cell_id, instance.subject_member_id)
+        assignee, assigned_as = assignee_for(definition, subject, max(instance.due_on, as_of), data)
+        if (assignee, assigned_as) != (instance.assignee_id, instance.assigned_as):
+            instance.assignee_id, instance.assigned_as = assignee, assigned_as
+            changed.append(instance)
+    if changed:
+        bulk_update_with_history(changed, DutyInstance, ["assignee", "assigned_as"], batch_size=500)
+    return len(changed)
+
+
+def can_work_on(*, member: Member | None, is_staff: bool, instance: DutyInstance, as_of: date) -> bool:
+    """Staff, the assignee, the newcomer a duty is about (their own checklist), or a current
+    holder/backup of the duty's role in its cell (someone standing in)."""
+    if is_staff:
+        return True
+    if member is None:
+        return False
+    if member.pk in (instance.assignee_id, instance.subject_member_id):
+        return instance.definition.assignee_rule == "newcomer" or member.pk == instance.assignee_id
+    return (
+        RoleAssignment.objects.filter(role_id=instance.definition.role_id, since__lte=as_of)
+        .filter(Q(until__isnull=True) | Q(until__gte=as_of))
+        .filter(Q(member=member) | Q(backup=member))
+        .filter(Q(cell_id=instance.cell_id) | Q(cell__isnull=True, member__cell_id=instance.cell_id))
+        .exists()
+    )
+
+
+def _require(member: Member | None, is_staff: bool, instance: DutyInstance, at: datetime) -> None:
+    if not can_work_on(member=member, is_staff=is_staff, instance=instance, as_of=at.date()):
+        raise PermissionDenied("Only the person doing this duty (or staff) can change it.")
+
+
+@transaction.atomic
+def checklist_item_tick(
+    *, item: ChecklistItem, member: Member | None, is_staff: bool, ticked: bool, at: datetime
+) -> ChecklistItem:
+    """Ticks (or unticks) an item, recording who and when. Ticking the last item completes
+    the duty; unticking an item of a completed duty reopens it."""
+    instance = DutyInstance.objects.select_for_update().select_related("definition").get(pk=item.duty_id)
+    _require(member, is_staff, instance, at)
+    item = ChecklistItem.objects.select_for_update().get(pk=item.pk)
+    if ticked and item.ticked_at is None:
+        item.ticked_at, item.ticked_by = at, member
+        item.save(update_fields=["ticked_at", "ticked_by"])
+    elif not ticked and item.ticked_at is not None:
+        item.ticked_at, item.ticked_by = None, None
+        item.save(update_fields=["ticked_at", "ticked_by"])
+    remaining = instance.items.filter(ticked_at__isnull=True).exists()
+    if not remaining and instance.done_at is None:
+        instance.done_at, instance.done_by = at, member
+        instance.save(update_fields=["done_at", "done_by"])
+    elif remaining and instance.done_at is not None:
+        instance.done_at, instance.done_by = None, None
+        instance.save(update_fields=["done_at", "done_by"])
+    return item
+
+
+@transaction.atomic
+def duty_instance_complete(
+    *, instance: DutyInstance, member: Member | None, is_staff: bool, at: datetime, notes: str | None = None
+) -> DutyInstance:
+    """Marks the duty done (items left unticked stay as they are, for the record)."""
+    instance = DutyInstance.objects.select_for_update().select_related("definition").get(pk=instance.pk)
+    _require(member, is_staff, instance, at)
+    if notes is not None:
+        instance.notes = notes
+    if instance.done_at is None:
+        instance.done_at, instance.done_by = at, member
+    instance.save(update_fields=["done_at", "done_by", "notes"])
+    return instance
+
+
+@transaction.atomic
+def duty_instance_update_notes(
+    *, instance: DutyInstance, member: Member | None, is_staff: bool, notes: str, at: datetime
+) -> DutyInstance:
+    if len(notes) > 10_000:
+        raise ValidationError({"notes": "Notes are limited to 10,000 characters."})
+    instance = DutyInstance.objects.select_for_update().select_related("definition").get(pk=instance.pk)
+    _require(member, is_staff, instance, at)
+    instance.notes = notes
+    instance.save(update_fields=["notes"])
+    return instance
+
+
+@transaction.atomic
+def finding_snapshots_take(*, as_of: date) -> int:
+    """Stores today's count of findings per cell and rule (replacing today's earlier snapshot)."""
+    counts: Counter[tuple[int | None, str]] = Counter()
+    for finding in run_checks(CheckContext(as_of=as_of)):
+        counts[(finding.cell_id, finding.rule)] += 1
+    sprint_number = calendar.sprint_on(as_of).number
+    FindingSnapshot.objects.filter(day=as_of).delete()
+    FindingSnapshot.objects.bulk_create(
+        [
+            FindingSnapshot(
+                day=as_of,
+                sprint_number=sprint_number,
+                cell_id=cell_id,
+                cell_key=f"cell:{cell_id}" if cell_id is not None else "none",
+                rule=rule,
+                count=count,
+            )
+            for (cell_id, rule), count in counts.items()
+        ]
+    )
+    return len(counts)
+
+
+def _digest_hour() -> int:
+    return int(getattr(settings, "DUTIES_DIGEST_HOUR", 8))
+
+
+def members_due_a_digest(*, now: datetime) -> list[Member]:
+    """Members opted in whose local time is within their digest hour, and who have no
+    digest recorded for their local date yet (two queries)."""
+    hour = _digest_hour()
+    candidates = list(
+        Member.objects.filter(email_digest=True, left_on__isnull=True)
+        .exclude(user__email="")
+        .select_related("user")
+    )
+    wanted: list[tuple[Member, date]] = []
+    for member in candidates:
+        try:
+            local = now.astimezone(ZoneInfo(member.timezone))
+        except (KeyError, ValueError):
+            logger.warning(
+                "Member %s has an unknown time zone %r; digest skipped.", member.pk, member.timezone
+            )
+            continue
+        if local.hour == hour:
+            wanted.append((member, local.date()))
+    if not wanted:
+        return []
+    sent = set(
+        DigestSent.objects.filter(
+            member_id__in=[m.pk for m, _ in wanted], sent_at__isnull=False, day__in={d for _, d in wanted}
+        ).values_list("member_id", "day")
+    )
+    result = []
+    for member, day in wanted:
+        if (member.pk, day) not in sent:
+            member.digest_day = day  # type: ignore[attr-defined]
+            result.append(member)
+    return result
+
+
+def digest_send(*, member_id: int, day: date, now: datetime) -> bool:
+    """Sends ``member``'s digest for their local ``day`` once: the DigestSent row is locked
+    while sending and marked sent after, so a retry or a second worker never sends it twice.
+    Returns whether an email went out (nothing due: recorded, no email)."""
+    with transaction.atomic():
+        DigestSent.objects.get_or_create(member_id=member_id, day=day)
+        record = DigestSent.objects.select_for_update().get(member_id=member_id, day=day)
+        if record.sent_at is not None:
+            return False
+        member = Member.objects.select_related("user").get(pk=member_id)
+        if not member.email_digest or not member.user.email:
+            record.sent_at = now
+            record.save(update_fields=["sent_at"])
+            return False
+        duties = list(
+            selectors.instances_with_checklists()
+            .filter(assignee=member, done_at__isnull=True, opens_on__lte=day, due_on__lte=day)
+            .order_by("due_on")
+        )
+        record.sent_at, record.duties_count = now, len(duties)
+        record.save(update_fields=["sent_at", "duties_count"])
+        if not duties:
+            return False
+        context = {
+            "member": member,
+            "day": day,
+            "due_today": [d for d in duties if d.due_on == day],
+            "overdue": [d for d in duties if d.due_on < day],
+            "home_url": settings.PORTAL_BASE_URL.rstrip("/") + "/",
+        }
+        send_mail(
+            subject=f"Your duties for {day:%A %d %B}: {len(duties)} to do",
+            message=render_to_string("duties/digest_email.txt", context),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[member.user.email],
+        )
+        # A failure above rolls the transaction back, so the retry sends it again; a success
+        # commits sent_at with the email gone.
+        return True
+
+
+@transaction.atomic
+def member_digest_set(*, member: Member, enabled: bool) -> Member:
+    """Turns the member's own daily digest on or off (recorded in the member's history)."""
+    member.email_digest = enabled
+    member.save(update_fields=["email_digest"])
+    return member

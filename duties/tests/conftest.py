@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from duties.models import DutyDefinition
+from duties.services import duty_instances_open
+from opencraft_ops.process_checks import CheckContext, run_checks
+
+
+@pytest.fixture
+def open_duties() -> Callable[..., Any]:
+    """Opens the catalog's duties as of a day (default today) for the existing holders."""
+
+    def run(as_of: date | None = None, lookback_days: int = 20) -> Any:
+        return duty_instances_open(as_of=as_of or date.today(), lookback_days=lookback_days)
+
+    return run
+
+
+@pytest.fixture
+def wrap_up(sprint_manager: Any) -> Any:
+    """The sprint manager's wrap-up duty for their cell, due today, with its checklist."""
+    from duties.tests.factories import DutyInstanceFactory
+
+    definition = DutyDefinition.objects.get(slug="sprint-manager-wrap-up")
+    return DutyInstanceFactory(
+        definition=definition,
+        cell=sprint_manager.cell,
+        assignee=sprint_manager,
+        period="S-test",
+        opens_on=date.today() - timedelta(days=1),
+        due_on=date.today(),
+    )
+
+
+@pytest.fixture
+def check_queries() -> Callable[..., int]:
+    """How many queries the registered process checks run for a context (other apps add
+    rules over time, so page query budgets add this figure rather than hard-code it)."""
+
+    def count(**kwargs: Any) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            run_checks(CheckContext(as_of=kwargs.pop("as_of", date.today()), **kwargs))
+        return len(ctx.captured_queries)
+
+    return count

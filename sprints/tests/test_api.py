@@ -1,0 +1,191 @@
+"""REST API: sprints, tickets, spillovers and computed capacity rows."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from roles.tests.factories import MemberFactory
+from sprints.models import Spillover, Ticket
+from sprints.tests.factories import SpilloverFactory, SprintFactory, TicketFactory, sprint_added_at
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()
+
+
+def test_ticket_list_is_limited_to_own_cell_with_flat_queries(
+    api: APIClient, django_assert_num_queries: Any, core_member: Any, outsider: Any, sprint: Any
+) -> None:
+    for i in range(8):
+        TicketFactory(
+            cell=core_member.cell, sprint=sprint, assignee=core_member, story_points=None if i % 2 else 3
+        )
+    TicketFactory(cell=outsider.cell, sprint=sprint)
+    api.force_authenticate(core_member.user)
+    # viewer's member, count, page of tickets (sprint, cell, epic joined)
+    with django_assert_num_queries(3):
+        response = api.get(reverse("ticket-list"))
+    assert response.status_code == 200
+    assert response.json()["count"] == 8
+    first = response.json()["results"][0]
+    assert first["sprint"] == sprint.number and first["cell"] == core_member.cell.slug
+    assert {r["is_unestimated"] for r in response.json()["results"]} == {True, False}
+
+
+def test_staff_creates_and_updates_ticket(api: APIClient, staff_user: Any, cell: Any, sprint: Any) -> None:
+    member: Any = MemberFactory(cell=cell)
+    api.force_authenticate(staff_user)
+    payload = {
+        "key": "SE-900",
+        "summary": "Upgrade the platform",
+        "status": "To Do",
+        "cell": cell.slug,
+        "sprint": sprint.number,
+        "assignee": member.pk,
+        "story_points": "5",
+        "labels": ["newcomer-friendly"],
+        "needs_production_access": True,
+    }
+    response = api.post(reverse("ticket-list"), payload, format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["is_green"] is False  # no reviewer yet
+    response = api.patch(reverse("ticket-detail", args=["SE-900"]), {"reviewer": member.pk}, format="json")
+    assert response.status_code == 200 and response.json()["is_green"] is True
+    ticket = Ticket.objects.get(key="SE-900")
+    assert ticket.story_points == Decimal(5) and ticket.needs_production_access
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"story_points": "-1"}, "story_points"),
+        ({"sprint": 999999}, "sprint"),
+        ({"cell": "nowhere"}, "cell"),
+        ({"assignee": 987654}, "assignee"),
+        ({"status": "  "}, "status"),
+        ({"labels": "not-a-list"}, "labels"),
+        ({"recurring_hours_per_sprint": "3"}, "recurring_hours_per_sprint"),
+        ({"key": "SE-1"}, "key"),  # duplicate key
+    ],
+)
+def test_bad_ticket_input_is_a_400_with_message(
+    api: APIClient, staff_user: Any, cell: Any, payload: dict[str, Any], field: str
+) -> None:
+    TicketFactory(key="SE-1", cell=cell)
+    api.force_authenticate(staff_user)
+    body = {"key": "SE-77", "summary": "x", "status": "To Do", **payload}
+    response = api.post(reverse("ticket-list"), body, format="json")
+    assert response.status_code == 400
+    assert field in response.json()
+    assert not Ticket.objects.filter(key="SE-77").exists()
+
+
+def test_ticket_write_refusals(api: APIClient, core_member: Any) -> None:
+    assert api.get(reverse("ticket-list")).status_code in (401, 403)
+    api.force_authenticate(core_member.user)
+    response = api.post(reverse("ticket-list"), {"key": "SE-5", "summary": "x"}, format="json")
+    assert response.status_code == 403
+
+
+def test_injection_flag(api: APIClient, core_member: Any, sprint: Any) -> None:
+    TicketFactory(
+        key="SE-50", cell=core_member.cell, sprint=sprint, added_to_sprint_at=sprint_added_at(sprint, 12)
+    )
+    api.force_authenticate(core_member.user)
+    data = api.get(reverse("ticket-detail", args=["SE-50"])).json()
+    assert data["is_injection"] is True and data["injection_is_accepted"] is False
+
+
+def test_sprints_list(api: APIClient, core_member: Any) -> None:
+    for n in (5, 6, 7):
+        SprintFactory(number=n)
+    api.force_authenticate(core_member.user)
+    response = api.get(reverse("sprint-list"), {"number": 6})
+    assert [s["number"] for s in response.json()["results"]] == [6]
+
+
+def test_spillover_explanation_through_api(
+    api: APIClient,
+    django_assert_num_queries: Any,
+    core_member: Any,
+    sprint_manager: Any,
+    outsider: Any,
+    sprint: Any,
+) -> None:
+    spills: list[Any] = [
+        SpilloverFactory(sprint=sprint, ticket__cell=core_member.cell, ticket__assignee=core_member)
+        for _ in range(4)
+    ]
+    api.force_authenticate(core_member.user)
+    # viewer's member, count, page (sprint, ticket, cell joined)
+    with django_assert_num_queries(3):
+        response = api.get(reverse("spillover-list"))
+    assert response.json()["count"] == 4
+    url = reverse("spillover-detail", args=[spills[0].pk])
+    response = api.patch(url, {"explanation": "Blocked on the client's review."}, format="json")
+    assert response.status_code == 200 and response.json()["is_explained"]
+    assert Spillover.objects.get(pk=spills[0].pk).explained_by == core_member.user
+    assert api.patch(url, {"explanation": "   "}, format="json").status_code == 400
+    assert api.put(url, {"explanation": "x"}, format="json").status_code == 405
+    api.force_authenticate(outsider.user)
+    assert (
+        api.patch(url, {"explanation": "hijack"}, format="json").status_code == 404
+    )  # other cell: not visible
+    other: Any = MemberFactory(cell=core_member.cell)
+    api.force_authenticate(other.user)
+    assert api.patch(url, {"explanation": "hijack"}, format="json").status_code == 403
+    api.force_authenticate(sprint_manager.user)
+    assert api.patch(url, {"explanation": "Updated by the sprint manager."}, format="json").status_code == 200
+
+
+@pytest.mark.parametrize("members", [2, 8])
+def test_capacity_rows_api(
+    api: APIClient, django_assert_num_queries: Any, core_member: Any, sprint: Any, members: int
+) -> None:
+    people: list[Any] = [MemberFactory(cell=core_member.cell) for _ in range(members)]
+    for p in people:
+        TicketFactory(cell=core_member.cell, sprint=sprint, assignee=p, reviewer=core_member)
+    api.force_authenticate(core_member.user)
+    # viewer's member, cell, members, commitments, time off, rotations, roles, assigned, reviewed, epics
+    with django_assert_num_queries(10):
+        response = api.get(reverse("capacity"), {"cell": core_member.cell.slug, "sprint": sprint.number})
+    assert response.status_code == 200
+    rows = {r["member_id"]: r for r in response.json()}
+    assert len(rows) == members + 1
+    # reviewing `members` 3-point tickets: 2 h each, plus 2 h meetings
+    assert Decimal(rows[core_member.pk]["committed"]) == Decimal(2 * members + 2)
+    assert Decimal(rows[people[0].pk]["committed"]) == Decimal(5 + 2)
+
+
+def test_capacity_api_refusals(api: APIClient, core_member: Any, outsider: Any) -> None:
+    url = reverse("capacity")
+    assert api.get(url, {"cell": core_member.cell.slug}).status_code in (401, 403)
+    api.force_authenticate(outsider.user)
+    assert api.get(url, {"cell": core_member.cell.slug}).status_code == 403
+    assert api.get(url, {"cell": "nowhere"}).status_code == 404
+    assert api.get(url).status_code == 400
+    assert api.get(url, {"cell": core_member.cell.slug, "sprint": "x"}).status_code == 400
+
+
+def test_member_capacity_api(api: APIClient, core_member: Any, outsider: Any, sprint: Any) -> None:
+    api.force_authenticate(core_member.user)
+    url = reverse("member-capacity", args=[core_member.pk])
+    response = api.get(url, {"sprint": sprint.number})
+    assert response.status_code == 200 and Decimal(response.json()["capacity"]) == Decimal(80)
+    api.force_authenticate(outsider.user)
+    assert api.get(url).status_code == 403
+
+
+def test_schema_lists_sprint_endpoints(api: APIClient, staff_user: Any) -> None:
+    api.force_authenticate(staff_user)
+    schema = api.get(reverse("api-schema"), {"format": "json"}).json()
+    for route in ("/api/tickets/", "/api/spillovers/{id}/", "/api/capacity/", "/api/sprints/"):
+        assert route in schema["paths"], route

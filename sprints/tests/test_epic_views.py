@@ -1,0 +1,251 @@
+"""Epics board, epic page, planning view, status changes, milestones and budgets through HTTP."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from roles.tests.factories import MemberFactory, TimeOffFactory
+from sprints import calendar
+from sprints.calculations import thursday_w2
+from sprints.epic_models import EpicBudgetPeriod, EpicMilestone, EpicStatusChange
+from sprints.tests.epic_factories import EpicFactory, MilestoneFactory, TicketFactory, WorklogFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def make_epics(cell: Any, owner: Any, n: int, tickets_per_epic: int = 2) -> list[Any]:
+    epics = []
+    statuses = ["prospect", "offer", "accepted", "in_development", "delivered", "done"]
+    for i in range(n):
+        epic = EpicFactory(
+            cell=cell,
+            owner=owner,
+            reviewer=owner,
+            status=statuses[i % 6],
+            budget_kind=["fixed", "monthly", "none"][i % 3],
+        )
+        MilestoneFactory(epic=epic, deadline=timezone.localdate() + timedelta(days=10 + i))
+        for _ in range(tickets_per_epic):
+            WorklogFactory(ticket=TicketFactory(epic=epic, remaining_estimate_seconds=3600), seconds=1800)
+        epics.append(epic)
+    return epics
+
+
+def test_board_columns_figures_and_filters(
+    client: Any, cell: Any, fixed_epic: Any, monthly_epic: Any, epic_owner: Any, core_member: Any
+) -> None:
+    ticket = TicketFactory(epic=fixed_epic, remaining_estimate_seconds=10 * 3600)
+    WorklogFactory(ticket=ticket, seconds=30 * 3600)
+    WorklogFactory(ticket=TicketFactory(epic=fixed_epic), seconds=12 * 3600)
+    MilestoneFactory(epic=fixed_epic, deadline=timezone.localdate() + timedelta(days=30), title="Beta")
+    MilestoneFactory(epic=fixed_epic, deadline=timezone.localdate() + timedelta(days=5), title="Demo")
+    MilestoneFactory(epic=fixed_epic, deadline=timezone.localdate() - timedelta(days=5), title="Missed one")
+    EpicFactory(cell=cell, key="DONE-1", status="done")
+    client.force_login(core_member.user)
+    response = client.get(f"/sprints/epics/cell/{cell.slug}/")
+    assert response.status_code == 200
+    columns = {c.status: c for c in response.context["columns"]}
+    assert [r.epic.key for r in columns["in_development"].rows] == ["FIX-1", "MON-1"]
+    assert [r.epic.key for r in columns["done"].rows] == ["DONE-1"]
+    row = columns["in_development"].rows[0]
+    assert row.figures.hours_used == Decimal("42.00")
+    assert row.budget.used == Decimal("42.00") and row.budget.budget == Decimal("100")
+    assert row.due == timezone.localdate() + timedelta(days=5)
+    assert row.oldest_overdue == timezone.localdate() - timedelta(days=5)
+    html = response.content.decode()
+    assert "42.00 / 100.00 h" in html and "missed" in html
+    filtered = client.get(f"/sprints/epics/cell/{cell.slug}/", {"budget_kind": "monthly"})
+    assert [r.epic.key for c in filtered.context["columns"] for r in c.rows] == ["MON-1"]
+    filtered = client.get(f"/sprints/epics/cell/{cell.slug}/", {"q": "done-"})
+    assert [r.epic.key for c in filtered.context["columns"] for r in c.rows] == ["DONE-1"]
+    filtered = client.get(
+        f"/sprints/epics/cell/{cell.slug}/", {"owner": epic_owner.pk, "health": "update-missing"}
+    )
+    assert [r.epic.key for c in filtered.context["columns"] for r in c.rows] == ["FIX-1", "MON-1"]
+    bad = client.get(f"/sprints/epics/cell/{cell.slug}/", {"owner": "abc"})
+    assert bad.status_code == 200 and bad.context["form"].errors
+
+
+def test_board_query_count_is_constant(
+    client: Any, cell: Any, epic_owner: Any, django_assert_num_queries: Any
+) -> None:
+    client.force_login(epic_owner.user)
+    url = f"/sprints/epics/cell/{cell.slug}/"
+    make_epics(cell, epic_owner, 3)
+    # session, user, cell, member (can_view_cell), members for the owner filter,
+    # epics with subqueries, worklog aggregate, remaining-estimate aggregate.
+    with django_assert_num_queries(8):
+        assert client.get(url).status_code == 200
+    make_epics(cell, epic_owner, 12, tickets_per_epic=4)
+    with django_assert_num_queries(8):
+        response = client.get(url)
+    assert response.context["count"] == 15
+
+
+def test_board_refusals(client: Any, cell: Any, outsider: Any) -> None:
+    url = f"/sprints/epics/cell/{cell.slug}/"
+    assert client.get(url).status_code == 302
+    client.force_login(outsider.user)
+    assert client.get(url).status_code == 403
+    assert client.get("/sprints/epics/cell/nowhere/").status_code == 404
+    assert client.post(url).status_code == 405
+
+
+def test_index_redirects_to_own_cell_and_lists_cells_for_staff(
+    client: Any, cell: Any, core_member: Any, staff_user: Any
+) -> None:
+    client.force_login(core_member.user)
+    assert client.get("/sprints/epics/")["Location"] == f"/sprints/epics/cell/{cell.slug}/"
+    client.force_login(staff_user)
+    response = client.get("/sprints/epics/")
+    assert response.status_code == 200 and cell in response.context["cells"]
+
+
+def test_epic_page(
+    client: Any, fixed_epic: Any, core_member: Any, outsider: Any, django_assert_max_num_queries: Any
+) -> None:
+    today = timezone.localdate()
+    WorklogFactory(
+        ticket=TicketFactory(epic=fixed_epic, key="T-1"), seconds=7200, billable_seconds=3600, work_date=today
+    )
+    WorklogFactory(
+        ticket=TicketFactory(epic=fixed_epic, key="T-2"),
+        seconds=3600,
+        work_date=today.replace(day=1) - timedelta(days=1),
+    )
+    MilestoneFactory(epic=fixed_epic, title="Kick-off", deadline=today + timedelta(days=3))
+    client.force_login(core_member.user)
+    with django_assert_max_num_queries(20):
+        response = client.get("/sprints/epics/FIX-1/")
+    assert response.status_code == 200
+    d = response.context["d"]
+    assert [m["hours"] for m in d.hours_per_month] == [Decimal("2.00"), Decimal("1.00")]
+    assert d.hours_per_month[0]["billable"] == Decimal("1.00")
+    assert {t.key for t in d.tickets} == {"T-1", "T-2"}
+    assert d.row.due == today + timedelta(days=3)
+    assert response.context["can_edit"] is False
+    html = response.content.decode()
+    assert "Kick-off" in html and "Change status" not in html
+    client.force_login(outsider.user)
+    assert client.get("/sprints/epics/FIX-1/").status_code == 403
+    assert client.get("/sprints/epics/NOPE/").status_code == 404
+
+
+def test_status_transition_recorded(client: Any, fixed_epic: Any, epic_owner: Any) -> None:
+    client.force_login(epic_owner.user)
+    response = client.post(
+        "/sprints/epics/FIX-1/status/", {"to_status": "delivered", "note": "Shipped to QA"}
+    )
+    assert response.status_code == 302
+    fixed_epic.refresh_from_db()
+    assert fixed_epic.status == "delivered"
+    change = EpicStatusChange.objects.get()
+    assert (change.from_status, change.to_status, change.changed_by, change.note) == (
+        "in_development",
+        "delivered",
+        epic_owner.user,
+        "Shipped to QA",
+    )
+    # Not allowed from Delivered: nothing changes.
+    client.post("/sprints/epics/FIX-1/status/", {"to_status": "prospect"})
+    fixed_epic.refresh_from_db()
+    assert fixed_epic.status == "delivered" and EpicStatusChange.objects.count() == 1
+
+
+def test_status_transition_refusals(client: Any, fixed_epic: Any, core_member: Any) -> None:
+    url = "/sprints/epics/FIX-1/status/"
+    assert client.post(url, {"to_status": "delivered"}).status_code == 302  # to login
+    client.force_login(core_member.user)
+    assert client.post(url, {"to_status": "delivered"}).status_code == 403
+    assert client.get(url).status_code == 405
+    fixed_epic.refresh_from_db()
+    assert fixed_epic.status == "in_development" and not EpicStatusChange.objects.exists()
+
+
+def test_milestones_and_due_date(client: Any, fixed_epic: Any, epic_manager: Any, core_member: Any) -> None:
+    today = timezone.localdate()
+    client.force_login(epic_manager.user)
+    client.post(
+        "/sprints/epics/FIX-1/milestones/",
+        {"title": "Beta", "deadline": (today + timedelta(days=9)).isoformat()},
+    )
+    client.post(
+        "/sprints/epics/FIX-1/milestones/",
+        {"title": "Launch", "deadline": (today + timedelta(days=40)).isoformat()},
+    )
+    client.post("/sprints/epics/FIX-1/milestones/", {"title": "", "deadline": "soon"})
+    assert EpicMilestone.objects.count() == 2
+    page = client.get("/sprints/epics/FIX-1/")
+    assert page.context["d"].row.due == today + timedelta(days=9)
+    beta = EpicMilestone.objects.get(title="Beta")
+    client.post(f"/sprints/epics/FIX-1/milestones/{beta.pk}/")
+    beta.refresh_from_db()
+    assert beta.done
+    assert client.get("/sprints/epics/FIX-1/").context["d"].row.due == today + timedelta(days=40)
+    client.post(f"/sprints/epics/FIX-1/milestones/{beta.pk}/", {"action": "delete"})
+    assert not EpicMilestone.objects.filter(pk=beta.pk).exists()
+    client.force_login(core_member.user)
+    launch = EpicMilestone.objects.get()
+    assert (
+        client.post(f"/sprints/epics/FIX-1/milestones/{launch.pk}/", {"action": "delete"}).status_code == 403
+    )
+    assert (
+        client.post(
+            "/sprints/epics/FIX-1/milestones/", {"title": "X", "deadline": today.isoformat()}
+        ).status_code
+        == 403
+    )
+    assert EpicMilestone.objects.count() == 1
+
+
+def test_monthly_budget_history(client: Any, monthly_epic: Any, epic_owner: Any, core_member: Any) -> None:
+    client.force_login(epic_owner.user)
+    client.post("/sprints/epics/MON-1/budget/", {"hours_per_month": "40", "since": "2026-01-01"})
+    client.post("/sprints/epics/MON-1/budget/", {"hours_per_month": "-5", "since": "2026-02-01"})
+    client.post("/sprints/epics/MON-1/budget/", {"hours_per_month": "60", "since": "2026-06-01"})
+    assert list(EpicBudgetPeriod.objects.values_list("hours_per_month", flat=True)) == [
+        Decimal("40"),
+        Decimal("60"),
+    ]
+    client.force_login(core_member.user)
+    assert (
+        client.post(
+            "/sprints/epics/MON-1/budget/", {"hours_per_month": "1", "since": "2026-03-01"}
+        ).status_code
+        == 403
+    )
+
+
+def test_planning_view(
+    client: Any,
+    cell: Any,
+    fixed_epic: Any,
+    monthly_epic: Any,
+    epic_manager: Any,
+    epic_owner: Any,
+    epic_reviewer: Any,
+    outsider: Any,
+    django_assert_num_queries: Any,
+) -> None:
+    today = timezone.localdate()
+    due = thursday_w2(calendar.sprint_on(today))
+    TimeOffFactory(member=epic_owner, start=due, end=due)
+    away = MemberFactory(cell=cell, user__first_name="Away", user__last_name="Person")
+    TimeOffFactory(member=away, start=today + timedelta(days=7), end=today + timedelta(days=20))
+    client.force_login(epic_manager.user)
+    # session, user, cell, member, epics, worklog and estimate aggregates,
+    # owners' time off, cell members, their time off.
+    with django_assert_num_queries(10):
+        response = client.get(f"/sprints/epics/cell/{cell.slug}/planning/")
+    rows = response.context["rows"]
+    assert {r.epic.key: r.update_state for r in rows} == {"FIX-1": "missing", "MON-1": "missing"}
+    assert all(r.responsible == epic_reviewer and r.owner_off_on_due_day for r in rows)
+    assert [n.member for n in response.context["away"]] == [away]
+    assert "Away Person" in response.content.decode()
+    client.force_login(outsider.user)
+    assert client.get(f"/sprints/epics/cell/{cell.slug}/planning/").status_code == 403

@@ -1,0 +1,162 @@
+"""Pages of the sprints app: the cell sprint board, a member's board, injections,
+the spillover wrap-up and explanations."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from roles.models import Cell, Member
+from roles.permissions import can_manage_cell, member_of, require_cell_manage, require_cell_view
+from sprints import calendar, selectors, services
+from sprints.forms import SpilloverExplanationForm, SprintChoiceForm
+from sprints.models import Ticket
+
+SPRINT_ROLES = {"sprint-manager", "sprint-planning-manager"}
+
+
+def _sprint_number(request: HttpRequest, default: int) -> int | None:
+    form = SprintChoiceForm(request.GET)
+    if not form.is_valid():
+        return None
+    return form.cleaned_data["sprint"] or default
+
+
+def _sprint_choices(current: int, selected: int) -> list[tuple[int, str]]:
+    numbers = sorted({current - 1, current, current + 1, selected} - {0})
+    names = {current - 1: "previous", current: "current", current + 1: "next"}
+    return [(n, f"Sprint {n}" + (f" ({names[n]})" if n in names else "")) for n in numbers]
+
+
+@login_required
+@require_GET
+def my_board(request: HttpRequest) -> HttpResponse:
+    """The board of the viewer's own cell (the navigation entry)."""
+    member = member_of(request.user)
+    if member is None or member.cell is None:
+        cells = Cell.objects.order_by("name") if request.user.is_staff else Cell.objects.none()
+        return render(request, "sprints/no_cell.html", {"cells": cells})
+    return redirect("sprints:board", cell_slug=member.cell.slug)
+
+
+@login_required
+@require_GET
+def board(request: HttpRequest, cell_slug: str) -> HttpResponse:
+    cell = selectors.cell_by_slug(cell_slug)
+    require_cell_view(request.user, cell)
+    current, _ = selectors.sprint_numbers_around(timezone.localdate())
+    number = _sprint_number(request, current)
+    if number is None:
+        return HttpResponseBadRequest("The sprint must be a sprint number (1 or more).")
+    data = selectors.board(cell=cell, sprint_number=number)
+    context = {
+        "cell": cell,
+        "board": data,
+        "sprint_number": number,
+        "current": current,
+        "choices": _sprint_choices(current, number),
+        "can_manage": can_manage_cell(request.user, cell, SPRINT_ROLES),
+        "viewer": member_of(request.user),
+        "cutoff_day": selectors.cutoff_day(),
+    }
+    return render(request, "sprints/board.html", context)
+
+
+@login_required
+@require_GET
+def member_board(request: HttpRequest, cell_slug: str, member_id: int) -> HttpResponse:
+    cell = selectors.cell_by_slug(cell_slug)
+    require_cell_view(request.user, cell)
+    member = get_object_or_404(Member.objects.select_related("user"), pk=member_id, cell=cell)
+    current, _ = selectors.sprint_numbers_around(timezone.localdate())
+    number = _sprint_number(request, current)
+    if number is None:
+        return HttpResponseBadRequest("The sprint must be a sprint number (1 or more).")
+    tickets = selectors.member_tickets(member=member, sprint_number=number)
+    table = selectors.review_table()
+    rows = [
+        {
+            "ticket": t,
+            "role": "assignee" if t.assignee_id == member.pk else "reviewer",
+            "hours": t.remaining_hours if t.assignee_id == member.pk else table.hours_for(t.story_points),
+        }
+        for t in tickets
+    ]
+    context = {
+        "cell": cell,
+        "member": member,
+        "row": selectors.member_capacity(member=member, sprint_number=number),
+        "rows": rows,
+        "dates": calendar.sprint_dates(number),
+        "sprint_number": number,
+        "choices": _sprint_choices(current, number),
+    }
+    return render(request, "sprints/member_board.html", context)
+
+
+@login_required
+@require_POST
+def accept_injection(request: HttpRequest, cell_slug: str, key: str) -> HttpResponse:
+    cell = selectors.cell_by_slug(cell_slug)
+    require_cell_manage(request.user, cell, SPRINT_ROLES)
+    ticket = get_object_or_404(Ticket.objects.select_related("sprint"), key=key, cell=cell)
+    try:
+        services.ticket_accept_injection(ticket=ticket)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"{ticket.key} is accepted into {ticket.sprint}.")
+    number = ticket.sprint.number if ticket.sprint else ""
+    return redirect(f"{reverse('sprints:board', args=[cell.slug])}?sprint={number}")
+
+
+@login_required
+@require_GET
+def wrap_up(request: HttpRequest, cell_slug: str) -> HttpResponse:
+    """The sprint manager's wrap-up: spillovers and explanations, and clean members."""
+    cell = selectors.cell_by_slug(cell_slug)
+    require_cell_view(request.user, cell)
+    current, _ = selectors.sprint_numbers_around(timezone.localdate())
+    number = _sprint_number(request, max(current - 1, 1))
+    if number is None:
+        return HttpResponseBadRequest("The sprint must be a sprint number (1 or more).")
+    context = {
+        "cell": cell,
+        "wrap": selectors.wrap_up(cell=cell, sprint_number=number),
+        "sprint_number": number,
+        "choices": _sprint_choices(current, number),
+        "viewer": member_of(request.user),
+        "can_manage": can_manage_cell(request.user, cell, SPRINT_ROLES),
+    }
+    return render(request, "sprints/wrap_up.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def explain_spillover(request: HttpRequest, pk: int) -> HttpResponse:
+    spillover = selectors.spillover_for_explanation(pk)
+    viewer = member_of(request.user)
+    is_assignee = viewer is not None and spillover.assignee_id == viewer.pk
+    cell = spillover.cell
+    manages = cell is not None and can_manage_cell(request.user, cell, SPRINT_ROLES)
+    if not (is_assignee or manages or request.user.is_staff):
+        raise PermissionDenied("Only the assignee or the cell's sprint manager can explain a spillover.")
+    form = SpilloverExplanationForm(request.POST or None, instance=spillover)
+    if request.method == "POST" and form.is_valid():
+        services.spillover_explain(
+            spillover=spillover, explanation=form.cleaned_data["explanation"], by_user_id=request.user.pk
+        )
+        messages.success(request, f"Explanation saved for {spillover.ticket.key}.")
+        if cell is None:
+            return redirect("sprints:my_board")
+        return redirect(f"{reverse('sprints:wrap_up', args=[cell.slug])}?sprint={spillover.sprint.number}")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "sprints/spillover_form.html", {"spillover": spillover, "form": form}, status=status
+    )

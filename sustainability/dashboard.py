@@ -1,0 +1,201 @@
+"""The figures a page, report or API answer needs, assembled from the selectors
+(SQL aggregates) and the pure calculations. Each builder runs a fixed number of
+queries: accounts, targets, budgets and the hours aggregate (one or two)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+
+from roles.models import Cell
+from sprints import calendar
+from sustainability import calculations as calc
+from sustainability import selectors
+from sustainability.charts import monthly_chart_svg
+
+PERIOD_KINDS = ("sprint", "month", "quarter", "year", "reference", "custom")
+
+
+def default_reference_start() -> date:
+    return date.fromisoformat(settings.SUSTAINABILITY_REFERENCE_START)
+
+
+def budget_warn_fraction() -> Decimal:
+    return min(settings.SUSTAINABILITY_BUDGET_THRESHOLDS) / 100
+
+
+def company_targets(targets: dict[int | None, list[calc.TargetChange]]) -> list[calc.TargetChange]:
+    """The company limit's history, or the settings default when none was recorded."""
+    recorded = targets.get(None)
+    if recorded:
+        return recorded
+    return [
+        calc.TargetChange(
+            since=date.min,
+            percent=settings.COMPANY_NON_BILLABLE_LIMIT * 100,
+            reference_start=default_reference_start(),
+        )
+    ]
+
+
+def scope_targets(
+    cell: Cell | None, targets: dict[int | None, list[calc.TargetChange]]
+) -> list[calc.TargetChange]:
+    return targets.get(cell.pk, []) if cell is not None else company_targets(targets)
+
+
+@dataclass(frozen=True)
+class PeriodChoice:
+    kind: str
+    sprint: int | None = None
+    year: int | None = None
+    month: int | None = None
+    quarter: int | None = None
+    start: date | None = None
+    end: date | None = None
+
+
+def resolve_period(choice: PeriodChoice, *, targets: Sequence[calc.TargetChange], as_of: date) -> calc.Period:
+    """The dates of a picked period; missing values default to the one containing ``as_of``."""
+    if choice.kind == "sprint":
+        dates = calendar.sprint_dates(choice.sprint) if choice.sprint else calendar.sprint_on(as_of)
+        return calc.Period(dates.start, dates.end, f"Sprint {dates.number}")
+    if choice.kind == "month":
+        return calc.month_period(choice.year or as_of.year, choice.month or as_of.month)
+    if choice.kind == "year":
+        return calc.year_period(choice.year or as_of.year)
+    if choice.kind == "reference":
+        return calc.reference_period(targets, as_of=as_of, default_start=default_reference_start())
+    if choice.kind == "custom" and choice.start and choice.end:
+        return calc.Period(choice.start, choice.end, f"{choice.start} – {choice.end}")
+    year, quarter = calc.quarter_of(as_of)
+    return calc.quarter_period(choice.year or year, choice.quarter or quarter)
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    account: calc.AccountInfo | None
+    hours: calc.AccountHours
+    account_spent: Decimal  # every member's hours on the account (what the budget measures)
+    budget: calc.BudgetStatus
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    cell: Cell | None
+    period: calc.Period
+    figures: calc.Figures
+    series: list[calc.MonthPoint]
+    accounts: list[AccountRow]
+    targets: list[calc.TargetChange]
+    include_non_cell: bool
+    chart_svg: str
+
+    @property
+    def target_changes_in_period(self) -> list[calc.TargetChange]:
+        return [t for t in self.targets if self.period.start < t.since <= self.period.end]
+
+
+def build_dashboard(
+    *, cell: Cell | None, choice: PeriodChoice, as_of: date, include_non_cell: bool = True
+) -> Dashboard:
+    """Everything the dashboard shows. Queries: accounts, targets, budgets, hours (1-2)."""
+    accounts = selectors.accounts_info()
+    all_targets = selectors.targets_by_cell()
+    targets = scope_targets(cell, all_targets)
+    period = resolve_period(choice, targets=targets, as_of=as_of)
+    budgets = selectors.budgets_by_account()
+    rows = selectors.hours_rows(period)
+    cell_id = cell.pk if cell else None
+    non_cell = include_non_cell and cell is None
+    target = calc.target_on(targets, period.end)
+    figures = calc.figures(
+        period=period,
+        totals=calc.totals_of(rows, accounts, cell_id),
+        target=target.fraction if target else None,
+        include_non_cell=non_cell,
+    )
+    series = calc.monthly_series(
+        rows, accounts, cell_id, period=period, targets=targets, include_non_cell=non_cell
+    )
+    spent_by_account: dict[int, int] = defaultdict(int)
+    for row in rows:
+        if row.account_id:
+            spent_by_account[row.account_id] += row.seconds
+    by_account = {a.account.id if a.account else 0: a for a in calc.hours_by_account(rows, accounts, cell_id)}
+    for account_id in budgets:
+        info = accounts.get(account_id)
+        if account_id not in by_account and info is not None and (cell_id is None or info.cell_id == cell_id):
+            by_account[account_id] = calc.AccountHours(info, calc.ZERO, calc.ZERO, calc.ZERO)
+    warn = budget_warn_fraction()
+    account_rows = []
+    for account_id, account_hours in by_account.items():
+        spent = calc.hours(spent_by_account.get(account_id, 0))
+        status = calc.budget_status(
+            changes=budgets.get(account_id, []), spent=spent, period=period, as_of=as_of, warn_at=warn
+        )
+        account_rows.append(AccountRow(account_hours.account, account_hours, spent, status))
+    account_rows.sort(key=lambda r: (-r.hours.total, r.account.key if r.account else ""))
+    scope = cell.name if cell else "Company-wide"
+    chart = monthly_chart_svg(
+        series, title=f"{scope}: monthly hours and sustainability ratio, {period.label}"
+    )
+    return Dashboard(
+        cell=cell,
+        period=period,
+        figures=figures,
+        series=series,
+        accounts=account_rows,
+        targets=targets,
+        include_non_cell=non_cell,
+        chart_svg=chart,
+    )
+
+
+def build_quarterly(
+    *, cell: Cell | None, year: int, quarter: int, include_non_cell: bool = False
+) -> calc.QuarterlyTable:
+    """The quarterly table. Queries: accounts, targets, hours of the reference period, hours of the
+    previous quarter."""
+    accounts = selectors.accounts_info()
+    targets = scope_targets(cell, selectors.targets_by_cell())
+    entire = calc.reference_period_for_quarter(year, quarter, targets, default_reference_start())
+    py, pq = calc.previous_quarter(year, quarter)
+    return calc.quarterly_table(
+        year=year,
+        quarter=quarter,
+        rows=selectors.hours_rows(entire),
+        previous_rows=selectors.hours_rows(calc.quarter_period(py, pq)),
+        accounts=accounts,
+        cell_id=cell.pk if cell else None,
+        targets=targets,
+        default_reference_start=default_reference_start(),
+        include_non_cell=include_non_cell and cell is None,
+    )
+
+
+def build_preview(*, cell: Cell, as_of: date) -> calc.SprintPreview:
+    """The sprint preview for the sprint after the one containing ``as_of``."""
+    current = calendar.sprint_on(as_of)
+    following = calendar.sprint_dates(current.number + 1)
+    accounts = selectors.accounts_info()
+    estimates = selectors.estimate_rows(cell=cell, sprint_numbers=[current.number, following.number])
+    last_ratio = None
+    if current.number > 1:
+        last = calendar.sprint_dates(current.number - 1)
+        rows = selectors.hours_rows(calc.Period(last.start, last.end))
+        totals = calc.totals_of(rows, accounts, cell.pk)
+        last_ratio = calc.ratio(billable=totals.billable_cell, non_billable=totals.non_billable_cell)
+    return calc.sprint_preview(
+        current_number=current.number,
+        next_number=following.number,
+        period=calc.Period(current.start, following.end, f"Sprints {current.number}-{following.number}"),
+        estimates=estimates,
+        accounts=accounts,
+        last_sprint_ratio=last_ratio,
+    )

@@ -1,0 +1,168 @@
+"""The dashboard pages through HTTP: figures, refusals, bad input, query counts."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from roles.models import Role
+from roles.tests.factories import MemberFactory, RoleAssignmentFactory
+from sustainability.tests.factories import AccountFactory, BudgetFactory, hours
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "correct-horse-battery"
+Q1 = {"period": "quarter", "quarter": "2026-Q1"}
+
+
+def client_for(username: str) -> Client:
+    client = Client()
+    assert client.login(username=username, password=PASSWORD)
+    return client
+
+
+def test_cell_dashboard_shows_ratio_target_and_remaining(bebop_data: Any) -> None:
+    response = client_for("core").get("/sustainability/cells/bebop/", Q1)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'data-ratio="25.0"' in body
+    assert "2.86 h" in body  # 30 x .3 / .7 - 10
+    assert "30.0%" in body  # the target
+    assert "<svg" in body and 'data-months="3"' in body
+    assert "ACME" in body and "GLOBEX" not in body  # Falcon's account is not Bebop's
+
+
+def test_empty_period_shows_an_undefined_ratio(bebop_data: Any) -> None:
+    response = client_for("core").get("/sustainability/cells/bebop/", {"period": "month", "month": "2026-05"})
+    assert response.status_code == 200
+    assert 'data-ratio=""' in response.content.decode()
+    assert "undefined" in response.content.decode()
+
+
+def test_custom_and_sprint_and_year_and_reference_periods(bebop_data: Any) -> None:
+    client = client_for("core")
+    custom = client.get(
+        "/sustainability/cells/bebop/", {"period": "custom", "start": "2026-02-01", "end": "2026-02-15"}
+    )
+    assert 'data-ratio="37.5"' in custom.content.decode()  # 6 / (10 + 6)
+    for params in (
+        {"period": "sprint", "sprint": "5"},
+        {"period": "year", "year": "2026"},
+        {"period": "reference"},
+    ):
+        assert client.get("/sustainability/cells/bebop/", params).status_code == 200
+    year = client.get("/sustainability/cells/bebop/", {"period": "year", "year": "2026"})
+    assert 'data-months="12"' in year.content.decode()
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"period": "month", "month": "2026-13"},
+        {"period": "quarter", "quarter": "Q5"},
+        {"period": "custom", "start": "2026-03-01", "end": "2026-01-01"},
+        {"period": "custom", "start": "2026-03-01"},
+        {"period": "nonsense"},
+        {"period": "sprint", "sprint": "-3"},
+    ],
+)
+def test_bad_period_input_shows_an_error_and_the_current_quarter(
+    bebop_data: Any, params: dict[str, str]
+) -> None:
+    response = client_for("core").get("/sustainability/cells/bebop/", params)
+    assert response.status_code == 200
+    assert "Showing the current quarter instead." in response.content.decode()
+
+
+def test_company_dashboard_sums_cells_with_non_cell_hours(bebop_data: Any, staff_user: Any) -> None:
+    client = client_for("staff")
+    body = client.get("/sustainability/company/", Q1).content.decode()
+    # Billable 30 + 20, non-billable 10 + 4 non-cell: 14 / 64 = 21.9 % against the 40 % default limit.
+    assert 'data-ratio="21.9"' in body
+    assert "40.0%" in body
+    cells_only = client.get("/sustainability/company/", {**Q1, "non_cell": "0"}).content.decode()
+    assert 'data-ratio="16.7"' in cells_only  # 10 / 60
+
+
+def test_refusals(bebop_data: Any, client: Client) -> None:
+    anonymous = client.get("/sustainability/cells/bebop/")
+    assert anonymous.status_code == 302 and "/login/" in anonymous["Location"]
+    outsider = client_for("outsider")
+    assert outsider.get("/sustainability/cells/bebop/").status_code == 403
+    assert outsider.get("/sustainability/company/").status_code == 403
+    assert client_for("core").post("/sustainability/cells/bebop/").status_code == 405
+    assert client_for("core").get("/sustainability/cells/nope/").status_code == 404
+
+
+def test_index_redirects_to_the_members_cell(bebop_data: Any, staff_user: Any) -> None:
+    assert client_for("core").get("/sustainability/")["Location"] == "/sustainability/cells/bebop/"
+    assert client_for("staff").get("/sustainability/")["Location"] == "/sustainability/company/"
+
+
+def test_sustainability_manager_sees_the_company_view(bebop_data: Any, cell: Any) -> None:
+    manager = MemberFactory(cell=cell, user__username="epsm")
+    RoleAssignmentFactory(
+        member=manager, role=Role.objects.get(slug="epic-planning-sustainability-manager"), cell=cell
+    )
+    assert client_for("epsm").get("/sustainability/company/").status_code == 200
+
+
+def test_budget_health_in_the_accounts_table(bebop_data: Any) -> None:
+    BudgetFactory(account=bebop_data["acme"], hours=12, since=date(2025, 1, 1))  # 36 h a quarter, 30 spent
+    BudgetFactory(account=bebop_data["internal"], hours=2, since=date(2025, 1, 1))  # 6 h a quarter, 10 spent
+    body = client_for("core").get("/sustainability/cells/bebop/", Q1).content.decode()
+    assert "36.00" in body and "(83.3%)" in body and "watch" in body
+    assert "over budget" in body
+
+
+def test_dashboard_query_count_does_not_grow_with_rows(
+    bebop_data: Any, cell: Any, core_member: Any, django_assert_num_queries: Any
+) -> None:
+    client = client_for("core")
+    # Queries: session, user, the user's member, the cell, the company-view check,
+    # accounts, targets, budgets, the hours aggregate (rollup; the custom period's
+    # partial months add one), the manager check.
+    with django_assert_num_queries(10):
+        client.get("/sustainability/cells/bebop/", Q1)
+    for n in range(12):
+        account = AccountFactory(key=f"EXTRA-{n}", cell=cell, billable=n % 2 == 0)
+        BudgetFactory(account=account, hours=50)
+        for day in range(3):
+            hours(core_member, account, date(2026, 1, 5) + timedelta(days=day * 20), 2)
+    with django_assert_num_queries(10):
+        client.get("/sustainability/cells/bebop/", Q1)
+    with django_assert_num_queries(11):
+        client.get(
+            "/sustainability/cells/bebop/", {"period": "custom", "start": "2025-12-15", "end": "2026-02-10"}
+        )
+
+
+def test_worklog_drill_down_is_paginated(
+    bebop_data: Any, core_member: Any, django_assert_num_queries: Any
+) -> None:
+    for day in range(60):
+        hours(core_member, bebop_data["acme"], date(2026, 1, 1) + timedelta(days=day), 1)
+    client = client_for("core")
+    # Queries: session, user, account (with cell), the user's member (cell view), count, page.
+    with django_assert_num_queries(6):
+        response = client.get("/sustainability/accounts/ACME/worklogs/", Q1)
+    assert response.status_code == 200
+    assert "63 worklogs" in response.content.decode()
+    assert "page 1 of 2" in response.content.decode()
+    second = client.get("/sustainability/accounts/ACME/worklogs/", {**Q1, "page": "2"})
+    assert "page 2 of 2" in second.content.decode()
+
+
+def test_worklog_drill_down_refusals(bebop_data: Any, client: Client) -> None:
+    assert client.get("/sustainability/accounts/ACME/worklogs/").status_code == 302
+    assert client_for("outsider").get("/sustainability/accounts/ACME/worklogs/").status_code == 403
+    assert client_for("core").get("/sustainability/accounts/NOPE/worklogs/").status_code == 404
+    # On a non-cell account a member sees only their own cell's worklogs.
+    body = client_for("outsider").get("/sustainability/accounts/COMMUNITY/worklogs/", Q1).content.decode()
+    assert "0 worklogs" in body
+    assert (
+        "1 worklog"
+        in client_for("core").get("/sustainability/accounts/COMMUNITY/worklogs/", Q1).content.decode()
+    )
