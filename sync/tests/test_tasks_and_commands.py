@@ -99,7 +99,6 @@ def test_sync_tempo_full_range_and_reconcile(org, upstream, fake_tempo):
     assert list(SyncRun.objects.order_by("started").values_list("mode", flat=True)) == [
         SyncMode.FULL,
         SyncMode.FULL,
-        SyncMode.FULL,
         SyncMode.RANGE,
         SyncMode.RECONCILE,
     ]
