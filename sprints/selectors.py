@@ -49,7 +49,16 @@ from sprints.calculations.capacity import (
     parse_review_table,
 )
 from sprints.calculations.newcomers import point_limit
-from sprints.models import Epic, EpicStatus, Spillover, Sprint, Ticket
+from sprints.models import (
+    BoardSprint,
+    CompletionStep,
+    Epic,
+    EpicStatus,
+    Spillover,
+    Sprint,
+    SprintCompletion,
+    Ticket,
+)
 
 INJECTION_ACCEPTED_LABEL = "injection-accepted"
 DECIMAL = DecimalField(max_digits=12, decimal_places=2)
@@ -90,10 +99,18 @@ def cell_by_slug(slug: str) -> Cell:
     return get_object_or_404(Cell, slug=slug)
 
 
-def cell_members(*, cell: Cell, dates: SprintDates) -> list[Member]:
-    """Members of ``cell`` active at some point of the sprint, with their type on its first day."""
+def cell_members(
+    *, cell: Cell | None, dates: SprintDates, cell_ids: Sequence[int] | None = None
+) -> list[Member]:
+    """Members of ``cell`` (or of ``cell_ids``, or of every cell when both are None) active
+    at some point of the sprint, with their type on its first day."""
+    qs = Member.objects.filter(cell__isnull=False)
+    if cell is not None:
+        qs = qs.filter(cell=cell)
+    elif cell_ids is not None:
+        qs = qs.filter(cell_id__in=cell_ids)
     return list(
-        Member.objects.filter(cell=cell, joined_on__lte=dates.end)
+        qs.filter(joined_on__lte=dates.end)
         .filter(Q(left_on__isnull=True) | Q(left_on__gte=dates.start))
         .with_type(as_of=dates.start)
         .select_related("user")
@@ -268,7 +285,7 @@ def not_green_tickets(*, cell_ids: Sequence[int] | None, sprint_number: int) -> 
     """Tickets of a sprint missing an estimate, an assignee or a reviewer, with their
     epic owner (whom to ask) preloaded: one query."""
     qs = (
-        tickets_base()
+        Ticket.objects.select_related("assignee__user", "epic__owner__user")
         .filter(sprint__number=sprint_number)
         .exclude(status__in=NOT_COMMITTED_STATUSES | FINISHED_STATUSES)
         .filter(Q(story_points__isnull=True) | Q(assignee__isnull=True) | Q(reviewer__isnull=True))
@@ -436,4 +453,49 @@ def board(*, cell: Cell, sprint_number: int) -> Board:
         totals=capacity_totals(rows),
         not_green=not_green_tickets(cell_ids=[cell.pk], sprint_number=sprint_number + 1),
         injections=injected,
+    )
+
+
+@dataclass(frozen=True)
+class CompletionPlan:
+    """What completing a cell's sprint will do (the dry run)."""
+
+    sprint: Sprint
+    next_sprint: Sprint
+    spill: list[Ticket]  # unfinished tickets: spillovers, moved to the next sprint
+    finished: int
+    jira_board_id: int | None
+    current_jira_sprint: int | None
+    next_jira_sprint: int | None
+    completion: SprintCompletion | None
+    steps_done: list[CompletionStep]
+
+
+def completion_plan(*, cell: Cell, sprint_number: int) -> CompletionPlan:
+    sprint = sprint_row(sprint_number)
+    nxt = sprint_row(sprint_number + 1)
+    spill = unfinished_tickets(cell=cell, sprint_number=sprint_number)
+    finished = Ticket.objects.filter(
+        cell=cell, sprint__number=sprint_number, status__in=finished_statuses()
+    ).count()
+    jira_ids = dict(
+        BoardSprint.objects.filter(
+            cell=cell, sprint__number__in=[sprint_number, sprint_number + 1]
+        ).values_list("sprint__number", "jira_id")
+    )
+    completion = (
+        SprintCompletion.objects.filter(cell=cell, sprint__number=sprint_number)
+        .prefetch_related("steps")
+        .first()
+    )
+    return CompletionPlan(
+        sprint=sprint,
+        next_sprint=nxt,
+        spill=spill,
+        finished=finished,
+        jira_board_id=cell.jira_board_id,
+        current_jira_sprint=jira_ids.get(sprint_number),
+        next_jira_sprint=jira_ids.get(sprint_number + 1),
+        completion=completion,
+        steps_done=list(completion.steps.all()) if completion else [],
     )

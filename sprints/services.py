@@ -2,13 +2,32 @@
 
 from __future__ import annotations
 
+import importlib
+import logging
+from collections.abc import Callable
+from datetime import date, datetime, time
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from opencraft_ops.integrations.config import jira_client, jira_configured
+from opencraft_ops.integrations.jira import JiraClient
 from roles.models import Cell
 from sprints import calendar, selectors
-from sprints.models import Spillover, Sprint, Ticket
+from sprints.models import (
+    BoardSprint,
+    BoardSprintState,
+    CompletionState,
+    CompletionStep,
+    Spillover,
+    Sprint,
+    SprintCompletion,
+    Ticket,
+)
+
+log = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -68,3 +87,195 @@ def spillovers_record(*, cell: Cell, sprint: Sprint) -> list[Spillover]:
         ignore_conflicts=True,
     )
     return list(Spillover.objects.filter(sprint=sprint, cell=cell).select_related("ticket"))
+
+
+# --- Sprint completion ---------------------------------------------------------------------
+# A completion runs named steps in order. Each finished step is recorded (CompletionStep,
+# in the same transaction as its local writes), so a re-run after a failure skips what is
+# done. Remote (JIRA) calls are made so that repeating an unrecorded one is harmless:
+# the next sprint is looked up by name before it is created, moving issues to a sprint
+# and closing/starting a sprint already in that state change nothing.
+
+COMPLETION_STEPS = (
+    "record_spillovers",
+    "create_next_jira_sprint",
+    "move_unfinished_tickets",
+    "close_jira_sprint",
+    "start_next_jira_sprint",
+    "open_rotations",
+    "open_duties",
+)
+# Optional hooks other apps may provide: module, function(cell=..., sprint=...) -> dict.
+COMPLETION_HOOKS = {
+    "open_rotations": ("rotations.services", "rotations_open_sprint"),
+    "open_duties": ("duties.services", "duties_open_sprint"),
+}
+
+
+class CompletionRefused(ValidationError):
+    pass
+
+
+def _board_sprint(*, cell: Cell, sprint: Sprint) -> BoardSprint:
+    board_sprint, _ = BoardSprint.objects.get_or_create(
+        sprint=sprint, cell=cell, defaults={"name": f"{cell.name} {sprint.name or sprint}"}
+    )
+    return board_sprint
+
+
+def _jira() -> JiraClient | None:
+    return jira_client() if jira_configured() else None
+
+
+def _step_record_spillovers(completion: SprintCompletion) -> dict[str, Any]:
+    spillovers = spillovers_record(cell=completion.cell, sprint=completion.sprint)
+    return {"tickets": sorted(s.ticket.key for s in spillovers)}
+
+
+def _step_create_next_jira_sprint(completion: SprintCompletion) -> dict[str, Any]:
+    cell, nxt = completion.cell, sprint_ensure(number=completion.sprint.number + 1)
+    board_sprint = _board_sprint(cell=cell, sprint=nxt)
+    client = _jira()
+    if client is None or cell.jira_board_id is None:
+        return {"skipped": "JIRA is not configured for this cell"}
+    if board_sprint.jira_id is None:
+        existing, _ = client.sprints(cell.jira_board_id, states="future,active")
+        match = next((s for s in existing if s.name == board_sprint.name), None)
+        if match is None:
+            dates = calendar.sprint_dates(nxt.number)
+            match = client.create_sprint(
+                name=board_sprint.name, board_id=cell.jira_board_id, start=dates.start, end=dates.end
+            )
+        board_sprint.jira_id = match.id
+        board_sprint.save(update_fields=["jira_id"])
+    return {"jira_sprint": board_sprint.jira_id, "name": board_sprint.name}
+
+
+def _step_move_unfinished_tickets(completion: SprintCompletion) -> dict[str, Any]:
+    nxt = sprint_ensure(number=completion.sprint.number + 1)
+    spilled = list(
+        Ticket.objects.filter(
+            spillovers__sprint=completion.sprint, spillovers__cell=completion.cell
+        ).order_by("key")
+    )
+    keys = [t.key for t in spilled]
+    board_sprint = _board_sprint(cell=completion.cell, sprint=nxt)
+    client = _jira()
+    moved_in_jira = 0
+    if client is not None and board_sprint.jira_id is not None and keys:
+        moved_in_jira = client.move_issues_to_sprint(board_sprint.jira_id, keys)
+    # Spillovers are not injections in the next sprint: they entered it when it started.
+    start = datetime.combine(nxt.start, time(0, 0), tzinfo=selectors.portal_tz())
+    Ticket.objects.filter(pk__in=[t.pk for t in spilled]).update(
+        sprint=nxt, added_to_sprint_at=start, updated_at=timezone.now()
+    )
+    return {"tickets": keys, "moved_in_jira": moved_in_jira, "to_sprint": nxt.number}
+
+
+def _step_close_jira_sprint(completion: SprintCompletion) -> dict[str, Any]:
+    board_sprint = _board_sprint(cell=completion.cell, sprint=completion.sprint)
+    client = _jira()
+    if client is not None and board_sprint.jira_id is not None:
+        client.close_sprint(board_sprint.jira_id)
+    board_sprint.state = BoardSprintState.CLOSED
+    board_sprint.save(update_fields=["state"])
+    return {"jira_sprint": board_sprint.jira_id}
+
+
+def _step_start_next_jira_sprint(completion: SprintCompletion) -> dict[str, Any]:
+    nxt = sprint_ensure(number=completion.sprint.number + 1)
+    board_sprint = _board_sprint(cell=completion.cell, sprint=nxt)
+    client = _jira()
+    if client is not None and board_sprint.jira_id is not None:
+        dates = calendar.sprint_dates(nxt.number)
+        client.start_sprint(board_sprint.jira_id, start=dates.start, end=dates.end)
+    board_sprint.state = BoardSprintState.ACTIVE
+    board_sprint.save(update_fields=["state"])
+    return {"jira_sprint": board_sprint.jira_id}
+
+
+def _hook_step(name: str) -> Callable[[SprintCompletion], dict[str, Any]]:
+    module_name, func_name = COMPLETION_HOOKS[name]
+
+    def step(completion: SprintCompletion) -> dict[str, Any]:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError:
+            return {"skipped": f"{module_name} does not exist yet"}
+        func = getattr(module, func_name, None)
+        if func is None:
+            return {"skipped": f"{module_name}.{func_name} does not exist yet"}
+        nxt = sprint_ensure(number=completion.sprint.number + 1)
+        result = func(cell=completion.cell, sprint=nxt)
+        return result if isinstance(result, dict) else {"result": str(result)}
+
+    return step
+
+
+STEP_FUNCTIONS: dict[str, Callable[[SprintCompletion], dict[str, Any]]] = {
+    "record_spillovers": _step_record_spillovers,
+    "create_next_jira_sprint": _step_create_next_jira_sprint,
+    "move_unfinished_tickets": _step_move_unfinished_tickets,
+    "close_jira_sprint": _step_close_jira_sprint,
+    "start_next_jira_sprint": _step_start_next_jira_sprint,
+    "open_rotations": _hook_step("open_rotations"),
+    "open_duties": _hook_step("open_duties"),
+}
+
+
+@transaction.atomic
+def sprint_completion_request(
+    *, cell: Cell, sprint: Sprint, user_id: int | None, as_of: date
+) -> SprintCompletion:
+    """Creates (or returns) the completion of the cell's sprint, ready to run.
+
+    Refused before the sprint's last day and once it is done."""
+    if as_of < sprint.end:
+        raise CompletionRefused(
+            f"{sprint} ends on {sprint.end:%a %d %b %Y}; complete it on or after that day."
+        )
+    completion, _ = SprintCompletion.objects.get_or_create(
+        sprint=sprint, cell=cell, defaults={"requested_by_id": user_id}
+    )
+    if completion.state == CompletionState.DONE:
+        raise CompletionRefused(f"{sprint} is already completed for {cell}.")
+    return completion
+
+
+def sprint_completion_run(*, completion_id: int) -> SprintCompletion:
+    """Runs the steps not done yet, in order, each in its own transaction. On a failure
+    the completion is marked failed with the error and the exception propagates."""
+    with transaction.atomic():
+        completion = (
+            SprintCompletion.objects.select_for_update()
+            .select_related("sprint", "cell")
+            .get(pk=completion_id)
+        )
+        if completion.state == CompletionState.DONE:
+            return completion
+        completion.state = CompletionState.RUNNING
+        completion.attempts += 1
+        completion.last_error = ""
+        completion.save(update_fields=["state", "attempts", "last_error"])
+    done = set(completion.steps.values_list("name", flat=True))
+    for name in COMPLETION_STEPS:
+        if name in done:
+            continue
+        try:
+            with transaction.atomic():
+                detail = STEP_FUNCTIONS[name](completion)
+                CompletionStep.objects.create(completion=completion, name=name, detail=detail)
+        except Exception as exc:
+            SprintCompletion.objects.filter(pk=completion.pk).update(
+                state=CompletionState.FAILED, last_error=f"{name}: {exc}"[:2000]
+            )
+            log.warning("Sprint completion %s failed at %s: %s", completion.pk, name, exc)
+            raise
+    with transaction.atomic():
+        completion.state = CompletionState.DONE
+        completion.finished_at = timezone.now()
+        completion.save(update_fields=["state", "finished_at"])
+        Sprint.objects.filter(pk=completion.sprint_id, completed_at__isnull=True).update(
+            completed_at=completion.finished_at
+        )
+    return completion

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from roles.models import Cell, Member
 from roles.permissions import can_manage_cell, member_of, require_cell_manage, require_cell_view
-from sprints import calendar, selectors, services
+from sprints import calendar, selectors, services, tasks
 from sprints.forms import SpilloverExplanationForm, SprintChoiceForm
 from sprints.models import Ticket
 
@@ -160,3 +161,38 @@ def explain_spillover(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "sprints/spillover_form.html", {"spillover": spillover, "form": form}, status=status
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def complete(request: HttpRequest, cell_slug: str) -> HttpResponse:
+    """Sprint completion: GET shows the plan (dry run); POST queues the resumable task."""
+    cell = selectors.cell_by_slug(cell_slug)
+    require_cell_manage(request.user, cell, SPRINT_ROLES)
+    current, _ = selectors.sprint_numbers_around(timezone.localdate())
+    number = _sprint_number(request, max(current - 1, 1))
+    if number is None:
+        return HttpResponseBadRequest("The sprint must be a sprint number (1 or more).")
+    status = 200
+    if request.method == "POST":
+        sprint = services.sprint_ensure(number=number)
+        try:
+            completion = services.sprint_completion_request(
+                cell=cell, sprint=sprint, user_id=request.user.pk, as_of=timezone.localdate()
+            )
+        except services.CompletionRefused as exc:
+            messages.error(request, " ".join(exc.messages))
+            status = 400
+        else:
+            transaction.on_commit(lambda: tasks.complete_sprint.delay(completion.pk))
+            messages.success(request, f"Completing {sprint} for {cell}: the steps run in the background.")
+            return redirect(f"{reverse('sprints:complete', args=[cell.slug])}?sprint={number}")
+    context = {
+        "cell": cell,
+        "plan": selectors.completion_plan(cell=cell, sprint_number=number),
+        "sprint_number": number,
+        "choices": _sprint_choices(current, number),
+        "steps": services.COMPLETION_STEPS,
+        "can_run": timezone.localdate() >= calendar.sprint_dates(number).end,
+    }
+    return render(request, "sprints/complete.html", context, status=status)

@@ -1,0 +1,245 @@
+"""Process checks of the sprint side. Each rule runs a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from decimal import Decimal
+
+from django.db.models import Count, Sum
+from django.urls import reverse
+
+from opencraft_ops.process_checks import CheckContext, Finding, Severity, register
+from roles.models import Member, MemberType
+from sprints import calendar, selectors
+from sprints.calculations.capacity import capacity_row
+from sprints.calculations.newcomers import OnboardingBudget, is_extended, point_limit
+from sprints.models import Epic, Spillover, Ticket
+from sustainability.models import Worklog
+
+
+def _cells(context: CheckContext) -> list[int] | None:
+    return None if context.cell_ids is None else sorted(context.cell_ids)
+
+
+def _board_url(cell_slug: str | None, number: int) -> str:
+    if not cell_slug:
+        return reverse("sprints:my_board")
+    return f"{reverse('sprints:board', args=[cell_slug])}?sprint={number}"
+
+
+@register(
+    "sprint-ticket-not-green",
+    title="A ticket of the next sprint is not green",
+    description="Tickets planned for the next sprint need an estimate, an assignee and a reviewer.",
+)
+def ticket_not_green(context: CheckContext) -> Iterator[Finding]:
+    # Queries: the next sprint's non-green tickets with their epic owner and cell (1).
+    number = calendar.sprint_on(context.as_of).number + 1
+    for t in selectors.not_green_tickets(cell_ids=_cells(context), sprint_number=number):
+        missing = [
+            name
+            for name, absent in (
+                ("estimate", t.story_points is None),
+                ("assignee", t.assignee_id is None),
+                ("reviewer", t.reviewer_id is None),
+            )
+            if absent
+        ]
+        owner = t.epic.owner_id if t.epic is not None else None
+        yield Finding(
+            rule="sprint-ticket-not-green",
+            severity=Severity.WARNING,
+            message=f"{t.key} (sprint {number}) has no {', '.join(missing)}.",
+            subject=f"ticket:{t.key}",
+            url=_board_url(None, number),
+            cell_id=t.cell_id,
+            member_id=owner or t.assignee_id,
+            role_slug=None if owner or t.assignee_id else "sprint-planning-manager",
+        )
+
+
+@register(
+    "sprint-member-over-committed",
+    title="A member is over-committed",
+    description="Committed hours (tickets, reviews, meetings, epics, recurring work) exceed capacity.",
+)
+def member_over_committed(context: CheckContext) -> Iterator[Finding]:
+    # Queries per sprint (current and next): members, then 7 capacity inputs (16 in all).
+    current = calendar.sprint_on(context.as_of).number
+    for number in (current, current + 1):
+        dates = calendar.sprint_dates(number)
+        members = selectors.cell_members(cell=None, cell_ids=_cells(context), dates=dates)
+        cells = {m.pk: m.cell_id for m in members}
+        for data in selectors.capacity_inputs(members=members, dates=dates):
+            row = capacity_row(dates, data)
+            if row.over_committed:
+                yield Finding(
+                    rule="sprint-member-over-committed",
+                    severity=Severity.WARNING,
+                    message=f"{row.name} is committed to {row.committed} h for {row.capacity} h of "
+                    f"capacity in sprint {number}.",
+                    subject=f"member:{row.member_id}:sprint:{number}",
+                    url=_board_url(None, number),
+                    cell_id=cells[row.member_id],
+                    member_id=row.member_id,
+                )
+
+
+@register(
+    "sprint-ticket-unestimated",
+    title="A sprint ticket has no estimate",
+    description="Tickets of the current or next sprint without story points or a time estimate.",
+)
+def ticket_unestimated(context: CheckContext) -> Iterator[Finding]:
+    # Queries: one per sprint (current and next).
+    current = calendar.sprint_on(context.as_of).number
+    for number in (current, current + 1):
+        for t in selectors.unestimated_tickets(cell_ids=_cells(context), sprint_number=number):
+            yield Finding(
+                rule="sprint-ticket-unestimated",
+                severity=Severity.WARNING,
+                message=f"{t.key} in sprint {number} has no estimate.",
+                subject=f"ticket:{t.key}:estimate",
+                url=_board_url(None, number),
+                cell_id=t.cell_id,
+                member_id=t.assignee_id,
+            )
+
+
+@register(
+    "sprint-newcomer-over-limit",
+    title="A newcomer is over their first-sprint point limit",
+    description="At most 3 story points the first week and 5 the second (8 in the first sprint).",
+)
+def newcomer_over_limit(context: CheckContext) -> Iterator[Finding]:
+    # Queries: newcomers (1), their points per sprint (1).
+    current = calendar.sprint_on(context.as_of).number
+    newcomers = {
+        m.pk: m
+        for m in Member.objects.filter(cell__isnull=False)
+        .with_type(as_of=context.as_of)
+        .filter(current_type=MemberType.NEWCOMER)  # type: ignore[misc]
+        .select_related("user")
+        if context.cell_ids is None or m.cell_id in context.cell_ids
+    }
+    points = (
+        Ticket.objects.filter(assignee_id__in=list(newcomers), sprint__number__in=[current, current + 1])
+        .values_list("assignee_id", "sprint__number")
+        .annotate(total=Sum("story_points"))
+    )
+    for member_id, number, total in points:
+        member = newcomers[member_id]
+        limit = point_limit(member.joined_on, calendar.sprint_dates(number))
+        if limit is not None and (total or Decimal(0)) > limit:
+            yield Finding(
+                rule="sprint-newcomer-over-limit",
+                severity=Severity.CRITICAL,
+                message=f"{member.name} has {total} story points in sprint {number}; "
+                f"the newcomer limit is {limit}.",
+                subject=f"member:{member_id}:sprint:{number}:points",
+                url=_board_url(None, number),
+                cell_id=member.cell_id,
+                member_id=member_id,
+                role_slug="mentor",
+            )
+
+
+@register(
+    "sprint-onboarding-budget-over",
+    title="An onboarding budget is over its caps",
+    description="Newcomer and mentor under 80 h (130 h extended trial), 195 h in all with the core "
+    "team's review hours kept aside.",
+)
+def onboarding_budget_over(context: CheckContext) -> Iterator[Finding]:
+    # Queries: onboarding epics of newcomers with their type start (1), worklog sums (1),
+    # core members per cell (1).
+    newcomers = Member.objects.with_type(as_of=context.as_of).filter(current_type=MemberType.NEWCOMER)  # type: ignore[misc]
+    epics = list(
+        Epic.objects.filter(owner__in=newcomers, title__icontains="onboarding").select_related("owner__user")
+    )
+    epics = [
+        e for e in epics if context.cell_ids is None or (e.owner and e.owner.cell_id in context.cell_ids)
+    ]
+    hours: dict[int, dict[int | None, Decimal]] = defaultdict(dict)
+    for epic_id, member_id, seconds in (
+        Worklog.objects.filter(ticket__epic__in=epics)
+        .values_list("ticket__epic_id", "member_id")
+        .annotate(total=Sum("seconds"))
+    ):
+        hours[epic_id][member_id] = Decimal(seconds) / 3600
+    core = dict(
+        Member.objects.with_type(as_of=context.as_of)
+        .filter(current_type=MemberType.CORE, cell__isnull=False)  # type: ignore[misc]
+        .values("cell_id")
+        .annotate(n=Count("id"))
+        .values_list("cell_id", "n")
+    )
+    for epic in epics:
+        owner = epic.owner
+        assert owner is not None
+        by_member = hours.get(epic.pk, {})
+        people = {owner.pk, epic.reviewer_id}
+        budget = OnboardingBudget(
+            newcomer_mentor_hours=sum((h for m, h in by_member.items() if m in people), Decimal(0)),
+            total_hours=sum(by_member.values(), Decimal(0)),
+            extended=is_extended(owner.joined_on, context.as_of),
+            core_members=core.get(owner.cell_id or 0, 0),
+        )
+        if budget.over:
+            yield Finding(
+                rule="sprint-onboarding-budget-over",
+                severity=Severity.CRITICAL,
+                message=f"{epic.key}: {budget.newcomer_mentor_hours:.1f} h by {owner.name} and their mentor "
+                f"(cap {budget.trial_cap} h), {budget.total_hours:.1f} h in all (cap 195 h, "
+                f"{budget.review_reserve} h kept for reviews).",
+                subject=f"epic:{epic.key}:onboarding",
+                cell_id=owner.cell_id,
+                member_id=owner.pk,
+                role_slug="mentor",
+            )
+
+
+@register(
+    "sprint-spillover-unexplained",
+    title="A spillover has no explanation",
+    description="Every spillover needs an explanation from its assignee before the wrap-up.",
+)
+def spillover_unexplained(context: CheckContext) -> Iterator[Finding]:
+    # Queries: unexplained spillovers with ticket, sprint and cell (1).
+    qs = Spillover.objects.filter(explanation="").select_related("ticket", "sprint", "cell")
+    if context.cell_ids is not None:
+        qs = qs.filter(cell_id__in=context.cell_ids)
+    for s in qs.order_by("sprint__number", "ticket__key"):
+        yield Finding(
+            rule="sprint-spillover-unexplained",
+            severity=Severity.WARNING,
+            message=f"{s.ticket.key} spilled over {s.sprint} without an explanation.",
+            subject=f"spillover:{s.pk}",
+            url=reverse("sprints:explain_spillover", args=[s.pk]),
+            cell_id=s.cell_id,
+            member_id=s.assignee_id,
+            role_slug=None if s.assignee_id else "sprint-manager",
+        )
+
+
+@register(
+    "sprint-injection-not-accepted",
+    title="An injected ticket is not accepted",
+    description="Tickets added after the cutoff day go to Stretch Goals unless accepted.",
+)
+def injection_not_accepted(context: CheckContext) -> Iterator[Finding]:
+    # Queries: the current sprint's injections (1).
+    number = calendar.sprint_on(context.as_of).number
+    for t in selectors.injections(cell_ids=_cells(context), sprint_number=number):
+        if selectors.is_accepted(t) or t.status == "Stretch Goals":
+            continue
+        yield Finding(
+            rule="sprint-injection-not-accepted",
+            severity=Severity.INFO,
+            message=f"{t.key} was added to sprint {number} after the cutoff day and is not accepted.",
+            subject=f"ticket:{t.key}:injection",
+            url=_board_url(t.cell.slug if t.cell else None, number),
+            cell_id=t.cell_id,
+            role_slug="sprint-manager",
+        )
