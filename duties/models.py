@@ -183,6 +183,12 @@ class DutyInstance(models.Model):
     def is_overdue(self, as_of: date) -> bool:
         return self.done_at is None and self.due_on < as_of
 
+    @property
+    def progress(self) -> tuple[int, int]:
+        """(ticked, total) items; uses the prefetched items when there are."""
+        items = list(self.items.all())
+        return sum(1 for i in items if i.ticked_at is not None), len(items)
+
 
 class ChecklistItem(models.Model):
     """One line of an instance's checklist, copied from the definition when it opens."""

@@ -30,7 +30,7 @@ LOOKAHEAD_DAYS = 40
 
 
 def catch_up_days() -> int:
-    return int(getattr(settings, "DUTIES_CATCH_UP_DAYS", 42))
+    return int(settings.DUTIES_CATCH_UP_DAYS)
 
 
 @dataclass(frozen=True)
@@ -214,7 +214,7 @@ def finding_snapshots_take(*, as_of: date) -> int:
 
 
 def _digest_hour() -> int:
-    return int(getattr(settings, "DUTIES_DIGEST_HOUR", 8))
+    return int(settings.DUTIES_DIGEST_HOUR) % 24
 
 
 def members_due_a_digest(*, now: datetime) -> list[Member]:

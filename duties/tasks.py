@@ -55,6 +55,14 @@ def _queue_digest(member_id: int, day: str) -> None:
     transaction.on_commit(lambda: send_digest.delay(member_id, day))
 
 
+def _run_reassign() -> None:
+    reassign_duties.delay()
+
+
 def queue_reassign() -> None:
-    """Called when an assignment, rotation or time off changes: reassign after the commit."""
-    transaction.on_commit(lambda: reassign_duties.delay())
+    """Called when an assignment, rotation or time off changes: reassign once after the
+    commit, however many rows the transaction changed (a demo load or a bulk edit)."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(entry[1] is _run_reassign for entry in connection.run_on_commit):
+        return
+    transaction.on_commit(_run_reassign)

@@ -10,6 +10,7 @@ NAVIGATION: list[tuple[str, str]] = [
     ("sprints:epics", "Epics"),
     ("duties:health", "Cell health"),
     ("sustainability:index", "Sustainability"),
+    ("rotations:index", "Rotations"),
 ]
 
 

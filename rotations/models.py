@@ -1,10 +1,16 @@
-"""Rotations: firefighters, discovery duty, ops reviewer and pager shifts."""
+"""Rotations: firefighters, discovery duty, ops reviewer and pager shifts.
+
+Also the things built around them: the record of swaps between members, a cell's
+own firefighting policy, secret calendar feeds and outgoing webhooks.
+"""
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
-from django.core.validators import MinValueValidator
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
@@ -19,6 +25,11 @@ class RotationKind(models.TextChoices):
     DISCOVERY_DUTY = "discovery_duty", "Discovery duty"
     OPS_REVIEWER = "ops_reviewer", "Ops reviewer"
     PAGER = "pager", "Pager"
+
+
+FIREFIGHTER_KINDS = (RotationKind.FIREFIGHTER_1, RotationKind.FIREFIGHTER_2, RotationKind.FIREFIGHTER_BACKUP)
+# Kinds that only core members may hold (SPEC: core members take the team rotations).
+CORE_ONLY_KINDS = (*FIREFIGHTER_KINDS, RotationKind.DISCOVERY_DUTY)
 
 
 class RotationAssignment(models.Model):
@@ -41,6 +52,9 @@ class RotationAssignment(models.Model):
         max_digits=6, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(0)]
     )
     note = models.CharField(max_length=255, blank=True)
+    reason = models.TextField(
+        blank=True, help_text="Why the schedule picked this member (filled in by schedule generation)."
+    )
 
     history = HistoricalRecords()
 
@@ -56,7 +70,179 @@ class RotationAssignment(models.Model):
             models.CheckConstraint(
                 condition=Q(reserved_hours__gte=0), name="rotation_reserved_hours_not_negative"
             ),
+            # One firefighter 1, one firefighter 2, one discovery duty... per cell and period:
+            # this is what makes applying a generated schedule idempotent.
+            models.UniqueConstraint(
+                fields=["kind", "cell", "start"],
+                condition=~Q(kind="firefighter_backup"),
+                name="rotation_one_holder_per_slot",
+                violation_error_message="This slot already has someone.",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.member} {self.start} – {self.end}"
+
+
+class FirefightingPolicy(models.Model):
+    """How a cell staffs firefighting when it departs from the default of two
+    firefighters per sprint (project cells may record their own rules)."""
+
+    cell = models.OneToOneField(Cell, on_delete=models.CASCADE, related_name="firefighting_policy")
+    firefighters_per_sprint = models.PositiveSmallIntegerField(
+        default=2,
+        validators=[MaxValueValidator(2)],
+        help_text="How many firefighter slots schedule generation fills (0, 1 or 2).",
+    )
+    ops_reviewer = models.BooleanField(default=True, help_text="Schedule an ops reviewer each sprint.")
+    pager = models.BooleanField(default=True, help_text="Schedule weekly pager shifts from the firefighters.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "firefighting policies"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(firefighters_per_sprint__lte=2), name="policy_at_most_two_firefighters"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cell}: {self.firefighters_per_sprint} firefighter(s) per sprint"
+
+
+class Swap(models.Model):
+    """Two members exchanging their rotation slots, with who agreed and when."""
+
+    first = models.ForeignKey(RotationAssignment, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(RotationAssignment, on_delete=models.CASCADE, related_name="+")
+    # Members as they were before the swap: the assignments change, this record does not.
+    first_member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    second_member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    agreed_on = models.DateField(help_text="When both members agreed.")
+    note = models.CharField(max_length=255, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-recorded_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(first=F("second")), name="swap_two_assignments"),
+            models.CheckConstraint(condition=~Q(first_member=F("second_member")), name="swap_two_members"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_member} ⇄ {self.second_member} (agreed {self.agreed_on})"
+
+
+class CalendarFeed(models.Model):
+    """A secret iCalendar URL for one member's or one cell's rotations.
+
+    Only a SHA-256 digest of the token is stored: the URL is shown once, when
+    the feed is created or regenerated.
+    """
+
+    token_digest = models.CharField(max_length=64, unique=True)
+    member = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.CASCADE, related_name="calendar_feeds"
+    )
+    cell = models.ForeignKey(
+        Cell, null=True, blank=True, on_delete=models.CASCADE, related_name="calendar_feeds"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(member__isnull=False) & Q(cell__isnull=True))
+                | (Q(member__isnull=True) & Q(cell__isnull=False)),
+                name="feed_member_xor_cell",
+                violation_error_message="A feed is for one member or one cell.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Calendar of {self.member or self.cell}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class WebhookEvent(models.TextChoices):
+    SPRINT_STARTED = "sprint.started", "A sprint started (participants and rotations)"
+    ROTATION_CHANGED = "rotation.changed", "A rotation changed"
+    DUTY_OVERDUE = "duty.overdue", "A duty is overdue"
+
+
+class WebhookEndpoint(models.Model):
+    name = models.CharField(max_length=100)
+    url = models.URLField(max_length=500)
+    secret = models.CharField(max_length=128, help_text="Shared secret for the HMAC-SHA256 signature.")
+    events = models.JSONField(default=list, help_text="Event names this endpoint receives.")
+    is_active = models.BooleanField(default=True)
+    timeout_seconds = models.PositiveSmallIntegerField(
+        default=10, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    max_attempts = models.PositiveSmallIntegerField(
+        default=5, validators=[MinValueValidator(1), MaxValueValidator(20)]
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords(excluded_fields=["secret"])
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def wants(self, event: str) -> bool:
+        return self.is_active and event in (self.events or [])
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    RETRYING = "retrying", "Retrying"
+    DELIVERED = "delivered", "Delivered"
+    FAILED = "failed", "Failed"
+
+
+class WebhookDelivery(models.Model):
+    """One event for one endpoint, with every attempt's outcome."""
+
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.CharField(max_length=50, choices=WebhookEvent.choices)
+    delivery_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Events that must be sent once (e.g. "sprint.started:142") carry a key.
+    dedupe_key = models.CharField(max_length=200, blank=True)
+    payload = models.JSONField()
+    status = models.CharField(max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    log = models.JSONField(default=list, help_text="One entry per attempt: time, status code, error.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "webhook deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["endpoint", "dedupe_key"],
+                condition=~Q(dedupe_key=""),
+                name="webhook_delivery_once_per_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.endpoint} ({self.get_status_display()})"

@@ -140,3 +140,15 @@ def test_member_with_unknown_zone_is_skipped_not_crashing(cell):
     broken = make_member(cell=cell, user__email="x@example.com")
     type(broken).objects.filter(pk=broken.pk).update(timezone="Mars/Olympus")
     assert services.members_due_a_digest(now=PARIS_MORNING) == []
+
+
+def test_changes_in_one_transaction_queue_one_reassign(cell, django_capture_on_commit_callbacks):
+    from roles.tests.factories import TimeOffFactory
+
+    member = make_member(cell=cell)
+    with django_capture_on_commit_callbacks() as callbacks:
+        for offset in range(5):
+            TimeOffFactory(
+                member=member, start=DAY + timedelta(days=offset), end=DAY + timedelta(days=offset)
+            )
+    assert len(callbacks) == 1

@@ -39,10 +39,13 @@ def build_cell(cell: Any, sprint: Any, members: int, tickets: int) -> list[Any]:
             epic=epic,
             added_to_sprint_at=sprint_added_at(sprint, 12) if i % 11 == 0 else None,
         )
-    for person in people[:3]:
+    # One slot per kind: a cell has one firefighter 1 (and one firefighter 2) per sprint.
+    for person, kind in zip(
+        people[:3], ["firefighter_1", "firefighter_2", "firefighter_backup"], strict=True
+    ):
         TimeOffFactory(member=person, start=dates.start, end=dates.start)
         RotationAssignment.objects.create(
-            kind="firefighter_1",
+            kind=kind,
             cell=cell,
             member=person,
             start=dates.start,

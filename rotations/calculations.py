@@ -1,0 +1,544 @@
+"""Pure maths of the rotations: budgets, fair schedules and coverage.
+
+No ORM and no clock: callers pass plain values (frozen dataclasses) and dates.
+
+Periods used here:
+
+* a firefighter, ops reviewer slot lasts a sprint (Tuesday to the Monday 13 days later);
+* a discovery duty or pager slot lasts a *duty week*: the first or second half
+  of a sprint (Tuesday to the next Monday), so every duty week has five working
+  days and belongs to exactly one sprint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from roles.calculations import TimeOffPeriod, workdays
+
+HUNDRED = Decimal(100)
+TWO_PLACES = Decimal("0.01")
+WEEKS_PER_SPRINT = 2
+HOURS_PER_DAY = Decimal(8)
+
+FIREFIGHTER_1 = "firefighter_1"
+FIREFIGHTER_2 = "firefighter_2"
+FIREFIGHTER_BACKUP = "firefighter_backup"
+DISCOVERY_DUTY = "discovery_duty"
+OPS_REVIEWER = "ops_reviewer"
+PAGER = "pager"
+FIREFIGHTER_KINDS = frozenset({FIREFIGHTER_1, FIREFIGHTER_2, FIREFIGHTER_BACKUP})
+
+# Kinds that share one fairness queue: both firefighter slots draw from the same turn order.
+GROUP_OF_KIND = {
+    FIREFIGHTER_1: "firefighter",
+    FIREFIGHTER_2: "firefighter",
+    FIREFIGHTER_BACKUP: "firefighter",
+    DISCOVERY_DUTY: "discovery",
+    OPS_REVIEWER: "ops_reviewer",
+    PAGER: "pager",
+}
+GROUP_LABEL = {
+    "firefighter": "firefighter",
+    "discovery": "discovery duty",
+    "ops_reviewer": "ops reviewer",
+    "pager": "pager",
+}
+
+
+def _q(value: Decimal) -> Decimal:
+    return value.quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+
+
+# --- Budgets ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CellBudget:
+    """Weekly and per-sprint hours a cell sets aside for firefighting and discoveries."""
+
+    total_weekly_hours: Decimal
+    firefighting_weekly: Decimal  # for the whole cell
+    firefighter_weekly_each: Decimal  # split between the firefighters
+    firefighter_sprint_each: Decimal  # what each firefighter reserves in a sprint (>= the minimum)
+    firefighter_minimum_applied: bool  # True when the per-sprint minimum raised the figure
+    discovery_weekly: Decimal
+    discovery_duty_weekly: Decimal  # the duty allocation, funded by the discovery budget
+    planned_discovery_weekly: Decimal  # what is left for discoveries planned in advance
+    discovery_duty_over_budget: bool  # the duty alone needs more than the discovery budget
+
+
+def cell_budget(
+    *,
+    weekly_hours: Iterable[Decimal],
+    firefighting_percent: Decimal,
+    discovery_percent: Decimal,
+    discovery_duty_hours_per_week: Decimal,
+    firefighter_min_hours_per_sprint: Decimal,
+    has_discovery_duty: bool = True,
+    firefighters: int = 2,
+) -> CellBudget:
+    """The cell's budgets from its members' weekly commitments and its settings.
+
+    Ten full-time members (400 h/week) at 7.5 % and 2.5 % give 30 h/week of
+    firefighting (15 h/week, so 30 h/sprint, per firefighter) and 10 h/week of
+    discovery, 5 h of which are the discovery duty.
+    """
+    total = sum((Decimal(h) for h in weekly_hours), Decimal(0))
+    firefighting = _q(total * firefighting_percent / HUNDRED)
+    each_weekly = _q(firefighting / firefighters) if firefighters else Decimal("0.00")
+    from_budget = each_weekly * WEEKS_PER_SPRINT
+    each_sprint = max(from_budget, firefighter_min_hours_per_sprint) if firefighters else Decimal(0)
+    discovery = _q(total * discovery_percent / HUNDRED)
+    duty = _q(discovery_duty_hours_per_week) if has_discovery_duty else Decimal("0.00")
+    return CellBudget(
+        total_weekly_hours=_q(total),
+        firefighting_weekly=firefighting,
+        firefighter_weekly_each=each_weekly,
+        firefighter_sprint_each=_q(each_sprint),
+        firefighter_minimum_applied=bool(firefighters) and from_budget < firefighter_min_hours_per_sprint,
+        discovery_weekly=discovery,
+        discovery_duty_weekly=duty,
+        planned_discovery_weekly=max(discovery - duty, Decimal("0.00")),
+        discovery_duty_over_budget=duty > discovery,
+    )
+
+
+def backup_reserved_hours(
+    *, firefighter_sprint_each: Decimal, days_covered: int, sprint_workdays: int
+) -> Decimal:
+    """A backup firefighter reserves the firefighter's daily share for the days they cover."""
+    if sprint_workdays <= 0 or days_covered <= 0:
+        return Decimal("0.00")
+    return _q(firefighter_sprint_each * days_covered / sprint_workdays)
+
+
+# --- Periods ---------------------------------------------------------------------------
+
+
+def duty_weeks(sprint_start: date) -> list[tuple[date, date]]:
+    """The two duty weeks of the sprint starting on ``sprint_start``."""
+    return [
+        (sprint_start, sprint_start + timedelta(days=6)),
+        (sprint_start + timedelta(days=7), sprint_start + timedelta(days=13)),
+    ]
+
+
+# --- Schedule generation --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A cell member as the scheduler sees them."""
+
+    member_id: int
+    name: str
+    joined_on: date
+    left_on: date | None
+    type_changes: tuple[tuple[date, str], ...]  # (since, member type), any order
+    time_off: tuple[TimeOffPeriod, ...] = ()
+
+    def member_type_on(self, day: date) -> str | None:
+        current = None
+        for since, member_type in sorted(self.type_changes):
+            if since <= day:
+                current = member_type
+        return current
+
+    def is_eligible(self, start: date, end: date, *, core_only: bool) -> str | None:
+        """None when the member may take a slot in [start, end], else why not."""
+        if self.joined_on > start:
+            return "not yet in the team"
+        if self.left_on is not None and self.left_on < end:
+            return "leaves before the end"
+        if core_only and self.member_type_on(start) != "core":
+            return "not a core member"
+        return None
+
+
+@dataclass(frozen=True)
+class Slot:
+    kind: str
+    start: date
+    end: date
+    sprint_number: int | None = None
+
+    @property
+    def group(self) -> str:
+        return GROUP_OF_KIND[self.kind]
+
+
+@dataclass(frozen=True)
+class Service:
+    """A rotation someone held (or holds): feeds "least recently, least often"."""
+
+    member_id: int
+    kind: str
+    start: date
+    end: date
+
+
+@dataclass(frozen=True)
+class Pick:
+    slot: Slot
+    member_id: int | None
+    reason: str
+    kept: bool = False  # the slot was already filled before generation
+    skipped: tuple[tuple[int, str], ...] = field(default=())  # (member id, why) for the record
+
+
+def off_share(periods: Sequence[TimeOffPeriod], start: date, end: date) -> Decimal:
+    """Share (0..1) of the working days of [start, end] the member is away.
+
+    Partial days count for their hours over an 8-hour day.
+    """
+    days = workdays(start, end)
+    if not days:
+        return Decimal(0)
+    off = Decimal(0)
+    for day in days:
+        day_off = Decimal(0)
+        for period in periods:
+            if period.covers(day):
+                if period.hours_per_day is None:
+                    day_off = Decimal(1)
+                else:
+                    day_off = min(Decimal(1), day_off + period.hours_per_day / HOURS_PER_DAY)
+        off += day_off
+    return off / len(days)
+
+
+def _overlaps(a_start: date, a_end: date, b_start: date, b_end: date) -> bool:
+    return a_start <= b_end and b_start <= a_end
+
+
+@dataclass
+class _Tally:
+    last: date | None = None
+    count: int = 0
+
+
+def generate_schedule(
+    *,
+    slots: Sequence[Slot],
+    candidates: Sequence[Candidate],
+    history: Sequence[Service] = (),
+    core_only_kinds: frozenset[str] = frozenset(
+        {FIREFIGHTER_1, FIREFIGHTER_2, FIREFIGHTER_BACKUP, DISCOVERY_DUTY}
+    ),
+    max_off_share: Decimal = Decimal("0.5"),
+    names: dict[int, str] | None = None,
+) -> list[Pick]:
+    """Fill ``slots`` (in date order) by a fair rotation.
+
+    For each slot, among candidates who are eligible (active for the whole slot,
+    core for the core-only kinds), not away for more than ``max_off_share`` of
+    its working days and not already holding an overlapping slot of the same
+    group, pick the one who served that group least recently, then least often,
+    then by name and id (so the result is deterministic). Slots already held in
+    ``history`` (same kind and start) are kept and count as service.
+    """
+    label_of = names or {c.member_id: c.name for c in candidates}
+    tallies: dict[tuple[str, int], _Tally] = {}
+    held: dict[tuple[str, date], int] = {}
+    busy: list[Service] = []
+    ordered_slots = sorted(slots, key=lambda s: (s.start, s.kind))
+    first_start = ordered_slots[0].start if ordered_slots else None
+
+    def record(member_id: int, kind: str, start: date, end: date) -> None:
+        tally = tallies.setdefault((GROUP_OF_KIND[kind], member_id), _Tally())
+        tally.count += 1
+        if tally.last is None or start > tally.last:
+            tally.last = start
+        busy.append(Service(member_id=member_id, kind=kind, start=start, end=end))
+
+    # History before the window counts at once; services inside it are replayed in order.
+    window_services: list[Service] = []
+    for service in sorted(history, key=lambda s: (s.start, s.kind, s.member_id)):
+        if service.kind == FIREFIGHTER_BACKUP:
+            continue  # covering a few days is not a turn in the rotation
+        if first_start is not None and service.start >= first_start:
+            window_services.append(service)
+            held[(service.kind, service.start)] = service.member_id
+        else:
+            record(service.member_id, service.kind, service.start, service.end)
+
+    picks: list[Pick] = []
+    for slot in ordered_slots:
+        # Replay services of the window that started before this slot.
+        while window_services and (window_services[0].start, window_services[0].kind) < (
+            slot.start,
+            slot.kind,
+        ):
+            s = window_services.pop(0)
+            if (s.kind, s.start) not in {(p.slot.kind, p.slot.start) for p in picks}:
+                record(s.member_id, s.kind, s.start, s.end)
+        existing = held.get((slot.kind, slot.start))
+        if existing is not None:
+            window_services[:] = [
+                s for s in window_services if not (s.kind == slot.kind and s.start == slot.start)
+            ]
+            record(existing, slot.kind, slot.start, slot.end)
+            who = label_of.get(existing, f"member {existing}")
+            picks.append(
+                Pick(slot=slot, member_id=existing, reason=f"{who} already holds this slot.", kept=True)
+            )
+            continue
+        picks.append(_pick(slot, candidates, tallies, busy, core_only_kinds, max_off_share, label_of))
+        pick = picks[-1]
+        if pick.member_id is not None:
+            record(pick.member_id, slot.kind, slot.start, slot.end)
+    return picks
+
+
+def _pick(
+    slot: Slot,
+    candidates: Sequence[Candidate],
+    tallies: dict[tuple[str, int], _Tally],
+    busy: Sequence[Service],
+    core_only_kinds: frozenset[str],
+    max_off_share: Decimal,
+    label_of: dict[int, str],
+) -> Pick:
+    group = slot.group
+    label = GROUP_LABEL[group]
+    skipped: list[tuple[int, str]] = []
+    pool: list[tuple[tuple[date, int, str, int], Candidate]] = []
+    for cand in candidates:
+        why_not = cand.is_eligible(slot.start, slot.end, core_only=slot.kind in core_only_kinds)
+        if why_not is None:
+            share = off_share(cand.time_off, slot.start, slot.end)
+            if share > max_off_share:
+                days = len(workdays(slot.start, slot.end))
+                why_not = f"away {_days_off(share, days)} of {days} working days"
+        if why_not is None and any(
+            b.member_id == cand.member_id
+            and GROUP_OF_KIND[b.kind] == group
+            and _overlaps(b.start, b.end, slot.start, slot.end)
+            for b in busy
+        ):
+            why_not = f"already {label} in this period"
+        if why_not is not None:
+            skipped.append((cand.member_id, why_not))
+            continue
+        tally = tallies.get((group, cand.member_id), _Tally())
+        key = (tally.last or date.min, tally.count, cand.name.casefold(), cand.member_id)
+        pool.append((key, cand))
+    if not pool:
+        return Pick(
+            slot=slot,
+            member_id=None,
+            reason=f"Nobody eligible and available for {label}.",
+            skipped=tuple(skipped),
+        )
+    pool.sort(key=lambda item: item[0])
+    (last, count, _, _), chosen = pool[0]
+    if last == date.min:
+        because = f"have not been {label} yet"
+    else:
+        because = f"were {label} least recently (last on {last.isoformat()})"
+    ties = [c for k, c in pool[1:] if k[0] == last]
+    if ties:
+        because += f", and served fewer times or first by name among {len(ties) + 1} equally due"
+    because += f"; served {count} time{'s' if count != 1 else ''} before"
+    reason = f"{chosen.name} chosen because they {because}. {len(pool)} eligible and available"
+    if skipped:
+        reason += "; skipped: " + ", ".join(f"{label_of.get(mid, mid)} ({why})" for mid, why in skipped)
+    return Pick(slot=slot, member_id=chosen.member_id, reason=reason + ".", skipped=tuple(skipped))
+
+
+def _days_off(share: Decimal, days: int) -> str:
+    value = (share * days).quantize(Decimal("0.1"))
+    return str(value.normalize()) if value != value.to_integral() else str(int(value))
+
+
+def sprint_slots(
+    *,
+    sprint_number: int,
+    sprint_start: date,
+    firefighters: int = 2,
+    discovery_duty: bool = True,
+    ops_reviewer: bool = True,
+) -> list[Slot]:
+    """The slots one cell fills in one sprint."""
+    end = sprint_start + timedelta(days=13)
+    slots = [
+        Slot(kind=kind, start=sprint_start, end=end, sprint_number=sprint_number)
+        for kind in (FIREFIGHTER_1, FIREFIGHTER_2)[:firefighters]
+    ]
+    if discovery_duty:
+        slots += [
+            Slot(kind=DISCOVERY_DUTY, start=s, end=e, sprint_number=sprint_number)
+            for s, e in duty_weeks(sprint_start)
+        ]
+    if ops_reviewer:
+        slots.append(Slot(kind=OPS_REVIEWER, start=sprint_start, end=end, sprint_number=sprint_number))
+    return slots
+
+
+def pager_shifts(
+    *,
+    sprint_number: int,
+    sprint_start: date,
+    firefighters: Sequence[int | None],
+    time_off: Mapping[int, Sequence[TimeOffPeriod]],
+    names: dict[int, str],
+    max_off_share: Decimal = Decimal("0.5"),
+) -> list[Pick]:
+    """Weekly pager shifts taken by the sprint's firefighters: firefighter 1 in
+    the first duty week, firefighter 2 in the second, the other one when the
+    designated firefighter is away for most of that week."""
+    picks: list[Pick] = []
+    present = [m for m in firefighters if m is not None]
+    for index, (start, end) in enumerate(duty_weeks(sprint_start)):
+        slot = Slot(kind=PAGER, start=start, end=end, sprint_number=sprint_number)
+        if not present:
+            picks.append(Pick(slot=slot, member_id=None, reason="No firefighter to take the pager."))
+            continue
+        order = present[index % len(present) :] + present[: index % len(present)]
+        chosen = None
+        for member_id in order:
+            if off_share(time_off.get(member_id, ()), start, end) <= max_off_share:
+                chosen = member_id
+                break
+        if chosen is None:
+            picks.append(
+                Pick(slot=slot, member_id=None, reason="Every firefighter is away most of this week.")
+            )
+            continue
+        if chosen == order[0]:
+            why = f"{names.get(chosen, chosen)} takes the pager as firefighter {1 + firefighters.index(chosen)} for week {index + 1}."
+        else:
+            why = (
+                f"{names.get(chosen, chosen)} takes the pager because {names.get(order[0], order[0])} "
+                f"is away most of week {index + 1}."
+            )
+        picks.append(Pick(slot=slot, member_id=chosen, reason=why))
+    return picks
+
+
+# --- Coverage ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Duty:
+    """A rotation held over [start, end] as the coverage sees it."""
+
+    assignment_id: int
+    member_id: int
+    kind: str
+    start: date
+    end: date
+
+
+@dataclass(frozen=True)
+class DayCoverage:
+    day: date
+    firefighters_present: tuple[int, ...]
+    firefighters_away: tuple[int, ...]
+    others_present: tuple[tuple[str, int], ...]  # (kind, member id) of other rotations
+    suggested_backup: int | None
+    suggestion_reason: str
+
+    @property
+    def covered(self) -> bool:
+        return bool(self.firefighters_present)
+
+
+def coverage(
+    *,
+    days: Sequence[date],
+    duties: Sequence[Duty],
+    time_off: Mapping[int, Sequence[TimeOffPeriod]],
+    backup_pool: Sequence[Candidate] = (),
+    history: Sequence[Service] = (),
+) -> list[DayCoverage]:
+    """Who is on duty and present each working day, with a backup suggestion
+    for each day no firefighter is present.
+
+    A member with whole-day time off is away; partial days count as present.
+    The suggested backup is the eligible member present that day (not already a
+    firefighter of the sprint) who was firefighter least recently, then least
+    often; among equals, the one present on most of the uncovered days.
+    """
+
+    def away(member_id: int, day: date) -> bool:
+        return any(p.covers(day) and p.hours_per_day is None for p in time_off.get(member_id, ()))
+
+    working = [d for d in days if d.weekday() < 5]
+    firefighter_ids = {d.member_id for d in duties if d.kind in FIREFIGHTER_KINDS}
+    rows: list[tuple[date, list[int], list[int], list[tuple[str, int]]]] = []
+    for day in working:
+        on_duty = [d for d in duties if d.start <= day <= d.end]
+        ff = sorted({d.member_id for d in on_duty if d.kind in FIREFIGHTER_KINDS})
+        present = [m for m in ff if not away(m, day)]
+        absent = [m for m in ff if away(m, day)]
+        others = sorted(
+            {
+                (d.kind, d.member_id)
+                for d in on_duty
+                if d.kind not in FIREFIGHTER_KINDS and not away(d.member_id, day)
+            }
+        )
+        rows.append((day, present, absent, others))
+    uncovered = [day for day, present, _, _ in rows if not present]
+
+    tallies: dict[int, _Tally] = {}
+    for service in history:
+        if service.kind in FIREFIGHTER_KINDS and service.kind != FIREFIGHTER_BACKUP:
+            tally = tallies.setdefault(service.member_id, _Tally())
+            tally.count += 1
+            tally.last = max(tally.last or date.min, service.start)
+
+    result: list[DayCoverage] = []
+    for day, present, absent, others in rows:
+        suggestion: int | None = None
+        why = ""
+        if not present:
+            pool = []
+            for cand in backup_pool:
+                if cand.member_id in firefighter_ids or away(cand.member_id, day):
+                    continue
+                if cand.is_eligible(day, day, core_only=True) is not None:
+                    continue
+                tally = tallies.get(cand.member_id, _Tally())
+                present_days = sum(1 for u in uncovered if not away(cand.member_id, u))
+                pool.append(
+                    (
+                        (
+                            tally.last or date.min,
+                            tally.count,
+                            -present_days,
+                            cand.name.casefold(),
+                            cand.member_id,
+                        ),
+                        cand,
+                    )
+                )
+            if pool:
+                pool.sort(key=lambda item: item[0])
+                key, chosen = pool[0]
+                suggestion = chosen.member_id
+                last = key[0]
+                when = (
+                    "has not been firefighter yet"
+                    if last == date.min
+                    else f"was firefighter least recently ({last.isoformat()})"
+                )
+                why = f"{chosen.name} is present and {when}; present on {-key[2]} of {len(uncovered)} uncovered days."
+            else:
+                why = "No eligible member is present that day."
+        result.append(
+            DayCoverage(
+                day=day,
+                firefighters_present=tuple(present),
+                firefighters_away=tuple(absent),
+                others_present=tuple(others),
+                suggested_backup=suggestion,
+                suggestion_reason=why,
+            )
+        )
+    return result

@@ -1,0 +1,63 @@
+"""Forms of the rotation pages. Querysets are narrowed to the cell in ``__init__``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from roles.models import Cell, Member
+from rotations.models import RotationAssignment
+from rotations.services.schedule import MAX_SPRINTS
+
+
+class ChangeSlotForm(forms.Form):
+    member = forms.ModelChoiceField(queryset=Member.objects.none(), label="New holder")
+    note = forms.CharField(max_length=255, required=False)
+
+    def __init__(self, *args: Any, cell: Cell, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = Member.objects.filter(cell=cell).select_related("user")  # type: ignore[attr-defined]
+
+
+class SwapForm(forms.Form):
+    slots = forms.ModelMultipleChoiceField(
+        queryset=RotationAssignment.objects.none(), help_text="Tick exactly two slots in the grid."
+    )
+    agreed_on = forms.DateField(help_text="When both members agreed to the swap.")
+    note = forms.CharField(max_length=255, required=False)
+
+    def __init__(self, *args: Any, cell: Cell, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["slots"].queryset = RotationAssignment.objects.filter(cell=cell).select_related(  # type: ignore[attr-defined]
+            "member__user", "cell"
+        )
+
+    def clean_slots(self) -> list[RotationAssignment]:
+        slots = list(self.cleaned_data["slots"])
+        if len(slots) != 2:
+            raise forms.ValidationError("Tick exactly two slots to swap.")
+        return sorted(slots, key=lambda a: (a.start, a.kind))
+
+
+class BackupForm(forms.Form):
+    sprint = forms.IntegerField(min_value=1)
+    member = forms.ModelChoiceField(queryset=Member.objects.none())
+    start = forms.DateField()
+    end = forms.DateField()
+    note = forms.CharField(max_length=255, required=False)
+
+    def __init__(self, *args: Any, cell: Cell, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = Member.objects.filter(cell=cell).select_related("user")  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            raise forms.ValidationError("The last day cannot be before the first.")
+        return data
+
+
+class GenerateForm(forms.Form):
+    first_sprint = forms.IntegerField(min_value=1, label="From sprint")
+    sprints = forms.IntegerField(min_value=1, max_value=MAX_SPRINTS, initial=3, label="Number of sprints")

@@ -1,0 +1,170 @@
+"""Outgoing webhooks: events sent to the endpoints registered in the admin.
+
+Every delivery is a row (the delivery log); a Celery task posts it, signed with
+HMAC-SHA256 over ``"<timestamp>.<body>"``, with the endpoint's timeout, and
+retries with exponential back-off until the endpoint's ``max_attempts``.
+Receivers verify with :func:`verify_signature` (or its equivalent in their language).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+from datetime import datetime
+from typing import Any
+
+import requests
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from rotations.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
+
+logger = logging.getLogger(__name__)
+
+SIGNATURE_HEADER = "X-Ops-Signature"
+TIMESTAMP_HEADER = "X-Ops-Timestamp"
+EVENT_HEADER = "X-Ops-Event"
+DELIVERY_HEADER = "X-Ops-Delivery"
+MAX_BACKOFF_SECONDS = 3600
+TOLERANCE_SECONDS = 300
+
+
+def encode(payload: dict[str, Any]) -> bytes:
+    return json.dumps(payload, cls=DjangoJSONEncoder, sort_keys=True, separators=(",", ":")).encode()
+
+
+def sign(*, secret: str, timestamp: int, body: bytes) -> str:
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"sha256={digest}"
+
+
+def verify_signature(
+    *,
+    secret: str,
+    timestamp: str,
+    body: bytes,
+    signature: str,
+    now: float,
+    tolerance: int = TOLERANCE_SECONDS,
+) -> bool:
+    """What a receiver does: recompute the signature and refuse stale timestamps (replays)."""
+    try:
+        ts = int(timestamp)
+    except (TypeError, ValueError):
+        return False
+    if abs(now - ts) > tolerance:
+        return False
+    return hmac.compare_digest(sign(secret=secret, timestamp=ts, body=body), signature)
+
+
+def backoff_seconds(attempt: int) -> int:
+    """30 s, 60 s, 120 s... capped at an hour."""
+    return int(min(30 * 2 ** max(attempt - 1, 0), MAX_BACKOFF_SECONDS))
+
+
+@transaction.atomic
+def webhook_emit(*, event: str, payload: dict[str, Any], dedupe_key: str = "") -> list[WebhookDelivery]:
+    """Queue ``event`` for every active endpoint that subscribed to it.
+
+    Public entry point for other apps too (the duties app sends ``duty.overdue``).
+    With a ``dedupe_key`` the event goes to each endpoint at most once. Tasks are
+    queued after the surrounding transaction commits.
+    """
+    if event not in WebhookEvent.values:
+        raise ValueError(f"Unknown webhook event {event!r}.")
+    body = {"event": event, "sent_for": timezone.now().isoformat(), "data": payload}
+    deliveries = []
+    for endpoint in WebhookEndpoint.objects.filter(is_active=True):
+        if not endpoint.wants(event):
+            continue
+        if dedupe_key and WebhookDelivery.objects.filter(endpoint=endpoint, dedupe_key=dedupe_key).exists():
+            continue
+        try:
+            with transaction.atomic():
+                delivery = WebhookDelivery.objects.create(
+                    endpoint=endpoint, event=event, payload=json.loads(encode(body)), dedupe_key=dedupe_key
+                )
+        except IntegrityError:  # a concurrent emit won the race for this key
+            continue
+        deliveries.append(delivery)
+    if deliveries:
+        from rotations.tasks import webhook_deliver
+
+        ids = [d.pk for d in deliveries]
+        transaction.on_commit(lambda: [webhook_deliver.delay(i) for i in ids])
+    return deliveries
+
+
+def webhook_attempt(*, delivery_id: int, now: datetime | None = None) -> str:
+    """Post one delivery once and log the outcome.
+
+    Returns ``"delivered"``, ``"retry"`` (the caller schedules another attempt)
+    or ``"failed"`` (no attempt left, or nothing to do). The HTTP call runs
+    outside any transaction so a slow receiver never holds a database lock.
+    """
+    delivery = WebhookDelivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
+    if delivery is None or delivery.status in (DeliveryStatus.DELIVERED, DeliveryStatus.FAILED):
+        return "failed" if delivery is None or delivery.status == DeliveryStatus.FAILED else "delivered"
+    endpoint = delivery.endpoint
+    body = encode(delivery.payload)
+    timestamp = int(time.time())
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "opencraft-ops-webhooks/1",
+        EVENT_HEADER: delivery.event,
+        DELIVERY_HEADER: str(delivery.delivery_id),
+        TIMESTAMP_HEADER: str(timestamp),
+        SIGNATURE_HEADER: sign(secret=endpoint.secret, timestamp=timestamp, body=body),
+    }
+    status_code: int | None = None
+    error = ""
+    try:
+        response = requests.post(endpoint.url, data=body, headers=headers, timeout=endpoint.timeout_seconds)
+        status_code = response.status_code
+        if not 200 <= status_code < 300:
+            error = f"HTTP {status_code}: {response.text[:200]}"
+    except requests.RequestException as exc:
+        error = f"{type(exc).__name__}: {exc}"[:500]
+    moment = now or timezone.now()
+    delivery.attempts += 1
+    delivery.last_status_code = status_code
+    delivery.last_error = error
+    delivery.log = [*delivery.log, {"at": moment.isoformat(), "status": status_code, "error": error}]
+    if not error:
+        delivery.status = DeliveryStatus.DELIVERED
+        delivery.delivered_at = moment
+        outcome = "delivered"
+    elif delivery.attempts >= endpoint.max_attempts:
+        delivery.status = DeliveryStatus.FAILED
+        outcome = "failed"
+        logger.warning(
+            "Webhook %s to %s failed after %s attempts: %s",
+            delivery.event,
+            endpoint.url,
+            delivery.attempts,
+            error,
+        )
+    else:
+        delivery.status = DeliveryStatus.RETRYING
+        outcome = "retry"
+    delivery.save(
+        update_fields=["attempts", "last_status_code", "last_error", "log", "status", "delivered_at"]
+    )
+    return outcome
+
+
+@transaction.atomic
+def webhook_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
+    """Admin action: send a delivery again from scratch."""
+    delivery.status = DeliveryStatus.PENDING
+    delivery.attempts = 0
+    delivery.save(update_fields=["status", "attempts"])
+    from rotations.tasks import webhook_deliver
+
+    pk = delivery.pk
+    transaction.on_commit(lambda: webhook_deliver.delay(pk))
+    return delivery

@@ -1,0 +1,276 @@
+"""Rotation pages: the calendar grid with coverage, edits, schedule generation and calendar feeds."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from roles.models import Cell
+from roles.permissions import can_manage_cell, can_view_cell, member_of
+from rotations import selectors
+from rotations.forms import BackupForm, ChangeSlotForm, GenerateForm, SwapForm
+from rotations.models import CalendarFeed, RotationAssignment
+from rotations.services import editing, feeds, schedule
+from sprints import calendar
+
+GRID_SPRINTS = 4
+
+
+def _manage(request: HttpRequest, cell: Cell) -> bool:
+    return can_manage_cell(request.user, cell, selectors.SPRINT_MANAGER_ROLES)
+
+
+def _require_manage(request: HttpRequest, cell: Cell) -> None:
+    if not _manage(request, cell):
+        raise PermissionDenied("Only staff or the cell's sprint manager can change rotations.")
+
+
+def _int_param(request: HttpRequest, name: str, default: int) -> int:
+    try:
+        value = int(request.GET.get(name, default))
+    except (TypeError, ValueError):
+        return default
+    return value if value >= 1 else default
+
+
+def _grid_url(cell: Cell, request: HttpRequest) -> str:
+    query = request.POST.get("next_query", "")
+    url = reverse("rotations:grid", args=[cell.slug])
+    return f"{url}?{query}" if query and "\n" not in query else url
+
+
+@login_required
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    member = member_of(request.user)
+    cells = [c for c in Cell.objects.order_by("name") if can_view_cell(request.user, c)]
+    if member is not None and member.cell_id and len(cells) == 1:
+        return redirect("rotations:grid", member.cell.slug)  # type: ignore[union-attr]
+    return render(request, "rotations/index.html", {"cells": cells, "member": member})
+
+
+@login_required
+@require_GET
+def grid(request: HttpRequest, slug: str) -> HttpResponse:
+    cell = selectors.cell_for_view(request.user, slug)
+    today = timezone.localdate()
+    current = calendar.sprint_on(today).number
+    first = _int_param(request, "from", current)
+    coverage_sprint = _int_param(request, "sprint", first)
+    policy = selectors.policy_for(cell)
+    manage = _manage(request, cell)
+    context = {
+        "cell": cell,
+        "policy": policy,
+        "budget": selectors.cell_budget(cell, as_of=today, policy=policy),
+        "rows": selectors.grid_rows(cell, first_sprint=first, count=GRID_SPRINTS, today=today),
+        "coverage": selectors.sprint_coverage(cell, sprint_number=coverage_sprint),
+        "coverage_dates": calendar.sprint_dates(coverage_sprint),
+        "current": current,
+        "first": first,
+        "prev_first": max(first - GRID_SPRINTS, 1),
+        "next_first": first + GRID_SPRINTS,
+        "can_manage": manage,
+        "members": selectors.member_choices(cell, as_of=today) if manage else [],
+        "swaps": selectors.recent_swaps(cell),
+        "changes": selectors.assignment_history(cell),
+        "today": today,
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "rotations/grid.html", context)
+
+
+@login_required
+@require_POST
+def change_slot(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    cell = selectors.cell_for_view(request.user, slug)
+    _require_manage(request, cell)
+    assignment = get_object_or_404(
+        RotationAssignment.objects.select_related("member__user", "cell"), pk=pk, cell=cell
+    )
+    form = ChangeSlotForm(request.POST, cell=cell)
+    if not form.is_valid():
+        messages.error(request, "Choose a member of the cell.")
+        return HttpResponseRedirect(_grid_url(cell, request))
+    try:
+        editing.rotation_change(
+            assignment=assignment,
+            member=form.cleaned_data["member"],
+            user=request.user,
+            note=form.cleaned_data["note"],
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"{assignment.get_kind_display()} is now {assignment.member}.")
+    return HttpResponseRedirect(_grid_url(cell, request))
+
+
+@login_required
+@require_POST
+def swap(request: HttpRequest, slug: str) -> HttpResponse:
+    cell = selectors.cell_for_view(request.user, slug)
+    _require_manage(request, cell)
+    form = SwapForm(request.POST, cell=cell)
+    if not form.is_valid():
+        errors = [str(e) for errs in form.errors.values() for e in errs]
+        messages.error(request, "Swap not recorded: " + " ".join(errors))
+        return HttpResponseRedirect(_grid_url(cell, request))
+    first, second = form.cleaned_data["slots"]
+    try:
+        record = editing.rotation_swap(
+            first=first,
+            second=second,
+            agreed_on=form.cleaned_data["agreed_on"],
+            user=request.user,
+            note=form.cleaned_data["note"],
+        )
+    except ValidationError as exc:
+        messages.error(request, "Swap not recorded: " + " ".join(exc.messages))
+    else:
+        messages.success(request, f"Swapped {record.first_member} and {record.second_member}.")
+    return HttpResponseRedirect(_grid_url(cell, request))
+
+
+@login_required
+@require_POST
+def backup(request: HttpRequest, slug: str) -> HttpResponse:
+    cell = selectors.cell_for_view(request.user, slug)
+    _require_manage(request, cell)
+    form = BackupForm(request.POST, cell=cell)
+    if not form.is_valid():
+        errors = [str(e) for errs in form.errors.values() for e in errs]
+        messages.error(request, "Backup not assigned: " + " ".join(errors))
+        return HttpResponseRedirect(_grid_url(cell, request))
+    data = form.cleaned_data
+    try:
+        editing.rotation_backup_assign(
+            cell=cell,
+            sprint_number=data["sprint"],
+            member=data["member"],
+            start=data["start"],
+            end=data["end"],
+            note=data["note"],
+        )
+    except ValidationError as exc:
+        messages.error(request, "Backup not assigned: " + " ".join(exc.messages))
+    else:
+        messages.success(
+            request, f"{data['member']} is backup firefighter from {data['start']} to {data['end']}."
+        )
+    return HttpResponseRedirect(_grid_url(cell, request))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def generate(request: HttpRequest, slug: str) -> HttpResponse:
+    cell = selectors.cell_for_view(request.user, slug)
+    _require_manage(request, cell)
+    current = calendar.sprint_on(timezone.localdate()).number
+    data = request.POST if request.method == "POST" else (request.GET or None)
+    form = GenerateForm(data, initial={"first_sprint": current + 1, "sprints": 3})
+    plan = None
+    if form.is_bound and form.is_valid():
+        first, count = form.cleaned_data["first_sprint"], form.cleaned_data["sprints"]
+        if request.method == "POST":
+            result = schedule.schedule_apply(cell=cell, first_sprint=first, sprints=count)
+            messages.success(
+                request,
+                f"Schedule applied: {len(result.created)} new slot(s), {len(result.plan.unfilled)} left empty.",
+            )
+            return redirect(f"{reverse('rotations:grid', args=[cell.slug])}?from={first}")
+        plan = schedule.schedule_preview(cell=cell, first_sprint=first, sprints=count)
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    return render(
+        request, "rotations/generate.html", {"cell": cell, "form": form, "plan": plan}, status=status
+    )
+
+
+# --- Calendar feeds ---------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def feed_list(request: HttpRequest) -> HttpResponse:
+    member = member_of(request.user)
+    new_url = None
+    if request.method == "POST":
+        target = request.POST.get("target", "")
+        if target == "me" and member is not None:
+            _, token = feeds.feed_create(owner=request.user, member=member)  # type: ignore[arg-type]
+        elif target.startswith("cell:"):
+            cell = Cell.objects.filter(slug=target[5:]).first()
+            if cell is None or not can_view_cell(request.user, cell):
+                messages.error(request, "You can only subscribe to your own cell's calendar.")
+                return redirect("rotations:feeds")
+            _, token = feeds.feed_create(owner=request.user, cell=cell)  # type: ignore[arg-type]
+        else:
+            messages.error(request, "Choose whose calendar to subscribe to.")
+            return redirect("rotations:feeds")
+        new_url = request.build_absolute_uri(reverse("rotations:ical", args=[token]))
+    my_feeds = CalendarFeed.objects.filter(owner_id=request.user.pk).select_related("member__user", "cell")
+    cells = [c for c in Cell.objects.order_by("name") if can_view_cell(request.user, c)]
+    return render(
+        request,
+        "rotations/feeds.html",
+        {"feeds": my_feeds, "cells": cells, "member": member, "new_url": new_url},
+        status=201 if new_url else 200,
+    )
+
+
+def _own_feed(request: HttpRequest, pk: int) -> CalendarFeed:
+    feed = CalendarFeed.objects.filter(
+        Q(pk=pk) & (Q(owner_id=request.user.pk) if not request.user.is_staff else Q())
+    ).first()
+    if feed is None:
+        raise Http404("No such calendar feed.")
+    return feed
+
+
+@login_required
+@require_POST
+def feed_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    feeds.feed_revoke(feed=_own_feed(request, pk))
+    messages.success(request, "The calendar URL no longer works.")
+    return redirect("rotations:feeds")
+
+
+@login_required
+@require_POST
+def feed_regenerate(request: HttpRequest, pk: int) -> HttpResponse:
+    old = _own_feed(request, pk)
+    if old.revoked_at is not None:
+        messages.error(request, "This feed was revoked; create a new one.")
+        return redirect("rotations:feeds")
+    _, token = feeds.feed_regenerate(feed=old)
+    url = request.build_absolute_uri(reverse("rotations:ical", args=[token]))
+    messages.success(request, f"New calendar URL (the old one stopped working): {url}")
+    return redirect("rotations:feeds")
+
+
+@require_GET
+def ical(request: HttpRequest, token: str) -> HttpResponse:
+    """Public by design: calendar clients cannot log in, the secret token is the key."""
+    feed = feeds.feed_for_token(token)
+    if feed is None:
+        raise Http404("Unknown or revoked calendar.")
+    now = timezone.now()
+    name = f"Rotations of {feed.member.name}" if feed.member else f"{feed.cell} rotations"
+    body = feeds.render_calendar(
+        name=name,
+        assignments=feeds.feed_assignments(feed, today=now.date()),
+        stamp=now,
+        base_url=request.build_absolute_uri("/"),
+    )
+    feeds.feed_touch(feed=feed, now=now)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="rotations.ics"'
+    response["Cache-Control"] = "private, max-age=900"
+    return response
