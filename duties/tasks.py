@@ -18,12 +18,19 @@ logger = logging.getLogger(__name__)
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
 def open_duties() -> dict[str, Any]:
     """Opens due duties (catching up after downtime), moves open ones to whoever should
-    do them now, and stores today's finding counts for the trends. Safe to run any time."""
+    do them now, stores today's finding counts for the trends and announces newly
+    overdue duties (``duty.overdue`` webhook). Safe to run any time."""
     today = timezone.localdate()
     opened = services.duty_instances_open(as_of=today)
     reassigned = services.duty_instances_reassign(as_of=today)
     snapshots = services.finding_snapshots_take(as_of=today)
-    result = {"created": opened.created, "reassigned": reassigned, "snapshot_rows": snapshots}
+    announced = services.duty_overdue_notify(as_of=today, now=timezone.now())
+    result = {
+        "created": opened.created,
+        "reassigned": reassigned,
+        "snapshot_rows": snapshots,
+        "overdue_announced": announced,
+    }
     logger.info("Duties opened: %s", result)
     return result
 

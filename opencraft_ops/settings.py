@@ -179,6 +179,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # One schema name for choice sets used by several fields.
+    "ENUM_NAME_OVERRIDES": {
+        "EpicStatusEnum": "sprints.models.EpicStatus",
+        "BudgetKindEnum": "sprints.models.BudgetKind",
+    },
     # Swagger UI and Redoc served from our own static files (works offline).
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

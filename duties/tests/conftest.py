@@ -64,3 +64,18 @@ def check_queries() -> Callable[..., int]:
         return len(ctx.captured_queries)
 
     return count
+
+
+@pytest.fixture
+def capacity_queries() -> Callable[..., int]:
+    """How many queries the sprints app's member capacity runs (its own fixed figure)."""
+    from sprints import calendar
+    from sprints.selectors import member_capacity
+
+    def count(member: Any) -> int:
+        member = type(member).objects.select_related("cell").get(pk=member.pk)  # as member_of loads it
+        with CaptureQueriesContext(connection) as ctx:
+            member_capacity(member=member, sprint_number=calendar.sprint_on(date.today()).number)
+        return len(ctx.captured_queries)
+
+    return count
