@@ -54,7 +54,7 @@ def _current_and_next(as_of: date) -> list[SprintDates]:
 def uncovered_days(context: CheckContext) -> Iterator[Finding]:
     # Queries: cells with member counts (1), policies (1), firefighter slots (1), time off (1).
     sprints = _current_and_next(context.as_of)
-    cells = [c for c in _cells(context) if c.members_count]
+    cells = [c for c in _cells(context) if c.members_count]  # type: ignore[attr-defined]
     no_firefighting = set(
         FirefightingPolicy.objects.filter(firefighters_per_sprint=0).values_list("cell_id", flat=True)
     )
@@ -188,7 +188,7 @@ def firefighter_short_of_hours(context: CheckContext) -> Iterator[Finding]:
 def no_discovery_duty(context: CheckContext) -> Iterator[Finding]:
     # Queries: generalist cells with member counts (1), discovery duty slots (1).
     sprints = _current_and_next(context.as_of)
-    cells = [c for c in _cells(context, kind="generalist") if c.members_count]
+    cells = [c for c in _cells(context, kind="generalist") if c.members_count]  # type: ignore[attr-defined]
     if not cells:
         return
     weeks = [w for s in sprints for w in calculations.duty_weeks(s.start) if w[1] >= context.as_of]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -124,7 +125,7 @@ def test_checks_run_constant_queries(crew, outsider, current_sprint, django_asse
     with django_assert_num_queries(22):
         run_checks(CheckContext(as_of=as_of), only=rules)
     for i in range(3):
-        cell = CellFactory(name=f"Extra {i}", slug=f"extra-{i}")
+        cell: Any = CellFactory(name=f"Extra {i}", slug=f"extra-{i}")
         for j in range(4):
             MemberFactory(cell=cell, user__username=f"x{i}{j}")
         schedule_apply(cell=cell, first_sprint=current_sprint, sprints=2)
