@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/opencraft_ops
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 PYTEST_WORKERS ?= 2
+HOST ?= 127.0.0.1
+RUN_PORT ?= 8000
 
 .PHONY: run test venv dev-venv lint typecheck pytest demo-data bench clean
 
@@ -23,15 +25,17 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/activate
 venv: $(VENV)/.runtime
 dev-venv: $(VENV)/.dev
 
-## make run: install, migrate the SQLite demo database, load demo data, serve on 127.0.0.1:8000.
+## make run: install, migrate the SQLite demo database, load demo data, serve on 127.0.0.1:8000
+## (make run RUN_PORT=8001 to use another port). Running it again keeps the data.
 run: venv
-	$(BIN)/python manage.py migrate --no-input
-	$(BIN)/python manage.py demo_data
+	CELERY_TASK_ALWAYS_EAGER=1 $(BIN)/python manage.py migrate --no-input
+	CELERY_TASK_ALWAYS_EAGER=1 $(BIN)/python manage.py demo_data
+	CELERY_TASK_ALWAYS_EAGER=1 $(BIN)/python manage.py sync_beat_schedule
 	@echo ""
-	@echo "  opencraft_ops is starting at http://127.0.0.1:8000/"
+	@echo "  opencraft_ops is starting at http://$(HOST):$(RUN_PORT)/  (directory: http://$(HOST):$(RUN_PORT)/org/directory/)"
 	@echo "  Demo login: demo / demo-password   (staff: admin / admin-password)"
 	@echo ""
-	CELERY_TASK_ALWAYS_EAGER=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+	CELERY_TASK_ALWAYS_EAGER=1 $(BIN)/python manage.py runserver $(HOST):$(RUN_PORT)
 
 ## make test: install dev tools, make sure PostgreSQL/Redis/Chromium are up, lint, type-check, run pytest.
 test: dev-venv

@@ -31,16 +31,22 @@ def _fast_password_hashing(settings: Any) -> None:
 @pytest.fixture(autouse=True)
 def _role_catalog_after_flush(request: Any) -> None:
     """Transactional tests (live server, browser) flush the database when they
-    end, taking the role catalog of the data migration with it; load it back
-    for them so persona fixtures and pages find their roles."""
+    end, taking the role catalog of the data migration with it (also from a
+    database kept with --reuse-db); load it back for every database test so
+    persona fixtures and pages find their roles. One query when it is there."""
+    names = set(request.fixturenames)
     marker = request.node.get_closest_marker("django_db")
-    if marker is None or not marker.kwargs.get("transaction"):
+    if marker is None and not names & {"db", "transactional_db", "live_server"}:
         return
-    request.getfixturevalue("transactional_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
+        names & {"transactional_db", "live_server"}
+    )
+    request.getfixturevalue("transactional_db" if transactional else "db")
     from roles.catalog import load_catalog
     from roles.models import Role
 
-    load_catalog(Role)
+    if not Role.objects.exists():
+        load_catalog(Role)
 
 
 @pytest.fixture

@@ -151,9 +151,12 @@ class DutyInstance(models.Model):
         Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="duties_done"
     )
     notes = models.TextField(blank=True)
+    overdue_notified_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the duty.overdue webhook was queued."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["overdue_notified_at"])
 
     class Meta:
         ordering = ["due_on", "definition__sort_order"]
@@ -183,6 +186,12 @@ class DutyInstance(models.Model):
     def is_overdue(self, as_of: date) -> bool:
         return self.done_at is None and self.due_on < as_of
 
+    @property
+    def progress(self) -> tuple[int, int]:
+        """(ticked, total) items; uses the prefetched items when there are."""
+        items = list(self.items.all())
+        return sum(1 for i in items if i.ticked_at is not None), len(items)
+
 
 class ChecklistItem(models.Model):
     """One line of an instance's checklist, copied from the definition when it opens."""
@@ -209,6 +218,10 @@ class ChecklistItem(models.Model):
     @property
     def is_ticked(self) -> bool:
         return self.ticked_at is not None
+
+
+# The rule name of a snapshot row holding all of a cell's findings that day (zero included).
+TOTAL_RULE = "_total"
 
 
 class FindingSnapshot(models.Model):

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Sum
 
 from duties.calculations import (
     AssignmentData,
@@ -19,8 +20,9 @@ from duties.calculations import (
     newcomer_periods,
 )
 from duties.clock import MAX_SEARCH_DAYS, Window, reply_due
-from duties.models import ChecklistItem, DutyDefinition, DutyInstance, FindingSnapshot
-from roles.models import Cell, Member, MemberTypePeriod, RoleAssignment
+from duties.models import TOTAL_RULE, ChecklistItem, DutyDefinition, DutyInstance, FindingSnapshot
+from roles.calculations import CommitmentChange, available_hours
+from roles.models import Cell, Member, MemberTypePeriod, RoleAssignment, WeeklyCommitment
 from roles.selectors import time_off_by_member
 from rotations.models import RotationAssignment
 
@@ -180,10 +182,12 @@ def finding_trend(*, cell: Cell, sprints: int = 6) -> list[dict[str, Any]]:
             latest_day[number] = day
         if day == latest_day[number]:
             per_sprint[number][rule] = count
-    return [
-        {"sprint": n, "total": sum(per_sprint[n].values()), "by_rule": dict(sorted(per_sprint[n].items()))}
-        for n in sorted(latest_day)
-    ]
+    result = []
+    for n in sorted(latest_day):
+        by_rule = {rule: count for rule, count in sorted(per_sprint[n].items()) if rule != TOTAL_RULE}
+        total = per_sprint[n].get(TOTAL_RULE, sum(by_rule.values()))
+        result.append({"sprint": n, "total": total, "by_rule": by_rule})
+    return result
 
 
 def member_names(member_ids: set[int]) -> dict[int, str]:
@@ -205,3 +209,60 @@ def member_reply_due(*, member: Member, pinged_at: datetime, window: Window) -> 
         member_ids=[member.pk], start=first, end=first + timedelta(days=MAX_SEARCH_DAYS)
     )
     return reply_due(pinged_at, window=window, tz=member.timezone, time_off=periods.get(member.pk, []))
+
+
+def epics_needing_update(*, member: Member, sprint_number: int) -> list[Any]:
+    """In-development epics the member owns (or reviews) with no update for the sprint (one query)."""
+    from sprints.epic_models import EpicUpdate
+    from sprints.models import Epic, EpicStatus
+
+    has_update = EpicUpdate.objects.filter(epic=OuterRef("pk"), sprint__number=sprint_number)
+    return list(
+        Epic.objects.filter(Q(owner=member) | Q(reviewer=member), status=EpicStatus.IN_DEVELOPMENT)
+        .annotate(has_update=Exists(has_update))
+        .filter(has_update=False)
+        .select_related("cell")
+        .order_by("key")
+    )
+
+
+@dataclass(frozen=True)
+class WorklogHealth:
+    since: date
+    logged_hours: Decimal
+    expected_hours: Decimal
+    last_work_date: date | None
+
+    @property
+    def ratio_percent(self) -> int | None:
+        if self.expected_hours <= 0:
+            return None
+        return round(100 * self.logged_hours / self.expected_hours)
+
+    @property
+    def behind(self) -> bool:
+        return self.expected_hours > 0 and self.logged_hours < self.expected_hours * Decimal("0.8")
+
+
+def worklog_health(*, member: Member, start: date, as_of: date) -> WorklogHealth:
+    """Hours the member logged in [start, as_of] against their commitment less time off
+    (three queries: worklogs aggregate, commitments, time off)."""
+    from sustainability.models import Worklog
+
+    totals = Worklog.objects.filter(member=member, work_date__lte=as_of).aggregate(
+        seconds=Sum("seconds", filter=Q(work_date__gte=start)), last=Max("work_date")
+    )
+    last = totals["last"]
+    changes = [
+        CommitmentChange(since=s, hours_per_week=h)
+        for s, h in WeeklyCommitment.objects.filter(member=member).values_list("since", "hours_per_week")
+    ]
+    periods = time_off_by_member(member_ids=[member.pk], start=start, end=as_of).get(member.pk, [])
+    expected = available_hours(changes=changes, periods=periods, start=start, end=as_of)
+    logged = (Decimal(totals["seconds"] or 0) / Decimal(3600)).quantize(Decimal("0.01"))
+    return WorklogHealth(
+        since=start,
+        logged_hours=logged,
+        expected_hours=expected.quantize(Decimal("0.01")),
+        last_work_date=last,
+    )

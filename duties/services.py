@@ -18,9 +18,9 @@ from simple_history.utils import bulk_update_with_history
 
 from duties import selectors
 from duties.calculations import Subject, assignee_for, plan_instances
-from duties.models import ChecklistItem, DigestSent, DutyInstance, FindingSnapshot
+from duties.models import TOTAL_RULE, ChecklistItem, DigestSent, DutyInstance, FindingSnapshot
 from opencraft_ops.process_checks import CheckContext, run_checks
-from roles.models import Member, RoleAssignment
+from roles.models import Cell, Member, RoleAssignment
 from sprints import calendar
 
 logger = logging.getLogger(__name__)
@@ -30,7 +30,7 @@ LOOKAHEAD_DAYS = 40
 
 
 def catch_up_days() -> int:
-    return int(getattr(settings, "DUTIES_CATCH_UP_DAYS", 42))
+    return int(settings.DUTIES_CATCH_UP_DAYS)
 
 
 @dataclass(frozen=True)
@@ -191,10 +191,14 @@ def duty_instance_update_notes(
 
 @transaction.atomic
 def finding_snapshots_take(*, as_of: date) -> int:
-    """Stores today's count of findings per cell and rule (replacing today's earlier snapshot)."""
+    """Stores the day's count of findings per cell and rule (replacing the day's earlier
+    snapshot), plus a ``TOTAL_RULE`` row per cell, zero included, so a clean day shows in trends."""
     counts: Counter[tuple[int | None, str]] = Counter()
+    for cell_id in Cell.objects.values_list("pk", flat=True):
+        counts[(cell_id, TOTAL_RULE)] = 0
     for finding in run_checks(CheckContext(as_of=as_of)):
         counts[(finding.cell_id, finding.rule)] += 1
+        counts[(finding.cell_id, TOTAL_RULE)] += 1
     sprint_number = calendar.sprint_on(as_of).number
     FindingSnapshot.objects.filter(day=as_of).delete()
     FindingSnapshot.objects.bulk_create(
@@ -214,7 +218,7 @@ def finding_snapshots_take(*, as_of: date) -> int:
 
 
 def _digest_hour() -> int:
-    return int(getattr(settings, "DUTIES_DIGEST_HOUR", 8))
+    return int(settings.DUTIES_DIGEST_HOUR) % 24
 
 
 def members_due_a_digest(*, now: datetime) -> list[Member]:
@@ -299,3 +303,42 @@ def member_digest_set(*, member: Member, enabled: bool) -> Member:
     member.email_digest = enabled
     member.save(update_fields=["email_digest"])
     return member
+
+
+def duty_overdue_notify(*, as_of: date, now: datetime) -> int:
+    """Emits ``duty.overdue`` once per duty that became overdue (within the catch-up window)
+    through the rotations app's webhooks, when an endpoint subscribes to it. Returns how many
+    duties were announced."""
+    from rotations.models import WebhookEndpoint, WebhookEvent
+    from rotations.services.webhooks import webhook_emit
+
+    event = WebhookEvent.DUTY_OVERDUE.value
+    if not any(e.wants(event) for e in WebhookEndpoint.objects.filter(is_active=True)):
+        return 0
+    overdue = list(
+        DutyInstance.objects.filter(
+            done_at__isnull=True,
+            overdue_notified_at__isnull=True,
+            due_on__lt=as_of,
+            due_on__gte=as_of - timedelta(days=catch_up_days()),
+        ).select_related("definition__role", "cell", "assignee__user")
+    )
+    for duty in overdue:
+        with transaction.atomic():
+            webhook_emit(
+                event=event,
+                payload={
+                    "duty": duty.pk,
+                    "title": duty.definition.title,
+                    "role": duty.definition.role.slug,
+                    "period": duty.period,
+                    "cell": duty.cell.slug if duty.cell else None,
+                    "due_on": duty.due_on.isoformat(),
+                    "assignee": duty.assignee.user.username if duty.assignee else None,
+                    "assigned_as": duty.assigned_as,
+                    "url": settings.PORTAL_BASE_URL.rstrip("/") + f"/duties/{duty.pk}/",
+                },
+                dedupe_key=f"duty.overdue:{duty.pk}",
+            )
+            DutyInstance.objects.filter(pk=duty.pk).update(overdue_notified_at=now)
+    return len(overdue)

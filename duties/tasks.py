@@ -18,12 +18,19 @@ logger = logging.getLogger(__name__)
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
 def open_duties() -> dict[str, Any]:
     """Opens due duties (catching up after downtime), moves open ones to whoever should
-    do them now, and stores today's finding counts for the trends. Safe to run any time."""
+    do them now, stores today's finding counts for the trends and announces newly
+    overdue duties (``duty.overdue`` webhook). Safe to run any time."""
     today = timezone.localdate()
     opened = services.duty_instances_open(as_of=today)
     reassigned = services.duty_instances_reassign(as_of=today)
     snapshots = services.finding_snapshots_take(as_of=today)
-    result = {"created": opened.created, "reassigned": reassigned, "snapshot_rows": snapshots}
+    announced = services.duty_overdue_notify(as_of=today, now=timezone.now())
+    result = {
+        "created": opened.created,
+        "reassigned": reassigned,
+        "snapshot_rows": snapshots,
+        "overdue_announced": announced,
+    }
     logger.info("Duties opened: %s", result)
     return result
 
@@ -55,6 +62,14 @@ def _queue_digest(member_id: int, day: str) -> None:
     transaction.on_commit(lambda: send_digest.delay(member_id, day))
 
 
+def _run_reassign() -> None:
+    reassign_duties.delay()
+
+
 def queue_reassign() -> None:
-    """Called when an assignment, rotation or time off changes: reassign after the commit."""
-    transaction.on_commit(lambda: reassign_duties.delay())
+    """Called when an assignment, rotation or time off changes: reassign once after the
+    commit, however many rows the transaction changed (a demo load or a bulk edit)."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(entry[1] is _run_reassign for entry in connection.run_on_commit):
+        return
+    transaction.on_commit(_run_reassign)

@@ -24,8 +24,10 @@ from duties.models import ChecklistItem, DutyInstance
 from duties.triage import triage
 from opencraft_ops.process_checks import CheckContext, rules, run_checks
 from roles.models import Cell, Member
-from roles.permissions import can_view_cell, member_of, require_cell_view
+from roles.permissions import can_view_cell, member_of, require_cell_view, sees_every_cell
+from sprints import calculations as sprint_calc
 from sprints import calendar
+from sprints import selectors as sprint_selectors
 
 
 def local_today(member: Member | None) -> date:
@@ -58,19 +60,26 @@ def home(request: HttpRequest) -> HttpResponse:
     """The page a member lands on: their duties, roles, rotations and findings.
 
     Queries do not grow with the data: the member, their duties (+ checklist items),
-    roles, rotations, and each registered process check's fixed queries.
+    roles, rotations, sprint capacity (the sprints app's fixed queries), epics without
+    an update, worklog totals, and each registered process check's fixed queries.
     """
     member = member_of(request.user)
     today = local_today(member)
     context: dict[str, Any] = {"member": member, "today": today}
     if member is not None:
         duties = selectors.my_open_duties(member=member, as_of=today)
+        sprint = calendar.sprint_on(today)
         context.update(
             groups=_split(duties, today),
             duty_count=len(duties),
             assignments=selectors.my_current_assignments(member=member, as_of=today),
             rotations=selectors.my_upcoming_rotations(member=member, as_of=today),
             findings=run_checks(CheckContext(as_of=today, member_id=member.pk)),
+            sprint=sprint,
+            capacity=sprint_selectors.member_capacity(member=member, sprint_number=sprint.number),
+            epics=selectors.epics_needing_update(member=member, sprint_number=sprint.number),
+            epic_update_due=sprint_calc.thursday_w2(sprint),
+            worklogs=selectors.worklog_health(member=member, start=sprint.start, as_of=today),
         )
     return render(request, "duties/home.html", context)
 
@@ -210,9 +219,7 @@ def cell_health(request: HttpRequest) -> HttpResponse:
         request,
         "duties/cell_health.html",
         {
-            "cells": [c for c in cells if can_view_cell(request.user, c)]
-            if not request.user.is_staff
-            else cells,
+            "cells": cells if sees_every_cell(request.user) else [c for c in cells if c.pk == cell.pk],
             "cell": cell,
             "today": today,
             "finding_count": len(findings),

@@ -178,6 +178,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # One schema name for choice sets used by several fields.
+    "ENUM_NAME_OVERRIDES": {
+        "EpicStatusEnum": "sprints.models.EpicStatus",
+        "BudgetKindEnum": "sprints.models.BudgetKind",
+    },
     # Swagger UI and Redoc served from our own static files (works offline).
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -230,6 +235,9 @@ HTTP_MAX_RETRY_DELAY_SECONDS = env_int("HTTP_MAX_RETRY_DELAY_SECONDS", 60, minim
 # --- Domain defaults (each also a per-cell or admin-editable setting where SPEC says so)
 SPRINT_EPOCH_START = env_str("SPRINT_EPOCH_START", "2019-01-01")  # a Tuesday: sprint 1 starts here
 SPRINT_INJECTION_CUTOFF_DAY = env_int("SPRINT_INJECTION_CUTOFF_DAY", 11, minimum=1)
+# Duties: how far back the opener catches up after downtime; the local hour of the daily digest.
+DUTIES_CATCH_UP_DAYS = env_int("DUTIES_CATCH_UP_DAYS", 42, minimum=0)
+DUTIES_DIGEST_HOUR = env_int("DUTIES_DIGEST_HOUR", 8, minimum=0)
 # Review hours a reviewer keeps per ticket by story points (sprints.calculations.capacity).
 SPRINT_REVIEW_HOURS = env_str("SPRINT_REVIEW_HOURS", "none=2,1.9=0.5,2=1,3=2,5=3,more=5")
 # Ticket statuses that do not spill over when the sprint ends.

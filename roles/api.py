@@ -18,6 +18,7 @@ from django.urls import URLPattern, URLResolver, path
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
@@ -51,6 +52,7 @@ from roles.serializers import (
     CellSerializer,
     FindingQuerySerializer,
     FindingSerializer,
+    HandoverSerializer,
     MemberCreateSerializer,
     MemberSerializer,
     MemberTypePeriodSerializer,
@@ -145,6 +147,18 @@ class RoleAssignmentViewSet(viewsets.ModelViewSet):
         }
         if extra:
             serializer.instance = services.role_assignment_update(assignment=serializer.instance, **extra)
+
+    @extend_schema(request=HandoverSerializer, responses={201: RoleAssignmentSerializer})
+    @action(detail=True, methods=["post"])
+    def handover(self, request: Request, pk: str | None = None) -> Response:
+        """Hands this assignment over: it ends the day before ``starts_on``, the
+        outgoing holder helps until ``transition_until``, and the successor's
+        assignment (returned) starts on ``starts_on``."""
+        assignment = self.get_object()
+        serializer = HandoverSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        successor = services.role_assignment_handover(assignment=assignment, **serializer.validated_data)
+        return Response(RoleAssignmentSerializer(successor).data, status=status.HTTP_201_CREATED)
 
     def perform_update(self, serializer: BaseSerializer) -> None:
         assert isinstance(serializer.instance, RoleAssignment)

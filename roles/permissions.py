@@ -149,8 +149,8 @@ def can_view_member(user: AnyUser, member: Member) -> bool:
     if me is not None and me.pk == member.pk:
         return True
     if member.cell_id is None:
-        return sees_every_cell(user)
-    return can_view_cell(user, member.cell)
+        return True  # people outside the cells (company-wide roles) serve every cell
+    return sees_every_cell(user) or (me is not None and me.cell_id == member.cell_id)
 
 
 def can_edit_member_record(user: AnyUser, member: Member, owners: set[str], *, allow_self: bool) -> bool:

@@ -178,6 +178,17 @@ class RoleAssignmentSerializer(ModelCleanSerializer):
         ]
 
 
+class HandoverSerializer(serializers.Serializer):
+    """A handover of an assignment to a successor who holds the role from ``starts_on``."""
+
+    to_member = serializers.PrimaryKeyRelatedField(queryset=Member.objects.all())
+    starts_on = serializers.DateField()
+    transition_until = serializers.DateField(
+        required=False, allow_null=True, help_text="Defaults to two weeks after the handover."
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=255, default="")
+
+
 class FindingSerializer(serializers.Serializer):
     rule = serializers.CharField()
     severity = serializers.SerializerMethodField()

@@ -14,8 +14,20 @@ from opencraft_ops.process_checks import CheckContext, run_checks
 from roles import selectors, services
 from roles.forms import TimeOffForm, apply_validation_error
 from roles.models import Member
-from roles.permissions import TIME_OFF_OWNERS, can_edit_member_record, can_view_member
+from roles.permissions import (
+    TIME_OFF_OWNERS,
+    can_edit_member_record,
+    can_view_member,
+    member_of,
+    sees_every_cell,
+)
 from sprints.calendar import sprint_on
+
+
+def _viewer(request: HttpRequest) -> dict[str, object]:
+    """What the ``member_link`` tag needs to know about the viewer (two queries, cached)."""
+    me = member_of(request.user)
+    return {"viewer_cell_id": me.cell_id if me else None, "sees_all": sees_every_cell(request.user)}
 
 
 @login_required
@@ -37,6 +49,7 @@ def directory(request: HttpRequest) -> HttpResponse:
             "member_count": sum(len(entry.members) for entry in data.cells) + len(data.without_cell),
             "off_today_count": sum(len(entry.off_today) for entry in data.cells),
             "findings_count": len(findings),
+            **_viewer(request),
         },
     )
 
@@ -54,7 +67,13 @@ def _member_page(
     return render(
         request,
         "roles/member.html",
-        {"page": page, "member": page.member, "form": form if can_record else None, "today": today},
+        {
+            "page": page,
+            "member": page.member,
+            "form": form if can_record else None,
+            "today": today,
+            **_viewer(request),
+        },
         status=status,
     )
 

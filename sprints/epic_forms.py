@@ -10,8 +10,8 @@ from typing import Any, ClassVar
 
 from django import forms
 
+from sprints import epic_answers, epic_questions
 from sprints import epic_calculations as calc
-from sprints import epic_questions
 from sprints.epic_questions import QType, Question
 from sprints.models import BudgetKind, EpicStatus
 
@@ -53,7 +53,7 @@ class EpicUpdateForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         raw = {q.key: data.get(q.key) for q in self.questionnaire.questions if q.key not in self.errors}
-        cleaned, errors = epic_questions.clean_answers(self.kind, raw)
+        cleaned, errors = epic_answers.clean_answers(self.kind, raw)
         for key, messages in errors.items():
             for message in messages:
                 self.add_error(None if key == "__all__" else key, message)
@@ -114,7 +114,7 @@ def initial_answers(
 ) -> dict[str, Any]:
     """Initial values: the stored answers when editing, else the portal's figures."""
     if stored:
-        return dict(epic_questions.from_json(kind, stored))
+        return dict(epic_answers.from_json(kind, stored))
     initial: dict[str, Any] = {}
     for question in epic_questions.questionnaire(kind).questions:
         if question.figure and figures.get(question.figure) is not None:

@@ -105,7 +105,7 @@ class PostState(models.TextChoices):
 class EpicUpdate(models.Model):
     """The sprint's update of an epic: answers to its budget kind's questionnaire.
 
-    ``answers`` holds JSON validated by ``epic_questions.clean_answers`` for
+    ``answers`` holds JSON validated by ``epic_answers.clean_answers`` for
     ``budget_kind``; ``ref`` tags the JIRA comment so a retried post finds the
     comment instead of posting a second one.
     """
@@ -140,3 +140,18 @@ class EpicUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.epic.key} update, sprint {self.sprint.number}"
+
+
+def _expose_history_models() -> None:
+    """django-simple-history names the package (``sprints``) as the module of
+    history models declared outside ``models.py``; put them there so tools
+    that import models by module (e.g. ``manage.py shell``) find them."""
+    import sys
+
+    package = sys.modules["sprints"]
+    for model in (EpicBudgetPeriod, EpicMilestone, EpicUpdate):
+        history = model.history.model  # type: ignore[attr-defined]
+        setattr(package, history.__name__, history)
+
+
+_expose_history_models()

@@ -3,7 +3,7 @@
 Both follow the shape of the handbook's templates: a title with the sprint,
 sections as level-3 headings, each question as a level-4 heading with its
 answer below, follow-ups as red level-5 headings under an "if not" line. Pure
-functions over typed answers (see ``epic_questions.from_json``).
+functions over typed answers (see ``epic_answers.from_json``).
 """
 
 from __future__ import annotations

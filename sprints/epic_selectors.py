@@ -173,7 +173,7 @@ def figures_with_estimates(
 # --- The board ------------------------------------------------------------------
 
 
-def _annotated_epics(*, as_of: date, sprint_number: int) -> QuerySet[Epic]:
+def annotated_epics(*, as_of: date, sprint_number: int) -> QuerySet[Epic]:
     """Epics with their monthly budget in force, due date, oldest overdue
     deadline, last update and this sprint's update, as subqueries of one query."""
     milestones = EpicMilestone.objects.filter(epic=OuterRef("pk"), done=False)
@@ -256,9 +256,7 @@ def epic_rows(
     estimate aggregate, and with ``with_responsible`` the owners' time off.
     """
     filters = filters or BoardFilters()
-    sprint = current_sprint(as_of)
-    due_day = thursday_w2(sprint)
-    qs = _annotated_epics(as_of=as_of, sprint_number=sprint.number)
+    qs = annotated_epics(as_of=as_of, sprint_number=current_sprint(as_of).number)
     if cell is not None:
         qs = qs.filter(cell=cell)
     if epic_ids is not None:
@@ -275,18 +273,36 @@ def epic_rows(
             | Q(title__icontains=filters.search)
             | Q(client__icontains=filters.search)
         )
-    epics = list(qs.order_by("key"))
+    rows = list(
+        rows_for_epics(
+            list(qs.order_by("key")), as_of=as_of, cell=cell, with_responsible=with_responsible
+        ).values()
+    )
+    if filters.health == "bad":
+        rows = [r for r in rows if calc.Health.BAD in (r.budget.level, r.deadline)]
+    elif filters.health == "update-missing":
+        rows = [r for r in rows if r.update_state == "missing"]
+    return rows
+
+
+def rows_for_epics(
+    epics: list[Epic], *, as_of: date, cell: Cell | None = None, with_responsible: bool = False
+) -> dict[int, EpicRow]:
+    """Rows for epics fetched through ``annotated_epics``: two aggregate queries
+    (worklogs, remaining estimates), plus the owners' time off with ``with_responsible``."""
     if not epics:
-        return []
+        return {}
+    sprint = current_sprint(as_of)
+    due_day = thursday_w2(sprint)
     cell_id = cell.pk if cell is not None else None
-    ids = None if cell is not None and epic_ids is None else [e.pk for e in epics]
+    ids = None if cell is not None else [e.pk for e in epics]
     figures = epic_figures(as_of=as_of, cell_id=cell_id, epic_ids=ids)
     remaining = epic_remaining_estimates(cell_id=cell_id, epic_ids=ids)
     off: dict[int, list[TimeOffPeriod]] = {}
     if with_responsible:
         owners = {e.owner_id for e in epics if e.owner_id}
         off = time_off_by_member(member_ids=owners, start=due_day, end=due_day) if owners else {}
-    rows: list[EpicRow] = []
+    rows: dict[int, EpicRow] = {}
     for epic in epics:
         fig = figures_with_estimates(figures, remaining, epic.pk)
         a: Any = epic
@@ -317,11 +333,7 @@ def epic_rows(
                 owner_periods=owner_periods,
                 due_day=due_day,
             )
-        rows.append(row)
-    if filters.health == "bad":
-        rows = [r for r in rows if calc.Health.BAD in (r.budget.level, r.deadline)]
-    elif filters.health == "update-missing":
-        rows = [r for r in rows if r.update_state == "missing"]
+        rows[epic.pk] = row
     return rows
 
 
@@ -432,3 +444,14 @@ def availability_notes(*, cell: Cell, as_of: date, days: int = 61) -> list[AwayN
         if absences:
             notes.append(AwayNote(member=member, absences=absences))
     return notes
+
+
+def recent_status_changes(*, cell: Cell, since: date) -> list[Any]:
+    """Status changes of the cell's epics since ``since`` (one query), newest first."""
+    from sprints.epic_models import EpicStatusChange
+
+    return list(
+        EpicStatusChange.objects.filter(epic__cell=cell, changed_at__date__gte=since)
+        .select_related("epic", "changed_by")
+        .order_by("-changed_at")[:100]
+    )

@@ -16,8 +16,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from roles.models import Member
+from sprints import epic_answers, epic_render
 from sprints import epic_calculations as calc
-from sprints import epic_questions, epic_render
 from sprints.epic_models import (
     EpicBudgetPeriod,
     EpicMilestone,
@@ -52,6 +52,31 @@ def epic_transition(*, epic: Epic, to_status: str, by: UserLike, note: str = "")
                 f"{EpicStatus(to_status).label}. Allowed next: {allowed}."
             }
         )
+    change = EpicStatusChange.objects.create(
+        epic=locked,
+        from_status=locked.status,
+        to_status=to_status,
+        changed_by=_user_or_none(by),
+        note=note[:500],
+    )
+    locked.status = to_status
+    locked.save(update_fields=["status", "updated_at"])
+    epic.status = to_status
+    return change
+
+
+@transaction.atomic
+def epic_status_record_external(
+    *, epic: Epic, to_status: str, note: str = "Changed in JIRA", by: UserLike = None
+) -> EpicStatusChange | None:
+    """Records a status change that happened elsewhere (the JIRA sync): JIRA is the
+    source of truth there, so the transition graph is not enforced, only recorded.
+    Returns None when the status does not change."""
+    if to_status not in EpicStatus.values:
+        raise ValidationError({"to_status": f"{to_status!r} is not an epic status."})
+    locked = Epic.objects.select_for_update().get(pk=epic.pk)
+    if locked.status == to_status:
+        return None
     change = EpicStatusChange.objects.create(
         epic=locked,
         from_status=locked.status,
@@ -106,7 +131,7 @@ def epic_update_save(
     ``ValidationError`` with field messages and saves nothing. An update
     already posted to JIRA is final (its comment is there for everyone).
     """
-    cleaned, errors = epic_questions.clean_answers(epic.budget_kind, answers)
+    cleaned, errors = epic_answers.clean_answers(epic.budget_kind, answers)
     if errors:
         raise ValidationError(errors)
     update = EpicUpdate.objects.select_for_update().filter(epic=epic, sprint=sprint).first()
@@ -120,13 +145,13 @@ def epic_update_save(
         update = EpicUpdate(epic=epic, sprint=sprint)
     update.author = author
     update.budget_kind = epic.budget_kind
-    update.answers = epic_questions.to_json(cleaned)
+    update.answers = epic_answers.to_json(cleaned)
     update.save()
     return update
 
 
 def update_text(update: EpicUpdate, *, wiki: bool, with_marker: bool = False) -> str:
-    answers = epic_questions.from_json(update.budget_kind, update.answers)
+    answers = epic_answers.from_json(update.budget_kind, update.answers)
     return epic_render.render(
         update.budget_kind,
         answers,
@@ -150,32 +175,32 @@ def epic_update_queue_post(*, update: EpicUpdate) -> bool:
     locked.post_error = ""
     locked.save(update_fields=["post_state", "post_error", "updated_at"])
     update.post_state = locked.post_state
+    transaction.on_commit(lambda: _enqueue_post(locked.pk))
+    return True
+
+
+def _enqueue_post(update_id: int) -> None:
     from sprints.epic_tasks import post_epic_update
 
-    transaction.on_commit(lambda: post_epic_update.delay(locked.pk))
-    return True
+    post_epic_update.delay(update_id)
 
 
 def _jira_client() -> Any:
     """A JIRA client that never re-sends a request by itself.
 
     A POST whose answer is lost (time-out, dropped connection) may still have
-    created the comment, so the retry must start over from the comment check
-    in ``epic_update_post``: the client's own retries are switched off here and
-    the Celery task owns the retry policy.
+    created the comment, so a new attempt must start over from the comment
+    check in ``epic_update_post``: the client's own retries (ours and the
+    ``jira`` package's) are switched off here and the Celery task owns the
+    retry policy.
     """
-    from django.conf import settings
-
+    from opencraft_ops.integrations.config import jira_client
     from opencraft_ops.integrations.http import RetryPolicy
-    from opencraft_ops.integrations.jira import JiraClient
 
-    return JiraClient(
-        server=settings.JIRA_BASE_URL,
-        user=settings.JIRA_USER,
-        token=settings.JIRA_API_TOKEN,
-        timeout=settings.HTTP_TIMEOUT_SECONDS,
-        policy=RetryPolicy(server_error_delays=()),
-    )
+    client = jira_client()
+    client.policy = RetryPolicy(server_error_delays=(), max_delay=client.policy.max_delay)
+    client._jira._session.max_retries = 0
+    return client
 
 
 def epic_update_post(*, update_id: int) -> str:

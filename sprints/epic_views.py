@@ -3,6 +3,8 @@ rendered update and the epic planning view."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -82,6 +84,8 @@ def epic_planning(request: HttpRequest, slug: str) -> HttpResponse:
             "sprint": sprint,
             "due_day": thursday_w2(sprint),
             "away": sel.availability_notes(cell=cell, as_of=today),
+            # The manager reviews the status changes since the previous sprint started.
+            "changes": sel.recent_status_changes(cell=cell, since=sprint.start - timedelta(days=14)),
             "today": today,
         },
     )

@@ -138,7 +138,7 @@ def newcomer_over_limit(context: CheckContext) -> Iterator[Finding]:
                 message=f"{member.name} has {total} story points in sprint {number}; "
                 f"the newcomer limit is {limit}.",
                 subject=f"member:{member_id}:sprint:{number}:points",
-                url=_board_url(None, number),
+                url=reverse("sprints:newcomer", args=[member_id]),
                 cell_id=member.cell_id,
                 member_id=member_id,
                 role_slug="mentor",
@@ -194,6 +194,7 @@ def onboarding_budget_over(context: CheckContext) -> Iterator[Finding]:
                 f"(cap {budget.trial_cap} h), {budget.total_hours:.1f} h in all (cap 195 h, "
                 f"{budget.review_reserve} h kept for reviews).",
                 subject=f"epic:{epic.key}:onboarding",
+                url=reverse("sprints:newcomer", args=[owner.pk]),
                 cell_id=owner.cell_id,
                 member_id=owner.pk,
                 role_slug="mentor",
@@ -243,3 +244,7 @@ def injection_not_accepted(context: CheckContext) -> Iterator[Finding]:
             cell_id=t.cell_id,
             role_slug="sprint-manager",
         )
+
+
+# Epic rules live in their own module; importing it registers them.
+from sprints import epic_process_checks  # noqa: E402, F401

@@ -105,10 +105,10 @@ COMPLETION_STEPS = (
     "open_rotations",
     "open_duties",
 )
-# Optional hooks other apps may provide: module, function(cell=..., sprint=...) -> dict.
+# Optional hooks other apps may provide: module, function(cell=..., sprint=...) -> dict
+# (called with the next sprint; skipped and recorded as such while the function is missing).
 COMPLETION_HOOKS = {
     "open_rotations": ("rotations.services", "rotations_open_sprint"),
-    "open_duties": ("duties.services", "duties_open_sprint"),
 }
 
 
@@ -212,6 +212,17 @@ def _hook_step(name: str) -> Callable[[SprintCompletion], dict[str, Any]]:
     return step
 
 
+def _step_open_duties(completion: SprintCompletion) -> dict[str, Any]:
+    """Opens the duty instances of the next sprint (the duties app's opener is idempotent)."""
+    try:
+        from duties.services import duty_instances_open
+    except ImportError:
+        return {"skipped": "duties.services.duty_instances_open does not exist"}
+    nxt = sprint_ensure(number=completion.sprint.number + 1)
+    result = duty_instances_open(as_of=nxt.start)
+    return {"planned": result.planned, "created": result.created, "checklist_items": result.items_created}
+
+
 STEP_FUNCTIONS: dict[str, Callable[[SprintCompletion], dict[str, Any]]] = {
     "record_spillovers": _step_record_spillovers,
     "create_next_jira_sprint": _step_create_next_jira_sprint,
@@ -219,7 +230,7 @@ STEP_FUNCTIONS: dict[str, Callable[[SprintCompletion], dict[str, Any]]] = {
     "close_jira_sprint": _step_close_jira_sprint,
     "start_next_jira_sprint": _step_start_next_jira_sprint,
     "open_rotations": _hook_step("open_rotations"),
-    "open_duties": _hook_step("open_duties"),
+    "open_duties": _step_open_duties,
 }
 
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from roles.models import Cell, Member
 from roles.permissions import can_manage_cell, member_of, require_cell_manage, require_cell_view
-from sprints import calendar, selectors, services, tasks
+from sprints import calendar, newcomer_selectors, selectors, services, tasks
 from sprints.forms import SpilloverExplanationForm, SprintChoiceForm
 from sprints.models import Ticket
 
@@ -196,3 +196,23 @@ def complete(request: HttpRequest, cell_slug: str) -> HttpResponse:
         "can_run": timezone.localdate() >= calendar.sprint_dates(number).end,
     }
     return render(request, "sprints/complete.html", context, status=status)
+
+
+NEWCOMER_VIEWERS = {"mentor", "recruitment-manager", "sprint-manager", "sprint-planning-manager"}
+
+
+@login_required
+@require_GET
+def newcomer(request: HttpRequest, member_id: int) -> HttpResponse:
+    """A newcomer's guard rails, for the newcomer, their mentor and the cell's role holders."""
+    member = get_object_or_404(Member.objects.select_related("user", "cell"), pk=member_id)
+    overview = newcomer_selectors.newcomer_overview(member=member, as_of=timezone.localdate())
+    viewer = member_of(request.user)
+    allowed = (
+        request.user.is_staff
+        or (viewer is not None and (viewer.pk == member.pk or viewer.pk in {m.pk for m in overview.mentors}))
+        or (member.cell is not None and can_manage_cell(request.user, member.cell, NEWCOMER_VIEWERS))
+    )
+    if not allowed:
+        raise PermissionDenied("Only the newcomer, their mentor and the cell's role holders see this page.")
+    return render(request, "sprints/newcomer.html", {"o": overview, "member": member})

@@ -7,9 +7,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from roles.models import Cell, RoleAssignment
-from roles.permissions import AnyUser, can_manage_cell, member_of, require_cell_view
+from roles.permissions import AnyUser, can_manage_cell, can_view_cell, member_of, require_cell_view
 
 MANAGER_ROLE = "epic-planning-sustainability-manager"
+__all__ = ["MANAGER_ROLE", "can_view_cell", "can_view_company", "require_company_view"]
 
 
 def can_view_company(user: AnyUser) -> bool:

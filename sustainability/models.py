@@ -191,29 +191,33 @@ class SustainabilityTarget(models.Model):
 
 
 class WorklogMonth(models.Model):
-    """Rollup of worklogs per month, account and member, kept up to date by
-    PostgreSQL statement triggers on the worklog table (see migration 0002).
+    """Rollup of worklogs per month, account and the logging member's cell, kept
+    up to date by PostgreSQL triggers (migrations 0003 and 0004): statement
+    triggers on the worklog table, and a row trigger on members that moves a
+    member's hours when their cell changes.
 
-    ``account_id`` / ``member_id`` are plain integers (0 for none) so the
+    ``account_id`` / ``member_cell_id`` are plain integers (0 for none) so the
     triggers can upsert on one unique key. ``billed_seconds`` is the billable
     part of each worklog as if its account were billable (see
-    ``selectors.BILLED_SQL``); the account's flag decides at read time.
+    ``selectors.BILLED``); the account's flag decides at read time.
     """
 
     month = models.DateField()
     account_id = models.BigIntegerField(default=0)
-    member_id = models.BigIntegerField(default=0)
+    member_cell_id = models.BigIntegerField(default=0)
     seconds = models.BigIntegerField(default=0)
     billed_seconds = models.BigIntegerField(default=0)
     worklogs = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["month", "account_id", "member_id"], name="worklog_month_key")
+            models.UniqueConstraint(
+                fields=["month", "account_id", "member_cell_id"], name="worklog_month_cell_key"
+            )
         ]
 
     def __str__(self) -> str:
-        return f"{self.month:%Y-%m} account {self.account_id} member {self.member_id}"
+        return f"{self.month:%Y-%m} account {self.account_id} cell {self.member_cell_id}"
 
 
 class AlertKind(models.TextChoices):

@@ -99,12 +99,9 @@ def _raw_rows(q: Q) -> list[HoursRow]:
 
 
 ROLLUP_SQL = """
-    SELECT r.month, NULLIF(r.account_id, 0), m.cell_id, SUM(r.seconds), SUM(r.billed_seconds)
-    FROM sustainability_worklogmonth r
-    LEFT JOIN roles_member m ON m.id = r.member_id
-    WHERE r.month BETWEEN %s AND %s
-    GROUP BY 1, 2, 3
-    HAVING SUM(r.seconds) <> 0
+    SELECT month, NULLIF(account_id, 0), NULLIF(member_cell_id, 0), seconds, billed_seconds
+    FROM sustainability_worklogmonth
+    WHERE month BETWEEN %s AND %s AND worklogs <> 0
 """
 
 

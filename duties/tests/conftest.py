@@ -13,6 +13,20 @@ from duties.services import duty_instances_open
 from opencraft_ops.process_checks import CheckContext, run_checks
 
 
+@pytest.fixture(autouse=True)
+def _duty_catalog_after_flush(request: Any) -> None:
+    """Transactional (browser) tests flush the data migration's duty catalog: load it back,
+    after the root conftest has put the role catalog back."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("_role_catalog_after_flush")
+    from duties.catalog import load_duty_catalog
+    from roles.models import Role
+
+    load_duty_catalog(DutyDefinition, Role)
+
+
 @pytest.fixture
 def open_duties() -> Callable[..., Any]:
     """Opens the catalog's duties as of a day (default today) for the existing holders."""
@@ -47,6 +61,21 @@ def check_queries() -> Callable[..., int]:
     def count(**kwargs: Any) -> int:
         with CaptureQueriesContext(connection) as ctx:
             run_checks(CheckContext(as_of=kwargs.pop("as_of", date.today()), **kwargs))
+        return len(ctx.captured_queries)
+
+    return count
+
+
+@pytest.fixture
+def capacity_queries() -> Callable[..., int]:
+    """How many queries the sprints app's member capacity runs (its own fixed figure)."""
+    from sprints import calendar
+    from sprints.selectors import member_capacity
+
+    def count(member: Any) -> int:
+        member = type(member).objects.select_related("cell").get(pk=member.pk)  # as member_of loads it
+        with CaptureQueriesContext(connection) as ctx:
+            member_capacity(member=member, sprint_number=calendar.sprint_on(date.today()).number)
         return len(ctx.captured_queries)
 
     return count

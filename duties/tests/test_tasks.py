@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 from django.core import mail
 from django.core.mail import send_mail as real_send_mail
+from django.db.models import Sum
 
 from duties import services, tasks
 from duties.models import DigestSent, DutyInstance, FindingSnapshot
@@ -57,6 +59,11 @@ def test_snapshot_replaces_the_days_counts(sprint_manager, cell):
     assert services.finding_snapshots_take(as_of=DAY) == first  # replaced, not added
     assert FindingSnapshot.objects.count() == first
     snap = FindingSnapshot.objects.get(rule="duty-overdue")
+    total = FindingSnapshot.objects.get(rule="_total", cell=cell)
+    assert (
+        total.count
+        == FindingSnapshot.objects.filter(cell=cell).exclude(rule="_total").aggregate(n=Sum("count"))["n"]
+    )
     assert (snap.rule, snap.count, snap.cell_key, snap.sprint_number) == (
         "duty-overdue",
         1,
@@ -140,3 +147,55 @@ def test_member_with_unknown_zone_is_skipped_not_crashing(cell):
     broken = make_member(cell=cell, user__email="x@example.com")
     type(broken).objects.filter(pk=broken.pk).update(timezone="Mars/Olympus")
     assert services.members_due_a_digest(now=PARIS_MORNING) == []
+
+
+def test_changes_in_one_transaction_queue_one_reassign(cell, django_capture_on_commit_callbacks):
+    from roles.tests.factories import TimeOffFactory
+
+    member = make_member(cell=cell)
+    with django_capture_on_commit_callbacks() as callbacks:
+        for offset in range(5):
+            TimeOffFactory(
+                member=member, start=DAY + timedelta(days=offset), end=DAY + timedelta(days=offset)
+            )
+    assert len(callbacks) == 1
+
+
+def test_overdue_duties_are_announced_once_by_webhook(
+    sprint_manager, cell, django_capture_on_commit_callbacks
+):
+    from rotations.models import WebhookDelivery, WebhookEndpoint
+
+    late: Any = DutyInstanceFactory(
+        assignee=sprint_manager, cell=cell, opens_on=DAY - timedelta(5), due_on=DAY - timedelta(2)
+    )
+    DutyInstanceFactory(
+        assignee=sprint_manager, cell=cell, opens_on=DAY - timedelta(1), due_on=DAY
+    )  # not late yet
+    # Nobody listens: nothing is recorded, so a later subscriber still hears about it.
+    assert services.duty_overdue_notify(as_of=DAY, now=PARIS_MORNING) == 0
+    WebhookEndpoint.objects.create(
+        name="chat", url="http://127.0.0.1:9/hook", secret="s", events=["duty.overdue"]
+    )
+    WebhookEndpoint.objects.create(
+        name="other", url="http://127.0.0.1:9/x", secret="s", events=["sprint.started"]
+    )
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert services.duty_overdue_notify(as_of=DAY, now=PARIS_MORNING) == 1
+        assert services.duty_overdue_notify(as_of=DAY, now=PARIS_MORNING) == 0
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.event == "duty.overdue" and delivery.endpoint.name == "chat"
+    assert delivery.payload["data"]["duty"] == late.pk
+    assert delivery.payload["data"]["assignee"] == sprint_manager.user.username
+    assert len(callbacks) == 1  # the delivery task is queued after the commit
+
+
+def test_a_clean_cell_gets_a_zero_total(db):
+    from roles.tests.factories import CellFactory
+
+    quiet: Any = CellFactory(name="Quiet", slug="quiet")
+    services.finding_snapshots_take(as_of=DAY)
+    # The quiet cell may have findings from other apps' rules; its total row always exists.
+    total = FindingSnapshot.objects.get(cell=quiet, rule="_total")
+    others = FindingSnapshot.objects.filter(cell=quiet).exclude(rule="_total").aggregate(n=Sum("count"))["n"]
+    assert total.count == (others or 0)

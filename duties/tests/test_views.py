@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -97,7 +98,7 @@ def test_someone_elses_duties_are_not_on_my_home(client, sprint_manager, core_me
 
 @pytest.mark.parametrize("count", [2, 12])
 def test_home_query_count_is_constant(
-    client, sprint_manager, django_assert_num_queries, check_queries, count
+    client, sprint_manager, django_assert_num_queries, check_queries, capacity_queries, count
 ):
     make_duties(sprint_manager, count)
     for slug in ("epic-owner", "mentor", "code-reviewer")[: count // 4]:
@@ -108,9 +109,11 @@ def test_home_query_count_is_constant(
         )
     login(client, sprint_manager)
     rules = check_queries(member_id=sprint_manager.pk)
+    capacity = capacity_queries(sprint_manager)
     # session, user, member (+cell), duties, checklist items, roles, rotations,
-    # then the registered process checks' own fixed queries.
-    with django_assert_num_queries(7 + rules):
+    # epics without an update, worklog totals, commitments, time off (11), then the sprints
+    # app's member capacity and the registered process checks, each a fixed number.
+    with django_assert_num_queries(11 + capacity + rules):
         response = client.get(reverse("home"))
     assert response.context["duty_count"] == count
     assert len(response.context["findings"]) == (count + 1) // 2
@@ -259,6 +262,10 @@ def test_cell_health_refusals(client, sprint_manager, outsider, other_cell, cell
 def test_cell_health_query_count_is_constant(
     client, sprint_manager, cell, django_assert_num_queries, check_queries, count
 ):
+    from roles.tests.factories import CellFactory
+
+    for i in range(count):  # more cells must not mean more queries
+        CellFactory(name=f"Extra {count}-{i}", slug=f"extra-{count}-{i}")
     make_duties(sprint_manager, count)
     for i in range(count):
         FindingSnapshot.objects.create(
@@ -271,9 +278,10 @@ def test_cell_health_query_count_is_constant(
         )
     login(client, sprint_manager)
     rules = check_queries(cell_ids=frozenset({cell.pk}))
-    # session, user, member (+cell), cells, company-role check for can_view_cell,
-    # owner names, snapshots, completion, duties, checklist items, + the process checks.
-    with django_assert_num_queries(9 + rules):
+    # session, user, member (+cell), cells, company-role check (can_view_cell, then cached
+    # for the cell list), owner names, snapshots, completion, duties, checklist items,
+    # + the process checks.
+    with django_assert_num_queries(10 + rules):
         response = client.get(reverse("duties:health"))
     assert len(response.context["duties"]) == count
 
@@ -342,3 +350,32 @@ def test_opener_output_shows_on_home(client, sprint_manager, open_duties):
     assert DutyInstance.objects.filter(assignee=sprint_manager).exists()
     login(client, sprint_manager)
     assert client.get(reverse("home")).context["duty_count"] > 0
+
+
+def test_home_shows_epics_without_update_and_worklog_health(client, sprint_manager, cell):
+    from sprints.epic_models import EpicUpdate
+    from sprints.tests.factories import EpicFactory, current_sprint
+    from sustainability.tests.factories import WorklogFactory
+
+    sprint = current_sprint()
+    pending = EpicFactory(key="BB-1", title="Upgrade", cell=cell, owner=sprint_manager)
+    updated: Any = EpicFactory(key="BB-2", title="Theming", cell=cell, reviewer=sprint_manager)
+    EpicFactory(key="BB-3", title="Closed", cell=cell, owner=sprint_manager, status="done")
+    EpicUpdate.objects.create(epic=updated, sprint=sprint, budget_kind="fixed")
+    WorklogFactory(member=sprint_manager, work_date=TODAY, seconds=2 * 3600)
+    login(client, sprint_manager)
+    response = client.get(reverse("home"))
+    assert [e.key for e in response.context["epics"]] == [pending.key]
+    health = response.context["worklogs"]
+    assert str(health.logged_hours) == "2.00" and health.last_work_date == TODAY
+    body = response.content.decode()
+    assert "BB-1" in body and "BB-2" not in body and "2.00 h logged" in body
+
+
+def test_home_for_a_member_outside_any_cell(client, db):
+    loner = make_member(cell=None, user__username="loner")
+    login(client, loner)
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert "No duty is open for you" in response.content.decode()
+    assert client.get(reverse("duties:health")).status_code == 200  # asks to pick a cell

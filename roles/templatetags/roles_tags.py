@@ -13,3 +13,31 @@ def member_type_label(value: str | None) -> str:
     if not value:
         return "—"
     return str(_LABELS.get(value, value))
+
+
+@register.filter
+def is_section_of(path: str, url: str) -> bool:
+    """Whether ``path`` is ``url`` or a page under it (the home page "/" only matches itself)."""
+    if not url:
+        return False
+    if url == "/":
+        return path == "/"
+    return path == url or path.startswith(url.rstrip("/") + "/")
+
+
+@register.simple_tag(takes_context=True)
+def member_link(context: dict, member: object) -> str:
+    """The member's name, linked to their page when the viewer may open it
+    (own cell, people outside the cells, or a viewer who sees every cell).
+    Needs ``viewer_cell_id`` and ``sees_all`` in the context; costs no query."""
+    from django.urls import reverse
+    from django.utils.html import format_html
+
+    name = getattr(member, "name", str(member))
+    cell_id = getattr(member, "cell_id", None)
+    pk = getattr(member, "pk", None)
+    if pk is not None and (
+        context.get("sees_all") or cell_id is None or cell_id == context.get("viewer_cell_id")
+    ):
+        return format_html('<a href="{}">{}</a>', reverse("roles:member", args=[pk]), name)
+    return format_html("{}", name)

@@ -287,3 +287,41 @@ def test_list_endpoints_query_count_is_flat(client, core_member, populated, djan
     assert small.status_code == large.status_code == 200
     if url != "/api/roles/":  # the role catalog does not grow with the organisation
         assert large.json()["count"] > small.json()["count"]
+
+
+def test_handover_endpoint(api, staff_user, sprint_manager, core_member):
+    current = RoleAssignment.objects.get(member=sprint_manager)
+    url = f"/api/assignments/{current.pk}/handover/"
+    starts = TODAY + timedelta(days=3)
+    api.force_authenticate(core_member.user)
+    assert (
+        api.post(url, {"to_member": core_member.pk, "starts_on": str(starts)}, format="json").status_code
+        == 403
+    )
+    api.force_authenticate(staff_user)
+    same = api.post(url, {"to_member": sprint_manager.pk, "starts_on": str(starts)}, format="json")
+    assert same.status_code == 400 and "to_member" in same.json()
+    early = api.post(url, {"to_member": core_member.pk, "starts_on": str(current.since)}, format="json")
+    assert early.status_code == 400 and "starts_on" in early.json()
+    assert RoleAssignment.objects.count() == 1
+    ok = api.post(url, {"to_member": core_member.pk, "starts_on": str(starts)}, format="json")
+    assert ok.status_code == 201, ok.json()
+    assert ok.json()["member"] == core_member.pk and ok.json()["since"] == str(starts)
+    current.refresh_from_db()
+    assert current.until == starts - timedelta(
+        days=1
+    ) and current.transition_until == current.until + timedelta(14)
+
+
+def test_load_role_catalog_command_keeps_edits():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    Role.objects.filter(slug="mentor").update(purpose="Edited in the admin")
+    Role.objects.filter(slug="ceo").delete()
+    out = StringIO()
+    call_command("load_role_catalog", stdout=out)
+    assert "1 added" in out.getvalue()
+    assert Role.objects.get(slug="mentor").purpose == "Edited in the admin"
+    assert Role.objects.filter(slug="ceo").exists()

@@ -74,12 +74,13 @@ def test_directory_query_count_is_flat(client, core_member, populated, django_as
 
     populated(2)
     # session, user (2); cells, members, assignments, time off, management roles (5);
-    # plus the registered process checks (constant each).
-    expected = 7 + checks()
+    # the viewer's member and company-role check for the links (2); plus the
+    # registered process checks (constant each).
+    expected = 9 + checks()
     with django_assert_num_queries(expected):
         small = client.get("/org/directory/")
     populated(8)
-    assert 7 + checks() == expected
+    assert 9 + checks() == expected
     with django_assert_num_queries(expected):
         large = client.get("/org/directory/")
     assert small.status_code == large.status_code == 200
@@ -141,11 +142,12 @@ def test_member_page_query_count_is_flat(client, core_member, django_assert_num_
 
     grow(2)
     # session, user (2); member, assignments, backing up, commitments, types, time off (6);
-    # the viewer's member (1), role check for the form (0: it is the member themselves).
-    with django_assert_num_queries(9):
+    # the viewer's member (1), company-role check for the links (1); no role check
+    # for the form: the viewer is the member themselves.
+    with django_assert_num_queries(10):
         client.get(f"/org/members/{core_member.pk}/")
     grow(6)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = client.get(f"/org/members/{core_member.pk}/")
     assert response.content.count(b"<tr") > 10
 
@@ -196,3 +198,20 @@ def test_time_off_form_permissions(client, core_member, newcomer, outsider, spri
     assert client.post(url, payload).status_code == 302
     assert TimeOff.objects.filter(member=newcomer).count() == 1
     assert client.get(url).status_code == 405
+
+
+def test_navigation_marks_the_current_section(client, core_member):
+    client.force_login(core_member.user)
+    html = client.get("/org/directory/").content.decode()
+    assert '<a href="/org/directory/" aria-current="page">Directory</a>' in html
+    assert '<a href="/" aria-current="page">' not in html
+
+
+def test_directory_links_only_members_the_viewer_may_open(client, core_member, outsider):
+    company_person = MemberFactory.create(cell=None)
+    client.force_login(outsider.user)
+    html = client.get("/org/directory/").content.decode()
+    assert f'href="/org/members/{outsider.pk}/"' in html
+    assert f'href="/org/members/{company_person.pk}/"' in html
+    assert f'href="/org/members/{core_member.pk}/"' not in html and core_member.name in html
+    assert client.get(f"/org/members/{company_person.pk}/").status_code == 200

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sprints import epic_answers as a
 from sprints import epic_questions as q
 from sprints import epic_render
 from sprints.tests.epic_answers import AD_HOC_ANSWERS_OK, FIXED_ANSWERS_OK, MONTHLY_ANSWERS_OK
@@ -133,7 +134,7 @@ VALID = [
 def test_valid_branches(
     kind: str, changes: dict[str, Any], expected: dict[str, Any], absent: list[str]
 ) -> None:
-    cleaned, errors = q.clean_answers(kind, answers(kind, **changes))
+    cleaned, errors = a.clean_answers(kind, answers(kind, **changes))
     assert errors == {}
     for key, value in expected.items():
         assert cleaned[key] == value
@@ -213,14 +214,14 @@ INVALID = [
 
 @pytest.mark.parametrize(("kind", "changes", "field", "message"), INVALID)
 def test_invalid_combinations(kind: str, changes: dict[str, Any], field: str, message: str) -> None:
-    _, errors = q.clean_answers(kind, answers(kind, **changes))
+    _, errors = a.clean_answers(kind, answers(kind, **changes))
     assert field in errors
     assert any(message in m for m in errors[field])
 
 
 @given(hours=st.decimals(min_value=-1000, max_value=1000, places=2))
 def test_hours_accepted_iff_not_negative(hours: Decimal) -> None:
-    cleaned, errors = q.clean_answers("fixed", answers("fixed", hours_used=str(hours)))
+    cleaned, errors = a.clean_answers("fixed", answers("fixed", hours_used=str(hours)))
     if hours < 0:
         assert "hours_used" in errors
     else:
@@ -229,9 +230,9 @@ def test_hours_accepted_iff_not_negative(hours: Decimal) -> None:
 
 @pytest.mark.parametrize("kind", ["fixed", "monthly", "none"])
 def test_json_round_trip(kind: str) -> None:
-    cleaned, errors = q.clean_answers(kind, BASE[kind])
+    cleaned, errors = a.clean_answers(kind, BASE[kind])
     assert errors == {}
-    assert q.from_json(kind, q.to_json(cleaned)) == cleaned
+    assert a.from_json(kind, a.to_json(cleaned)) == cleaned
 
 
 def test_unknown_kind_is_refused() -> None:
@@ -281,7 +282,7 @@ def test_every_handbook_question_is_asked() -> None:
 
 
 def test_wiki_rendering_follows_the_template_shape() -> None:
-    cleaned, _ = q.clean_answers(
+    cleaned, _ = a.clean_answers(
         "fixed",
         answers(
             "fixed",
@@ -305,7 +306,7 @@ def test_wiki_rendering_follows_the_template_shape() -> None:
 
 
 def test_markdown_rendering() -> None:
-    cleaned, _ = q.clean_answers(
+    cleaned, _ = a.clean_answers(
         "monthly",
         answers(
             "monthly",

@@ -238,14 +238,78 @@ def test_planning_view(
     away = MemberFactory(cell=cell, user__first_name="Away", user__last_name="Person")
     TimeOffFactory(member=away, start=today + timedelta(days=7), end=today + timedelta(days=20))
     client.force_login(epic_manager.user)
+    from sprints import epic_services
+
+    epic_services.epic_transition(
+        epic=monthly_epic, to_status="offer", by=epic_manager.user, note="Waiting on the client"
+    )
     # session, user, cell, member, epics, worklog and estimate aggregates,
-    # owners' time off, cell members, their time off.
-    with django_assert_num_queries(10):
+    # owners' time off, cell members, their time off, recent status changes.
+    with django_assert_num_queries(11):
         response = client.get(f"/sprints/epics/cell/{cell.slug}/planning/")
     rows = response.context["rows"]
-    assert {r.epic.key: r.update_state for r in rows} == {"FIX-1": "missing", "MON-1": "missing"}
+    assert {r.epic.key: r.update_state for r in rows} == {"FIX-1": "missing", "MON-1": "not needed"}
     assert all(r.responsible == epic_reviewer and r.owner_off_on_due_day for r in rows)
+    assert [(c.epic.key, c.to_status) for c in response.context["changes"]] == [("MON-1", "offer")]
+    assert "Waiting on the client" in response.content.decode()
     assert [n.member for n in response.context["away"]] == [away]
     assert "Away Person" in response.content.decode()
     client.force_login(outsider.user)
     assert client.get(f"/sprints/epics/cell/{cell.slug}/planning/").status_code == 403
+
+
+def test_board_with_100_epics_and_5000_tickets(
+    client: Any, cell: Any, epic_owner: Any, django_assert_num_queries: Any
+) -> None:
+    from datetime import UTC, datetime
+
+    from sprints.models import Epic, Ticket
+    from sustainability.models import Worklog
+
+    epics = Epic.objects.bulk_create(
+        Epic(
+            key=f"BIG-{i}",
+            title=f"Epic {i}",
+            cell=cell,
+            owner=epic_owner,
+            status="in_development",
+            budget_kind="fixed",
+            budget_hours=Decimal("100"),
+        )
+        for i in range(100)
+    )
+    tickets = Ticket.objects.bulk_create(
+        Ticket(key=f"BT-{i}", summary="t", cell=cell, epic=epics[i % 100], remaining_estimate_seconds=600)
+        for i in range(5000)
+    )
+    now = datetime.now(UTC)
+    Worklog.objects.bulk_create(
+        Worklog(
+            ticket=tickets[i], work_date=timezone.localdate(), seconds=3600, created_at=now, updated_at=now
+        )
+        for i in range(5000)
+    )
+    client.force_login(epic_owner.user)
+    # session, user, cell, member (can_view_cell), members for the owner filter,
+    # epics with subqueries, ONE worklog aggregate, remaining-estimate aggregate.
+    with django_assert_num_queries(8) as captured:
+        response = client.get(f"/sprints/epics/cell/{cell.slug}/")
+    worklog_queries = [q for q in captured.captured_queries if "sustainability_worklog" in q["sql"]]
+    assert len(worklog_queries) == 1
+    rows = response.context["columns"][3].rows
+    assert len(rows) == 100
+    assert all(r.figures.hours_used == Decimal("50.00") for r in rows)
+    assert all(r.figures.remaining_estimate == Decimal("8.33") for r in rows)
+
+
+def test_external_status_changes_are_recorded_without_the_graph(fixed_epic: Any) -> None:
+    from sprints import epic_services
+
+    change = epic_services.epic_status_record_external(epic=fixed_epic, to_status="prospect")
+    assert change is not None and (change.from_status, change.to_status, change.changed_by) == (
+        "in_development",
+        "prospect",
+        None,
+    )
+    assert epic_services.epic_status_record_external(epic=fixed_epic, to_status="prospect") is None
+    assert EpicStatusChange.objects.count() == 1

@@ -41,9 +41,22 @@ def test_rollup_follows_inserts_updates_and_deletes(bebop_data: Any, core_member
     raw = selectors._raw_rows(selectors.Q(work_date__range=(period.start, period.end)))
     assert _sums(selectors.hours_rows(period)) == _sums(raw)
     march = WorklogMonth.objects.get(
-        month=date(2026, 3, 1), account_id=bebop_data["acme"].pk, member_id=core_member.pk
+        month=date(2026, 3, 1), account_id=bebop_data["acme"].pk, member_cell_id=core_member.cell_id
     )
     assert (march.seconds, march.billed_seconds, march.worklogs) == (20 * 3600, 14 * 3600, 2)
+
+
+def test_a_member_moving_cell_moves_their_hours_in_the_rollup(
+    bebop_data: Any, core_member: Any, other_cell: Any
+) -> None:
+    period = Period(date(2026, 1, 1), date(2026, 3, 31))
+    core_member.cell = other_cell
+    core_member.save()
+    rows = selectors.hours_rows(period)
+    raw = selectors._raw_rows(selectors.Q(work_date__range=(period.start, period.end)))
+    assert _sums(rows) == _sums(raw)
+    community = [r for r in rows if r.account_id == bebop_data["community"].pk]
+    assert [(r.member_cell_id, r.seconds) for r in community] == [(other_cell.pk, 4 * 3600)]
 
 
 def test_partial_months_come_from_the_worklogs(bebop_data: Any, core_member: Any) -> None:

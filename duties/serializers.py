@@ -1,0 +1,132 @@
+"""Serializers of the duties API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from duties.clock import WINDOW_CHOICES
+from duties.models import ChecklistItem, DutyDefinition, DutyInstance
+from roles.serializers import FindingSerializer
+
+__all__ = ["FindingSerializer"]
+
+
+class DutyDefinitionSerializer(serializers.ModelSerializer):
+    role_slug: Any = serializers.SlugRelatedField(source="role", slug_field="slug", read_only=True)
+    checklist_items = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = DutyDefinition
+        fields = [
+            "id",
+            "role",
+            "role_slug",
+            "slug",
+            "title",
+            "description",
+            "checklist",
+            "checklist_items",
+            "cadence",
+            "sprint_week",
+            "weekday",
+            "day_of_month",
+            "offset_days",
+            "lead_days",
+            "assignee_rule",
+            "active",
+            "sort_order",
+        ]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        instance = DutyDefinition(**{**self._current(), **attrs})
+        try:
+            instance.clean()
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(
+                exc.message_dict if hasattr(exc, "error_dict") else {"cadence": exc.messages}
+            ) from exc
+        return attrs
+
+    def _current(self) -> dict[str, Any]:
+        if self.instance is None:
+            return {}
+        return {
+            f: getattr(self.instance, f)
+            for f in self.Meta.fields
+            if f not in ("id", "role_slug", "checklist_items")
+        }
+
+
+class ChecklistItemSerializer(serializers.ModelSerializer):
+    ticked_by = serializers.IntegerField(source="ticked_by_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = ChecklistItem
+        fields = ["id", "position", "text", "ticked_at", "ticked_by"]
+        read_only_fields = fields
+
+
+class DutyInstanceSerializer(serializers.ModelSerializer):
+    title = serializers.CharField(source="definition.title", read_only=True)
+    role = serializers.CharField(source="definition.role.slug", read_only=True)
+    items = ChecklistItemSerializer(many=True, read_only=True)
+    status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DutyInstance
+        fields = [
+            "id",
+            "definition",
+            "title",
+            "role",
+            "period",
+            "cell",
+            "subject_member",
+            "opens_on",
+            "due_on",
+            "assignee",
+            "assigned_as",
+            "done_at",
+            "done_by",
+            "notes",
+            "status",
+            "items",
+        ]
+        read_only_fields = fields
+
+    def get_status(self, obj: DutyInstance) -> str:
+        today = self.context.get("today")
+        if obj.done_at is not None:
+            return "done"
+        if today is not None and obj.due_on < today:
+            return "overdue"
+        return "open"
+
+
+class TickSerializer(serializers.Serializer):
+    position = serializers.IntegerField(
+        min_value=1, help_text="The item's position in the checklist (1-based)."
+    )
+    ticked = serializers.BooleanField(default=True)
+
+
+class CompleteSerializer(serializers.Serializer):
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
+
+
+class ClockQuerySerializer(serializers.Serializer):
+    member = serializers.IntegerField(min_value=1)
+    at = serializers.DateTimeField(help_text="When the ping was sent (ISO 8601; an offset is recommended).")
+    window = serializers.ChoiceField(choices=WINDOW_CHOICES, default="24h")
+
+
+class ClockAnswerSerializer(serializers.Serializer):
+    member = serializers.IntegerField()
+    timezone = serializers.CharField()
+    window = serializers.CharField()
+    window_label = serializers.CharField()
+    pinged_at = serializers.DateTimeField()
+    due_at = serializers.CharField(help_text="ISO 8601 in the member's own time zone.")

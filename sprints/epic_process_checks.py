@@ -1,0 +1,272 @@
+"""Process checks over epics. Each rule runs a fixed number of queries (listed
+in its comment), whatever the number of epics."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+from django.db.models import Exists, Min, OuterRef, QuerySet, Subquery
+from django.urls import reverse
+
+from opencraft_ops.process_checks import CheckContext, Finding, Severity, register
+from roles.selectors import time_off_by_member
+from sprints import calendar
+from sprints import epic_calculations as calc
+from sprints.calculations import thursday_w2
+from sprints.epic_models import EpicBudgetPeriod, EpicMilestone, EpicUpdate
+from sprints.epic_selectors import EPIC_MANAGER_ROLE, epic_figures, epic_remaining_estimates
+from sprints.models import BudgetKind, Epic, EpicStatus
+
+OPEN_STATUSES = [EpicStatus.ACCEPTED, EpicStatus.IN_DEVELOPMENT, EpicStatus.DELIVERED]
+
+
+def _epics(context: CheckContext) -> QuerySet[Epic]:
+    qs = Epic.objects.select_related("owner__user", "reviewer__user")
+    if context.cell_ids is not None:
+        qs = qs.filter(cell_id__in=context.cell_ids)
+    return qs
+
+
+def _url(epic: Epic) -> str:
+    return reverse("sprints:epic", args=[epic.key])
+
+
+def _due_day(as_of: date) -> tuple[int, date]:
+    sprint = calendar.sprint_on(as_of)
+    return sprint.number, thursday_w2(sprint)
+
+
+def _without_update(context: CheckContext, sprint_number: int) -> list[Epic]:
+    return list(
+        _epics(context)
+        .filter(status=EpicStatus.IN_DEVELOPMENT)
+        .annotate(
+            has_update=Exists(EpicUpdate.objects.filter(epic=OuterRef("pk"), sprint__number=sprint_number))
+        )
+        .filter(has_update=False)
+        .order_by("key")
+    )
+
+
+@register(
+    "epic-update-missing",
+    title="An in-development epic has no update this sprint",
+    description="Every In Development epic gets an update each sprint, due on Thursday of W2, "
+    "from its owner (its reviewer when the owner is off that day).",
+)
+def epic_update_missing(context: CheckContext) -> Iterator[Finding]:
+    # Queries: in-development epics without this sprint's update, their owners' time off.
+    number, due_day = _due_day(context.as_of)
+    if context.as_of <= due_day:
+        return
+    epics = _without_update(context, number)
+    owners = {e.owner_id for e in epics if e.owner_id}
+    off = time_off_by_member(member_ids=owners, start=due_day, end=due_day) if owners else {}
+    for epic in epics:
+        author = calc.update_author(
+            owner_id=epic.owner_id,
+            reviewer_id=epic.reviewer_id,
+            owner_periods=off.get(epic.owner_id or 0, []),
+            due_day=due_day,
+        )
+        yield Finding(
+            rule="epic-update-missing",
+            severity=Severity.WARNING,
+            message=f"{epic.key} ({epic.title}) has no epic update for sprint {number}; it was due {due_day:%A %d %B}.",
+            subject=f"epic:{epic.key}:sprint:{number}",
+            url=_url(epic),
+            cell_id=epic.cell_id,
+            member_id=author,
+            role_slug=None if author else EPIC_MANAGER_ROLE,
+        )
+
+
+@register(
+    "epic-update-due",
+    title="An epic update is due this week",
+    description="From Monday of W2 until Thursday of W2, a reminder to whoever owes the update of "
+    "each In Development epic that has none yet.",
+)
+def epic_update_due(context: CheckContext) -> Iterator[Finding]:
+    # Queries: in-development epics without this sprint's update, their owners' time off.
+    number, due_day = _due_day(context.as_of)
+    if not due_day - timedelta(days=3) <= context.as_of <= due_day:
+        return
+    epics = _without_update(context, number)
+    owners = {e.owner_id for e in epics if e.owner_id}
+    off = time_off_by_member(member_ids=owners, start=due_day, end=due_day) if owners else {}
+    for epic in epics:
+        author = calc.update_author(
+            owner_id=epic.owner_id,
+            reviewer_id=epic.reviewer_id,
+            owner_periods=off.get(epic.owner_id or 0, []),
+            due_day=due_day,
+        )
+        if author is None:
+            continue  # reported by epic-update-nobody-available
+        yield Finding(
+            rule="epic-update-due",
+            severity=Severity.INFO,
+            message=f"Post the sprint {number} update of {epic.key} ({epic.title}) by {due_day:%A %d %B}.",
+            subject=f"epic:{epic.key}:sprint:{number}:due",
+            url=reverse("sprints:epic-update-form", args=[epic.key]),
+            cell_id=epic.cell_id,
+            member_id=author,
+        )
+
+
+@register(
+    "epic-past-due-date",
+    title="An epic's due date has passed",
+    description="A milestone of the epic's timeline is past its deadline and not done: the timeline "
+    "and the due date need revising.",
+)
+def epic_past_due_date(context: CheckContext) -> Iterator[Finding]:
+    # Queries: open epics with the oldest missed deadline as a subquery.
+    oldest = (
+        EpicMilestone.objects.filter(epic=OuterRef("pk"), done=False, deadline__lt=context.as_of)
+        .values("epic")
+        .annotate(first=Min("deadline"))
+        .values("first")
+    )
+    epics = (
+        _epics(context)
+        .exclude(status=EpicStatus.DONE)
+        .annotate(missed=Subquery(oldest))
+        .filter(missed__isnull=False)
+        .order_by("key")
+    )
+    for epic in epics:
+        missed: date = epic.missed  # type: ignore[attr-defined]
+        yield Finding(
+            rule="epic-past-due-date",
+            severity=Severity.WARNING,
+            message=f"{epic.key} ({epic.title}) missed a deadline on {missed:%Y-%m-%d}: update its timeline.",
+            subject=f"epic:{epic.key}:due:{missed.isoformat()}",
+            url=_url(epic),
+            cell_id=epic.cell_id,
+            member_id=epic.owner_id,
+            role_slug=None if epic.owner_id else EPIC_MANAGER_ROLE,
+        )
+
+
+@register(
+    "epic-fixed-over-budget",
+    title="A fixed-budget epic is over, or projected over, its budget",
+    description="Hours logged on the epic's tickets plus the remaining estimates of its open tickets "
+    "exceed the fixed budget.",
+)
+def epic_fixed_over_budget(context: CheckContext) -> Iterator[Finding]:
+    # Queries: open fixed-budget epics, the worklog aggregate, the remaining-estimate aggregate.
+    epics = list(
+        _epics(context)
+        .filter(budget_kind=BudgetKind.FIXED, budget_hours__isnull=False, status__in=OPEN_STATUSES)
+        .order_by("key")
+    )
+    if not epics:
+        return
+    ids = [e.pk for e in epics]
+    figures = epic_figures(as_of=context.as_of, epic_ids=ids)
+    remaining = epic_remaining_estimates(epic_ids=ids)
+    for epic in epics:
+        base = figures.get(epic.pk, calc.EpicFigures())
+        fig = calc.EpicFigures(
+            hours_used=base.hours_used, remaining_estimate=remaining.get(epic.pk, base.remaining_estimate)
+        )
+        health = calc.budget_health(
+            kind=epic.budget_kind,
+            figures=fig,
+            budget_hours=epic.budget_hours,
+            monthly_budget=None,
+            as_of=context.as_of,
+        )
+        if health.level is not calc.Health.BAD:
+            continue
+        over = fig.hours_used > (epic.budget_hours or 0)
+        yield Finding(
+            rule="epic-fixed-over-budget",
+            severity=Severity.CRITICAL if over else Severity.WARNING,
+            message=f"{epic.key} ({epic.title}): {fig.hours_used} h used"
+            f"{'' if over else f' + {fig.remaining_estimate} h remaining'} of a {epic.budget_hours} h budget.",
+            subject=f"epic:{epic.key}:budget",
+            url=_url(epic),
+            cell_id=epic.cell_id,
+            member_id=epic.owner_id,
+            role_slug=None if epic.owner_id else EPIC_MANAGER_ROLE,
+        )
+
+
+@register(
+    "epic-monthly-over-budget",
+    title="A monthly-budget epic is over this month's budget",
+    description="Hours logged this month on the epic's tickets exceed the monthly budget in force.",
+)
+def epic_monthly_over_budget(context: CheckContext) -> Iterator[Finding]:
+    # Queries: monthly epics with the budget in force as a subquery, the worklog aggregate.
+    budget = (
+        EpicBudgetPeriod.objects.filter(epic=OuterRef("pk"), since__lte=context.as_of)
+        .order_by("-since")
+        .values("hours_per_month")[:1]
+    )
+    epics = list(
+        _epics(context)
+        .filter(budget_kind=BudgetKind.MONTHLY)
+        .exclude(status=EpicStatus.DONE)
+        .annotate(monthly_budget=Subquery(budget))
+        .filter(monthly_budget__isnull=False)
+        .order_by("key")
+    )
+    if not epics:
+        return
+    figures = epic_figures(as_of=context.as_of, epic_ids=[e.pk for e in epics])
+    for epic in epics:
+        limit = epic.monthly_budget  # type: ignore[attr-defined]
+        used = figures.get(epic.pk, calc.EpicFigures()).month_hours
+        if used <= limit:
+            continue
+        yield Finding(
+            rule="epic-monthly-over-budget",
+            severity=Severity.CRITICAL,
+            message=f"{epic.key} ({epic.title}): {used} h logged this month for a {limit} h monthly budget.",
+            subject=f"epic:{epic.key}:month:{context.as_of:%Y-%m}",
+            url=_url(epic),
+            cell_id=epic.cell_id,
+            member_id=epic.owner_id,
+            role_slug=None if epic.owner_id else EPIC_MANAGER_ROLE,
+        )
+
+
+@register(
+    "epic-update-nobody-available",
+    title="Nobody can post an epic's update this sprint",
+    description="The epic's owner is off on Thursday of W2 (or there is no owner) and the epic has no "
+    "reviewer to stand in.",
+)
+def epic_update_nobody_available(context: CheckContext) -> Iterator[Finding]:
+    # Queries: in-development epics without this sprint's update, their owners' time off.
+    number, due_day = _due_day(context.as_of)
+    epics = [e for e in _without_update(context, number) if e.reviewer_id is None]
+    owners = {e.owner_id for e in epics if e.owner_id}
+    off = time_off_by_member(member_ids=owners, start=due_day, end=due_day) if owners else {}
+    for epic in epics:
+        author = calc.update_author(
+            owner_id=epic.owner_id,
+            reviewer_id=None,
+            owner_periods=off.get(epic.owner_id or 0, []),
+            due_day=due_day,
+        )
+        if author is not None:
+            continue
+        who = f"its owner {epic.owner} is off that day" if epic.owner_id else "it has no owner"
+        yield Finding(
+            rule="epic-update-nobody-available",
+            severity=Severity.WARNING,
+            message=f"{epic.key} ({epic.title}): the update is due {due_day:%A %d %B} but {who} "
+            "and it has no reviewer.",
+            subject=f"epic:{epic.key}:sprint:{number}:nobody",
+            url=_url(epic),
+            cell_id=epic.cell_id,
+            member_id=None,
+            role_slug=EPIC_MANAGER_ROLE,
+        )

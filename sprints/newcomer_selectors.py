@@ -1,0 +1,169 @@
+"""Reads for the newcomer page: first-sprint limits, trial-task goals and the onboarding
+budget of one newcomer (a fixed number of queries)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+
+from roles.models import Member, MemberType, MemberTypePeriod, RoleAssignment
+from sprints import calendar
+from sprints.calculations import SprintDates
+from sprints.calculations.newcomers import (
+    NewcomerTask,
+    OnboardingBudget,
+    TrialGoals,
+    is_extended,
+    point_limit,
+    trial_end,
+    trial_goals,
+)
+from sprints.models import Epic, Ticket
+from sustainability.models import Worklog
+
+MENTOR = "mentor"
+
+
+@dataclass(frozen=True)
+class SprintLimit:
+    dates: SprintDates
+    limit: Decimal
+    points: Decimal
+    tickets: list[Ticket]
+
+    @property
+    def over(self) -> bool:
+        return self.points > self.limit
+
+
+@dataclass(frozen=True)
+class NewcomerOverview:
+    member: Member
+    newcomer_since: date | None  # None: not (or no longer) a newcomer
+    trial_end: date | None
+    extended: bool
+    first_sprint: int
+    limits: list[SprintLimit]
+    goals: TrialGoals
+    production_access: list[Ticket]
+    onboarding_epic: Epic | None
+    mentors: list[Member]
+    budget: OnboardingBudget | None
+    hours_by_member: list[tuple[str, Decimal]]
+
+
+def newcomer_since(member: Member) -> date | None:
+    """Start of the member's current newcomer period, or None when they are not a newcomer."""
+    periods = list(MemberTypePeriod.objects.filter(member=member).order_by("since"))
+    current = None
+    for period in periods:
+        current = period.since if period.member_type == MemberType.NEWCOMER else None
+    return current
+
+
+def mentors_of(member: Member, epic: Epic | None, as_of: date) -> list[Member]:
+    """The onboarding epic's reviewer, else the cell's mentor role holders."""
+    if epic is not None and epic.reviewer is not None:
+        return [epic.reviewer]
+    if member.cell_id is None:
+        return []
+    return [
+        a.member
+        for a in RoleAssignment.objects.filter(role__slug=MENTOR, cell_id=member.cell_id, since__lte=as_of)
+        .filter(Q(until__isnull=True) | Q(until__gte=as_of))
+        .exclude(member=member)
+        .select_related("member__user")
+    ]
+
+
+def newcomer_overview(*, member: Member, as_of: date) -> NewcomerOverview:
+    since = newcomer_since(member)
+    start = since or member.joined_on
+    first = calendar.sprint_on(max(start, calendar.epoch())).number
+    last = max(calendar.sprint_on(as_of).number + 1, first)
+    tickets = list(
+        Ticket.objects.filter(assignee=member, sprint__number__range=(first, last))
+        .select_related("sprint", "reviewer__user")
+        .order_by("sprint__number", "key")
+    )
+    by_sprint: dict[int, list[Ticket]] = defaultdict(list)
+    for t in tickets:
+        assert t.sprint is not None
+        by_sprint[t.sprint.number].append(t)
+    limits = []
+    for number in (first, first + 1):
+        dates = calendar.sprint_dates(number)
+        limit = point_limit(start, dates)
+        if limit is not None:
+            chosen = by_sprint.get(number, [])
+            points = sum((t.story_points or Decimal(0) for t in chosen), Decimal(0))
+            limits.append(SprintLimit(dates=dates, limit=limit, points=points, tickets=chosen))
+    end = calendar.sprint_on(trial_end(start)).number if since else last
+    goals = trial_goals(
+        [
+            NewcomerTask(
+                key=t.key,
+                sprint_number=t.sprint.number if t.sprint else None,
+                story_points=t.story_points,
+                labels=tuple(t.labels or ()),
+                needs_production_access=t.needs_production_access,
+            )
+            for t in tickets
+        ],
+        first_sprint=first,
+        last_sprint=max(end, last),
+    )
+    epic = (
+        Epic.objects.filter(owner=member, title__icontains="onboarding")
+        .select_related("reviewer__user")
+        .order_by("pk")
+        .first()
+    )
+    mentors = mentors_of(member, epic, as_of)
+    budget = None
+    hours_by_member: list[tuple[str, Decimal]] = []
+    if epic is not None:
+        rows = list(
+            Worklog.objects.filter(ticket__epic=epic)
+            .values_list(
+                "member_id", "member__user__username", "member__user__first_name", "member__user__last_name"
+            )
+            .annotate(total=Sum("seconds"))
+            .order_by("-total")
+        )
+        people = {member.pk, *(m.pk for m in mentors)}
+        hours = {row[0]: Decimal(row[4]) / 3600 for row in rows}
+        hours_by_member = [
+            (f"{first_name} {last_name}".strip() or (username or "unknown member"), Decimal(total) / 3600)
+            for _, username, first_name, last_name, total in rows
+        ]
+        core = (
+            Member.objects.filter(cell_id=member.cell_id or 0)
+            .with_type(as_of=as_of)
+            .filter(current_type=MemberType.CORE)  # type: ignore[misc]
+            .aggregate(n=Count("id"))["n"]
+        )
+        budget = OnboardingBudget(
+            newcomer_mentor_hours=sum((h for m, h in hours.items() if m in people), Decimal(0)),
+            total_hours=sum(hours.values(), Decimal(0)),
+            extended=bool(since) and is_extended(start, as_of),
+            core_members=core or 0,
+        )
+    return NewcomerOverview(
+        member=member,
+        newcomer_since=since,
+        trial_end=trial_end(since) if since else None,
+        extended=bool(since) and is_extended(start, as_of),
+        first_sprint=first,
+        limits=limits,
+        goals=goals,
+        production_access=[t for t in tickets if t.needs_production_access],
+        onboarding_epic=epic,
+        mentors=mentors,
+        budget=budget,
+        hours_by_member=hours_by_member,
+    )

@@ -1,0 +1,56 @@
+"""The epic demo: adds to synced epics, never creates epics, idempotent, fine with none."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+
+from sprints import epic_demo
+from sprints.epic_models import EpicBudgetPeriod, EpicMilestone, EpicStatusChange, EpicUpdate
+from sprints.models import Epic
+from sprints.tests.epic_factories import EpicFactory, TicketFactory, WorklogFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_no_epics_no_failure() -> None:
+    out = io.StringIO()
+    epic_demo.seed(out)
+    assert "no epics" in out.getvalue()
+    assert not EpicUpdate.objects.exists() and not Epic.objects.exists()
+
+
+def test_seeds_once_on_top_of_existing_epics(cell: Any, epic_owner: Any, epic_reviewer: Any) -> None:
+    epics = [
+        EpicFactory(cell=cell, owner=epic_owner, status="in_development", budget_hours=None) for _ in range(6)
+    ]
+    EpicFactory(cell=cell, status="prospect")
+    for epic in epics:
+        WorklogFactory(ticket=TicketFactory(epic=epic), seconds=3 * 3600, billable_seconds=3600)
+    epic_demo.seed(io.StringIO())
+    counts = (
+        Epic.objects.count(),
+        EpicMilestone.objects.count(),
+        EpicBudgetPeriod.objects.count(),
+        EpicUpdate.objects.count(),
+        EpicStatusChange.objects.count(),
+    )
+    assert counts[0] == 7
+    assert counts[1] == 6 * 3  # the prospect gets no timeline
+    assert counts[2] == 2 * sum(1 for e in Epic.objects.all() if e.budget_kind == "monthly")
+    assert counts[3] >= 6 and counts[4] == 6
+    assert {e.budget_kind for e in Epic.objects.filter(status="in_development")} == {
+        "fixed",
+        "monthly",
+        "none",
+    }
+    epic_demo.seed(io.StringIO())
+    assert (
+        Epic.objects.count(),
+        EpicMilestone.objects.count(),
+        EpicBudgetPeriod.objects.count(),
+        EpicUpdate.objects.count(),
+        EpicStatusChange.objects.count(),
+    ) == counts
