@@ -84,6 +84,9 @@ class PlanningData:
     newcomers: Sequence[NewcomerData] = ()
     member_cells: Mapping[int, int | None] = field(default_factory=dict)
     time_off: Mapping[int, Sequence[TimeOffPeriod]] = field(default_factory=dict)
+    # Holders known from the data rather than an assignment (role slug -> members), e.g. the
+    # owners of epics in development for the epic owner's duties.
+    implicit_holders: Mapping[str, Sequence[int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -211,6 +214,7 @@ def _subjects(definition: DefinitionData, occurrence: Occurrence, data: Planning
             for a in data.assignments
             if a.role_id == definition.role_id and a.covers(occurrence.due_on)
         }
+        | set(data.implicit_holders.get(definition.role_slug, ()))
     )
     return [Subject(f"member:{m}", data.member_cells.get(m), m) for m in holders]
 
@@ -229,20 +233,22 @@ def plan_instances(
                     cadence, joined_on=newcomer.joined_on, trial_end=newcomer.trial_end, start=start, end=end
                 ):
                     if occ.opens_on <= as_of:
-                        planned.append(_plan(definition, subject, occ, data))
+                        planned.append(_plan(definition, subject, occ, data, as_of))
             continue
         for occ in occurrences(cadence, start, end, epoch=epoch):
             if occ.opens_on > as_of:
                 continue
             for subject in _subjects(definition, occ, data):
-                planned.append(_plan(definition, subject, occ, data))
+                planned.append(_plan(definition, subject, occ, data, as_of))
     return planned
 
 
 def _plan(
-    definition: DefinitionData, subject: Subject, occ: Occurrence, data: PlanningData
+    definition: DefinitionData, subject: Subject, occ: Occurrence, data: PlanningData, as_of: date
 ) -> PlannedInstance:
-    assignee, assigned_as = assignee_for(definition, subject, occ.due_on, data)
+    # Who should do it when it is due, or now for one opened late (catch-up): the same
+    # rule as the reassignment, so the two never disagree.
+    assignee, assigned_as = assignee_for(definition, subject, max(occ.due_on, as_of), data)
     return PlannedInstance(
         definition_id=definition.id,
         period=occ.period,
