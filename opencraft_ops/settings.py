@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "rotations",
     "sustainability",
     "duties",
+    "sync",
 ]
 
 MIDDLEWARE = [
