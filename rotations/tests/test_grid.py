@@ -300,3 +300,16 @@ def test_project_cell_shows_its_rules_and_has_no_discovery_duty(client, staff_us
     )
     kinds = set(RotationAssignment.objects.values_list("kind", flat=True))
     assert RotationKind.DISCOVERY_DUTY not in kinds and RotationKind.FIREFIGHTER_1 in kinds
+
+
+def test_swap_refused_across_rotations(client, crew, current_sprint) -> None:
+    a = make_slot(member=crew[2], sprint_number=current_sprint)
+    b = make_slot(member=crew[3], sprint_number=current_sprint, kind=RotationKind.DISCOVERY_DUTY)
+    client.force_login(crew[0].user)
+    response = client.post(
+        reverse("rotations:swap", args=[crew[0].cell.slug]),
+        {"slots": [a.pk, b.pk], "agreed_on": "2026-11-20"},
+        follow=True,
+    )
+    assert "are different rotations" in response.content.decode()
+    assert not Swap.objects.exists()
