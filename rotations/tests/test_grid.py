@@ -304,7 +304,7 @@ def test_project_cell_shows_its_rules_and_has_no_discovery_duty(client, staff_us
     assert '<th scope="col">Firefighter 2</th>' in html
     from rotations.models import FirefightingPolicy
 
-    FirefightingPolicy.objects.create(cell=project, firefighters_per_sprint=1)
+    FirefightingPolicy.objects.create(cell_id=project.pk, firefighters_per_sprint=1)
     client.post(
         reverse("rotations:generate", args=["serenity"]), {"first_sprint": current_sprint, "sprints": 1}
     )
