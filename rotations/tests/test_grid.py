@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -289,7 +290,7 @@ def test_generate_bad_input_and_refusals(client, crew, outsider) -> None:
 def test_project_cell_shows_its_rules_and_has_no_discovery_duty(client, staff_user, current_sprint) -> None:
     from roles.tests.factories import CellFactory
 
-    project = CellFactory(
+    project: Any = CellFactory(
         name="Serenity",
         slug="serenity",
         kind="project",
@@ -304,7 +305,7 @@ def test_project_cell_shows_its_rules_and_has_no_discovery_duty(client, staff_us
     assert '<th scope="col">Firefighter 2</th>' in html
     from rotations.models import FirefightingPolicy
 
-    FirefightingPolicy.objects.create(cell_id=project.pk, firefighters_per_sprint=1)
+    FirefightingPolicy.objects.create(cell=project, firefighters_per_sprint=1)
     client.post(
         reverse("rotations:generate", args=["serenity"]), {"first_sprint": current_sprint, "sprints": 1}
     )
