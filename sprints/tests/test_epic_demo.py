@@ -24,8 +24,8 @@ def test_no_epics_no_failure() -> None:
 
 
 def test_keeps_budgets_chosen_before(cell: Any, epic_owner: Any) -> None:
-    monthly = EpicFactory(cell=cell, owner=epic_owner, budget_kind="monthly", budget_hours=Decimal("70"))
-    fixed = EpicFactory(cell=cell, owner=epic_owner, budget_kind="fixed", budget_hours=Decimal("55"))
+    monthly: Any = EpicFactory(cell=cell, owner=epic_owner, budget_kind="monthly", budget_hours=Decimal("70"))
+    fixed: Any = EpicFactory(cell=cell, owner=epic_owner, budget_kind="fixed", budget_hours=Decimal("55"))
     epic_demo.seed(io.StringIO())
     monthly.refresh_from_db()
     fixed.refresh_from_db()
