@@ -12,6 +12,7 @@ from typing import Any, TextIO
 from django.db import transaction
 from django.utils import timezone
 
+from roles.models import Member
 from sprints import calendar, epic_selectors, epic_services
 from sprints.epic_models import EpicBudgetPeriod, EpicMilestone, EpicStatusChange, EpicUpdate
 from sprints.models import BudgetKind, Epic, EpicStatus
@@ -77,15 +78,19 @@ def _answers(kind: str, figures: dict[str, Decimal | None], variant: int) -> dic
     return answers
 
 
-def _shape(epic: Epic, today: date) -> None:
-    """First seeding of an epic: kind, budget and timeline (only when it has none yet)."""
+def _shape(epic: Epic, today: date, members: list[Member]) -> None:
+    """First seeding of an epic: kind, budget, reviewer and timeline (only when it has none yet)."""
     if epic.milestones.exists() or epic.updates.exists():
         return
     kinds = [BudgetKind.FIXED, BudgetKind.MONTHLY, BudgetKind.NONE]
     epic.budget_kind = kinds[epic.pk % 3]
     if epic.budget_kind == BudgetKind.FIXED and epic.budget_hours is None:
         epic.budget_hours = Decimal(60 + 20 * (epic.pk % 5))
-    epic.save(update_fields=["budget_kind", "budget_hours", "updated_at"])
+    if epic.reviewer_id is None:
+        # The sync does not bring epic reviewers; pick a colleague of the owner's cell.
+        others = [m for m in members if m.cell_id == epic.cell_id and m.pk != epic.owner_id]
+        epic.reviewer = others[epic.pk % len(others)] if others else None
+    epic.save(update_fields=["budget_kind", "budget_hours", "reviewer", "updated_at"])
     if epic.budget_kind == BudgetKind.MONTHLY and not epic.budget_periods.exists():
         start = (today.replace(day=1) - timedelta(days=95)).replace(day=1)
         EpicBudgetPeriod.objects.create(
@@ -111,8 +116,9 @@ def seed(stdout: TextIO) -> None:
     today = timezone.localdate()
     current = calendar.sprint_on(today).number
     sprints = {n: sprint_ensure(number=n) for n in (current - 1, current) if n >= 1}
+    members = list(Member.objects.filter(cell__isnull=False).order_by("pk"))
     for epic in epics:
-        _shape(epic, today)
+        _shape(epic, today, members)
     added = 0
     for index, epic in enumerate(e for e in epics if e.status == EpicStatus.IN_DEVELOPMENT):
         if not epic.status_changes.exists():

@@ -22,7 +22,7 @@ def test_no_epics_no_failure() -> None:
     assert not EpicUpdate.objects.exists() and not Epic.objects.exists()
 
 
-def test_seeds_once_on_top_of_existing_epics(cell: Any, epic_owner: Any) -> None:
+def test_seeds_once_on_top_of_existing_epics(cell: Any, epic_owner: Any, epic_reviewer: Any) -> None:
     epics = [
         EpicFactory(cell=cell, owner=epic_owner, status="in_development", budget_hours=None) for _ in range(6)
     ]
