@@ -208,6 +208,7 @@ def test_under_contract_hours(bebop_data: Any, core_member: Any, outsider: Any) 
     for day in range(2, 28):
         if date(2026, 2, day).weekday() < 5:
             hours(outsider, bebop_data["globex"], date(2026, 2, day), 8)
+    idle: Any = MemberFactory(cell=core_member.cell)  # no worklog at all: left out
     found = {f.member_id: f for f in findings("under-contract-hours", date(2026, 3, 5))}
-    assert core_member.pk in found and outsider.pk not in found
+    assert core_member.pk in found and outsider.pk not in found and idle.pk not in found
     assert "logged 16.00 h in February 2026, under the 160.0 h" in found[core_member.pk].message
