@@ -229,20 +229,22 @@ def plan_instances(
                     cadence, joined_on=newcomer.joined_on, trial_end=newcomer.trial_end, start=start, end=end
                 ):
                     if occ.opens_on <= as_of:
-                        planned.append(_plan(definition, subject, occ, data))
+                        planned.append(_plan(definition, subject, occ, data, as_of))
             continue
         for occ in occurrences(cadence, start, end, epoch=epoch):
             if occ.opens_on > as_of:
                 continue
             for subject in _subjects(definition, occ, data):
-                planned.append(_plan(definition, subject, occ, data))
+                planned.append(_plan(definition, subject, occ, data, as_of))
     return planned
 
 
 def _plan(
-    definition: DefinitionData, subject: Subject, occ: Occurrence, data: PlanningData
+    definition: DefinitionData, subject: Subject, occ: Occurrence, data: PlanningData, as_of: date
 ) -> PlannedInstance:
-    assignee, assigned_as = assignee_for(definition, subject, occ.due_on, data)
+    # Who should do it when it is due, or now for one opened late (catch-up): the same
+    # rule as the reassignment, so the two never disagree.
+    assignee, assigned_as = assignee_for(definition, subject, max(occ.due_on, as_of), data)
     return PlannedInstance(
         definition_id=definition.id,
         period=occ.period,

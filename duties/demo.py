@@ -1,5 +1,5 @@
-"""Demo duties: the catalog's duties opened for the demo organisation over the last
-four weeks, most of the older ones done by their assignee, so the demo user (Bebop's
+"""Demo duties: the catalog's duties opened for the demo organisation over the opener's
+catch-up window (six weeks), most of the older ones done by their assignee, so the demo user (Bebop's
 sprint manager and epic planning and sustainability manager) has duties due and
 overdue, and the cell health page has a history.
 
@@ -20,14 +20,13 @@ from duties.services import duty_instances_open, finding_snapshots_take
 from roles.models import Role
 from sprints import calendar
 
-CATCH_UP_DAYS = 28
 KEEP_OPEN_DAYS = 7
 
 
 def seed(stdout: TextIO) -> None:
     today = timezone.localdate()
     added = load_duty_catalog(DutyDefinition, Role)
-    opened = duty_instances_open(as_of=today, lookback_days=CATCH_UP_DAYS)
+    opened = duty_instances_open(as_of=today)
     completed = _complete_older_duties(today)
     snapshots = _snapshots(today)
     demo_open = DutyInstance.objects.filter(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 
 from duties.models import DutyInstance
@@ -18,8 +18,9 @@ LOOK_BACK_DAYS = 90
 
 
 def _open_overdue(context: CheckContext) -> QuerySet[DutyInstance]:
+    # Done after ``as_of`` still counts as open on that day (snapshots of past days).
     qs = DutyInstance.objects.filter(
-        done_at__isnull=True,
+        Q(done_at__isnull=True) | Q(done_at__date__gt=context.as_of),
         due_on__lt=context.as_of,
         due_on__gte=context.as_of - timedelta(days=LOOK_BACK_DAYS),
     ).select_related("definition__role", "cell")

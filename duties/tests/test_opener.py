@@ -217,3 +217,19 @@ def test_opener_query_count_does_not_grow_with_cells(django_assert_max_num_queri
     with django_assert_max_num_queries(16):
         result = duty_instances_open(as_of=TODAY)
     assert result.created > 8 * 5
+
+
+def test_opening_late_and_reassigning_agree(bebop):
+    """A duty opened after its due date goes to whoever should do it today, as the
+    reassignment would decide: running the reassignment next changes nothing."""
+    only("sprint-manager-wrap-up", "sprint-manager-mid-sprint")
+    holder = make_member(cell=bebop, joined_on=LONG_AGO)
+    backup = make_member(cell=bebop, joined_on=LONG_AGO)
+    RoleAssignmentFactory(
+        member=holder, backup=backup, role=Role.objects.get(slug="sprint-manager"), cell=bebop, since=LONG_AGO
+    )
+    # The holder was off on the S206 wrap-up's due date (11 Nov) but is back today.
+    TimeOffFactory(member=holder, start=date(2026, 11, 9), end=date(2026, 11, 13))
+    duty_instances_open(as_of=TODAY, lookback_days=20)
+    assert set(DutyInstance.objects.values_list("assignee", flat=True)) == {holder.pk}
+    assert duty_instances_reassign(as_of=TODAY) == 0
