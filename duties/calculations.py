@@ -84,6 +84,9 @@ class PlanningData:
     newcomers: Sequence[NewcomerData] = ()
     member_cells: Mapping[int, int | None] = field(default_factory=dict)
     time_off: Mapping[int, Sequence[TimeOffPeriod]] = field(default_factory=dict)
+    # Holders known from the data rather than an assignment (role slug -> members), e.g. the
+    # owners of epics in development for the epic owner's duties.
+    implicit_holders: Mapping[str, Sequence[int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -211,6 +214,7 @@ def _subjects(definition: DefinitionData, occurrence: Occurrence, data: Planning
             for a in data.assignments
             if a.role_id == definition.role_id and a.covers(occurrence.due_on)
         }
+        | set(data.implicit_holders.get(definition.role_slug, ()))
     )
     return [Subject(f"member:{m}", data.member_cells.get(m), m) for m in holders]
 

@@ -27,9 +27,22 @@ from roles.selectors import time_off_by_member
 from rotations.models import RotationAssignment
 
 
+def _epic_owners() -> list[int]:
+    """Owners of epics in development: they owe an update every sprint (one query)."""
+    from sprints.models import Epic, EpicStatus
+
+    return list(
+        Epic.objects.filter(status=EpicStatus.IN_DEVELOPMENT, owner__isnull=False)
+        .order_by()
+        .values_list("owner_id", flat=True)
+        .distinct()
+    )
+
+
 def planning_data(*, start: date, end: date) -> PlanningData:
-    """Everything the opener needs for duties due in [start, end], in seven queries:
-    definitions, cells, role assignments, rotations, newcomer type periods, member cells, time off."""
+    """Everything the opener needs for duties due in [start, end], in eight queries:
+    definitions, cells, role assignments, rotations, newcomer type periods, member cells,
+    time off, owners of epics in development."""
     definitions = [
         DefinitionData(
             id=d.pk,
@@ -72,6 +85,7 @@ def planning_data(*, start: date, end: date) -> PlanningData:
     ]
     member_cells = dict(Member.objects.values_list("pk", "cell_id"))
     return PlanningData(
+        implicit_holders={"epic-owner": _epic_owners()},
         definitions=definitions,
         cells=cells,
         assignments=assignments,

@@ -103,6 +103,7 @@ def duty_detail(request: HttpRequest, pk: int) -> HttpResponse:
     member = _require_view(request, duty)
     today = local_today(member)
     can_edit = services.can_work_on(member=member, is_staff=request.user.is_staff, instance=duty, as_of=today)
+    history = list(duty.history.select_related("history_user").order_by("-history_date")[:20])
     return render(
         request,
         "duties/duty_detail.html",
@@ -111,7 +112,8 @@ def duty_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "today": today,
             "can_edit": can_edit,
             "notes_form": NotesForm(initial={"notes": duty.notes}),
-            "history": duty.history.select_related("history_user").order_by("-history_date")[:20],
+            "history": history,
+            "names": selectors.member_names({h.assignee_id for h in history if h.assignee_id}),
         },
     )
 

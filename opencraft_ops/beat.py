@@ -10,11 +10,14 @@ from typing import Any
 from celery.schedules import crontab
 
 BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
+    # sync (issue 3): worklogs every 5 minutes, JIRA every 10, the reconciliation nightly.
+    "sync-tempo": {"task": "sync.tempo", "schedule": crontab(minute="*/5")},
+    "sync-jira": {"task": "sync.jira", "schedule": crontab(minute="*/10")},
+    "sync-tempo-reconcile": {"task": "sync.tempo_reconcile", "schedule": crontab(hour=2, minute=30)},
     "rotations-sprint-started-webhook": {
         "task": "rotations.tasks.sprint_started_notify",
         "schedule": crontab(minute=15, hour=0),
     },
-    # "sync-tempo-worklogs": {"task": "sustainability.tasks...", "schedule": crontab(minute="*/5")},
     # Duties: open (and catch up), reassign, snapshot finding counts; then each member's morning digest.
     "duties-open": {"task": "duties.tasks.open_duties", "schedule": crontab(minute=5)},
     "duties-digests": {"task": "duties.tasks.send_digests", "schedule": crontab(minute="*/15")},

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "rotations",
     "sustainability",
     "duties",
+    "sync",
 ]
 
 MIDDLEWARE = [
@@ -182,6 +183,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "EpicStatusEnum": "sprints.models.EpicStatus",
         "BudgetKindEnum": "sprints.models.BudgetKind",
+        "RotationKindEnum": "rotations.models.RotationKind",
     },
     # Swagger UI and Redoc served from our own static files (works offline).
     "SWAGGER_UI_DIST": "SIDECAR",

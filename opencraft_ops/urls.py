@@ -35,4 +35,5 @@ urlpatterns = [
     path("rotations/", include("rotations.urls")),
     path("sustainability/", include("sustainability.urls")),
     path("duties/", include("duties.urls")),
+    path("sync/", include("sync.urls")),
 ]

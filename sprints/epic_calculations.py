@@ -109,10 +109,10 @@ def seconds_to_hours(seconds: int | None) -> Decimal:
 class EpicFigures:
     """What the worklogs on an epic's tickets add up to."""
 
-    hours_used: Decimal = Decimal("0")  # all time
-    month_hours: Decimal = Decimal("0")  # this calendar month up to as_of
-    last_month_non_billable: Decimal = Decimal("0")  # last calendar month, seconds - billable
-    remaining_estimate: Decimal = Decimal("0")  # open tickets' remaining estimates
+    hours_used: Decimal = Decimal("0.00")  # all time
+    month_hours: Decimal = Decimal("0.00")  # this calendar month up to as_of
+    last_month_non_billable: Decimal = Decimal("0.00")  # last calendar month, seconds - billable
+    remaining_estimate: Decimal = Decimal("0.00")  # open tickets remaining estimates
 
 
 class Health(enum.Enum):

@@ -166,7 +166,7 @@ def figures_with_estimates(
         hours_used=base.hours_used,
         month_hours=base.month_hours,
         last_month_non_billable=base.last_month_non_billable,
-        remaining_estimate=remaining.get(epic_id, Decimal("0")),
+        remaining_estimate=remaining.get(epic_id, Decimal("0.00")),
     )
 
 

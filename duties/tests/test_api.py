@@ -149,3 +149,32 @@ def test_schema_lists_the_duties_endpoints(api, staff_user):
         "/api/duties/clock/",
     ):
         assert p in schema["paths"], p
+
+
+def test_definitions_query_count(api, core_member, django_assert_num_queries):
+    from duties.tests.factories import DutyDefinitionFactory
+
+    as_user(api, core_member)
+    for _ in range(5):
+        DutyDefinitionFactory()
+    # count, page of definitions with their role (joined).
+    with django_assert_num_queries(2):
+        response = api.get("/api/duty-definitions/")
+    assert response.data["count"] == DutyDefinition.objects.count() >= 20
+
+
+def test_my_findings_query_count(api, sprint_manager, django_assert_num_queries, check_queries):
+    for i in range(4):
+        DutyInstanceFactory(
+            assignee=sprint_manager,
+            cell=sprint_manager.cell,
+            period=f"F{i}",
+            due_on=TODAY - timedelta(days=i + 1),
+            opens_on=TODAY - timedelta(days=10),
+        )
+    as_user(api, sprint_manager)
+    rules = check_queries(member_id=sprint_manager.pk)
+    # member (+cell), then the registered process checks' fixed queries.
+    with django_assert_num_queries(1 + rules):
+        response = api.get("/api/duties/findings/mine/")
+    assert len(response.data) == 4

@@ -212,7 +212,7 @@ def test_opener_query_count_does_not_grow_with_cells(django_assert_max_num_queri
             cell=cell,
             since=LONG_AGO,
         )
-    # definitions, cells, assignments, rotations, newcomer periods, member cells, time off,
+    # definitions, cells, assignments, rotations, newcomer periods, member cells, time off, epic owners,
     # count before, insert, count after, bare instances, insert items (+ savepoints).
     with django_assert_max_num_queries(16):
         result = duty_instances_open(as_of=TODAY)
@@ -233,3 +233,16 @@ def test_opening_late_and_reassigning_agree(bebop):
     duty_instances_open(as_of=TODAY, lookback_days=20)
     assert set(DutyInstance.objects.values_list("assignee", flat=True)) == {holder.pk}
     assert duty_instances_reassign(as_of=TODAY) == 0
+
+
+def test_owners_of_epics_in_development_owe_the_epic_update(bebop):
+    from sprints.tests.factories import EpicFactory
+
+    only("epic-owner-update")
+    owner = make_member(cell=bebop)
+    EpicFactory(key="BB-7", cell=bebop, owner=owner)
+    EpicFactory(key="BB-8", cell=bebop, owner=make_member(cell=bebop), status="done")
+    thursday_w2 = date(2026, 12, 3)  # sprint 207
+    duty_instances_open(as_of=thursday_w2, lookback_days=0)
+    duty = DutyInstance.objects.get()
+    assert (duty.subject_key, duty.assignee, duty.period) == (f"member:{owner.pk}", owner, "S207")

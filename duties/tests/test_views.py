@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from duties.models import ChecklistItem, DutyDefinition, DutyInstance, FindingSnapshot
 from duties.tests.factories import DutyInstanceFactory, make_member
@@ -379,3 +380,12 @@ def test_home_for_a_member_outside_any_cell(client, db):
     assert response.status_code == 200
     assert "No duty is open for you" in response.content.decode()
     assert client.get(reverse("duties:health")).status_code == 200  # asks to pick a cell
+
+
+def test_detail_history_names_the_assignees(client, sprint_manager, wrap_up, core_member):
+    wrap_up.assignee = core_member
+    wrap_up.assigned_as = "backup"
+    wrap_up.save()
+    login(client, sprint_manager)
+    body = client.get(reverse("duties:detail", args=[wrap_up.pk])).content.decode()
+    assert f"assigned to {escape(core_member.name)} (Backup (holder off))" in body

@@ -227,7 +227,9 @@ class TempoClient:
         timeout: float = 30.0,
         policy: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        page_limit: int = WORKLOG_PAGE_LIMIT,
     ) -> None:
+        self.page_limit = page_limit
         if not base_url:
             raise NotConfigured("Tempo sync is off: TEMPO_BASE_URL is not set.", service="Tempo")
         if not token:
@@ -251,11 +253,11 @@ class TempoClient:
         updated_from: datetime | None = None,
         date_from: date | None = None,
         date_to: date | None = None,
-        limit: int = WORKLOG_PAGE_LIMIT,
+        limit: int | None = None,
     ) -> Iterator[WorklogPage]:
         """Worklogs in Tempo's default order (start time then id), one page at a time,
         following ``metadata.next`` until it is absent."""
-        params: dict[str, Any] = {"limit": limit, "offset": 0}
+        params: dict[str, Any] = {"limit": limit or self.page_limit, "offset": 0}
         if updated_from is not None:
             params["updatedFrom"] = format_datetime(updated_from)
         if date_from is not None:

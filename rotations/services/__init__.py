@@ -5,3 +5,27 @@
 * ``feeds``: secret iCalendar feeds;
 * ``webhooks``: outgoing signed webhooks and their delivery log.
 """
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from roles.models import Cell
+
+
+@transaction.atomic
+def rotations_open_sprint(*, cell: Cell, sprint: Any) -> dict[str, Any]:
+    """Sprint completion hook (``sprints.services.COMPLETION_HOOKS``): fill the new
+    sprint's empty slots with the fair schedule and announce the sprint once."""
+    from rotations.services.schedule import schedule_apply, sprint_started_emit
+
+    result = schedule_apply(cell=cell, first_sprint=sprint.number, sprints=1)
+    sent = sprint_started_emit(as_of=timezone.localdate(), force_sprint=sprint.number)
+    return {
+        "created": len(result.created),
+        "unfilled": len(result.plan.unfilled),
+        "webhooks": len(sent),
+    }

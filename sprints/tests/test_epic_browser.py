@@ -97,3 +97,48 @@ def test_board_to_epic_page_and_a_new_milestone(
     assert "Beta on staging" in page.locator("#timeline").inner_text()
     assert deadline.isoformat() in page.locator("dl.facts").inner_text()
     page.screenshot(path=str(artifacts_dir / "epic-page.png"), full_page=True)
+
+
+def test_planning_view_for_the_epic_planning_manager(
+    page: Any,
+    cell: Any,
+    fixed_epic: Any,
+    monthly_epic: Any,
+    epic_owner: Any,
+    epic_reviewer: Any,
+    artifacts_dir: Any,
+) -> None:
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from roles.models import Role
+    from roles.tests.factories import MemberFactory, RoleAssignmentFactory, TimeOffFactory
+    from sprints import calendar
+    from sprints.calculations import thursday_w2
+
+    role, _ = Role.objects.get_or_create(
+        slug="epic-planning-sustainability-manager",
+        defaults={
+            "name": "Epic planning and sustainability manager",
+            "purpose": "-",
+            "responsibilities": "-",
+            "scope": "cell",
+        },
+    )
+    manager = MemberFactory(cell=cell, user__username="epm", user__password="correct-horse-battery")
+    RoleAssignmentFactory(member=manager, role=role, cell=cell, since=date.today() - timedelta(days=30))
+    today = timezone.localdate()
+    due = thursday_w2(calendar.sprint_on(today))
+    TimeOffFactory(member=epic_owner, start=due, end=due + timedelta(days=10))
+    login(page, "epm")
+    page.goto(f"/sprints/epics/cell/{cell.slug}/planning/")
+    row = page.locator('tr[data-epic="FIX-1"]')
+    assert "from " + epic_reviewer.name in row.inner_text()
+    assert "owner away that day" in row.inner_text()
+    away = page.locator(
+        "section, div.card",
+        has=page.get_by_role("heading", name="Away a week or more in the next two months"),
+    )
+    assert epic_owner.name in away.last.inner_text()
+    page.screenshot(path=str(artifacts_dir / "epic-planning.png"), full_page=True)

@@ -1,0 +1,79 @@
+"""Records of the JIRA/Tempo sync: each run with its counts, and where each feed got to."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class SyncSource(models.TextChoices):
+    TEMPO = "tempo", "Tempo"
+    JIRA = "jira", "JIRA"
+
+
+class SyncMode(models.TextChoices):
+    INCREMENTAL = "incremental", "Incremental"
+    FULL = "full", "Full"
+    RANGE = "range", "Date range"
+    RECONCILE = "reconcile", "Reconciliation"
+
+
+class SyncOutcome(models.TextChoices):
+    RUNNING = "running", "Running"
+    SUCCESS = "success", "Success"
+    PARTIAL = "partial", "Success, some records skipped"
+    FAILED = "failed", "Failed"
+
+
+SUCCESSFUL_OUTCOMES = (SyncOutcome.SUCCESS, SyncOutcome.PARTIAL)
+MAX_STORED_SKIPS = 200  # the run keeps the first ones; the counters stay exact
+
+
+class SyncRun(models.Model):
+    source = models.CharField(max_length=10, choices=SyncSource.choices)
+    mode = models.CharField(max_length=12, choices=SyncMode.choices, default=SyncMode.INCREMENTAL)
+    started = models.DateTimeField()
+    finished = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, choices=SyncOutcome.choices, default=SyncOutcome.RUNNING)
+    fetched = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    deleted = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    errors = models.PositiveIntegerField(default=0)
+    skipped_records = models.JSONField(
+        default=list, blank=True, help_text="[{remote_id, reason}] of the records left out (the first 200)."
+    )
+    unknown_authors = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="JIRA account ids of worklog authors with no member, and their counts.",
+    )
+    message = models.TextField(blank=True, help_text="Why the run failed, or notes.")
+    triggered_by = models.CharField(max_length=30, blank=True)
+
+    class Meta:
+        ordering = ["-started", "-id"]
+        indexes = [models.Index(fields=["source", "outcome", "-finished"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} {self.mode} {self.started:%Y-%m-%d %H:%M} {self.outcome}"
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if self.finished is None:
+            return None
+        return (self.finished - self.started).total_seconds()
+
+
+class SyncCursor(models.Model):
+    """Where a feed got to. ``value`` is the watermark the next incremental run starts from;
+    ``pending`` is the newest remote change stored by a run still paging (it becomes the
+    watermark, less an overlap, in the same transaction as the feed's last page)."""
+
+    name = models.CharField(max_length=50, unique=True)
+    value = models.DateTimeField(null=True, blank=True)
+    pending = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.value}"

@@ -1,0 +1,106 @@
+"""Celery tasks: each takes the lock of its source (inside the service), calls the services and
+owns the retry policy. A source without its base URL is off: the task says so and does nothing.
+
+Retried: time-outs, refused connections and 5xx/429 that outlasted the client's own retries.
+Never retried: 401/403 (a person must fix the token) and a run already in progress.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from celery import shared_task
+from django.utils import timezone
+
+from opencraft_ops.integrations import config
+from opencraft_ops.integrations.http import RemoteError, TransportError
+from sync.services import SyncBusy, accounts_sync, jira_sync, worklogs_reconcile, worklogs_sync
+
+log = logging.getLogger("sync")
+
+MAX_RETRIES = 4
+RETRY_DELAYS = (60, 120, 300, 900)  # seconds: the client already retried within the request
+
+
+def retryable(exc: BaseException) -> bool:
+    if isinstance(exc, TransportError):
+        return True
+    return isinstance(exc, RemoteError) and (exc.status is None or exc.status >= 500 or exc.status == 429)
+
+
+def _run(task: Any, work: Any) -> dict[str, Any]:
+    try:
+        return dict(work())
+    except SyncBusy as exc:
+        return {"status": "busy", "reason": str(exc)}
+    except (TransportError, RemoteError) as exc:
+        if not retryable(exc) or task.request.retries >= MAX_RETRIES:
+            raise
+        log.warning("sync task %s will retry: %s", task.name, exc)
+        raise task.retry(
+            exc=exc, countdown=RETRY_DELAYS[min(task.request.retries, len(RETRY_DELAYS) - 1)]
+        ) from exc
+
+
+def _summary(*runs: Any) -> dict[str, Any]:
+    return {
+        "runs": [r.pk for r in runs],
+        "outcome": [r.outcome for r in runs],
+        "created": sum(r.created for r in runs),
+        "updated": sum(r.updated for r in runs),
+        "deleted": sum(r.deleted for r in runs),
+        "skipped": sum(r.skipped for r in runs),
+    }
+
+
+@shared_task(name="sync.tempo", bind=True, max_retries=MAX_RETRIES)
+def sync_tempo(self: Any) -> dict[str, Any]:
+    """Accounts, then worklogs changed since the watermark, then papertrail deletions."""
+    if not config.tempo_configured():
+        return {"status": "off", "reason": "TEMPO_BASE_URL or TEMPO_API_TOKEN is not set"}
+
+    def work() -> dict[str, Any]:
+        client = config.tempo_client()
+        try:
+            accounts = accounts_sync(client=client, triggered_by="task")
+            worklogs = worklogs_sync(client=client, triggered_by="task")
+        finally:
+            client.close()
+        return {"status": "done", **_summary(accounts, worklogs)}
+
+    return _run(self, work)
+
+
+@shared_task(name="sync.tempo_reconcile", bind=True, max_retries=MAX_RETRIES)
+def reconcile_tempo(self: Any) -> dict[str, Any]:
+    """Nightly: re-reads the last two months of worklogs and repairs any drift."""
+    if not config.tempo_configured():
+        return {"status": "off", "reason": "TEMPO_BASE_URL or TEMPO_API_TOKEN is not set"}
+
+    def work() -> dict[str, Any]:
+        client = config.tempo_client()
+        try:
+            run = worklogs_reconcile(client=client, today=timezone.localdate(), triggered_by="task")
+        finally:
+            client.close()
+        return {"status": "done", **_summary(run)}
+
+    return _run(self, work)
+
+
+@shared_task(name="sync.jira", bind=True, max_retries=MAX_RETRIES)
+def sync_jira(self: Any) -> dict[str, Any]:
+    """Board sprints, epics and tickets changed since the watermark."""
+    if not config.jira_configured():
+        return {"status": "off", "reason": "JIRA_BASE_URL is not set"}
+
+    def work() -> dict[str, Any]:
+        client = config.jira_client()
+        try:
+            run = jira_sync(client=client, triggered_by="task")
+        finally:
+            client.close()
+        return {"status": "done", **_summary(run)}
+
+    return _run(self, work)

@@ -1,0 +1,146 @@
+"""Celery tasks and the sync_tempo / sync_jira commands, against the fakes."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from opencraft_ops.beat import BEAT_SCHEDULE
+from opencraft_ops.integrations.http import AuthError, RemoteError, TransportError
+from sustainability.models import Worklog
+from sync import tasks
+from sync.models import SyncMode, SyncOutcome, SyncRun
+from sync.services import source_lock
+
+
+@pytest.mark.parametrize(
+    ("exc", "expected"),
+    [
+        (TransportError("timed out"), True),
+        (RemoteError("boom", status=500), True),
+        (RemoteError("slow down", status=429), True),
+        (RemoteError("bad jql", status=400), False),
+        (RemoteError("gone", status=404), False),
+        (AuthError("token", status=401), False),
+    ],
+)
+def test_which_failures_the_task_retries(exc, expected):
+    assert tasks.retryable(exc) is expected
+
+
+def test_beat_schedule_has_the_sync():
+    assert {BEAT_SCHEDULE[k]["task"] for k in ("sync-tempo", "sync-jira", "sync-tempo-reconcile")} == {
+        "sync.tempo",
+        "sync.jira",
+        "sync.tempo_reconcile",
+    }
+
+
+def test_tasks_are_off_without_base_urls(db, settings):
+    settings.TEMPO_BASE_URL = ""
+    settings.JIRA_BASE_URL = ""
+    assert tasks.sync_tempo.delay().get()["status"] == "off"
+    assert tasks.reconcile_tempo.delay().get()["status"] == "off"
+    assert tasks.sync_jira.delay().get() == {"status": "off", "reason": "JIRA_BASE_URL is not set"}
+    assert not SyncRun.objects.exists()
+
+
+def test_tasks_sync_from_the_fakes(org, upstream, fake_tempo, fake_jira):
+    jira = tasks.sync_jira.delay().get()
+    tempo = tasks.sync_tempo.delay().get()
+    assert jira["status"] == tempo["status"] == "done"
+    assert tempo["created"] == len(upstream.accounts) + len(upstream.worklogs)
+    assert Worklog.objects.count() == len(upstream.worklogs)
+    assert set(SyncRun.objects.values_list("triggered_by", flat=True)) == {"task"}
+    reconcile = tasks.reconcile_tempo.delay().get()
+    assert reconcile["status"] == "done" and reconcile["created"] == 0
+
+
+def test_task_skips_while_another_run_holds_the_lock(org, upstream, fake_tempo):
+    with source_lock("tempo"):
+        assert tasks.sync_tempo.delay().get()["status"] == "busy"
+
+
+def test_task_does_not_retry_a_401(org, upstream, fake_tempo, settings):
+    settings.TEMPO_API_TOKEN = "expired"
+    with pytest.raises(AuthError, match="TEMPO_API_TOKEN"):
+        tasks.sync_tempo.delay()
+    assert fake_tempo.server.requests["GET /4/accounts"] == 1
+
+
+def run(command: str, *args: str) -> tuple[str, str]:
+    out, err = StringIO(), StringIO()
+    call_command(command, *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_sync_tempo_command(org, upstream, fake_tempo):
+    out, err = run("sync_tempo")
+    total = len(upstream.worklogs)
+    assert f"created {total}" in out and "Tempo incremental sync" in out
+    assert "worklogs" in err  # the progress bar
+    assert f"{len(upstream.worklogs)}" in err
+    assert "worklog authors with no member: ghost-1" in out
+    out, _ = run("sync_tempo", "--no-progress", "--skip-accounts")
+    assert "created 0, updated 0" in out
+
+
+def test_sync_tempo_full_range_and_reconcile(org, upstream, fake_tempo):
+    out, _ = run("sync_tempo", "--full", "--no-progress")
+    assert "Tempo full sync" in out
+    out, _ = run(
+        "sync_tempo", "--from", "2026-11-20", "--to", "2026-11-24", "--no-progress", "--skip-accounts"
+    )
+    assert "date range sync" in out
+    out, _ = run("sync_tempo", "--reconcile", "--no-progress", "--skip-accounts")
+    assert "reconciliation sync" in out
+    assert list(SyncRun.objects.order_by("started").values_list("mode", flat=True)) == [
+        SyncMode.FULL,
+        SyncMode.FULL,
+        SyncMode.RANGE,
+        SyncMode.RECONCILE,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--from", "yesterday"], "is not a date"),
+        (["--from", "2026-11-20", "--to", "2026-11-01"], "--to must not be before --from"),
+        (["--reconcile", "--full"], "cannot be combined"),
+    ],
+)
+def test_sync_tempo_refuses_bad_options(db, fake_tempo, args, message):
+    with pytest.raises(CommandError, match=message):
+        run("sync_tempo", *args)
+    assert not SyncRun.objects.exists()
+
+
+def test_commands_say_when_off(db, settings):
+    settings.TEMPO_BASE_URL = ""
+    settings.JIRA_BASE_URL = ""
+    with pytest.raises(CommandError, match="set TEMPO_BASE_URL and TEMPO_API_TOKEN"):
+        run("sync_tempo")
+    with pytest.raises(CommandError, match="set JIRA_BASE_URL"):
+        run("sync_jira")
+
+
+def test_command_401_names_the_setting(org, upstream, fake_tempo, settings):
+    settings.TEMPO_API_TOKEN = "expired"
+    with pytest.raises(CommandError, match="check TEMPO_API_TOKEN"):
+        run("sync_tempo", "--no-progress")
+    assert SyncRun.objects.get().outcome == SyncOutcome.FAILED
+
+
+def test_sync_jira_command(org, upstream, fake_jira):
+    out, err = run("sync_jira")
+    assert "JIRA incremental sync: success" in out and "issues" in err
+    out, _ = run("sync_jira", "--full", "--no-progress")
+    assert "JIRA full sync: success" in out and "created 0, updated 0" in out
+
+
+def test_command_reports_a_busy_source(org, upstream, fake_jira):
+    with source_lock("jira"), pytest.raises(CommandError, match="already running"):
+        run("sync_jira", "--no-progress")
