@@ -270,3 +270,15 @@ def duty_weeks_without_discovery(cells: list[Cell], *, start: date, end: date) -
         if gaps:
             missing[cell.pk] = gaps
     return missing
+
+
+def member_upcoming_rotations(member: Member, *, as_of: date, limit: int = 8) -> list[RotationAssignment]:
+    """The member's current and next rotations, soonest first (one query).
+
+    For any page that tells a member when they are on duty (grid, home page).
+    """
+    return list(
+        RotationAssignment.objects.filter(member=member, end__gte=as_of)
+        .select_related("cell", "sprint")
+        .order_by("start", "kind")[:limit]
+    )

@@ -83,6 +83,9 @@ def grid(request: HttpRequest, slug: str) -> HttpResponse:
         "changes": selectors.assignment_history(cell),
         "today": today,
         "query": request.GET.urlencode(),
+        "mine": selectors.member_upcoming_rotations(me, as_of=today)
+        if (me := member_of(request.user))
+        else [],
     }
     return render(request, "rotations/grid.html", context)
 

@@ -118,6 +118,11 @@ def rotation_swap(
         raise ValidationError("Pick two different slots to swap.")
     if first.member_id == second.member_id:
         raise ValidationError("Both slots are held by the same member: nothing to swap.")
+    if calculations.GROUP_OF_KIND[first.kind] != calculations.GROUP_OF_KIND[second.kind]:
+        raise ValidationError(
+            f"A swap exchanges turns of one rotation; {first.get_kind_display()} and "
+            f"{second.get_kind_display()} are different rotations."
+        )
     a, b = first.member, second.member
     for member, slot in ((b, first), (a, second)):
         problem = eligibility_problem(member, kind=slot.kind, cell=slot.cell, start=slot.start, end=slot.end)

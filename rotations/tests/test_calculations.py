@@ -370,3 +370,32 @@ def test_partial_day_off_counts_as_present_and_backup_covers() -> None:
     assert rows[0].others_present == ((DISCOVERY_DUTY, 4),)
     assert not rows[1].covered
     assert rows[1].suggestion_reason == "No eligible member is present that day."
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    scenario=scenarios(),
+    ff=st.lists(st.integers(min_value=1, max_value=9), min_size=0, max_size=2, unique=True),
+)
+def test_coverage_suggestions_are_present_eligible_non_firefighters(scenario, ff) -> None:
+    n, _, off = scenario
+    candidates = _candidates(n, off)
+    end = START + timedelta(days=13)
+    duties = [
+        Duty(i, mid, kind, START, end)
+        for i, (mid, kind) in enumerate(zip(ff, (FIREFIGHTER_1, FIREFIGHTER_2), strict=False))
+    ]
+    time_off = {c.member_id: list(c.time_off) for c in candidates}
+    rows = coverage(
+        days=[START + timedelta(days=i) for i in range(14)],
+        duties=duties,
+        time_off=time_off,
+        backup_pool=candidates,
+    )
+    assert len(rows) == 10
+    for row in rows:
+        away = {m for m, periods in time_off.items() if any(p.covers(row.day) for p in periods)}
+        assert row.covered == bool(set(ff) - away)
+        if row.suggested_backup is not None:
+            assert not row.covered
+            assert row.suggested_backup not in away and row.suggested_backup not in ff

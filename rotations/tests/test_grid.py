@@ -54,6 +54,11 @@ def test_member_sees_grid_budgets_and_coverage_read_only(client, crew, current_s
     # Six full-time members: 240 h/week, 18 h/week firefighting, 9 h/week each = 18 h/sprint.
     assert "240" in html and "18 h/sprint" in html
     assert "Every working day has a firefighter present" in html
+    assert "Your next rotations" not in html  # crew[1] holds none
+    client.force_login(crew[2].user)
+    mine = client.get(grid_url(cell)).content.decode()
+    assert "Your next rotations" in mine and "Firefighter 1 (Bebop)" in mine
+    client.force_login(crew[1].user)
     assert 'form="swap-form"' not in html  # members read, they do not edit
     assert "Generate a schedule" not in html
 
@@ -85,8 +90,9 @@ def test_grid_query_count_is_flat(client, crew, current_sprint, django_assert_nu
     client.force_login(crew[0].user)  # the sprint manager: forms and member pickers render too
     # session, user, cell, member (+cell), policy, sprint-manager role lookup, budget hours,
     # grid assignments; coverage: assignments, members, type periods, time off, firefighter
-    # history; member choices, recent swaps, change history = 16, whatever the number of rows.
-    with django_assert_num_queries(16):
+    # history; member choices, recent swaps, change history, the viewer's own next rotations
+    # = 17, whatever the number of rows.
+    with django_assert_num_queries(17):
         response = client.get(grid_url(cell))
     assert response.status_code == 200
 
@@ -300,3 +306,16 @@ def test_project_cell_shows_its_rules_and_has_no_discovery_duty(client, staff_us
     )
     kinds = set(RotationAssignment.objects.values_list("kind", flat=True))
     assert RotationKind.DISCOVERY_DUTY not in kinds and RotationKind.FIREFIGHTER_1 in kinds
+
+
+def test_swap_refused_across_rotations(client, crew, current_sprint) -> None:
+    a = make_slot(member=crew[2], sprint_number=current_sprint)
+    b = make_slot(member=crew[3], sprint_number=current_sprint, kind=RotationKind.DISCOVERY_DUTY)
+    client.force_login(crew[0].user)
+    response = client.post(
+        reverse("rotations:swap", args=[crew[0].cell.slug]),
+        {"slots": [a.pk, b.pk], "agreed_on": "2026-11-20"},
+        follow=True,
+    )
+    assert "are different rotations" in response.content.decode()
+    assert not Swap.objects.exists()
