@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from roles.models import Member
 from sprints import calendar, epic_selectors, epic_services
+from sprints import epic_calculations as calc
 from sprints.epic_models import EpicBudgetPeriod, EpicMilestone, EpicStatusChange, EpicUpdate
 from sprints.models import BudgetKind, Epic, EpicStatus
 from sprints.services import sprint_ensure
@@ -78,26 +79,42 @@ def _answers(kind: str, figures: dict[str, Decimal | None], variant: int) -> dic
     return answers
 
 
-def _shape(epic: Epic, today: date, members: list[Member]) -> None:
-    """First seeding of an epic: kind, budget, reviewer and timeline (only when it has none yet)."""
+def _round_budget(hours: Decimal, *, minimum: int) -> Decimal:
+    return Decimal(max(minimum, int(hours / 10 + 1) * 10))
+
+
+def _shape(epic: Epic, today: date, members: list[Member], figures: calc.EpicFigures) -> None:
+    """First seeding of an epic: kind, budget, reviewer and timeline (only when it has none yet).
+
+    Budgets are set from the hours the sync brought in, so the board shows a mix: most
+    epics comfortably inside their budget, some close to it, one in three over it."""
     if epic.milestones.exists() or epic.updates.exists():
         return
     kinds = [BudgetKind.FIXED, BudgetKind.MONTHLY, BudgetKind.NONE]
     epic.budget_kind = kinds[epic.pk % 3]
+    share = [Decimal("1.5"), Decimal("1.1"), Decimal("0.9")][epic.pk // 3 % 3]
     if epic.budget_kind == BudgetKind.FIXED and epic.budget_hours is None:
-        epic.budget_hours = Decimal(60 + 20 * (epic.pk % 5))
+        epic.budget_hours = _round_budget(
+            (figures.hours_used + figures.remaining_estimate) * share, minimum=40
+        )
     if epic.reviewer_id is None:
         # The sync does not bring epic reviewers; pick a colleague of the owner's cell.
         others = [m for m in members if m.cell_id == epic.cell_id and m.pk != epic.owner_id]
         epic.reviewer = others[epic.pk % len(others)] if others else None
     epic.save(update_fields=["budget_kind", "budget_hours", "reviewer", "updated_at"])
     if epic.budget_kind == BudgetKind.MONTHLY and not epic.budget_periods.exists():
+        # This month's pace projected to the month's end, then the share above.
+        pace = figures.month_hours * calc.month_end(today).day / today.day
+        monthly = _round_budget(pace * share, minimum=20)
         start = (today.replace(day=1) - timedelta(days=95)).replace(day=1)
         EpicBudgetPeriod.objects.create(
-            epic=epic, hours_per_month=Decimal("30"), since=start, note="Initial contract"
+            epic=epic,
+            hours_per_month=_round_budget(monthly * Decimal("0.7"), minimum=10),
+            since=start,
+            note="Initial contract",
         )
         EpicBudgetPeriod.objects.create(
-            epic=epic, hours_per_month=Decimal("40"), since=today.replace(day=1), note="Client asked for more"
+            epic=epic, hours_per_month=monthly, since=today.replace(day=1), note="Client asked for more"
         )
     if epic.status in (EpicStatus.DONE, EpicStatus.PROSPECT):
         return
@@ -117,8 +134,11 @@ def seed(stdout: TextIO) -> None:
     current = calendar.sprint_on(today).number
     sprints = {n: sprint_ensure(number=n) for n in (current - 1, current) if n >= 1}
     members = list(Member.objects.filter(cell__isnull=False).order_by("pk"))
+    ids = [e.pk for e in epics]
+    figures = epic_selectors.epic_figures(as_of=today, epic_ids=ids)
+    remaining = epic_selectors.epic_remaining_estimates(epic_ids=ids)
     for epic in epics:
-        _shape(epic, today, members)
+        _shape(epic, today, members, epic_selectors.figures_with_estimates(figures, remaining, epic.pk))
     added = 0
     for index, epic in enumerate(e for e in epics if e.status == EpicStatus.IN_DEVELOPMENT):
         if not epic.status_changes.exists():
@@ -129,7 +149,7 @@ def seed(stdout: TextIO) -> None:
                 changed_at=timezone.now() - timedelta(days=30),
                 note="Client accepted the discovery",
             )
-        figures = epic_selectors.prefill_figures(epic=epic, as_of=today)
+        known = epic_selectors.prefill_figures(epic=epic, as_of=today)
         author = epic.owner or epic.reviewer
         # Every epic has last sprint's update; two out of three already have this sprint's.
         for number, sprint in sprints.items():
@@ -138,7 +158,7 @@ def seed(stdout: TextIO) -> None:
             if EpicUpdate.objects.filter(epic=epic, sprint=sprint).exists():
                 continue
             epic_services.epic_update_save(
-                epic=epic, sprint=sprint, author=author, answers=_answers(epic.budget_kind, figures, index)
+                epic=epic, sprint=sprint, author=author, answers=_answers(epic.budget_kind, known, index)
             )
             added += 1
     stdout.write(f"Epics: {len(epics)} epics shaped, {added} epic updates added.\n")

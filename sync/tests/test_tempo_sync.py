@@ -235,3 +235,12 @@ def test_deletions_only_from_the_papertrail(synced, tempo, fake_tempo):
 
 def test_date_helpers_are_dates():
     assert isinstance(TODAY, date)
+
+
+def test_descriptions_with_tabs_newlines_and_backslashes_round_trip(org, upstream, tempo, fake_tempo):
+    text = "Fix\tthe\\build\nthen deploy\r\n\\N is not null"
+    wl = fake_tempo.app.add_worklog(
+        issue_id=1, author="acc-1", seconds=60, start_date=TODAY, description=text
+    )
+    worklogs_sync(client=tempo)
+    assert Worklog.objects.get(tempo_id=wl.id).description == text

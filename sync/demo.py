@@ -1,0 +1,129 @@
+"""Demo data from the real sync: fake JIRA and Tempo servers run in-process for a moment,
+seeded from the demo members' JIRA account ids and the cells' boards, and the sync
+services bring their data in exactly as they would from the real services.
+
+Generated upstream: per cell, client accounts, the cell's internal account and the
+company-wide internal ones (incl. "Community Relations"); epics in every status;
+past, current and next sprints with tickets (some unestimated, some without a
+reviewer); about two years of worklogs for every member. Epics get budgets here
+(JIRA does not hold them). Idempotent: once a demo sync has run, it is not repeated.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TextIO
+
+from django.db.models import Q
+from django.test import override_settings
+from django.utils import timezone
+
+from opencraft_ops.integrations import config
+from opencraft_ops.integrations.fakes import BoardSpec, DatasetSpec, FakeServers, MemberSpec
+from roles.models import Cell, Member
+from sprints import calendar
+from sprints.models import BudgetKind, Epic, Ticket
+from sustainability.models import AccountCategory, Worklog
+from sync.models import SyncRun
+from sync.services import accounts_sync, jira_sync, worklogs_sync
+
+DEMO_SEED = 2026
+HISTORY_WORKDAYS = 520  # about two years
+TRIGGER = "demo"
+
+
+def _dataset_spec(history_workdays: int) -> DatasetSpec | None:
+    cells = list(
+        Cell.objects.exclude(jira_board_id=None).exclude(jira_project_key="").order_by("jira_board_id")
+    )
+    members = list(
+        Member.objects.with_commitment()
+        .exclude(Q(jira_account_id=None) | Q(jira_account_id=""))
+        .select_related("cell")
+        .order_by("pk")
+    )
+    if not cells or not members:
+        return None
+    return DatasetSpec(
+        members=tuple(
+            MemberSpec(
+                account_id=str(m.jira_account_id),
+                board_id=m.cell.jira_board_id if m.cell else None,
+                daily_hours=float(getattr(m, "current_weekly_hours", None) or 30) / 5,
+            )
+            for m in members
+        ),
+        boards=tuple(
+            BoardSpec(board_id=int(c.jira_board_id or 0), project_key=c.jira_project_key, name=c.name)
+            for c in cells
+        ),
+        today=timezone.localdate(),
+        sprint_epoch=calendar.epoch(),
+        seed=DEMO_SEED,
+        history_days=history_workdays,
+        past_sprints=6,
+        tickets_per_sprint=10,
+        epics_per_board=6,
+    )
+
+
+def _budget_epics() -> int:
+    """Budgets live in the portal, not in JIRA: give the synced epics plausible ones."""
+    changed = 0
+    for i, epic in enumerate(
+        Epic.objects.filter(budget_hours=None).select_related("account").order_by("key")
+    ):
+        client = epic.account is not None and epic.account.category == AccountCategory.CLIENT
+        if client:
+            epic.budget_kind = BudgetKind.FIXED if i % 3 else BudgetKind.MONTHLY
+            epic.budget_hours = Decimal(40 + (i * 37) % 160)
+            epic.client = epic.account.customer if epic.account else ""
+        else:
+            epic.budget_kind = BudgetKind.NONE if i % 2 else BudgetKind.FIXED
+            epic.budget_hours = None if epic.budget_kind == BudgetKind.NONE else Decimal(20 + (i * 13) % 60)
+        epic.save()
+        changed += 1
+    return changed
+
+
+def seed(stdout: TextIO, *, history_workdays: int = HISTORY_WORKDAYS) -> None:
+    if SyncRun.objects.filter(triggered_by=TRIGGER).exists():
+        stdout.write(
+            f"  sync: demo data already synced ({Ticket.objects.count()} tickets, "
+            f"{Worklog.objects.count()} worklogs); nothing to do.\n"
+        )
+        return
+    spec = _dataset_spec(history_workdays)
+    if spec is None:
+        stdout.write("  sync: no cell with a JIRA board or no member with a JIRA account id; skipped.\n")
+        return
+    with (
+        FakeServers.start(spec) as fakes,
+        override_settings(
+            JIRA_BASE_URL=fakes.jira.url,
+            JIRA_USER=fakes.jira.app.user,
+            JIRA_API_TOKEN=fakes.jira.app.token,
+            TEMPO_BASE_URL=fakes.tempo.url,
+            TEMPO_API_TOKEN=fakes.tempo.app.token,
+        ),
+    ):
+        tempo = config.tempo_client()
+        jira = config.jira_client()
+        try:
+            runs = [
+                accounts_sync(client=tempo, triggered_by=TRIGGER),
+                jira_sync(client=jira, full=True, triggered_by=TRIGGER),
+                worklogs_sync(client=tempo, full=True, triggered_by=TRIGGER),
+            ]
+        finally:
+            tempo.close()
+            jira.close()
+    budgets = _budget_epics()
+    summary = "; ".join(
+        f"{r.get_source_display()} {r.get_mode_display().lower()}: {r.created} created, {r.skipped} skipped"
+        for r in runs
+    )
+    stdout.write(
+        f"  sync: from the fake JIRA and Tempo: {summary}. {Ticket.objects.count()} tickets, "
+        f"{Epic.objects.count()} epics ({budgets} given budgets), {Worklog.objects.count()} worklogs.\n"
+    )
