@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Generator
 
 import pytest
 
@@ -35,6 +36,7 @@ def test_reads_at_most_depth_pages_ahead_and_stops_when_the_consumer_stops():
             yield i
 
     iterator = prefetch(pages(), depth=1)
+    assert isinstance(iterator, Generator)
     assert next(iterator) == 0
     time.sleep(0.3)
     assert len(produced) <= 3  # the page handed over, one waiting, one being fetched
