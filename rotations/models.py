@@ -10,6 +10,7 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -204,6 +205,18 @@ class WebhookEndpoint(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        events = self.events
+        if not isinstance(events, list) or not all(isinstance(e, str) for e in events):
+            raise ValidationError({"events": 'A list of event names, e.g. ["rotation.changed"].'})
+        unknown = sorted(set(events) - set(WebhookEvent.values))
+        if unknown:
+            raise ValidationError(
+                {
+                    "events": f"Unknown event(s): {', '.join(unknown)}. Known: {', '.join(WebhookEvent.values)}."
+                }
+            )
 
     def wants(self, event: str) -> bool:
         return self.is_active and event in (self.events or [])

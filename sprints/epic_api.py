@@ -23,6 +23,7 @@ from sprints import epic_selectors as sel
 from sprints import epic_services as svc
 from sprints.epic_models import EpicBudgetPeriod, EpicMilestone, EpicStatusChange, EpicUpdate
 from sprints.epic_serializers import (
+    BudgetKindSerializer,
     BudgetPeriodSerializer,
     EpicSerializer,
     EpicUpdateSerializer,
@@ -100,6 +101,20 @@ class EpicViewSet(viewsets.ReadOnlyModelViewSet[Epic]):
                 by=request.user,
                 note=body.validated_data["note"],
             )
+        except DjangoValidationError as exc:
+            raise _django_to_drf(exc) from exc
+        return Response(self.get_serializer(self.get_object()).data)
+
+    @extend_schema(request=BudgetKindSerializer, responses={200: EpicSerializer})
+    @action(detail=True, methods=["post"])
+    def budget(self, request: Request, key: str | None = None) -> Response:
+        """Sets the budget kind, and the hours of a fixed budget (400 when missing or negative)."""
+        epic = self.get_object()
+        _require_edit(request, epic)
+        body = BudgetKindSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            svc.epic_budget_kind_set(epic=epic, **body.validated_data)
         except DjangoValidationError as exc:
             raise _django_to_drf(exc) from exc
         return Response(self.get_serializer(self.get_object()).data)

@@ -84,28 +84,30 @@ def _round_budget(hours: Decimal, *, minimum: int) -> Decimal:
 
 
 def _shape(epic: Epic, today: date, members: list[Member], figures: calc.EpicFigures) -> None:
-    """First seeding of an epic: kind, budget, reviewer and timeline (only when it has none yet).
+    """First seeding of an epic: budget, reviewer and timeline (only when it has none yet).
 
-    Budgets are set from the hours the sync brought in, so the board shows a mix: most
-    epics comfortably inside their budget, some close to it, one in three over it."""
+    The sync demo may already have chosen the budget kind and hours; they are kept. An epic
+    still in the default state (fixed, no hours) gets a kind and a budget set from the hours
+    the sync brought in (most inside it, some close, some over). A monthly epic gets a budget
+    history: its hours per month (the sync demo's figure, or this month's pace) from this
+    month, and a smaller contract before that."""
     if epic.milestones.exists() or epic.updates.exists():
         return
-    kinds = [BudgetKind.FIXED, BudgetKind.MONTHLY, BudgetKind.NONE]
-    epic.budget_kind = kinds[epic.pk % 3]
     share = [Decimal("1.5"), Decimal("1.1"), Decimal("0.9")][epic.pk // 3 % 3]
     if epic.budget_kind == BudgetKind.FIXED and epic.budget_hours is None:
-        epic.budget_hours = _round_budget(
-            (figures.hours_used + figures.remaining_estimate) * share, minimum=40
-        )
+        epic.budget_kind = [BudgetKind.FIXED, BudgetKind.MONTHLY, BudgetKind.NONE][epic.pk % 3]
+        if epic.budget_kind == BudgetKind.FIXED:
+            epic.budget_hours = _round_budget(
+                (figures.hours_used + figures.remaining_estimate) * share, minimum=40
+            )
     if epic.reviewer_id is None:
         # The sync does not bring epic reviewers; pick a colleague of the owner's cell.
         others = [m for m in members if m.cell_id == epic.cell_id and m.pk != epic.owner_id]
         epic.reviewer = others[epic.pk % len(others)] if others else None
     epic.save(update_fields=["budget_kind", "budget_hours", "reviewer", "updated_at"])
     if epic.budget_kind == BudgetKind.MONTHLY and not epic.budget_periods.exists():
-        # This month's pace projected to the month's end, then the share above.
         pace = figures.month_hours * calc.month_end(today).day / today.day
-        monthly = _round_budget(pace * share, minimum=20)
+        monthly = epic.budget_hours or _round_budget(pace * share, minimum=20)
         start = (today.replace(day=1) - timedelta(days=95)).replace(day=1)
         EpicBudgetPeriod.objects.create(
             epic=epic,

@@ -139,6 +139,18 @@ class MilestoneForm(forms.Form):
     deadline = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
 
 
+class BudgetKindForm(forms.Form):
+    budget_kind = forms.ChoiceField(label="Budget kind", choices=BudgetKind.choices)
+    budget_hours = forms.DecimalField(
+        label="Fixed budget (hours)",
+        max_digits=9,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        help_text="Only for a fixed budget; monthly budgets have their own history below.",
+    )
+
+
 class BudgetPeriodForm(forms.Form):
     hours_per_month = forms.DecimalField(label="Hours per month", max_digits=8, decimal_places=2, min_value=0)
     since = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))

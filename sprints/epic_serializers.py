@@ -12,7 +12,7 @@ from rest_framework import serializers
 from sprints import epic_questions
 from sprints.epic_models import EpicBudgetPeriod, EpicMilestone, EpicStatusChange, EpicUpdate
 from sprints.epic_selectors import EpicRow
-from sprints.models import Epic, EpicStatus
+from sprints.models import BudgetKind, Epic, EpicStatus
 
 
 class EpicFiguresSerializer(serializers.Serializer[Any]):
@@ -82,6 +82,13 @@ class EpicSerializer(serializers.ModelSerializer[Epic]):
         rows: dict[int, EpicRow] = self.context.get("rows", {})
         row = rows.get(epic.pk)
         return EpicFiguresSerializer(figures_of(row)).data if row else None
+
+
+class BudgetKindSerializer(serializers.Serializer[Any]):
+    budget_kind = serializers.ChoiceField(choices=BudgetKind.choices)
+    budget_hours = serializers.DecimalField(
+        max_digits=9, decimal_places=2, min_value=Decimal(0), required=False, allow_null=True, default=None
+    )
 
 
 class TransitionSerializer(serializers.Serializer[Any]):

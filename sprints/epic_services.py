@@ -25,7 +25,7 @@ from sprints.epic_models import (
     EpicUpdate,
     PostState,
 )
-from sprints.models import Epic, EpicStatus, Sprint
+from sprints.models import BudgetKind, Epic, EpicStatus, Sprint
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +108,24 @@ def epic_milestone_set_done(*, milestone: EpicMilestone, done: bool) -> EpicMile
 @transaction.atomic
 def epic_milestone_delete(*, milestone: EpicMilestone) -> None:
     milestone.delete()
+
+
+@transaction.atomic
+def epic_budget_kind_set(*, epic: Epic, budget_kind: str, budget_hours: Decimal | None) -> Epic:
+    """Sets how the epic is budgeted; a fixed budget needs its hours (zero or more)."""
+    errors: dict[str, str] = {}
+    if budget_kind not in BudgetKind.values:
+        errors["budget_kind"] = f"{budget_kind!r} is not a budget kind."
+    if budget_hours is not None and budget_hours < 0:
+        errors["budget_hours"] = "A budget cannot be negative."
+    elif budget_kind == BudgetKind.FIXED and budget_hours is None:
+        errors["budget_hours"] = "A fixed budget needs its number of hours."
+    if errors:
+        raise ValidationError(errors)
+    epic.budget_kind = budget_kind
+    epic.budget_hours = budget_hours if budget_kind == BudgetKind.FIXED else None
+    epic.save(update_fields=["budget_kind", "budget_hours", "updated_at"])
+    return epic
 
 
 @transaction.atomic

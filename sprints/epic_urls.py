@@ -15,5 +15,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<str:key>/milestones/", views.epic_milestone_add, name="epic-milestone-add"),
     path("<str:key>/milestones/<int:pk>/", views.epic_milestone_toggle, name="epic-milestone"),
     path("<str:key>/budget/", views.epic_budget_add, name="epic-budget-add"),
+    path("<str:key>/budget-kind/", views.epic_budget_kind, name="epic-budget-kind"),
     path("<str:key>/update/", views.epic_update_form, name="epic-update-form"),
 ]

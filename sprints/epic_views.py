@@ -20,6 +20,7 @@ from sprints import epic_services as svc
 from sprints.calculations import thursday_w2
 from sprints.epic_forms import (
     BoardFilterForm,
+    BudgetKindForm,
     BudgetPeriodForm,
     MilestoneForm,
     TransitionForm,
@@ -108,6 +109,9 @@ def epic_page(request: HttpRequest, key: str) -> HttpResponse:
             "transition_form": TransitionForm(current=epic.status),
             "milestone_form": MilestoneForm(),
             "budget_form": BudgetPeriodForm(initial={"since": today.replace(day=1)}),
+            "kind_form": BudgetKindForm(
+                initial={"budget_kind": epic.budget_kind, "budget_hours": epic.budget_hours}
+            ),
             "today": today,
         },
     )
@@ -161,6 +165,24 @@ def epic_milestone_toggle(request: HttpRequest, key: str, pk: int) -> HttpRespon
         messages.success(request, "Milestone removed.")
     else:
         svc.epic_milestone_set_done(milestone=milestone, done=not milestone.done)
+    return redirect("sprints:epic", key=epic.key)
+
+
+@login_required
+@require_POST
+def epic_budget_kind(request: HttpRequest, key: str) -> HttpResponse:
+    epic = sel.epic_get(key=key, user=request.user)
+    sel.require_epic_edit(request.user, epic)
+    form = BudgetKindForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Pick a budget kind and give hours of zero or more.")
+        return redirect("sprints:epic", key=epic.key)
+    try:
+        svc.epic_budget_kind_set(epic=epic, **form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, _errors_text(exc))
+    else:
+        messages.success(request, "Budget saved.")
     return redirect("sprints:epic", key=epic.key)
 
 

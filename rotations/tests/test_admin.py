@@ -73,3 +73,30 @@ def test_members_cannot_use_the_admin(client, crew) -> None:
     client.force_login(crew[0].user)
     response = client.get(reverse("admin:rotations_rotationassignment_changelist"))
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+@pytest.mark.parametrize(
+    ("events", "ok"),
+    [('["rotation.changed", "sprint.started"]', True), ('["nope"]', False), ('"rotation.changed"', False)],
+)
+def test_endpoint_events_are_validated(client, staff_user, events, ok) -> None:
+    from rotations.models import WebhookEndpoint
+
+    client.force_login(staff_user)
+    response = client.post(
+        reverse("admin:rotations_webhookendpoint_add"),
+        {
+            "name": "Chat bot",
+            "url": "https://example.com/hook",
+            "secret": "x" * 20,
+            "events": events,
+            "is_active": "on",
+            "timeout_seconds": 5,
+            "max_attempts": 3,
+            "deliveries-TOTAL_FORMS": 0,
+            "deliveries-INITIAL_FORMS": 0,
+        },
+    )
+    assert WebhookEndpoint.objects.exists() is ok
+    if not ok:
+        assert response.status_code == 200 and "event" in response.content.decode().lower()

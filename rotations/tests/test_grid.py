@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -289,7 +290,7 @@ def test_generate_bad_input_and_refusals(client, crew, outsider) -> None:
 def test_project_cell_shows_its_rules_and_has_no_discovery_duty(client, staff_user, current_sprint) -> None:
     from roles.tests.factories import CellFactory
 
-    project = CellFactory(
+    project: Any = CellFactory(
         name="Serenity",
         slug="serenity",
         kind="project",
@@ -301,11 +302,19 @@ def test_project_cell_shows_its_rules_and_has_no_discovery_duty(client, staff_us
     html = client.get(grid_url(project)).content.decode()
     assert "Firefighting rules of Serenity" in html and "12 h SLA" in html
     assert "Discovery week 1" not in html
+    assert '<th scope="col">Firefighter 2</th>' in html
+    from rotations.models import FirefightingPolicy
+
+    FirefightingPolicy.objects.create(cell=project, firefighters_per_sprint=1)
     client.post(
         reverse("rotations:generate", args=["serenity"]), {"first_sprint": current_sprint, "sprints": 1}
     )
     kinds = set(RotationAssignment.objects.values_list("kind", flat=True))
     assert RotationKind.DISCOVERY_DUTY not in kinds and RotationKind.FIREFIGHTER_1 in kinds
+    assert RotationKind.FIREFIGHTER_2 not in kinds
+    html = client.get(grid_url(project)).content.decode()
+    assert '<th scope="col">Firefighter 2</th>' not in html
+    assert "Scheduled: 1 firefighter(s) per sprint" in html
 
 
 def test_swap_refused_across_rotations(client, crew, current_sprint) -> None:

@@ -80,6 +80,22 @@ def test_transition(api: APIClient, fixed_epic: Any, epic_owner: Any) -> None:
     assert [(c["from_status"], c["to_status"]) for c in changes.data] == [("in_development", "delivered")]
 
 
+def test_budget_action(api: APIClient, fixed_epic: Any, epic_owner: Any, core_member: Any) -> None:
+    api.force_authenticate(epic_owner.user)
+    ok = api.post("/api/epics/FIX-1/budget/", {"budget_kind": "fixed", "budget_hours": "300"}, format="json")
+    assert ok.status_code == 200 and ok.data["budget_hours"] == "300.00"
+    missing = api.post("/api/epics/FIX-1/budget/", {"budget_kind": "fixed"}, format="json")
+    assert missing.status_code == 400 and "needs its number of hours" in missing.data["budget_hours"][0]
+    negative = api.post(
+        "/api/epics/FIX-1/budget/", {"budget_kind": "fixed", "budget_hours": "-1"}, format="json"
+    )
+    assert negative.status_code == 400 and "budget_hours" in negative.data
+    api.force_authenticate(core_member.user)
+    assert api.post("/api/epics/FIX-1/budget/", {"budget_kind": "none"}, format="json").status_code == 403
+    fixed_epic.refresh_from_db()
+    assert (fixed_epic.budget_kind, fixed_epic.budget_hours) == ("fixed", Decimal("300"))
+
+
 def test_milestones(
     api: APIClient, fixed_epic: Any, epic_owner: Any, core_member: Any, outsider: Any
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -20,6 +21,16 @@ def test_no_epics_no_failure() -> None:
     epic_demo.seed(out)
     assert "no epics" in out.getvalue()
     assert not EpicUpdate.objects.exists() and not Epic.objects.exists()
+
+
+def test_keeps_budgets_chosen_before(cell: Any, epic_owner: Any) -> None:
+    monthly: Any = EpicFactory(cell=cell, owner=epic_owner, budget_kind="monthly", budget_hours=Decimal("70"))
+    fixed: Any = EpicFactory(cell=cell, owner=epic_owner, budget_kind="fixed", budget_hours=Decimal("55"))
+    epic_demo.seed(io.StringIO())
+    monthly.refresh_from_db()
+    fixed.refresh_from_db()
+    assert (monthly.budget_kind, fixed.budget_kind, fixed.budget_hours) == ("monthly", "fixed", Decimal("55"))
+    assert monthly.budget_periods.order_by("since").last().hours_per_month == Decimal("70")
 
 
 def test_seeds_once_on_top_of_existing_epics(cell: Any, epic_owner: Any, epic_reviewer: Any) -> None:

@@ -313,3 +313,26 @@ def test_external_status_changes_are_recorded_without_the_graph(fixed_epic: Any)
     )
     assert epic_services.epic_status_record_external(epic=fixed_epic, to_status="prospect") is None
     assert EpicStatusChange.objects.count() == 1
+
+
+def test_budget_kind_and_fixed_hours(
+    client: Any, fixed_epic: Any, epic_manager: Any, core_member: Any
+) -> None:
+    url = "/sprints/epics/FIX-1/budget-kind/"
+    client.force_login(epic_manager.user)
+    client.post(url, {"budget_kind": "fixed", "budget_hours": "250"})
+    fixed_epic.refresh_from_db()
+    assert fixed_epic.budget_hours == Decimal("250")
+    client.post(url, {"budget_kind": "fixed", "budget_hours": ""})  # a fixed budget needs hours
+    client.post(url, {"budget_kind": "fixed", "budget_hours": "-5"})
+    client.post(url, {"budget_kind": "weekly", "budget_hours": "5"})
+    fixed_epic.refresh_from_db()
+    assert (fixed_epic.budget_kind, fixed_epic.budget_hours) == ("fixed", Decimal("250"))
+    client.post(url, {"budget_kind": "monthly", "budget_hours": "99"})
+    fixed_epic.refresh_from_db()
+    assert (fixed_epic.budget_kind, fixed_epic.budget_hours) == ("monthly", None)
+    client.force_login(core_member.user)
+    assert client.post(url, {"budget_kind": "none"}).status_code == 403
+    assert client.get(url).status_code == 405
+    fixed_epic.refresh_from_db()
+    assert fixed_epic.budget_kind == "monthly"

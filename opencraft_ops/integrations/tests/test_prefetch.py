@@ -40,7 +40,7 @@ def test_reads_at_most_depth_pages_ahead_and_stops_when_the_consumer_stops():
     assert next(iterator) == 0
     time.sleep(0.3)
     assert len(produced) <= 3  # the page handed over, one waiting, one being fetched
-    iterator.close()
+    iterator.close()  # type: ignore[attr-defined]  # a generator at run time
     time.sleep(0.3)
     stopped_at = len(produced)
     assert stopped_at <= 4  # at most the page in flight when the consumer left
