@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Count, Max, OuterRef, Subquery
 from django.utils import timezone
 from icalendar import Calendar, Event
 
@@ -92,6 +93,10 @@ def render_calendar(
         event = Event()
         event.add("uid", f"rotation-{a.pk}@{UID_DOMAIN}")
         event.add("dtstamp", stamp)
+        # Calendar clients (Thunderbird) replace an event when its sequence grows.
+        event.add("sequence", max((getattr(a, "revision", None) or 1) - 1, 0))
+        if getattr(a, "changed_at", None):
+            event.add("last-modified", a.changed_at)  # type: ignore[attr-defined]
         event.add("dtstart", a.start)
         event.add("dtend", a.end + timedelta(days=1))  # exclusive end for all-day events
         cell = f" ({a.cell.name})" if a.cell_id and a.cell else ""
@@ -111,9 +116,16 @@ def render_calendar(
 
 
 def feed_assignments(feed: CalendarFeed, *, today: date) -> list[RotationAssignment]:
-    """Rotations of the feed from 90 days ago onwards (one query)."""
-    qs = RotationAssignment.objects.filter(end__gte=today - timedelta(days=90)).select_related(
-        "member__user", "cell"
+    """Rotations of the feed from 90 days ago onwards, each annotated with its number of
+    changes and last change from its history (one query)."""
+    changes = RotationAssignment.history.model.objects.filter(id=OuterRef("pk")).order_by().values("id")
+    qs = (
+        RotationAssignment.objects.filter(end__gte=today - timedelta(days=90))
+        .select_related("member__user", "cell")
+        .annotate(
+            revision=Subquery(changes.annotate(n=Count("history_id")).values("n")[:1]),
+            changed_at=Subquery(changes.annotate(at=Max("history_date")).values("at")[:1]),
+        )
     )
     qs = qs.filter(member=feed.member) if feed.member_id else qs.filter(cell=feed.cell)
     return list(qs.order_by("start", "kind", "pk"))

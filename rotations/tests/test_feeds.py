@@ -30,7 +30,9 @@ def _events(body: bytes) -> dict[str, Any]:
     return {str(e["UID"]): e for e in cal.walk("VEVENT")}
 
 
-def test_member_feed_parses_and_keeps_uids_across_edits(client, crew, current_sprint) -> None:
+def test_member_feed_parses_and_keeps_uids_across_edits(
+    client, crew, current_sprint, django_assert_num_queries
+) -> None:
     mine = make_slot(member=crew[1], sprint_number=current_sprint)
     make_slot(member=crew[1], sprint_number=current_sprint, kind=RotationKind.DISCOVERY_DUTY)
     make_slot(member=crew[2], sprint_number=current_sprint, kind=RotationKind.FIREFIGHTER_2)
@@ -46,11 +48,15 @@ def test_member_feed_parses_and_keeps_uids_across_edits(client, crew, current_sp
     assert event.decoded("DTSTART") == mine.start
     assert event.decoded("DTEND") == mine.end + __import__("datetime").timedelta(days=1)
     assert "Firefighter 1" in str(event["SUMMARY"]) and "DTSTAMP" in event
-    mine.end = mine.end  # an edit (here a swap-like member change) keeps the UID
-    mine.note = "moved"
+    assert int(event["SEQUENCE"]) == 0
+    mine.note = "moved"  # an edit keeps the UID and raises the sequence
     mine.save()
-    assert f"rotation-{mine.pk}@rotations.opencraft-ops" in _events(client.get(url).content)
+    edited = _events(client.get(url).content)[f"rotation-{mine.pk}@rotations.opencraft-ops"]
+    assert int(edited["SEQUENCE"]) == 1 and "LAST-MODIFIED" in edited
     assert CalendarFeed.objects.get().last_used_at is not None
+    # feed by token digest, rotations with history annotations (use recorded at most hourly).
+    with django_assert_num_queries(2):
+        assert client.get(url).status_code == 200
 
 
 def test_cell_feed_lists_the_whole_cell(client, crew, current_sprint) -> None:
