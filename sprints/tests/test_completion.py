@@ -118,6 +118,10 @@ def test_clean_run(fake_jira: Any) -> None:
     assert result["moves"] == [3]
     # running again is a no-op
     assert run_again(completion) == completion.steps.count()
+    # the next sprint's rotations and duties were opened through the other apps' services
+    details = dict(CompletionStep.objects.filter(completion=completion).values_list("name", "detail"))
+    assert "skipped" not in details["open_rotations"] and "created" in details["open_rotations"]
+    assert "skipped" not in details["open_duties"] and "planned" in details["open_duties"]
 
 
 def run_again(completion: SprintCompletion) -> int:
