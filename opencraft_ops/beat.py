@@ -21,6 +21,8 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     # Duties: open (and catch up), reassign, snapshot finding counts; then each member's morning digest.
     "duties-open": {"task": "duties.tasks.open_duties", "schedule": crontab(minute=5)},
     "duties-digests": {"task": "duties.tasks.send_digests", "schedule": crontab(minute="*/15")},
+    # Sustainability: budget thresholds and cells above (or projected above) target, once per crossing.
+    "sustainability-alerts": {"task": "sustainability.tasks.send_alerts", "schedule": crontab(minute=20)},
 }
 
 __all__ = ["BEAT_SCHEDULE", "crontab"]

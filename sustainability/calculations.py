@@ -41,6 +41,11 @@ def hours(seconds: int | Decimal) -> Decimal:
     return (Decimal(seconds) / HOUR).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def plain(value: Decimal) -> str:
+    """A decimal without trailing zeros or exponent: 30.00 -> "30", 82.50 -> "82.5"."""
+    return f"{value.normalize():f}"
+
+
 def percent(fraction: Decimal | None) -> Decimal | None:
     """A fraction as a percentage with one decimal (``None`` stays undefined)."""
     if fraction is None:

@@ -90,7 +90,9 @@ def monthly_chart_svg(points: Sequence[MonthPoint], *, title: str) -> str:
         if p.ratio is not None:
             line.append(f"{cx:.1f},{y_pct(p.ratio * 100):.1f}")
         if p.target is not None:
-            target_line.append(f"{cx:.1f},{y_pct(p.target * 100):.1f}")
+            # A step per month, so a single month still shows its target.
+            ty = y_pct(p.target * 100)
+            target_line.append(f"{cx - slot / 2:.1f},{ty:.1f} {cx + slot / 2:.1f},{ty:.1f}")
         if i % label_every == 0:
             parts.append(
                 f'<text x="{cx:.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle" font-size="11">'

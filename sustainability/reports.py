@@ -15,6 +15,7 @@ from sustainability.calculations import (
     ReviewTicket,
     SprintPreview,
     TargetChange,
+    plain,
 )
 
 FORMATS = ("markdown", "jira")
@@ -243,7 +244,7 @@ def quarterly_update(
     lines += [m.bullet(f"{key} for {name} updates") for key, name in UPDATE_EPICS]
     lines.append("")
     current: TargetChange | None = table.target_change
-    target_text = f"{current.percent.normalize()}%" if current else "no target recorded"
+    target_text = f"{plain(current.percent)}%" if current else "no target recorded"
     if variant == "above":
         if previous_update_url:
             lines += [
@@ -258,7 +259,7 @@ def quarterly_update(
         lines += [m.heading(2, "Goal"), ""]
         if table.next_target:
             lines.append(
-                f"{cell_name} has yet to unlock the {table.next_target.percent.normalize()}% limit to non-billable "
+                f"{cell_name} has yet to unlock the {plain(table.next_target.percent)}% limit to non-billable "
                 f"work, so it must keep targeting a sustainability ratio of {m.bold(target_text)} in the coming months."
             )
         else:

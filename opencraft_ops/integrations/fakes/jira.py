@@ -24,190 +24,25 @@ from opencraft_ops.integrations.fakes.data import (
     FIELD_STORY_POINTS,
     Dataset,
 )
+from opencraft_ops.integrations.fakes.jira_schema import (
+    AGILE_MAX,
+    CLAUSE_KEY_IN,
+    CLAUSE_PROJECT_EQ,
+    CLAUSE_PROJECT_IN,
+    CLAUSE_SPRINT,
+    CLAUSE_TYPE,
+    CLAUSE_UPDATED,
+    FIELDS,
+    MOVE_MAX,
+    SEARCH_MAX,
+    STATUS_CATEGORIES,
+    JqlError,
+    agile_time,
+    jira_time,
+    jql_values,
+    parse_time,
+)
 from opencraft_ops.integrations.fakes.server import FakeRequest, FakeResponse, json_error
-
-SEARCH_MAX = 100
-AGILE_MAX = 50
-MOVE_MAX = 50
-STATUS_CATEGORIES = {
-    "Backlog": "new",
-    "To Do": "new",
-    "Prospect": "new",
-    "Done": "done",
-    "Deployed & Delivered": "done",
-}
-
-FIELDS: list[dict[str, Any]] = [
-    {
-        "id": "summary",
-        "name": "Summary",
-        "custom": False,
-        "clauseNames": ["summary"],
-        "schema": {"type": "string", "system": "summary"},
-    },
-    {
-        "id": "status",
-        "name": "Status",
-        "custom": False,
-        "clauseNames": ["status"],
-        "schema": {"type": "status", "system": "status"},
-    },
-    {
-        "id": "assignee",
-        "name": "Assignee",
-        "custom": False,
-        "clauseNames": ["assignee"],
-        "schema": {"type": "user", "system": "assignee"},
-    },
-    {
-        "id": "issuetype",
-        "name": "Issue Type",
-        "custom": False,
-        "clauseNames": ["issuetype", "type"],
-        "schema": {"type": "issuetype", "system": "issuetype"},
-    },
-    {
-        "id": "labels",
-        "name": "Labels",
-        "custom": False,
-        "clauseNames": ["labels"],
-        "schema": {"type": "array", "items": "string", "system": "labels"},
-    },
-    {
-        "id": "project",
-        "name": "Project",
-        "custom": False,
-        "clauseNames": ["project"],
-        "schema": {"type": "project", "system": "project"},
-    },
-    {
-        "id": "updated",
-        "name": "Updated",
-        "custom": False,
-        "clauseNames": ["updated", "updatedDate"],
-        "schema": {"type": "datetime", "system": "updated"},
-    },
-    {
-        "id": "created",
-        "name": "Created",
-        "custom": False,
-        "clauseNames": ["created", "createdDate"],
-        "schema": {"type": "datetime", "system": "created"},
-    },
-    {
-        "id": "parent",
-        "name": "Parent",
-        "custom": False,
-        "clauseNames": ["parent"],
-        "schema": {"type": "issuelink", "system": "parent"},
-    },
-    {
-        "id": "timeoriginalestimate",
-        "name": "Original Estimate",
-        "custom": False,
-        "clauseNames": ["originalEstimate"],
-        "schema": {"type": "number", "system": "timeoriginalestimate"},
-    },
-    {
-        "id": "timeestimate",
-        "name": "Remaining Estimate",
-        "custom": False,
-        "clauseNames": ["remainingEstimate"],
-        "schema": {"type": "number", "system": "timeestimate"},
-    },
-    {
-        "id": "timespent",
-        "name": "Time Spent",
-        "custom": False,
-        "clauseNames": ["timespent"],
-        "schema": {"type": "number", "system": "timespent"},
-    },
-    {
-        "id": FIELD_STORY_POINTS,
-        "name": "Story Points",
-        "custom": True,
-        "clauseNames": ["cf[10016]", "Story Points"],
-        "schema": {
-            "type": "number",
-            "custom": "com.pyxis.greenhopper.jira:jsw-story-points",
-            "customId": 10016,
-        },
-    },
-    {
-        "id": FIELD_SPRINT,
-        "name": "Sprint",
-        "custom": True,
-        "clauseNames": ["cf[10020]", "Sprint"],
-        "schema": {
-            "type": "array",
-            "items": "json",
-            "custom": "com.pyxis.greenhopper.jira:gh-sprint",
-            "customId": 10020,
-        },
-    },
-    {
-        "id": FIELD_EPIC_LINK,
-        "name": "Epic Link",
-        "custom": True,
-        "clauseNames": ["cf[10014]", "Epic Link"],
-        "schema": {"type": "any", "custom": "com.pyxis.greenhopper.jira:gh-epic-link", "customId": 10014},
-    },
-    {
-        "id": FIELD_REVIEWER,
-        "name": "Reviewer",
-        "custom": True,
-        "clauseNames": ["cf[10040]", "Reviewer"],
-        "schema": {
-            "type": "user",
-            "custom": "com.atlassian.jira.plugin.system.customfieldtypes:userpicker",
-            "customId": 10040,
-        },
-    },
-    {
-        "id": FIELD_ACCOUNT,
-        "name": "Account",
-        "custom": True,
-        "clauseNames": ["cf[10050]", "Account"],
-        "schema": {"type": "option2", "custom": "io.tempo.jira__account", "customId": 10050},
-    },
-]
-
-_CLAUSE_PROJECT_IN = re.compile(r"^project\s+in\s*\((?P<values>[^)]*)\)$", re.I)
-_CLAUSE_PROJECT_EQ = re.compile(r'^project\s*=\s*"?(?P<value>[\w-]+)"?$', re.I)
-_CLAUSE_KEY_IN = re.compile(r"^key\s+in\s*\((?P<values>[^)]*)\)$", re.I)
-_CLAUSE_TYPE = re.compile(r'^(issuetype|type)\s*(?P<op>=|!=)\s*"?(?P<value>[\w -]+?)"?$', re.I)
-_CLAUSE_UPDATED = re.compile(r'^updated\s*(?P<op>>=|>|<=|<)\s*"(?P<value>[\d-]+(?: [\d:]+)?)"$', re.I)
-_CLAUSE_SPRINT = re.compile(r"^sprint\s*=\s*(?P<value>\d+)$", re.I)
-
-
-def _jira_time(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
-
-
-def _agile_time(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
-
-
-def _parse_time(value: Any) -> datetime | None:
-    if not value:
-        return None
-    text = str(value).replace("Z", "+00:00")
-    if len(text) == 10:
-        text += "T00:00:00+00:00"
-    parsed = datetime.fromisoformat(text)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _values(text: str) -> list[str]:
-    return [v.strip().strip('"').strip("'") for v in text.split(",") if v.strip()]
-
-
-class JqlError(ValueError):
-    pass
 
 
 class FakeJira:
@@ -396,7 +231,7 @@ class FakeJira:
         }
         for name in ("startDate", "endDate", "completeDate"):
             if sprint.get(name):
-                raw[name] = _agile_time(sprint[name])
+                raw[name] = agile_time(sprint[name])
         return raw
 
     def serialise(
@@ -432,8 +267,8 @@ class FakeJira:
             },
             "labels": list(record.get("labels") or []),
             "project": {"self": f"{base}/rest/api/2/project/{record['project']}", "key": record["project"]},
-            "updated": _jira_time(record["updated"]),
-            "created": _jira_time(record["created"]),
+            "updated": jira_time(record["updated"]),
+            "created": jira_time(record["created"]),
             "timeoriginalestimate": record.get("original_estimate"),
             "timeestimate": record.get("remaining_estimate"),
             "timespent": record.get("time_spent") or None,
@@ -479,19 +314,19 @@ class FakeJira:
                 raise JqlError(f"Not able to sort using field '{order}'.")
         rows = list(self.issues.values())
         for clause in [c.strip() for c in re.split(r"\s+AND\s+", text, flags=re.I) if c.strip()]:
-            if m := _CLAUSE_PROJECT_IN.match(clause):
-                projects = set(_values(m.group("values")))
+            if m := CLAUSE_PROJECT_IN.match(clause):
+                projects = set(jql_values(m.group("values")))
                 rows = [r for r in rows if r["project"] in projects]
-            elif m := _CLAUSE_PROJECT_EQ.match(clause):
+            elif m := CLAUSE_PROJECT_EQ.match(clause):
                 rows = [r for r in rows if r["project"] == m.group("value")]
-            elif m := _CLAUSE_KEY_IN.match(clause):
-                keys = set(_values(m.group("values")))
+            elif m := CLAUSE_KEY_IN.match(clause):
+                keys = set(jql_values(m.group("values")))
                 rows = [r for r in rows if r["key"] in keys]
-            elif m := _CLAUSE_TYPE.match(clause):
+            elif m := CLAUSE_TYPE.match(clause):
                 wanted = m.group("value").strip().lower()
                 same = m.group("op") == "="
                 rows = [r for r in rows if (r["issuetype"].lower() == wanted) == same]
-            elif m := _CLAUSE_UPDATED.match(clause):
+            elif m := CLAUSE_UPDATED.match(clause):
                 value = m.group("value")
                 when = datetime.strptime(value, "%Y-%m-%d %H:%M" if " " in value else "%Y-%m-%d").replace(
                     tzinfo=UTC
@@ -508,7 +343,7 @@ class FakeJira:
                         "<": r["updated"].replace(second=0) < when,
                     }[op]
                 ]
-            elif m := _CLAUSE_SPRINT.match(clause):
+            elif m := CLAUSE_SPRINT.match(clause):
                 sprint_id = int(m.group("value"))
                 rows = [r for r in rows if sprint_id in (r.get("sprint_ids") or [])]
             else:
@@ -574,7 +409,7 @@ class FakeJira:
                     400, {"errorMessages": [], "errors": {"comment": "Comment body can not be empty!"}}
                 )
             self._next_comment += 1
-            now = _jira_time(self.clock())
+            now = jira_time(self.clock())
             comment = {
                 "self": f"{request.base_url}/rest/api/2/issue/{record['id']}/comment/{self._next_comment}",
                 "id": str(self._next_comment),
@@ -654,8 +489,8 @@ class FakeJira:
             "name": name,
             "state": "future",
             "originBoardId": board_id,
-            "startDate": _parse_time(body.get("startDate")),
-            "endDate": _parse_time(body.get("endDate")),
+            "startDate": parse_time(body.get("startDate")),
+            "endDate": parse_time(body.get("endDate")),
             "completeDate": None,
             "goal": body.get("goal") or "",
         }
@@ -672,8 +507,8 @@ class FakeJira:
             return json_error(405, "Method not allowed", jira=True)
         body = request.body if isinstance(request.body, dict) else {}
         state = body.get("state", sprint["state"])
-        start = _parse_time(body.get("startDate")) or sprint.get("startDate")
-        end = _parse_time(body.get("endDate")) or sprint.get("endDate")
+        start = parse_time(body.get("startDate")) or sprint.get("startDate")
+        end = parse_time(body.get("endDate")) or sprint.get("endDate")
         allowed = {
             ("future", "future"),
             ("future", "active"),

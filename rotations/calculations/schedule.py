@@ -1,120 +1,24 @@
-"""Pure maths of the rotations: budgets, fair schedules and coverage.
-
-No ORM and no clock: callers pass plain values (frozen dataclasses) and dates.
-
-Periods used here:
-
-* a firefighter, ops reviewer slot lasts a sprint (Tuesday to the Monday 13 days later);
-* a discovery duty or pager slot lasts a *duty week*: the first or second half
-  of a sprint (Tuesday to the next Monday), so every duty week has five working
-  days and belongs to exactly one sprint.
-"""
+"""Fair, deterministic schedule generation (least recently, then least often served)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from roles.calculations import TimeOffPeriod, workdays
-
-HUNDRED = Decimal(100)
-TWO_PLACES = Decimal("0.01")
-WEEKS_PER_SPRINT = 2
-HOURS_PER_DAY = Decimal(8)
-
-FIREFIGHTER_1 = "firefighter_1"
-FIREFIGHTER_2 = "firefighter_2"
-FIREFIGHTER_BACKUP = "firefighter_backup"
-DISCOVERY_DUTY = "discovery_duty"
-OPS_REVIEWER = "ops_reviewer"
-PAGER = "pager"
-FIREFIGHTER_KINDS = frozenset({FIREFIGHTER_1, FIREFIGHTER_2, FIREFIGHTER_BACKUP})
-
-# Kinds that share one fairness queue: both firefighter slots draw from the same turn order.
-GROUP_OF_KIND = {
-    FIREFIGHTER_1: "firefighter",
-    FIREFIGHTER_2: "firefighter",
-    FIREFIGHTER_BACKUP: "firefighter",
-    DISCOVERY_DUTY: "discovery",
-    OPS_REVIEWER: "ops_reviewer",
-    PAGER: "pager",
-}
-GROUP_LABEL = {
-    "firefighter": "firefighter",
-    "discovery": "discovery duty",
-    "ops_reviewer": "ops reviewer",
-    "pager": "pager",
-}
-
-
-def _q(value: Decimal) -> Decimal:
-    return value.quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
-
-
-# --- Budgets ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CellBudget:
-    """Weekly and per-sprint hours a cell sets aside for firefighting and discoveries."""
-
-    total_weekly_hours: Decimal
-    firefighting_weekly: Decimal  # for the whole cell
-    firefighter_weekly_each: Decimal  # split between the firefighters
-    firefighter_sprint_each: Decimal  # what each firefighter reserves in a sprint (>= the minimum)
-    firefighter_minimum_applied: bool  # True when the per-sprint minimum raised the figure
-    discovery_weekly: Decimal
-    discovery_duty_weekly: Decimal  # the duty allocation, funded by the discovery budget
-    planned_discovery_weekly: Decimal  # what is left for discoveries planned in advance
-    discovery_duty_over_budget: bool  # the duty alone needs more than the discovery budget
-
-
-def cell_budget(
-    *,
-    weekly_hours: Iterable[Decimal],
-    firefighting_percent: Decimal,
-    discovery_percent: Decimal,
-    discovery_duty_hours_per_week: Decimal,
-    firefighter_min_hours_per_sprint: Decimal,
-    has_discovery_duty: bool = True,
-    firefighters: int = 2,
-) -> CellBudget:
-    """The cell's budgets from its members' weekly commitments and its settings.
-
-    Ten full-time members (400 h/week) at 7.5 % and 2.5 % give 30 h/week of
-    firefighting (15 h/week, so 30 h/sprint, per firefighter) and 10 h/week of
-    discovery, 5 h of which are the discovery duty.
-    """
-    total = sum((Decimal(h) for h in weekly_hours), Decimal(0))
-    firefighting = _q(total * firefighting_percent / HUNDRED)
-    each_weekly = _q(firefighting / firefighters) if firefighters else Decimal("0.00")
-    from_budget = each_weekly * WEEKS_PER_SPRINT
-    each_sprint = max(from_budget, firefighter_min_hours_per_sprint) if firefighters else Decimal(0)
-    discovery = _q(total * discovery_percent / HUNDRED)
-    duty = _q(discovery_duty_hours_per_week) if has_discovery_duty else Decimal("0.00")
-    return CellBudget(
-        total_weekly_hours=_q(total),
-        firefighting_weekly=firefighting,
-        firefighter_weekly_each=each_weekly,
-        firefighter_sprint_each=_q(each_sprint),
-        firefighter_minimum_applied=bool(firefighters) and from_budget < firefighter_min_hours_per_sprint,
-        discovery_weekly=discovery,
-        discovery_duty_weekly=duty,
-        planned_discovery_weekly=max(discovery - duty, Decimal("0.00")),
-        discovery_duty_over_budget=duty > discovery,
-    )
-
-
-def backup_reserved_hours(
-    *, firefighter_sprint_each: Decimal, days_covered: int, sprint_workdays: int
-) -> Decimal:
-    """A backup firefighter reserves the firefighter's daily share for the days they cover."""
-    if sprint_workdays <= 0 or days_covered <= 0:
-        return Decimal("0.00")
-    return _q(firefighter_sprint_each * days_covered / sprint_workdays)
-
+from rotations.calculations.kinds import (
+    DISCOVERY_DUTY,
+    FIREFIGHTER_1,
+    FIREFIGHTER_2,
+    FIREFIGHTER_BACKUP,
+    GROUP_LABEL,
+    GROUP_OF_KIND,
+    HOURS_PER_DAY,
+    OPS_REVIEWER,
+    PAGER,
+)
 
 # --- Periods ---------------------------------------------------------------------------
 
@@ -418,127 +322,3 @@ def pager_shifts(
             )
         picks.append(Pick(slot=slot, member_id=chosen, reason=why))
     return picks
-
-
-# --- Coverage ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Duty:
-    """A rotation held over [start, end] as the coverage sees it."""
-
-    assignment_id: int
-    member_id: int
-    kind: str
-    start: date
-    end: date
-
-
-@dataclass(frozen=True)
-class DayCoverage:
-    day: date
-    firefighters_present: tuple[int, ...]
-    firefighters_away: tuple[int, ...]
-    others_present: tuple[tuple[str, int], ...]  # (kind, member id) of other rotations
-    suggested_backup: int | None
-    suggestion_reason: str
-
-    @property
-    def covered(self) -> bool:
-        return bool(self.firefighters_present)
-
-
-def coverage(
-    *,
-    days: Sequence[date],
-    duties: Sequence[Duty],
-    time_off: Mapping[int, Sequence[TimeOffPeriod]],
-    backup_pool: Sequence[Candidate] = (),
-    history: Sequence[Service] = (),
-) -> list[DayCoverage]:
-    """Who is on duty and present each working day, with a backup suggestion
-    for each day no firefighter is present.
-
-    A member with whole-day time off is away; partial days count as present.
-    The suggested backup is the eligible member present that day (not already a
-    firefighter of the sprint) who was firefighter least recently, then least
-    often; among equals, the one present on most of the uncovered days.
-    """
-
-    def away(member_id: int, day: date) -> bool:
-        return any(p.covers(day) and p.hours_per_day is None for p in time_off.get(member_id, ()))
-
-    working = [d for d in days if d.weekday() < 5]
-    firefighter_ids = {d.member_id for d in duties if d.kind in FIREFIGHTER_KINDS}
-    rows: list[tuple[date, list[int], list[int], list[tuple[str, int]]]] = []
-    for day in working:
-        on_duty = [d for d in duties if d.start <= day <= d.end]
-        ff = sorted({d.member_id for d in on_duty if d.kind in FIREFIGHTER_KINDS})
-        present = [m for m in ff if not away(m, day)]
-        absent = [m for m in ff if away(m, day)]
-        others = sorted(
-            {
-                (d.kind, d.member_id)
-                for d in on_duty
-                if d.kind not in FIREFIGHTER_KINDS and not away(d.member_id, day)
-            }
-        )
-        rows.append((day, present, absent, others))
-    uncovered = [day for day, present, _, _ in rows if not present]
-
-    tallies: dict[int, _Tally] = {}
-    for service in history:
-        if service.kind in FIREFIGHTER_KINDS and service.kind != FIREFIGHTER_BACKUP:
-            tally = tallies.setdefault(service.member_id, _Tally())
-            tally.count += 1
-            tally.last = max(tally.last or date.min, service.start)
-
-    result: list[DayCoverage] = []
-    for day, present, absent, others in rows:
-        suggestion: int | None = None
-        why = ""
-        if not present:
-            pool = []
-            for cand in backup_pool:
-                if cand.member_id in firefighter_ids or away(cand.member_id, day):
-                    continue
-                if cand.is_eligible(day, day, core_only=True) is not None:
-                    continue
-                tally = tallies.get(cand.member_id, _Tally())
-                present_days = sum(1 for u in uncovered if not away(cand.member_id, u))
-                pool.append(
-                    (
-                        (
-                            tally.last or date.min,
-                            tally.count,
-                            -present_days,
-                            cand.name.casefold(),
-                            cand.member_id,
-                        ),
-                        cand,
-                    )
-                )
-            if pool:
-                pool.sort(key=lambda item: item[0])
-                key, chosen = pool[0]
-                suggestion = chosen.member_id
-                last = key[0]
-                when = (
-                    "has not been firefighter yet"
-                    if last == date.min
-                    else f"was firefighter least recently ({last.isoformat()})"
-                )
-                why = f"{chosen.name} is present and {when}; present on {-key[2]} of {len(uncovered)} uncovered days."
-            else:
-                why = "No eligible member is present that day."
-        result.append(
-            DayCoverage(
-                day=day,
-                firefighters_present=tuple(present),
-                firefighters_away=tuple(absent),
-                others_present=tuple(others),
-                suggested_backup=suggestion,
-                suggestion_reason=why,
-            )
-        )
-    return result

@@ -1,0 +1,260 @@
+"""Process checks of the sustainability app (each runs a fixed number of queries)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Q, Sum
+from django.urls import reverse
+
+from duties.clock import Window, as_zone, is_late
+from opencraft_ops.process_checks import CheckContext, Finding, Severity, register
+from roles.calculations import CommitmentChange, available_hours
+from roles.models import Member, RoleAssignment, WeeklyCommitment
+from roles.selectors import time_off_by_member
+from sustainability import alerts
+from sustainability.access import MANAGER_ROLE
+from sustainability.calculations import month_period, plain
+from sustainability.models import AlertKind, Worklog
+
+LIAISON = "community-liaison"
+# A member is "under their contract hours" below this share of the hours expected.
+UNDER_HOURS_SHARE = Decimal("0.95")
+
+
+def _lookback(context: CheckContext) -> date:
+    return context.as_of - timedelta(days=settings.SUSTAINABILITY_LATE_LOOKBACK_DAYS)
+
+
+@register(
+    "sustainability-budget-threshold",
+    title="An account crossed a budget threshold",
+    description="Hours spent this month (or year) reached a threshold of the account's budget.",
+)
+def budget_threshold(context: CheckContext) -> Iterator[Finding]:
+    # Queries: those of alerts.evaluate (a fixed dozen).
+    for alert in alerts.evaluate(as_of=context.as_of):
+        if alert.kind == AlertKind.BUDGET:
+            yield Finding(
+                rule="sustainability-budget-threshold",
+                severity=Severity.CRITICAL if alert.threshold >= 100 else Severity.WARNING,
+                message=alert.message,
+                subject=f"{alert.subject}:{alert.period_start}:{plain(alert.threshold)}",
+                url=alert.url,
+                cell_id=alert.cell_id,
+                role_slug=MANAGER_ROLE,
+            )
+
+
+@register(
+    "sustainability-above-target",
+    title="A cell is above, or projected above, its sustainability target",
+    description="The reference period's ratio, or the sprint preview's, exceeds the cell's target.",
+)
+def above_target(context: CheckContext) -> Iterator[Finding]:
+    for alert in alerts.evaluate(as_of=context.as_of):
+        if alert.kind in (AlertKind.TARGET, AlertKind.PROJECTED):
+            yield Finding(
+                rule="sustainability-above-target",
+                severity=Severity.CRITICAL if alert.kind == AlertKind.TARGET else Severity.WARNING,
+                message=alert.message,
+                subject=f"{alert.kind}:{alert.subject}",
+                url=alert.url,
+                cell_id=alert.cell_id,
+                role_slug=MANAGER_ROLE,
+            )
+
+
+@register(
+    "community-account-misuse",
+    title="Community relations account used by someone other than the community liaison",
+    description="Only the community liaison's own tasks may use the community relations account.",
+)
+def community_account_misuse(context: CheckContext) -> Iterator[Finding]:
+    # Queries: the liaison assignments, worklogs on the account per member and day.
+    keys = settings.SUSTAINABILITY_COMMUNITY_ACCOUNT_KEYS
+    if not keys:
+        return
+    liaisons = list(
+        RoleAssignment.objects.filter(role__slug=LIAISON).values_list("member_id", "since", "until")
+    )
+    rows = (
+        Worklog.objects.filter(
+            account__key__in=keys, work_date__gte=_lookback(context), work_date__lte=context.as_of
+        )
+        .order_by()
+        .values("member_id", "member__cell_id", "member__user__username", "work_date")
+        .annotate(total=Sum("seconds"))
+    )
+    misuse: dict[int, tuple[int | None, str, int]] = {}
+    for row in rows:
+        member_id, day = row["member_id"], row["work_date"]
+        if member_id is None:
+            continue
+        if any(m == member_id and s <= day and (u is None or u >= day) for m, s, u in liaisons):
+            continue
+        cell_id, name, total = misuse.get(
+            member_id, (row["member__cell_id"], row["member__user__username"], 0)
+        )
+        misuse[member_id] = (cell_id, name, total + (row["total"] or 0))
+    for member_id, (cell_id, name, total) in sorted(misuse.items()):
+        yield Finding(
+            rule="community-account-misuse",
+            severity=Severity.WARNING,
+            message=f"{name} logged {Decimal(total) / 3600:.2f} h on the community relations account "
+            "without being the community liaison.",
+            subject=f"member:{member_id}",
+            url=reverse("sustainability:account-worklogs", args=[keys[0]]),
+            cell_id=cell_id,
+            member_id=member_id,
+        )
+
+
+@register(
+    "firefighter-ticket-logging",
+    title="Time logged directly on the sprint-firefighter ticket",
+    description="Firefighting time goes on the tickets worked on, not on the sprint's firefighter ticket.",
+)
+def firefighter_ticket_logging(context: CheckContext) -> Iterator[Finding]:
+    # Queries: worklogs of the look-back window per ticket and member, with the ticket's key and labels.
+    keys = set(settings.SUSTAINABILITY_FIREFIGHTER_TICKET_KEYS)
+    label = settings.SUSTAINABILITY_FIREFIGHTER_LABEL
+    rows = (
+        Worklog.objects.filter(
+            ticket__isnull=False, work_date__gte=_lookback(context), work_date__lte=context.as_of
+        )
+        .filter(
+            Q(ticket__key__in=keys) | Q(ticket__labels__icontains=label) if label else Q(ticket__key__in=keys)
+        )
+        .order_by()
+        .values("ticket__key", "ticket__labels", "member_id", "member__cell_id", "member__user__username")
+        .annotate(total=Sum("seconds"))
+    )
+    for row in rows:
+        if row["ticket__key"] not in keys and label not in (row["ticket__labels"] or []):
+            continue  # the text match found the label inside another one
+        yield Finding(
+            rule="firefighter-ticket-logging",
+            severity=Severity.WARNING,
+            message=f"{row['member__user__username']} logged {Decimal(row['total'] or 0) / 3600:.2f} h directly on "
+            f"the firefighter ticket {row['ticket__key']}; log it on the tickets worked on.",
+            subject=f"ticket:{row['ticket__key']}:member:{row['member_id']}",
+            cell_id=row["member__cell_id"],
+            member_id=row["member_id"],
+        )
+
+
+def work_ended_at(work_date: date, start: time | None, seconds: int, tz: str) -> datetime:
+    """When the work of a worklog ended, in the member's zone (the end of the day without a start time)."""
+    zone = as_zone(tz)
+    if start is None:
+        return datetime.combine(work_date + timedelta(days=1), time(0), tzinfo=zone)
+    return datetime.combine(work_date, start, tzinfo=zone) + timedelta(seconds=seconds)
+
+
+@register(
+    "late-worklogs",
+    title="Worklogs logged more than 24 hours after the work",
+    description="Time is logged within 24 hours of the work, weekends (and time off) excluded.",
+)
+def late_worklogs(context: CheckContext) -> Iterator[Finding]:
+    # Queries: worklogs created in the look-back window (with the member's zone), their members' time off.
+    since = _lookback(context)
+    rows = list(
+        Worklog.objects.filter(
+            member__isnull=False, created_at__date__gte=since, created_at__date__lte=context.as_of
+        ).values_list(
+            "member_id",
+            "member__cell_id",
+            "member__user__username",
+            "member__timezone",
+            "work_date",
+            "start_time",
+            "seconds",
+            "created_at",
+        )
+    )
+    if not rows:
+        return
+    time_off = time_off_by_member(
+        member_ids={r[0] for r in rows}, start=min(r[4] for r in rows), end=context.as_of
+    )
+    late: dict[int, tuple[int | None, str, int]] = {}
+    for member_id, cell_id, name, tz, work_date, start, seconds, created_at in rows:
+        if created_at - datetime.combine(work_date, time(0), tzinfo=created_at.tzinfo) <= timedelta(days=1):
+            continue  # cannot be late: logged within a day of the work's date
+        ended = work_ended_at(work_date, start, seconds, tz)
+        if is_late(
+            ended, created_at, window=Window.BUSINESS_DAY, tz=tz, time_off=time_off.get(member_id, [])
+        ):
+            _, _, count = late.get(member_id, (cell_id, name, 0))
+            late[member_id] = (cell_id, name, count + 1)
+    for late_id, (late_cell, late_name, count) in sorted(late.items()):
+        yield Finding(
+            rule="late-worklogs",
+            severity=Severity.INFO,
+            message=f"{late_name} logged {count} worklog{'s' if count != 1 else ''} more than 24 hours "
+            "(weekends and time off excluded) after the work.",
+            subject=f"member:{late_id}",
+            cell_id=late_cell,
+            member_id=late_id,
+        )
+
+
+@register(
+    "under-contract-hours",
+    title="Member under their contract hours last month",
+    description="Hours logged last month against the weekly commitment, time off excluded "
+    "(members with no worklog that month are left out: their time is not synced).",
+)
+def under_contract_hours(context: CheckContext) -> Iterator[Finding]:
+    # Queries: active members, their commitments, their time off, their logged hours of last month.
+    first = context.as_of.replace(day=1) - timedelta(days=1)
+    month = month_period(first.year, first.month)
+    members = list(
+        Member.objects.active(month.end)
+        .filter(joined_on__lte=month.start)
+        .values_list("pk", "cell_id", "user__username")
+    )
+    if not members:
+        return
+    ids = [m[0] for m in members]
+    commitments: dict[int, list[CommitmentChange]] = defaultdict(list)
+    for member_id, since, hours in WeeklyCommitment.objects.filter(member_id__in=ids).values_list(
+        "member_id", "since", "hours_per_week"
+    ):
+        commitments[member_id].append(CommitmentChange(since=since, hours_per_week=hours))
+    time_off = time_off_by_member(member_ids=ids, start=month.start, end=month.end)
+    logged = dict(
+        Worklog.objects.filter(member_id__in=ids, work_date__range=(month.start, month.end))
+        .order_by()
+        .values("member_id")
+        .annotate(total=Sum("seconds"))
+        .values_list("member_id", "total")
+    )
+    for member_id, cell_id, name in members:
+        if member_id not in logged:
+            # No worklog at all: their time is not in Tempo (or not synced yet), nothing to compare.
+            continue
+        expected = available_hours(
+            changes=commitments.get(member_id, []),
+            periods=time_off.get(member_id, []),
+            start=month.start,
+            end=month.end,
+        )
+        hours = (Decimal(logged.get(member_id) or 0) / 3600).quantize(Decimal("0.01"))
+        if expected > 0 and hours < expected * UNDER_HOURS_SHARE:
+            yield Finding(
+                rule="under-contract-hours",
+                severity=Severity.INFO,
+                message=f"{name} logged {hours} h in {month.label}, under the {expected.quantize(Decimal('0.1'))} h "
+                "their commitment asks for (time off excluded).",
+                subject=f"member:{member_id}:{month.start:%Y-%m}",
+                cell_id=cell_id,
+                member_id=member_id,
+                role_slug=MANAGER_ROLE,
+            )

@@ -1,0 +1,214 @@
+"""Alerts (findings + one email per crossing) and the sustainability process checks."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from opencraft_ops.process_checks import CheckContext, run_checks
+from roles.models import Role
+from roles.tests.factories import MemberFactory, RoleAssignmentFactory
+from sprints import calendar
+from sprints.models import Ticket
+from sprints.services import sprint_ensure
+from sustainability.alerts import alerts_notify, evaluate
+from sustainability.models import AlertCrossing, SustainabilityTarget
+from sustainability.tasks import send_alerts
+from sustainability.tests.factories import AccountFactory, BudgetFactory, hours
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def manager(cell: Any) -> Any:
+    member = MemberFactory(cell=cell, user__username="epsm", user__email="epsm@example.com")
+    RoleAssignmentFactory(
+        member=member,
+        role=Role.objects.get(slug="epic-planning-sustainability-manager"),
+        cell=cell,
+        since=date(2025, 1, 1),
+    )
+    return member
+
+
+def findings(rule: str, as_of: date) -> list[Any]:
+    return run_checks(CheckContext(as_of=as_of), only=[rule])
+
+
+def test_budget_crossings_alert_once(bebop_data: Any, manager: Any, core_member: Any) -> None:
+    acme = bebop_data["acme"]
+    acme.owner = core_member
+    acme.save()
+    budget: Any = BudgetFactory(
+        account=acme, hours=Decimal("12"), since=date(2025, 1, 1)
+    )  # March: 10 h spent
+    as_of = date(2026, 3, 20)
+    found = findings("sustainability-budget-threshold", as_of)
+    assert [f.subject for f in found] == ["account:ACME:2026-03-01:80"]
+    assert "10.00 h of its 12.00 h March 2026 budget (83.3%" in found[0].message
+    result = alerts_notify(as_of=as_of)
+    assert (result.new, result.emailed) == (1, 1)
+    assert sorted(mail.outbox[0].to) == sorted(["epsm@example.com", core_member.user.email])
+    assert alerts_notify(as_of=as_of).new == 0  # the same crossing: no second email
+    assert len(mail.outbox) == 1
+    budget.hours = Decimal("9")  # now over 100 % as well
+    budget.save()
+    assert alerts_notify(as_of=as_of).new == 1
+    assert len(mail.outbox) == 2 and "100%" in mail.outbox[1].body
+    assert findings("sustainability-budget-threshold", as_of)[0].severity.name == "CRITICAL"
+    budget.hours = Decimal("100")  # back under: crossings cleared...
+    budget.save()
+    assert alerts_notify(as_of=as_of).cleared == 2
+    assert not AlertCrossing.objects.exists()
+    budget.hours = Decimal("12")  # ...so crossing again alerts again
+    budget.save()
+    assert send_alerts.delay(as_of.isoformat()).get()["emailed"] == 1
+    assert len(mail.outbox) == 3
+
+
+def test_cell_above_target(bebop_data: Any, cell: Any, manager: Any) -> None:
+    as_of = date(2026, 3, 31)
+    assert findings("sustainability-above-target", as_of) == []  # 25 % against 30 %
+    SustainabilityTarget.objects.filter(cell=cell).update(max_non_billable_percent=Decimal("20"))
+    found = findings("sustainability-above-target", as_of)
+    assert len(found) == 1 and found[0].severity.name == "CRITICAL"
+    assert "25.0%, above its 20% target" in found[0].message
+    alerts_notify(as_of=as_of)
+    alerts_notify(as_of=as_of)
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["epsm@example.com"]
+
+
+def test_cell_projected_above_target(bebop_data: Any, cell: Any, manager: Any) -> None:
+    as_of = date(2026, 3, 31)
+    current = calendar.sprint_on(as_of)
+    sprint = sprint_ensure(number=current.number)
+    Ticket.objects.create(
+        key="BB-1",
+        summary="x",
+        cell=cell,
+        sprint=sprint,
+        account=bebop_data["acme"],
+        remaining_estimate_seconds=6 * 3600,
+    )
+    Ticket.objects.create(
+        key="BB-2",
+        summary="y",
+        cell=cell,
+        sprint=sprint,
+        account=bebop_data["internal"],
+        remaining_estimate_seconds=4 * 3600,
+    )
+    found = findings("sustainability-above-target", as_of)
+    assert [f.severity.name for f in found] == ["WARNING"]
+    assert "give a ratio of 40.0%, above its 30% target" in found[0].message
+
+
+def test_alert_evaluation_runs_a_fixed_number_of_queries(
+    bebop_data: Any, cell: Any, manager: Any, core_member: Any
+) -> None:
+    as_of = date(2026, 3, 20)
+    BudgetFactory(account=bebop_data["acme"], hours=Decimal("12"))
+    with CaptureQueriesContext(connection) as before:
+        evaluate(as_of=as_of)
+    for n in range(6):
+        account = AccountFactory(key=f"B-{n}", cell=cell)
+        BudgetFactory(account=account, hours=Decimal("1"))
+        hours(core_member, account, date(2026, 3, 2 + n), 2)
+    with CaptureQueriesContext(connection) as after:
+        assert len([a for a in evaluate(as_of=as_of) if a.kind == "budget"]) == 1 + 6 * 2
+    assert len(after) == len(before)
+
+
+def test_community_account_used_by_someone_else(bebop_data: Any, core_member: Any) -> None:
+    as_of = date(2026, 1, 25)  # core logged 4 h on COMMUNITY on 20 January
+    found = findings("community-account-misuse", as_of)
+    assert [f.member_id for f in found] == [core_member.pk]
+    assert "4.00 h on the community relations account" in found[0].message
+    RoleAssignmentFactory(
+        member=core_member, role=Role.objects.get(slug="community-liaison"), since=date(2026, 1, 1)
+    )
+    assert findings("community-account-misuse", as_of) == []
+
+
+def test_time_on_the_firefighter_ticket(bebop_data: Any, cell: Any, core_member: Any) -> None:
+    ff = Ticket.objects.create(
+        key="BB-FF", summary="Sprint 100 firefighting", cell=cell, labels=["sprint-firefighter"]
+    )
+    other = Ticket.objects.create(key="BB-5", summary="x", cell=cell, labels=["sprint-firefighter-notes"])
+    hours(core_member, bebop_data["internal"], date(2026, 4, 1), 2, ticket=ff)
+    hours(core_member, bebop_data["internal"], date(2026, 4, 1), 1, ticket=other)
+    found = findings("firefighter-ticket-logging", date(2026, 4, 2))
+    assert [f.subject for f in found] == [f"ticket:BB-FF:member:{core_member.pk}"]
+
+
+@pytest.mark.parametrize(
+    ("work_date", "created_at", "late"),
+    [
+        (
+            date(2026, 1, 9),
+            datetime(2026, 1, 12, 12, tzinfo=UTC),
+            False,
+        ),  # Friday -> Monday noon: weekend excluded
+        (date(2026, 1, 9), datetime(2026, 1, 13, 10, tzinfo=UTC), True),  # Friday -> Tuesday
+        (date(2026, 1, 7), datetime(2026, 1, 8, 23, tzinfo=UTC), False),  # Wednesday -> Thursday night
+        (date(2026, 1, 7), datetime(2026, 1, 9, 10, tzinfo=UTC), True),  # Wednesday -> Friday
+    ],
+)
+def test_late_worklogs(
+    bebop_data: Any, core_member: Any, work_date: date, created_at: datetime, late: bool
+) -> None:
+    hours(core_member, bebop_data["acme"], work_date, 1, created_at=created_at)
+    found = findings("late-worklogs", date(2026, 1, 14))
+    assert [f.member_id for f in found] == ([core_member.pk] if late else [])
+
+
+def test_late_worklog_with_a_start_time_and_time_off(bebop_data: Any, core_member: Any) -> None:
+    from roles.tests.factories import TimeOffFactory
+
+    # Monday 9:00-10:00, logged Wednesday 9:00: 47 business hours later, but Tuesday was off.
+    hours(
+        core_member,
+        bebop_data["acme"],
+        date(2026, 1, 12),
+        1,
+        start_time=time(9),
+        created_at=datetime(2026, 1, 14, 9, tzinfo=UTC),
+    )
+    assert len(findings("late-worklogs", date(2026, 1, 14))) == 1
+    TimeOffFactory(member=core_member, start=date(2026, 1, 13), end=date(2026, 1, 13))
+    assert findings("late-worklogs", date(2026, 1, 14)) == []
+
+
+def test_late_worklogs_query_count_is_flat(bebop_data: Any, core_member: Any, outsider: Any) -> None:
+    as_of = date(2026, 1, 14)
+    hours(core_member, bebop_data["acme"], date(2026, 1, 5), 1, created_at=datetime(2026, 1, 9, tzinfo=UTC))
+    with CaptureQueriesContext(connection) as before:
+        findings("late-worklogs", as_of)
+    for day in range(5, 10):
+        hours(
+            outsider,
+            bebop_data["globex"],
+            date(2026, 1, day),
+            1,
+            created_at=datetime(2026, 1, 13, tzinfo=UTC),
+        )
+    with CaptureQueriesContext(connection) as after:
+        assert len(findings("late-worklogs", as_of)) == 2
+    assert len(after) == len(before)
+
+
+def test_under_contract_hours(bebop_data: Any, core_member: Any, outsider: Any) -> None:
+    # February 2026: 20 workdays x 8 h = 160 h expected at 40 h a week; core logged 10 + 6 h.
+    for day in range(2, 28):
+        if date(2026, 2, day).weekday() < 5:
+            hours(outsider, bebop_data["globex"], date(2026, 2, day), 8)
+    idle: Any = MemberFactory(cell=core_member.cell)  # no worklog at all: left out
+    found = {f.member_id: f for f in findings("under-contract-hours", date(2026, 3, 5))}
+    assert core_member.pk in found and outsider.pk not in found and idle.pk not in found
+    assert "logged 16.00 h in February 2026, under the 160.0 h" in found[core_member.pk].message
