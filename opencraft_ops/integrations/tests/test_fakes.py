@@ -60,9 +60,19 @@ def test_unknown_authors_are_generated_when_asked():
 
 
 def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A port P such that P and P + 1 are both free (the standalone server uses
+    P for JIRA and P + 1 for Tempo): both are bound together before release, so
+    another process holding P + 1 cannot make the server fail to start."""
+    for _ in range(50):
+        with socket.socket() as first, socket.socket() as second:
+            first.bind(("127.0.0.1", 0))
+            port = int(first.getsockname()[1])
+            try:
+                second.bind(("127.0.0.1", port + 1))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("No two consecutive free ports on 127.0.0.1.")
 
 
 def test_standalone_server():
