@@ -11,10 +11,11 @@ reviewer); about two years of worklogs for every member. Epics get budgets here
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from typing import TextIO
 
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.test import override_settings
 from django.utils import timezone
 
@@ -68,19 +69,44 @@ def _dataset_spec(history_workdays: int) -> DatasetSpec | None:
 
 
 def _budget_epics() -> int:
-    """Budgets live in the portal, not in JIRA: give the synced epics plausible ones."""
+    """Budgets live in the portal, not in JIRA: give the synced epics plausible ones.
+
+    Budgets are sized from the hours the generated history logged on each epic,
+    so most epics sit within budget and about one in four runs over, which is
+    what the epics board and its process checks should show in a demo.
+    """
+    today = timezone.localdate()
+    recent = today - timedelta(days=90)
+    epics = (
+        Epic.objects.filter(budget_hours=None)
+        .select_related("account")
+        .annotate(
+            logged=Sum("tickets__worklogs__seconds"),
+            logged_recent=Sum(
+                "tickets__worklogs__seconds", filter=Q(tickets__worklogs__work_date__gte=recent)
+            ),
+        )
+        .order_by("key")
+    )
     changed = 0
-    for i, epic in enumerate(
-        Epic.objects.filter(budget_hours=None).select_related("account").order_by("key")
-    ):
+    for i, epic in enumerate(epics):
+        logged_hours = Decimal(epic.logged or 0) / 3600
+        monthly_hours = Decimal(epic.logged_recent or 0) / 3600 / 3
+        # One epic in four is over its budget; the others have 10-55 % left.
+        factor = Decimal("0.85") if i % 4 == 3 else Decimal("1.10") + Decimal("0.15") * (i % 4)
         client = epic.account is not None and epic.account.category == AccountCategory.CLIENT
         if client:
             epic.budget_kind = BudgetKind.FIXED if i % 3 else BudgetKind.MONTHLY
-            epic.budget_hours = Decimal(40 + (i * 37) % 160)
+            base = logged_hours if epic.budget_kind == BudgetKind.FIXED else monthly_hours
+            epic.budget_hours = max(Decimal(20), (base * factor).quantize(Decimal("1")))
             epic.client = epic.account.customer if epic.account else ""
         else:
             epic.budget_kind = BudgetKind.NONE if i % 2 else BudgetKind.FIXED
-            epic.budget_hours = None if epic.budget_kind == BudgetKind.NONE else Decimal(20 + (i * 13) % 60)
+            epic.budget_hours = (
+                None
+                if epic.budget_kind == BudgetKind.NONE
+                else max(Decimal(20), (logged_hours * factor).quantize(Decimal("1")))
+            )
         epic.save()
         changed += 1
     return changed
