@@ -32,6 +32,20 @@ def _url(epic: Epic) -> str:
     return reverse("sprints:epic", args=[epic.key])
 
 
+def _owner_finding(epic: Epic, *, rule: str, severity: Severity, message: str, subject: str) -> Finding:
+    """A finding for the epic's owner, or for the cell's epic planning manager when it has none."""
+    return Finding(
+        rule=rule,
+        severity=severity,
+        message=message,
+        subject=subject,
+        url=_url(epic),
+        cell_id=epic.cell_id,
+        member_id=epic.owner_id,
+        role_slug=None if epic.owner_id else EPIC_MANAGER_ROLE,
+    )
+
+
 def _due_day(as_of: date) -> tuple[int, date]:
     sprint = calendar.sprint_on(as_of)
     return sprint.number, thursday_w2(sprint)
@@ -139,15 +153,12 @@ def epic_past_due_date(context: CheckContext) -> Iterator[Finding]:
     )
     for epic in epics:
         missed: date = epic.missed  # type: ignore[attr-defined]
-        yield Finding(
+        yield _owner_finding(
+            epic,
             rule="epic-past-due-date",
             severity=Severity.WARNING,
             message=f"{epic.key} ({epic.title}) missed a deadline on {missed:%Y-%m-%d}: update its timeline.",
             subject=f"epic:{epic.key}:due:{missed.isoformat()}",
-            url=_url(epic),
-            cell_id=epic.cell_id,
-            member_id=epic.owner_id,
-            role_slug=None if epic.owner_id else EPIC_MANAGER_ROLE,
         )
 
 
@@ -184,16 +195,13 @@ def epic_fixed_over_budget(context: CheckContext) -> Iterator[Finding]:
         if health.level is not calc.Health.BAD:
             continue
         over = fig.hours_used > (epic.budget_hours or 0)
-        yield Finding(
+        yield _owner_finding(
+            epic,
             rule="epic-fixed-over-budget",
             severity=Severity.CRITICAL if over else Severity.WARNING,
             message=f"{epic.key} ({epic.title}): {fig.hours_used} h used"
             f"{'' if over else f' + {fig.remaining_estimate} h remaining'} of a {epic.budget_hours} h budget.",
             subject=f"epic:{epic.key}:budget",
-            url=_url(epic),
-            cell_id=epic.cell_id,
-            member_id=epic.owner_id,
-            role_slug=None if epic.owner_id else EPIC_MANAGER_ROLE,
         )
 
 
@@ -225,15 +233,12 @@ def epic_monthly_over_budget(context: CheckContext) -> Iterator[Finding]:
         used = figures.get(epic.pk, calc.EpicFigures()).month_hours
         if used <= limit:
             continue
-        yield Finding(
+        yield _owner_finding(
+            epic,
             rule="epic-monthly-over-budget",
             severity=Severity.CRITICAL,
             message=f"{epic.key} ({epic.title}): {used} h logged this month for a {limit} h monthly budget.",
             subject=f"epic:{epic.key}:month:{context.as_of:%Y-%m}",
-            url=_url(epic),
-            cell_id=epic.cell_id,
-            member_id=epic.owner_id,
-            role_slug=None if epic.owner_id else EPIC_MANAGER_ROLE,
         )
 
 
