@@ -11,19 +11,16 @@ Everything runs inside a transaction that is rolled back, so the database is lef
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opencraft_ops.settings")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _setup import setup
 
-import django
-
-django.setup()
+setup("ops_epics")
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402

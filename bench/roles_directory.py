@@ -8,13 +8,12 @@ query count and median time. The query counts should not move with the size.
     DATABASE_URL=postgres://... .venv/bin/python bench/roles_directory.py [--sizes 3x8,10x25,20x50]
 
 Everything runs inside a transaction that is rolled back, so the database is left
-as it was (it must be migrated). Prints figures; asserts nothing about time.
+as it was. Prints figures; asserts nothing about time.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -22,12 +21,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opencraft_ops.settings")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _setup import setup
 
-import django
-
-django.setup()
+setup("ops_roles")
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402

@@ -14,23 +14,17 @@ Figures are printed, not asserted.
 
 from __future__ import annotations
 
-import os
 import statistics
 import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opencraft_ops.settings")
-os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
-os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _setup import setup
 
-import django
+setup("ops_rotations")
 
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -97,7 +91,6 @@ def bench_grid() -> None:
     from rotations.services.schedule import schedule_apply
     from sprints import calendar
 
-    call_command("migrate", verbosity=0)
     cell = CellFactory(name="Bench", slug="bench-rotations")
     if not cell.members.exists():
         today = timezone.localdate()

@@ -17,7 +17,6 @@ Targets: the page at most 3x its bare SQL and under 150 ms. Figures are printed,
 
 from __future__ import annotations
 
-import os
 import statistics
 import sys
 import time
@@ -25,16 +24,12 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opencraft_ops.settings")
-os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _setup import setup
 
-import django
-
-django.setup()
+setup("ops_sprints")
 
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -137,7 +132,6 @@ def median_ms(samples: list[float]) -> float:
 
 
 def main() -> None:
-    call_command("migrate", verbosity=0)
     cell = build()
     client = Client()
     client.force_login(Member.objects.filter(cell=cell).first().user)  # type: ignore[union-attr]

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
 import random
 import statistics
 import sys
@@ -26,14 +25,10 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opencraft_ops.settings")
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ops_sustain")
-os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _setup import setup
 
-import django
-
-django.setup()
+setup("ops_sustain")
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection, transaction  # noqa: E402

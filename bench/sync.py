@@ -23,20 +23,10 @@ import time
 import tracemalloc
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ops_sync")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opencraft_ops.settings")
-# DEBUG off: with DEBUG on Django keeps every query in memory, which would distort the figures.
-os.environ["DJANGO_DEBUG"] = "0"
-os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-not-used-anywhere-else-0123456789")
-os.environ.setdefault("CACHE_USE_REDIS", "0")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _setup import ROOT, setup
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
+setup("ops_sync")  # DEBUG off: with DEBUG on Django would keep every query in memory
 
 from opencraft_ops.integrations.tempo import TempoClient  # noqa: E402
 from roles.models import Member  # noqa: E402
@@ -128,7 +118,6 @@ def main() -> None:
     parser.add_argument("--worklogs", type=int, default=250_000)
     parser.add_argument("--small", type=int, default=50_000)
     args = parser.parse_args()
-    call_command("migrate", verbosity=0)
     cell = CellFactory(name="Bench", slug="bench", jira_board_id=901, jira_project_key="BENCH")
     known = set(Member.objects.filter(jira_account_id__in=MEMBERS).values_list("jira_account_id", flat=True))
     for account in MEMBERS:

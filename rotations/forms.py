@@ -9,6 +9,7 @@ from django import forms
 from roles.models import Cell, Member
 from rotations.models import RotationAssignment
 from rotations.services.schedule import MAX_SPRINTS
+from sprints.calendar import MAX_SPRINT_NUMBER
 
 
 class ChangeSlotForm(forms.Form):
@@ -41,7 +42,7 @@ class SwapForm(forms.Form):
 
 
 class BackupForm(forms.Form):
-    sprint = forms.IntegerField(min_value=1)
+    sprint = forms.IntegerField(min_value=1, max_value=MAX_SPRINT_NUMBER)
     member = forms.ModelChoiceField(queryset=Member.objects.none())
     start = forms.DateField()
     end = forms.DateField()
@@ -59,5 +60,5 @@ class BackupForm(forms.Form):
 
 
 class GenerateForm(forms.Form):
-    first_sprint = forms.IntegerField(min_value=1, label="From sprint")
+    first_sprint = forms.IntegerField(min_value=1, max_value=MAX_SPRINT_NUMBER, label="From sprint")
     sprints = forms.IntegerField(min_value=1, max_value=MAX_SPRINTS, initial=3, label="Number of sprints")

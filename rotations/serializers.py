@@ -9,6 +9,7 @@ from rest_framework import serializers
 from roles.models import Cell, Member
 from rotations.models import RotationAssignment, RotationKind, Swap
 from rotations.services.schedule import MAX_SPRINTS
+from sprints.calendar import MAX_SPRINT_NUMBER
 
 
 class RotationSerializer(serializers.ModelSerializer):
@@ -52,7 +53,7 @@ class RotationSerializer(serializers.ModelSerializer):
 
 class ScheduleRequestSerializer(serializers.Serializer):
     cell = serializers.SlugRelatedField(slug_field="slug", queryset=Cell.objects.all())
-    first_sprint = serializers.IntegerField(min_value=1)
+    first_sprint = serializers.IntegerField(min_value=1, max_value=MAX_SPRINT_NUMBER)
     sprints = serializers.IntegerField(min_value=1, max_value=MAX_SPRINTS, default=3)
 
 
@@ -78,7 +79,7 @@ class SchedulePlanSerializer(serializers.Serializer):
 
 class CoverageQuerySerializer(serializers.Serializer):
     cell = serializers.SlugRelatedField(slug_field="slug", queryset=Cell.objects.all())
-    sprint = serializers.IntegerField(min_value=1, required=False)
+    sprint = serializers.IntegerField(min_value=1, max_value=MAX_SPRINT_NUMBER, required=False)
 
 
 class CoverageDaySerializer(serializers.Serializer):

@@ -7,7 +7,9 @@ from datetime import date
 from django.conf import settings
 
 from sprints import calculations
-from sprints.calculations import SprintDates
+from sprints.calculations import MAX_SPRINT_NUMBER, SprintDates
+
+__all__ = ["MAX_SPRINT_NUMBER", "epoch", "sprint_dates", "sprint_on"]
 
 
 def epoch() -> date:

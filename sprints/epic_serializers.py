@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from sprints import epic_questions
+from sprints.calendar import MAX_SPRINT_NUMBER
 from sprints.epic_models import EpicBudgetPeriod, EpicMilestone, EpicStatusChange, EpicUpdate
 from sprints.epic_selectors import EpicRow
 from sprints.models import BudgetKind, Epic, EpicStatus
@@ -129,7 +130,9 @@ class EpicUpdateSerializer(serializers.ModelSerializer[EpicUpdate]):
     Invalid answers get a 400 with a message per question under ``answers``."""
 
     epic = serializers.SlugRelatedField(slug_field="key", queryset=Epic.objects.all())
-    sprint = serializers.IntegerField(source="sprint.number", required=False, min_value=1)
+    sprint = serializers.IntegerField(
+        source="sprint.number", required=False, min_value=1, max_value=MAX_SPRINT_NUMBER
+    )
     answers = serializers.DictField(child=serializers.JSONField())
     wiki_markup = serializers.SerializerMethodField()
 

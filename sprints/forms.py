@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from sprints.calendar import MAX_SPRINT_NUMBER
 from sprints.models import Spillover
 
 
@@ -25,4 +26,4 @@ class SpilloverExplanationForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 class SprintChoiceForm(forms.Form):
-    sprint = forms.IntegerField(min_value=1, required=False)
+    sprint = forms.IntegerField(min_value=1, max_value=MAX_SPRINT_NUMBER, required=False)

@@ -8,6 +8,7 @@ from rest_framework import serializers
 from roles.models import Cell, Member
 from sprints import selectors
 from sprints.calculations.capacity import CapacityRow
+from sprints.calendar import MAX_SPRINT_NUMBER
 from sprints.models import Epic, Spillover, Sprint, Ticket
 
 
@@ -173,11 +174,11 @@ class CapacityRowSerializer(serializers.Serializer[CapacityRow]):
 class CapacityQuerySerializer(serializers.Serializer[Any]):
     cell = serializers.SlugField(help_text="The cell's slug.")
     sprint = serializers.IntegerField(
-        min_value=1, required=False, help_text="Sprint number; default: current."
+        min_value=1, max_value=MAX_SPRINT_NUMBER, required=False, help_text="Sprint number; default: current."
     )
 
 
 class MemberCapacityQuerySerializer(serializers.Serializer[Any]):
     sprint = serializers.IntegerField(
-        min_value=1, required=False, help_text="Sprint number; default: current."
+        min_value=1, max_value=MAX_SPRINT_NUMBER, required=False, help_text="Sprint number; default: current."
     )

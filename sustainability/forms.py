@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 
+from sprints.calendar import MAX_SPRINT_NUMBER
 from sustainability.dashboard import PERIOD_KINDS, PeriodChoice
 from sustainability.models import AccountCategory, AccountsReviewItem
 
@@ -22,7 +23,7 @@ class PeriodForm(forms.Form):
         required=False,
         initial="quarter",
     )
-    sprint = forms.IntegerField(min_value=1, max_value=100_000, required=False)
+    sprint = forms.IntegerField(min_value=1, max_value=MAX_SPRINT_NUMBER, required=False)
     month = forms.CharField(required=False, help_text="YYYY-MM", max_length=7)
     quarter = forms.CharField(required=False, help_text="YYYY-Qn", max_length=7)
     year = forms.IntegerField(min_value=2000, max_value=2100, required=False)

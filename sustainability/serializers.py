@@ -8,6 +8,7 @@ from typing import Any
 from rest_framework import serializers
 
 from roles.models import Cell
+from sprints.calendar import MAX_SPRINT_NUMBER
 from sustainability.forms import PeriodForm
 from sustainability.models import Account, AccountBudget, SustainabilityTarget, Worklog
 
@@ -107,7 +108,7 @@ class ScopeQuerySerializer(serializers.Serializer):
 
 class FiguresQuerySerializer(ScopeQuerySerializer):
     period = serializers.ChoiceField(choices=PeriodForm.base_fields["period"].choices, required=False)  # type: ignore[attr-defined]
-    sprint = serializers.IntegerField(min_value=1, required=False)
+    sprint = serializers.IntegerField(min_value=1, max_value=MAX_SPRINT_NUMBER, required=False)
     month = serializers.CharField(required=False, help_text="YYYY-MM")
     quarter = serializers.CharField(required=False, help_text="YYYY-Qn")
     year = serializers.IntegerField(required=False)

@@ -9,6 +9,7 @@ The calendar is re-exported here, so ``sprints.calculations.sprint_dates`` keeps
 
 from sprints.calculations.dates import (
     FRIDAY,
+    MAX_SPRINT_NUMBER,
     MONDAY,
     SATURDAY,
     SPRINT_DAYS,
@@ -38,6 +39,7 @@ from sprints.calculations.dates import (
 
 __all__ = [
     "FRIDAY",
+    "MAX_SPRINT_NUMBER",
     "MONDAY",
     "SATURDAY",
     "SPRINT_DAYS",

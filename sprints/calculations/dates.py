@@ -55,10 +55,17 @@ def _check_epoch(epoch: date) -> None:
         raise ValueError(f"The sprint epoch {epoch} must be a Tuesday.")
 
 
+# About 380 years of two-week sprints: far beyond any real plan, well inside ``date``'s range,
+# so a sprint number typed into a form or an API call can be refused instead of overflowing.
+MAX_SPRINT_NUMBER = 9999
+
+
 def sprint_dates(number: int, *, epoch: date) -> SprintDates:
     _check_epoch(epoch)
     if number < 1:
         raise ValueError("Sprint numbers start at 1.")
+    if number > MAX_SPRINT_NUMBER:
+        raise ValueError(f"Sprint numbers go up to {MAX_SPRINT_NUMBER}.")
     start = epoch + timedelta(days=SPRINT_DAYS * (number - 1))
     return SprintDates(number=number, start=start, end=start + timedelta(days=SPRINT_DAYS - 1))
 

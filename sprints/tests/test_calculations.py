@@ -49,6 +49,19 @@ def test_rejects_non_tuesday_epoch() -> None:
         c.sprint_dates(1, epoch=date(2019, 1, 2))
 
 
+@pytest.mark.parametrize(
+    ("number", "message"), [(0, "start at 1"), (-5, "start at 1"), (10_000, "up to 9999")]
+)
+def test_rejects_sprint_numbers_out_of_range(number: int, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        c.sprint_dates(number, epoch=EPOCH)
+
+
+def test_last_sprint_number_is_a_valid_date() -> None:
+    last = c.sprint_dates(c.MAX_SPRINT_NUMBER, epoch=EPOCH)
+    assert last.end - last.start == timedelta(days=13)
+
+
 UTC = ZoneInfo("UTC")
 
 
