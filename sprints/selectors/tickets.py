@@ -1,0 +1,119 @@
+"""Ticket lists: injections, tickets that are not green, unestimated and unfinished tickets."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.db.models import (
+    Count,
+    IntegerField,
+    Q,
+    QuerySet,
+)
+
+from roles.models import Cell, Member
+from sprints import calendar
+from sprints.calculations import SprintDates, injection_cutoff_instant, is_injection
+from sprints.calculations.capacity import (
+    FINISHED_STATUSES,
+    NOT_COMMITTED_STATUSES,
+)
+from sprints.models import (
+    Ticket,
+)
+from sprints.selectors.common import (
+    INJECTION_ACCEPTED_LABEL,
+    cutoff_day,
+    finished_statuses,
+    portal_tz,
+    unestimated_filter,
+)
+
+
+def tickets_base() -> QuerySet[Ticket]:
+    return Ticket.objects.select_related(
+        "assignee__user", "reviewer__user", "epic__owner__user", "sprint", "cell"
+    )
+
+
+def is_accepted(ticket: Ticket) -> bool:
+    return ticket.injection_accepted or INJECTION_ACCEPTED_LABEL in (ticket.labels or [])
+
+
+def ticket_is_injection(ticket: Ticket) -> bool:
+    if ticket.sprint is None or ticket.added_to_sprint_at is None:
+        return False
+    dates = calendar.sprint_dates(ticket.sprint.number)
+    added_on = ticket.added_to_sprint_at.astimezone(portal_tz()).date()
+    return is_injection(added_on, dates, cutoff_day())
+
+
+def injection_threshold(dates: SprintDates) -> datetime:
+    return injection_cutoff_instant(dates, cutoff_day(), portal_tz())
+
+
+def injections(*, cell_ids: Sequence[int] | None, sprint_number: int) -> list[Ticket]:
+    """Tickets that entered sprint ``sprint_number`` after its cutoff day (one query)."""
+    dates = calendar.sprint_dates(sprint_number)
+    qs = tickets_base().filter(
+        sprint__number=sprint_number, added_to_sprint_at__gte=injection_threshold(dates)
+    )
+    if cell_ids is not None:
+        qs = qs.filter(cell_id__in=cell_ids)
+    return list(qs.order_by("key"))
+
+
+def not_green_tickets(*, cell_ids: Sequence[int] | None, sprint_number: int) -> list[Ticket]:
+    """Tickets of a sprint missing an estimate, an assignee or a reviewer, with their
+    epic owner (whom to ask) preloaded: one query."""
+    qs = (
+        Ticket.objects.select_related("assignee__user", "epic__owner__user")
+        .filter(sprint__number=sprint_number)
+        .exclude(status__in=NOT_COMMITTED_STATUSES | FINISHED_STATUSES)
+        .filter(Q(story_points__isnull=True) | Q(assignee__isnull=True) | Q(reviewer__isnull=True))
+    )
+    if cell_ids is not None:
+        qs = qs.filter(cell_id__in=cell_ids)
+    return list(qs.order_by("priority_category", "key"))
+
+
+def member_tickets(*, member: Member, sprint_number: int) -> list[Ticket]:
+    """The member's tickets of a sprint, as assignee or reviewer (one query)."""
+    return list(
+        tickets_base()
+        .filter(sprint__number=sprint_number)
+        .filter(Q(assignee=member) | Q(reviewer=member))
+        .order_by("priority_category", "key")
+    )
+
+
+def unestimated_tickets(*, cell_ids: Sequence[int] | None, sprint_number: int) -> list[Ticket]:
+    qs = (
+        tickets_base()
+        .filter(sprint__number=sprint_number)
+        .exclude(status__in=NOT_COMMITTED_STATUSES | FINISHED_STATUSES)
+        .filter(unestimated_filter())
+    )
+    if cell_ids is not None:
+        qs = qs.filter(cell_id__in=cell_ids)
+    return list(qs.order_by("key"))
+
+
+def unfinished_tickets(*, cell: Cell, sprint_number: int) -> list[Ticket]:
+    """Tickets of the cell's sprint that spill over if the sprint ends now."""
+    return list(
+        tickets_base()
+        .filter(cell=cell, sprint__number=sprint_number)
+        .exclude(status__in=finished_statuses() | NOT_COMMITTED_STATUSES)
+        .order_by("key")
+    )
+
+
+def ticket_counts_by_status(*, cell: Cell, sprint_number: int) -> dict[str, int]:
+    return dict(
+        Ticket.objects.filter(cell=cell, sprint__number=sprint_number)
+        .values("status")
+        .annotate(n=Count("id", output_field=IntegerField()))
+        .values_list("status", "n")
+    )
