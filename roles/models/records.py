@@ -1,0 +1,137 @@
+"""A member's dated records: type history, weekly commitments and time off."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from roles.models.organisation import Member, MemberType
+
+
+class MemberTypePeriod(models.Model):
+    """The member's type from ``since`` until the next period starts."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="type_periods")
+    member_type = models.CharField(max_length=20, choices=MemberType.choices)
+    since = models.DateField()
+    note = models.CharField(max_length=255, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["member", "since"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "since"],
+                name="member_type_one_change_per_day",
+                violation_error_message="This member already has a type change on that date.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member}: {self.get_member_type_display()} since {self.since}"
+
+
+class WeeklyCommitment(models.Model):
+    """Hours per week the member commits to, from ``since`` until the next change."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="commitments")
+    hours_per_week = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        validators=[
+            MinValueValidator(0, message="Weekly hours cannot be negative."),
+            MaxValueValidator(80, message="Weekly hours cannot exceed 80."),
+        ],
+    )
+    since = models.DateField()
+    note = models.CharField(max_length=255, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["member", "since"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "since"],
+                name="commitment_one_change_per_day",
+                violation_error_message="This member already has a commitment starting that day.",
+            ),
+            models.CheckConstraint(
+                condition=Q(hours_per_week__gte=0) & Q(hours_per_week__lte=80),
+                name="commitment_hours_in_range",
+                violation_error_message="Weekly hours must be between 0 and 80.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member}: {self.hours_per_week} h/week since {self.since}"
+
+
+class TimeOffKind(models.TextChoices):
+    VACATION = "vacation", "Vacation"
+    SICK = "sick", "Sick leave"
+    OTHER = "other", "Other"
+
+
+class TimeOff(models.Model):
+    """A period away. ``hours`` empty means whole days; otherwise hours per day off."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="time_off")
+    kind = models.CharField(max_length=20, choices=TimeOffKind.choices, default=TimeOffKind.VACATION)
+    start = models.DateField()
+    end = models.DateField()
+    hours_per_day = models.DecimalField(
+        max_digits=4,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.25")), MaxValueValidator(Decimal("24"))],
+        help_text="Leave empty for whole days off.",
+    )
+    note = models.CharField(max_length=255, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["start"]
+        indexes = [models.Index(fields=["member", "start", "end"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gte=F("start")),
+                name="time_off_end_after_start",
+                violation_error_message="Time off cannot end before it starts.",
+            ),
+            models.CheckConstraint(
+                condition=Q(hours_per_day__isnull=True) | Q(hours_per_day__gt=0),
+                name="time_off_hours_positive",
+                violation_error_message="Hours off per day must be positive.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member}: {self.get_kind_display()} {self.start} – {self.end}"
+
+    def clean(self) -> None:
+        if self.start and self.end and self.end < self.start:
+            raise ValidationError({"end": "Time off cannot end before it starts."})
+        if self.member_id and self.start and self.end:
+            clash = (
+                TimeOff.objects.filter(member_id=self.member_id, start__lte=self.end, end__gte=self.start)
+                .exclude(pk=self.pk)
+                .order_by("start")
+                .first()
+            )
+            if clash is not None:
+                raise ValidationError(
+                    {"start": f"This overlaps time off already recorded from {clash.start} to {clash.end}."}
+                )
+
+    @property
+    def is_whole_days(self) -> bool:
+        return self.hours_per_day is None
