@@ -123,6 +123,10 @@ def _overlaps(a_start: date, a_end: date, b_start: date, b_end: date) -> bool:
 class _Tally:
     last: date | None = None
     count: int = 0
+    # Order of the last turn among turns starting the same day: both firefighter slots of a
+    # sprint start together, and the one filled first is the less recent. 0 for history
+    # before the window, where equal starts fall back to "least often".
+    turn: int = 0
 
 
 def generate_schedule(
@@ -144,19 +148,32 @@ def generate_schedule(
     group, pick the one who served that group least recently, then least often,
     then by name and id (so the result is deterministic). Slots already held in
     ``history`` (same kind and start) are kept and count as service.
+
+    Within the window, "least recently" also orders turns that start the same day
+    (firefighter 1 and 2 of one sprint) by the order they were filled in. Without
+    that, "least often" would let the second of a pair jump ahead of the first the
+    next time round, and one member could serve twice while another steady member
+    did not serve at all.
     """
     label_of = names or {c.member_id: c.name for c in candidates}
+    # By name, so the explanations (who was skipped) do not depend on the input order either.
+    candidates = sorted(candidates, key=lambda c: (c.name.casefold(), c.member_id))
     tallies: dict[tuple[str, int], _Tally] = {}
     held: dict[tuple[str, date], int] = {}
     busy: list[Service] = []
     ordered_slots = sorted(slots, key=lambda s: (s.start, s.kind))
     first_start = ordered_slots[0].start if ordered_slots else None
 
-    def record(member_id: int, kind: str, start: date, end: date) -> None:
+    turns = 0
+
+    def record(member_id: int, kind: str, start: date, end: date, *, in_window: bool = True) -> None:
+        nonlocal turns
         tally = tallies.setdefault((GROUP_OF_KIND[kind], member_id), _Tally())
         tally.count += 1
-        if tally.last is None or start > tally.last:
-            tally.last = start
+        if tally.last is None or start >= tally.last:
+            if in_window:
+                turns += 1
+            tally.last, tally.turn = start, turns if in_window else 0
         busy.append(Service(member_id=member_id, kind=kind, start=start, end=end))
 
     # History before the window counts at once; services inside it are replayed in order.
@@ -168,7 +185,7 @@ def generate_schedule(
             window_services.append(service)
             held[(service.kind, service.start)] = service.member_id
         else:
-            record(service.member_id, service.kind, service.start, service.end)
+            record(service.member_id, service.kind, service.start, service.end, in_window=False)
 
     picks: list[Pick] = []
     for slot in ordered_slots:
@@ -210,7 +227,7 @@ def _pick(
     group = slot.group
     label = GROUP_LABEL[group]
     skipped: list[tuple[int, str]] = []
-    pool: list[tuple[tuple[date, int, str, int], Candidate]] = []
+    pool: list[tuple[tuple[date, int, int, str, int], Candidate]] = []
     for cand in candidates:
         why_not = cand.is_eligible(slot.start, slot.end, core_only=slot.kind in core_only_kinds)
         if why_not is None:
@@ -229,7 +246,7 @@ def _pick(
             skipped.append((cand.member_id, why_not))
             continue
         tally = tallies.get((group, cand.member_id), _Tally())
-        key = (tally.last or date.min, tally.count, cand.name.casefold(), cand.member_id)
+        key = (tally.last or date.min, tally.turn, tally.count, cand.name.casefold(), cand.member_id)
         pool.append((key, cand))
     if not pool:
         return Pick(
@@ -239,12 +256,15 @@ def _pick(
             skipped=tuple(skipped),
         )
     pool.sort(key=lambda item: item[0])
-    (last, count, _, _), chosen = pool[0]
+    (last, turn, count, _, _), chosen = pool[0]
     if last == date.min:
         because = f"have not been {label} yet"
     else:
         because = f"were {label} least recently (last on {last.isoformat()})"
-    ties = [c for k, c in pool[1:] if k[0] == last]
+    same_day = [k for k, _ in pool[1:] if k[0] == last]
+    ties = [k for k in same_day if k[1] == turn]
+    if len(ties) < len(same_day):
+        because += ", taking that turn before the others who served the same day"
     if ties:
         because += f", and served fewer times or first by name among {len(ties) + 1} equally due"
     because += f"; served {count} time{'s' if count != 1 else ''} before"
