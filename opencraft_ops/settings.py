@@ -233,6 +233,10 @@ TEMPO_ACCOUNT_CATEGORIES = env_mapping(
 HTTP_TIMEOUT_SECONDS = env_int("HTTP_TIMEOUT_SECONDS", 30, minimum=1)
 # Longest wait between two retries of a 429/5xx (Retry-After is honoured up to this).
 HTTP_MAX_RETRY_DELAY_SECONDS = env_int("HTTP_MAX_RETRY_DELAY_SECONDS", 60, minimum=1)
+# Each feed's next run starts this long before the newest change it saw (Tempo indexes edits late).
+SYNC_WATERMARK_OVERLAP_MINUTES = env_int("SYNC_WATERMARK_OVERLAP_MINUTES", 10, minimum=0)
+# How many skipped records a run lists by name (its counters and the reconciliation see them all).
+SYNC_MAX_STORED_SKIPS = env_int("SYNC_MAX_STORED_SKIPS", 200, minimum=0)
 
 # --- Domain defaults (each also a per-cell or admin-editable setting where SPEC says so)
 SPRINT_EPOCH_START = env_str("SPRINT_EPOCH_START", "2019-01-01")  # a Tuesday: sprint 1 starts here

@@ -25,12 +25,12 @@ from roles.models import Cell, Member
 from sprints import calendar
 from sprints.models import BudgetKind, Epic, Ticket
 from sustainability.models import AccountCategory, Worklog
-from sync.models import SyncRun
+from sync.models import DEMO_TRIGGER, SyncRun
 from sync.services import accounts_sync, jira_sync, worklogs_sync
 
 DEMO_SEED = 2026
 HISTORY_WORKDAYS = 520  # about two years
-TRIGGER = "demo"
+TRIGGER = DEMO_TRIGGER  # the status page tells these runs apart: "demo data from the built-in fakes"
 
 
 def _dataset_spec(history_workdays: int) -> DatasetSpec | None:

@@ -10,6 +10,14 @@ class SyncSource(models.TextChoices):
     JIRA = "jira", "JIRA"
 
 
+class SyncKind(models.TextChoices):
+    """What a run brought in: the Tempo worklog feed, Tempo accounts, or JIRA boards and issues."""
+
+    WORKLOGS = "worklogs", "Worklogs"
+    ACCOUNTS = "accounts", "Accounts"
+    ISSUES = "issues", "Boards, sprints and issues"
+
+
 class SyncMode(models.TextChoices):
     INCREMENTAL = "incremental", "Incremental"
     FULL = "full", "Full"
@@ -22,14 +30,21 @@ class SyncOutcome(models.TextChoices):
     SUCCESS = "success", "Success"
     PARTIAL = "partial", "Success, some records skipped"
     FAILED = "failed", "Failed"
+    SKIPPED = "skipped", "Skipped, nothing to sync"
 
 
 SUCCESSFUL_OUTCOMES = (SyncOutcome.SUCCESS, SyncOutcome.PARTIAL)
-MAX_STORED_SKIPS = 200  # the run keeps the first ones; the counters stay exact
+# The runs that keep a source current (what the sync-stale check watches): the watermark
+# feeds, not the accounts, a date range or the nightly reconciliation.
+FEED_KINDS = {SyncSource.TEMPO: SyncKind.WORKLOGS, SyncSource.JIRA: SyncKind.ISSUES}
+FEED_MODES = (SyncMode.INCREMENTAL, SyncMode.FULL)
+MAX_STORED_SKIPS = 200  # default of SYNC_MAX_STORED_SKIPS: the run keeps the first ones; counters stay exact
+DEMO_TRIGGER = "demo"  # triggered_by of the runs the demo seeding makes from the built-in fake servers
 
 
 class SyncRun(models.Model):
     source = models.CharField(max_length=10, choices=SyncSource.choices)
+    kind = models.CharField(max_length=10, choices=SyncKind.choices, default=SyncKind.WORKLOGS)
     mode = models.CharField(max_length=12, choices=SyncMode.choices, default=SyncMode.INCREMENTAL)
     started = models.DateTimeField()
     finished = models.DateTimeField(null=True, blank=True)
@@ -41,7 +56,9 @@ class SyncRun(models.Model):
     skipped = models.PositiveIntegerField(default=0)
     errors = models.PositiveIntegerField(default=0)
     skipped_records = models.JSONField(
-        default=list, blank=True, help_text="[{remote_id, reason}] of the records left out (the first 200)."
+        default=list,
+        blank=True,
+        help_text="[{remote_id, reason}] of the records left out (the first SYNC_MAX_STORED_SKIPS).",
     )
     unknown_authors = models.JSONField(
         default=dict,
@@ -56,7 +73,7 @@ class SyncRun(models.Model):
         indexes = [models.Index(fields=["source", "outcome", "-finished"])]
 
     def __str__(self) -> str:
-        return f"{self.get_source_display()} {self.mode} {self.started:%Y-%m-%d %H:%M} {self.outcome}"
+        return f"{self.get_source_display()} {self.kind} {self.mode} {self.started:%Y-%m-%d %H:%M} {self.outcome}"
 
     @property
     def duration_seconds(self) -> float | None:

@@ -5,13 +5,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Max
+from django.db.models import Max, Q
 
 from opencraft_ops.integrations import config
-from sync.models import SUCCESSFUL_OUTCOMES, SyncCursor, SyncRun, SyncSource
+from sync.models import (
+    DEMO_TRIGGER,
+    FEED_KINDS,
+    FEED_MODES,
+    SUCCESSFUL_OUTCOMES,
+    SyncCursor,
+    SyncRun,
+    SyncSource,
+)
 
 RECENT_RUNS = 30
 CURSORS = {SyncSource.TEMPO: ["tempo.worklogs", "tempo.deletions"], SyncSource.JIRA: ["jira.issues"]}
+SETTING_HINTS = {
+    SyncSource.TEMPO: "TEMPO_BASE_URL and TEMPO_API_TOKEN",
+    SyncSource.JIRA: "JIRA_BASE_URL, JIRA_USER, JIRA_API_TOKEN",
+}
+FEED_NAMES = {SyncSource.TEMPO: "Tempo worklogs", SyncSource.JIRA: "JIRA boards and issues"}
 
 
 @dataclass(frozen=True)
@@ -20,42 +33,71 @@ class SourceStatus:
     configured: bool
     setting_hint: str
     last_run: SyncRun | None
-    last_success: datetime | None
+    last_success: datetime | None  # of the source's feed (worklogs / issues), real runs only
+    demo_synced: datetime | None  # when the demo seeding last synced it from the built-in fakes
     watermarks: list[tuple[str, datetime | None]]
+
+    @property
+    def feed_name(self) -> str:
+        return FEED_NAMES[self.source]
+
+
+@dataclass(frozen=True)
+class SourceTimes:
+    last_success: datetime | None = None
+    demo_synced: datetime | None = None
 
 
 def configured_sources() -> dict[SyncSource, bool]:
     return {SyncSource.TEMPO: config.tempo_configured(), SyncSource.JIRA: config.jira_configured()}
 
 
-def last_successes() -> dict[str, datetime | None]:
-    """When each source last finished a successful run (one aggregate query)."""
-    rows = (
-        SyncRun.objects.filter(outcome__in=SUCCESSFUL_OUTCOMES)
-        .values("source")
-        .annotate(last=Max("finished"))
-        .values_list("source", "last")
+def _feed_success() -> Q:
+    """A successful run of a source's feed (the Tempo worklog feed or the JIRA issues), in a
+    mode that moves its watermark; the accounts, date ranges, reconciliations, skipped runs and
+    the demo seeding's runs from the built-in fakes do not keep a source current."""
+    feeds = Q()
+    for source, kind in FEED_KINDS.items():
+        feeds |= Q(source=source, kind=kind)
+    return (
+        feeds
+        & Q(outcome__in=SUCCESSFUL_OUTCOMES, mode__in=FEED_MODES, finished__isnull=False)
+        & ~Q(triggered_by=DEMO_TRIGGER)
     )
-    return dict(rows)
+
+
+def source_times() -> dict[str, SourceTimes]:
+    """Per source: the last successful feed run and the last demo run (one aggregate query)."""
+    rows = (
+        SyncRun.objects.values("source")
+        .annotate(
+            last=Max("finished", filter=_feed_success()),
+            demo=Max("finished", filter=Q(triggered_by=DEMO_TRIGGER)),
+        )
+        .values_list("source", "last", "demo")
+    )
+    return {source: SourceTimes(last_success=last, demo_synced=demo) for source, last, demo in rows}
+
+
+def last_successes() -> dict[str, datetime | None]:
+    """When each source's feed last finished a successful run (one aggregate query)."""
+    return {source: times.last_success for source, times in source_times().items()}
 
 
 def sync_status() -> tuple[list[SourceStatus], list[SyncRun]]:
-    """Queries: recent runs, last success per source, cursors."""
+    """Queries: recent runs, the last success and demo run per source, cursors."""
     recent = list(SyncRun.objects.order_by("-started", "-id")[:RECENT_RUNS])
-    successes = last_successes()
+    times = source_times()
     cursors = {c.name: c.value for c in SyncCursor.objects.all()}
     configured = configured_sources()
-    hints = {
-        SyncSource.TEMPO: "TEMPO_BASE_URL and TEMPO_API_TOKEN",
-        SyncSource.JIRA: "JIRA_BASE_URL, JIRA_USER, JIRA_API_TOKEN",
-    }
     statuses = [
         SourceStatus(
             source=source,
             configured=configured[source],
-            setting_hint=hints[source],
+            setting_hint=SETTING_HINTS[source],
             last_run=next((r for r in recent if r.source == source), None),
-            last_success=successes.get(source),
+            last_success=times.get(source, SourceTimes()).last_success,
+            demo_synced=times.get(source, SourceTimes()).demo_synced,
             watermarks=[(name, cursors.get(name)) for name in CURSORS[source]],
         )
         for source in (SyncSource.TEMPO, SyncSource.JIRA)

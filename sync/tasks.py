@@ -1,8 +1,9 @@
 """Celery tasks: each takes the lock of its source (inside the service), calls the services and
 owns the retry policy. A source without its base URL is off: the task says so and does nothing.
 
-Retried: time-outs, refused connections and 5xx/429 that outlasted the client's own retries.
-Never retried: 401/403 (a person must fix the token) and a run already in progress.
+Retried: time-outs, refused connections, 5xx/429 that outlasted the client's own retries, and
+a body that is not JSON (a proxy's error page). Never retried: 401/403 (a person must fix the
+token) and a run already in progress (answered ``{"status": "busy"}``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from celery import shared_task
 from django.utils import timezone
 
 from opencraft_ops.integrations import config
-from opencraft_ops.integrations.http import RemoteError, TransportError
+from opencraft_ops.integrations.http import MalformedResponse, RemoteError, TransportError
+from roles.models import Cell
 from sync.services import SyncBusy, accounts_sync, jira_sync, worklogs_reconcile, worklogs_sync
 
 log = logging.getLogger("sync")
@@ -24,7 +26,7 @@ RETRY_DELAYS = (60, 120, 300, 900)  # seconds: the client already retried within
 
 
 def retryable(exc: BaseException) -> bool:
-    if isinstance(exc, TransportError):
+    if isinstance(exc, TransportError | MalformedResponse):
         return True
     return isinstance(exc, RemoteError) and (exc.status is None or exc.status >= 500 or exc.status == 429)
 
@@ -34,7 +36,7 @@ def _run(task: Any, work: Any) -> dict[str, Any]:
         return dict(work())
     except SyncBusy as exc:
         return {"status": "busy", "reason": str(exc)}
-    except (TransportError, RemoteError) as exc:
+    except (TransportError, RemoteError, MalformedResponse) as exc:
         if not retryable(exc) or task.request.retries >= MAX_RETRIES:
             raise
         log.warning("sync task %s will retry: %s", task.name, exc)
@@ -94,6 +96,9 @@ def sync_jira(self: Any) -> dict[str, Any]:
     """Board sprints, epics and tickets changed since the watermark."""
     if not config.jira_configured():
         return {"status": "off", "reason": "JIRA_BASE_URL is not set"}
+    if not Cell.objects.exclude(jira_board_id=None).exists():
+        # Nothing to sync is not a success: no run is recorded, and the sync-stale check keeps saying so.
+        return {"status": "off", "reason": "no cell has a JIRA board (set Cell.jira_board_id)"}
 
     def work() -> dict[str, Any]:
         client = config.jira_client()

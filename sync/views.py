@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from sync import selectors, tasks
-from sync.models import SyncSource
+from sync.models import DEMO_TRIGGER, SyncSource
 
 TASKS = {SyncSource.TEMPO: tasks.sync_tempo, SyncSource.JIRA: tasks.sync_jira}
 
@@ -26,7 +26,9 @@ def _require_staff(request: HttpRequest) -> None:
 def status(request: HttpRequest) -> HttpResponse:
     _require_staff(request)
     sources, runs = selectors.sync_status()
-    return render(request, "sync/status.html", {"sources": sources, "runs": runs})
+    return render(
+        request, "sync/status.html", {"sources": sources, "runs": runs, "demo_trigger": DEMO_TRIGGER}
+    )
 
 
 @login_required

@@ -7,6 +7,8 @@ Retry policy (from Tempo's and Atlassian's documented behaviour):
   second either way.
 * 5xx and transport failures (time-outs, refused connections): retried three
   times with growing waits (5, 10 and 15 seconds by default).
+  The body of a 5xx does not matter: a proxy's HTML error page is retried like JSON.
+* A 2xx whose body is not JSON raises :class:`MalformedResponse` at once (never guessed at).
 * Any other 4xx is never retried: it will not get better by asking again.
   401/403 raise :class:`AuthError`, whose message names the setting to fix.
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -219,12 +222,23 @@ class HttpSession:
             try:
                 return response.json()
             except ValueError as exc:
+                # E.g. a proxy's HTML page with a 200: never guess at it, fail this request clearly.
+                content_type = response.headers.get("Content-Type") or "no Content-Type"
                 raise MalformedResponse(
-                    f"{self.service}: {method} {url} did not answer JSON: {response.text[:200]!r}",
+                    f"{self.service}: {method} {url} did not answer JSON ({status}, {content_type}): "
+                    f"{_plain(response.text)[:200]!r}",
                     service=self.service,
                     status=status,
                     url=url,
                 ) from exc
+
+
+def _plain(text: str) -> str:
+    """A body as one line of text: an HTML error page (from a proxy) loses its tags."""
+    return " ".join(_TAG.sub(" ", text).split())
+
+
+_TAG = re.compile(r"<[^>]*>")
 
 
 def _error_text(response: requests.Response) -> str:
@@ -232,7 +246,7 @@ def _error_text(response: requests.Response) -> str:
     try:
         body = response.json()
     except ValueError:
-        return response.text[:300]
+        return _plain(response.text)[:300]
     messages: list[str] = []
     if isinstance(body, dict):
         for item in body.get("errors") or []:

@@ -46,22 +46,50 @@ class TempoWorklog:
     account_key: str
 
 
+UNKNOWN_ID = "?"  # the remote id of a record whose id could not be read
+
+
 @dataclass(frozen=True)
 class WorklogPage:
     worklogs: list[TempoWorklog]
     skipped: list[SkippedRecord]
     offset: int
     next_url: str | None
+    expected: int | None = None  # metadata.count: how many records the server says it sent
 
     @property
     def fetched(self) -> int:
         return len(self.worklogs) + len(self.skipped)
+
+    @property
+    def problem(self) -> str:
+        """Why this page cannot be trusted to list every worklog it covers ("" when it can):
+        a record without a readable id, or fewer/more records than ``metadata.count``."""
+        unnamed = sum(1 for s in self.skipped if s.remote_id == UNKNOWN_ID)
+        if unnamed:
+            return (
+                f"the page at offset {self.offset} had {unnamed} record(s) without a readable tempoWorklogId"
+            )
+        if self.expected is not None and self.expected != self.fetched:
+            return (
+                f"the page at offset {self.offset} held {self.fetched} record(s) "
+                f"but its metadata.count said {self.expected}"
+            )
+        return ""
 
 
 @dataclass(frozen=True)
 class TempoDeletion:
     tempo_id: int
     deleted_at: datetime
+
+
+@dataclass(frozen=True)
+class DeletionPage:
+    """One page of the papertrail: the deletions we could read, and the entries we could not."""
+
+    deletions: list[TempoDeletion] = field(default_factory=list)
+    skipped: list[SkippedRecord] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -101,7 +129,10 @@ def parse_datetime(value: Any) -> datetime:
     """Tempo's UTC ISO timestamps (``2024-05-01T10:00:00Z``), always tz-aware."""
     if not isinstance(value, str) or not value:
         raise ValueError(f"not a timestamp: {value!r}")
-    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"not a timestamp: {value!r}") from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
@@ -213,7 +244,22 @@ def _results(body: Any, url: str) -> tuple[list[Any], dict[str, Any]]:
 
 
 def _remote_id(raw: Any, key: str) -> str:
-    return str(raw.get(key)) if isinstance(raw, dict) and raw.get(key) is not None else "?"
+    return str(raw.get(key)) if isinstance(raw, dict) and raw.get(key) is not None else UNKNOWN_ID
+
+
+def _count(metadata: dict[str, Any]) -> int | None:
+    count = metadata.get("count")
+    return count if isinstance(count, int) and not isinstance(count, bool) else None
+
+
+def parse_deletion(raw: dict[str, Any]) -> TempoDeletion:
+    """One papertrail entry; ``ValueError`` names the bad field."""
+    tempo_id = _int(raw.get("entityId"), "entityId", minimum=1)
+    try:
+        deleted_at = parse_datetime(raw.get("timestamp"))
+    except ValueError as exc:
+        raise ValueError(f"timestamp: {exc}") from None
+    return TempoDeletion(tempo_id=tempo_id, deleted_at=deleted_at)
 
 
 class TempoClient:
@@ -278,14 +324,24 @@ class TempoClient:
                 except ValueError as exc:
                     skipped.append(SkippedRecord(_remote_id(raw, "tempoWorklogId"), f"worklog: {exc}"))
             next_url = metadata.get("next") or None
-            yield WorklogPage(worklogs=worklogs, skipped=skipped, offset=offset, next_url=next_url)
+            yield WorklogPage(
+                worklogs=worklogs,
+                skipped=skipped,
+                offset=offset,
+                next_url=next_url,
+                expected=_count(metadata),
+            )
             offset += len(results)
             url, request_params = next_url, None  # `next` carries every parameter already
 
     def deleted_worklogs(
         self, *, since: datetime, until: datetime | None = None, limit: int = PAPERTRAIL_PAGE_LIMIT
-    ) -> Iterator[list[TempoDeletion]]:
-        """Worklog deletions recorded in the papertrail since ``since``, page by page."""
+    ) -> Iterator[DeletionPage]:
+        """Worklog deletions recorded in the papertrail since ``since``, page by page.
+
+        An entry that does not parse comes back in the page's ``skipped`` list with the reason
+        (it deletes nothing; the reconciliation removes such a worklog later). Entries about
+        other entity types are not ours and are left out silently."""
         body: dict[str, Any] = {
             "from": format_datetime(since),
             "entityType": ["worklog"],
@@ -300,19 +356,17 @@ class TempoClient:
                 params["nextPageToken"] = token
             answer = self.http.post("papertrail/search", json=body, params=params)
             results, metadata = _results(answer, "papertrail/search")
-            page: list[TempoDeletion] = []
+            page = DeletionPage()
             for raw in results:
-                if not isinstance(raw, dict) or raw.get("entityType") not in (None, "worklog"):
+                if not isinstance(raw, dict):
+                    page.skipped.append(SkippedRecord(UNKNOWN_ID, "papertrail: entry is not an object"))
+                    continue
+                if raw.get("entityType") not in (None, "worklog"):
                     continue
                 try:
-                    page.append(
-                        TempoDeletion(
-                            tempo_id=_int(raw.get("entityId"), "entityId", minimum=1),
-                            deleted_at=parse_datetime(raw.get("timestamp")),
-                        )
-                    )
-                except ValueError:
-                    continue  # an audit entry we cannot read cannot delete anything
+                    page.deletions.append(parse_deletion(raw))
+                except ValueError as exc:
+                    page.skipped.append(SkippedRecord(_remote_id(raw, "entityId"), f"papertrail: {exc}"))
             yield page
             token = metadata.get("nextPageToken") or (
                 answer.get("nextPageToken") if isinstance(answer, dict) else None

@@ -35,7 +35,7 @@ from opencraft_ops.integrations.tempo import (
 from roles.models import Cell, Member
 from sprints.models import Ticket
 from sustainability.models import Account, AccountCategory, Worklog
-from sync.models import SyncMode, SyncRun, SyncSource
+from sync.models import SyncKind, SyncMode, SyncRun, SyncSource
 from sync.services.runs import (
     Progress,
     RunCounts,
@@ -142,7 +142,9 @@ def accounts_store(*, accounts: Iterable[TempoAccount], counts: RunCounts) -> No
 def accounts_sync(*, client: TempoClient, triggered_by: str = "") -> SyncRun:
     with (
         source_lock(SyncSource.TEMPO),
-        recorded_run(source=SyncSource.TEMPO, mode=SyncMode.FULL, triggered_by=triggered_by) as (run, counts),
+        recorded_run(
+            source=SyncSource.TEMPO, kind=SyncKind.ACCOUNTS, mode=SyncMode.FULL, triggered_by=triggered_by
+        ) as (run, counts),
     ):
         result = client.accounts()
         counts.skip(result.skipped)
@@ -253,6 +255,8 @@ def worklogs_store_page(
 
     Runs inside the caller's transaction. A page the database refuses as a whole
     is retried row by row in savepoints, so one bad row is counted, not fatal.
+    ``seen`` collects the ids Tempo sent (stored or not; the skipped ones are in
+    ``counts.skipped_ids``).
     """
     counts.fetched += page.fetched
     counts.skip(page.skipped)
@@ -368,12 +372,16 @@ def worklogs_sync(
     progress: Progress | None = None,
     triggered_by: str = "",
 ) -> SyncRun:
-    """Incremental by watermark (or everything with ``full``, or a work-date range), then deletions.
+    """Incremental by watermark (or everything with ``full``), then papertrail deletions; or
+    the worklogs of a work-date range, stored only: a range sync moves no watermark and applies
+    no deletions (the feed and the reconciliation do).
 
     Not atomic as a whole on purpose: each page commits with the cursor's progress. The next
     page is fetched while the current one is stored (one page ahead, so memory stays flat).
     """
     ranged = date_from is not None or date_to is not None
+    if full and ranged:
+        raise ValueError("A full sync reads every worklog: it takes no date range.")
     mode = SyncMode.RANGE if ranged else SyncMode.FULL if full else SyncMode.INCREMENTAL
     with (
         source_lock(SyncSource.TEMPO),
@@ -410,16 +418,19 @@ def worklogs_sync(
 def deletions_apply(*, client: TempoClient, counts: RunCounts, since: datetime | None = None) -> None:
     """Deletes the worklogs the papertrail reports deleted since the deletion cursor.
 
-    Papertrail pages are in time order, so the cursor moves with each page."""
+    Papertrail pages are in time order, so the cursor moves with each page. An entry that
+    does not parse is skipped, counted and named on the run; it deletes nothing (the nightly
+    reconciliation removes that worklog, as it is no longer in Tempo)."""
     cursor = cursor_get(DELETION_CURSOR)
     start = cursor.value or since or timezone.now() - timedelta(days=RECONCILE_DAYS)
     for page in client.deleted_worklogs(since=start):
+        counts.skip(page.skipped)
         with transaction.atomic():
-            ids = [d.tempo_id for d in page]
+            ids = [d.tempo_id for d in page.deletions]
             if ids:
                 deleted, _ = Worklog.objects.filter(tempo_id__in=ids).delete()
                 counts.deleted += deleted
-            newest = max((d.deleted_at for d in page), default=None)
+            newest = max((d.deleted_at for d in page.deletions), default=None)
             if newest is not None:
                 cursor.pending = newest
                 cursor_advance(cursor, run_started=timezone.now())
@@ -434,7 +445,12 @@ def worklogs_reconcile(
     triggered_by: str = "",
 ) -> SyncRun:
     """Re-reads every worklog of the last ``days`` days: stores differences and deletes
-    local worklogs Tempo no longer has (unless they changed upstream after the re-read began)."""
+    local worklogs Tempo no longer has (unless they changed upstream after the re-read began).
+
+    Nothing is deleted unless every page was read completely: a record Tempo sent but we
+    could not read (by id, however many there are) keeps its local copy, and a record
+    without a readable id, or a page shorter than its ``metadata.count``, holds back every
+    deletion of the run (noted on the run; the next reconciliation tries again)."""
     date_from = today - timedelta(days=days)
     with (
         source_lock(SyncSource.TEMPO),
@@ -445,22 +461,34 @@ def worklogs_reconcile(
     ):
         maps = _Maps()
         seen: set[int] = set()
+        problems: list[str] = []
         for page in prefetch(client.worklog_pages(date_from=date_from, date_to=today)):
             with transaction.atomic():
                 worklogs_store_page(page=page, maps=maps, counts=counts, seen=seen)
+            if page.problem:
+                problems.append(page.problem)
             if progress:
                 progress(page.fetched)
-        # A record Tempo sent but we could not read is still upstream: keep our copy.
-        keep = {int(r["remote_id"]) for r in counts.skipped_records if r["remote_id"].isdigit()}
-        local: set[int] = set(
-            Worklog.objects.filter(work_date__gte=date_from, work_date__lte=today, updated_at__lt=run.started)
-            .exclude(tempo_id=None)
-            .values_list("tempo_id", flat=True)  # type: ignore[arg-type]
-        )
-        gone = sorted(local - seen - keep)
-        for i in range(0, len(gone), 500):
-            with transaction.atomic():
-                deleted, _ = Worklog.objects.filter(tempo_id__in=gone[i : i + 500]).delete()
-                counts.deleted += deleted
+        if problems:
+            counts.note(
+                f"Deletions held back: {problems[0]}"
+                + (f" (and {len(problems) - 1} more page(s))" if len(problems) > 1 else "")
+                + "; nothing was deleted."
+            )
+        else:
+            # A record Tempo sent but we could not read is still upstream: keep our copy.
+            keep = {int(remote_id) for remote_id in counts.skipped_ids if remote_id.isdigit()}
+            local: set[int] = set(
+                Worklog.objects.filter(
+                    work_date__gte=date_from, work_date__lte=today, updated_at__lt=run.started
+                )
+                .exclude(tempo_id=None)
+                .values_list("tempo_id", flat=True)  # type: ignore[arg-type]
+            )
+            gone = sorted(local - seen - keep)
+            for i in range(0, len(gone), 500):
+                with transaction.atomic():
+                    deleted, _ = Worklog.objects.filter(tempo_id__in=gone[i : i + 500]).delete()
+                    counts.deleted += deleted
         worklogs_link_orphans()
     return run

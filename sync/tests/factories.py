@@ -5,7 +5,7 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from sync.models import SyncMode, SyncOutcome, SyncRun, SyncSource
+from sync.models import FEED_KINDS, SyncMode, SyncOutcome, SyncRun, SyncSource
 
 
 class SyncRunFactory(factory.django.DjangoModelFactory[SyncRun]):
@@ -13,6 +13,7 @@ class SyncRunFactory(factory.django.DjangoModelFactory[SyncRun]):
         model = SyncRun
 
     source = SyncSource.TEMPO
+    kind = factory.LazyAttribute(lambda run: FEED_KINDS[run.source])
     mode = SyncMode.INCREMENTAL
     started = factory.LazyFunction(lambda: timezone.now() - timedelta(minutes=5))
     finished = factory.LazyAttribute(lambda run: run.started + timedelta(seconds=12))

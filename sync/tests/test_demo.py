@@ -2,12 +2,15 @@ from __future__ import annotations
 
 from io import StringIO
 
+from django.utils import timezone
+
+from opencraft_ops.process_checks import CheckContext, run_checks
 from roles import demo as roles_demo
 from roles.models import Member
 from sprints.models import Epic, Ticket
 from sustainability.models import Account, Worklog
 from sync import demo
-from sync.models import SyncOutcome, SyncRun
+from sync.models import DEMO_TRIGGER, SyncKind, SyncOutcome, SyncRun
 
 
 def test_demo_syncs_from_the_fake_servers_once(db, settings):
@@ -39,6 +42,26 @@ def test_demo_syncs_from_the_fake_servers_once(db, settings):
     demo.seed(again, history_workdays=10)
     assert "nothing to do" in again.getvalue()
     assert (Ticket.objects.count(), Worklog.objects.count()) == counts
+
+
+def test_demo_status_page_shows_the_demo_runs_and_no_stale_finding(db, settings, client, staff_user):
+    settings.JIRA_BASE_URL = ""
+    settings.TEMPO_BASE_URL = ""
+    roles_demo.seed(StringIO())
+    demo.seed(StringIO(), history_workdays=5)
+    assert demo.TRIGGER == DEMO_TRIGGER
+    assert sorted(SyncRun.objects.values_list("source", "kind")) == [
+        ("jira", SyncKind.ISSUES),
+        ("tempo", SyncKind.ACCOUNTS),
+        ("tempo", SyncKind.WORKLOGS),
+    ]
+    client.force_login(staff_user)
+    page = client.get("/sync/").content.decode()
+    assert page.count("Demo data synced from the built-in fake servers on ") == 2
+    assert "set TEMPO_BASE_URL and TEMPO_API_TOKEN to sync for real" in page
+    assert "set JIRA_BASE_URL, JIRA_USER, JIRA_API_TOKEN to sync for real" in page
+    assert "Not configured" not in page and page.count("(demo)") == 3
+    assert run_checks(CheckContext(as_of=timezone.localdate()), only=["sync-stale"]) == []
 
 
 def test_demo_does_nothing_without_boards(db):

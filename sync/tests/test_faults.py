@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from opencraft_ops.integrations.fakes import Fault
-from opencraft_ops.integrations.http import RemoteError
+from opencraft_ops.integrations.http import MalformedResponse, RemoteError
 from sustainability.models import Worklog
 from sync.models import SyncCursor, SyncOutcome, SyncRun
 from sync.services import accounts_sync, jira_sync, worklogs_sync
@@ -82,6 +82,46 @@ def test_server_failing_between_pages_then_rerun(clean, tempo, jira, fake_tempo)
     rerun = worklogs_sync(client=tempo)
     assert rerun.outcome == SyncOutcome.SUCCESS
     assert rerun.created == len(clean["worklogs"]) - 100 and rerun.updated == 0
+    assert snapshot() == clean
+
+
+def test_proxy_html_502_is_retried_like_any_5xx(clean, tempo, jira, fake_tempo, sleeps):
+    fault = fake_tempo.app.proxy_faults.add(Fault(path="/4/worklogs", status=502, after=1, times=2))
+    runs = sync_everything(tempo, jira)
+    assert [r.outcome for r in runs] == [SyncOutcome.SUCCESS] * 3
+    assert fault.hits == 2 and sleeps == [5.0, 10.0]
+    assert snapshot() == clean
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["proxy", "server"],
+    ids=["proxy HTML page with 200", "server body that is not JSON"],
+)
+def test_a_200_that_is_not_json_fails_the_run_then_a_rerun_completes(
+    clean, tempo, jira, fake_tempo, sleeps, where
+):
+    accounts_sync(client=tempo)
+    jira_sync(client=jira)
+    if where == "proxy":
+        fake_tempo.app.proxy_faults.add(Fault(path="/4/worklogs", status=200, after=2))
+    else:
+        fake_tempo.faults.add(Fault(path="/4/worklogs", malformed_json=True, after=2))
+    with pytest.raises(MalformedResponse, match="did not answer JSON"):
+        worklogs_sync(client=tempo)
+    failed = SyncRun.objects.get(outcome=SyncOutcome.FAILED)
+    assert (failed.errors, failed.created) == (1, 100)
+    assert (
+        failed.message.startswith("MalformedResponse: Tempo: GET ")
+        and "did not answer JSON (200" in failed.message
+    )
+    assert sleeps == []  # not retried within the request: nothing to guess from such a page
+    # Nothing lost: the two pages before it are committed, the watermark did not move.
+    assert Worklog.objects.count() == 100
+    assert SyncCursor.objects.get(name=WORKLOG_CURSOR).value is None
+    rerun = worklogs_sync(client=tempo)
+    assert rerun.outcome == SyncOutcome.SUCCESS
+    assert (rerun.created, rerun.updated) == (len(clean["worklogs"]) - 100, 0)
     assert snapshot() == clean
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from opencraft_ops.beat import BEAT_SCHEDULE
-from opencraft_ops.integrations.http import AuthError, RemoteError, TransportError
+from opencraft_ops.integrations.http import AuthError, MalformedResponse, RemoteError, TransportError
 from sustainability.models import Worklog
 from sync import tasks
 from sync.models import SyncMode, SyncOutcome, SyncRun
@@ -19,6 +19,7 @@ from sync.services import source_lock
     ("exc", "expected"),
     [
         (TransportError("timed out"), True),
+        (MalformedResponse("an HTML page with a 200", status=200), True),
         (RemoteError("boom", status=500), True),
         (RemoteError("slow down", status=429), True),
         (RemoteError("bad jql", status=400), False),
@@ -110,12 +111,28 @@ def test_sync_tempo_full_range_and_reconcile(org, upstream, fake_tempo):
         (["--from", "yesterday"], "is not a date"),
         (["--from", "2026-11-20", "--to", "2026-11-01"], "--to must not be before --from"),
         (["--reconcile", "--full"], "cannot be combined"),
+        (
+            ["--full", "--from", "2026-11-01"],
+            "--full reads every worklog and cannot be combined with --from/--to",
+        ),
+        (
+            ["--full", "--to", "2026-11-01"],
+            "--full reads every worklog and cannot be combined with --from/--to",
+        ),
     ],
 )
 def test_sync_tempo_refuses_bad_options(db, fake_tempo, args, message):
     with pytest.raises(CommandError, match=message):
         run("sync_tempo", *args)
     assert not SyncRun.objects.exists()
+
+
+def test_sync_tempo_help_says_a_date_range_applies_no_deletions():
+    from sync.management.commands.sync_tempo import Command
+
+    text = " ".join(Command().create_parser("manage.py", "sync_tempo").format_help().split())
+    assert "--from/--to instead stores the worklogs of a work-date range and applies no deletions" in text
+    assert "not with --from/--to" in text
 
 
 def test_commands_say_when_off(db, settings):

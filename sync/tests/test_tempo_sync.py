@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -209,6 +209,87 @@ def test_reconciliation_keeps_unreadable_records(synced, tempo, fake_tempo):
     assert Worklog.objects.filter(tempo_id=victim).exists()
 
 
+def _recent_ids(app, days: int = 10) -> list[int]:
+    return sorted(i for i, w in app.worklogs.items() if w.start_date >= TODAY - timedelta(days=days))
+
+
+def _vanish(app, worklog_id: int) -> None:
+    """Gone from Tempo without a papertrail entry (what the reconciliation exists for)."""
+    with app._lock:
+        del app.worklogs[worklog_id]
+        app._touch()
+
+
+def test_reconciliation_keeps_every_unreadable_record_beyond_the_listed_ones(
+    synced, tempo, fake_tempo, settings
+):
+    settings.SYNC_MAX_STORED_SKIPS = 5
+    app = fake_tempo.app
+    recent = _recent_ids(app)
+    unreadable, vanished = recent[:8], recent[-1]
+    for wid in unreadable:
+        app.corrupt_worklog(wid, timeSpentSeconds=None)
+    _vanish(app, vanished)
+    run = worklogs_reconcile(client=tempo, today=TODAY)
+    assert (run.outcome, run.skipped, len(run.skipped_records)) == (SyncOutcome.PARTIAL, 8, 5)
+    # All eight are still in Tempo: none is deleted here, though only five are listed on the run.
+    assert Worklog.objects.filter(tempo_id__in=unreadable).count() == 8
+    assert run.deleted == 1 and not Worklog.objects.filter(tempo_id=vanished).exists()
+
+
+def test_reconciliation_deletes_nothing_when_a_page_was_not_read_completely(synced, tempo, fake_tempo):
+    app = fake_tempo.app
+    recent = _recent_ids(app)
+    nameless, vanished = recent[0], recent[-1]
+    app.corrupt_worklog(nameless, tempoWorklogId=None)
+    _vanish(app, vanished)
+    run = worklogs_reconcile(client=tempo, today=TODAY)
+    assert (run.outcome, run.deleted, run.skipped) == (SyncOutcome.PARTIAL, 0, 1)
+    assert run.skipped_records[0]["remote_id"] == "?"
+    assert (
+        "Deletions held back: the page at offset" in run.message
+        and "without a readable tempoWorklogId" in run.message
+    )
+    assert Worklog.objects.filter(tempo_id__in=[nameless, vanished]).count() == 2
+    # Once Tempo answers whole pages again, the next reconciliation repairs the drift.
+    app.corrupted.clear()
+    app._touch()
+    again = worklogs_reconcile(client=tempo, today=TODAY)
+    assert (again.outcome, again.deleted) == (SyncOutcome.SUCCESS, 1)
+    assert local_rows() == upstream_rows(fake_tempo)
+
+
+def test_unreadable_papertrail_entry_is_skipped_counted_and_named(synced, tempo, fake_tempo):
+    app = fake_tempo.app
+    readable, unreadable = sorted(app.worklogs)[:2]
+    app.delete_worklog(readable)
+    app.delete_worklog(unreadable)
+    app.corrupt_deletion(unreadable, timestamp=12)
+    run = worklogs_sync(client=tempo)
+    assert (run.outcome, run.deleted, run.skipped) == (SyncOutcome.PARTIAL, 1, 1)
+    assert run.skipped_records == [
+        {"remote_id": str(unreadable), "reason": "papertrail: timestamp: not a timestamp: 12"}
+    ]
+    assert not Worklog.objects.filter(tempo_id=readable).exists()
+    # It deleted nothing; the reconciliation removes it, as Tempo no longer has it.
+    assert Worklog.objects.filter(tempo_id=unreadable).exists()
+    work_date = Worklog.objects.get(tempo_id=unreadable).work_date
+    worklogs_reconcile(client=tempo, today=TODAY, days=(TODAY - work_date).days)
+    assert local_rows() == upstream_rows(fake_tempo)
+
+
+def test_date_range_sync_applies_no_deletions(synced, tempo, fake_tempo):
+    app = fake_tempo.app
+    wid = sorted(app.worklogs)[0]
+    day = app.worklogs[wid].start_date
+    app.delete_worklog(wid)
+    run = worklogs_sync(client=tempo, date_from=day, date_to=day)
+    assert (run.mode, run.deleted) == (SyncMode.RANGE, 0)
+    assert Worklog.objects.filter(tempo_id=wid).exists()
+    with pytest.raises(ValueError, match="takes no date range"):
+        worklogs_sync(client=tempo, full=True, date_from=day)
+
+
 def test_unmapped_account_category_is_skipped_naming_the_setting(org, upstream, tempo, fake_tempo, settings):
     settings.TEMPO_ACCOUNT_CATEGORIES = {"CLIENT": "client", "CELL": "internal_cell"}
     run = accounts_sync(client=tempo)
@@ -231,10 +312,6 @@ def test_deletions_only_from_the_papertrail(synced, tempo, fake_tempo):
     run = worklogs_sync(client=tempo)
     assert run.deleted == 1 and not Worklog.objects.filter(tempo_id=wid).exists()
     assert worklogs_sync(client=tempo).deleted == 0
-
-
-def test_date_helpers_are_dates():
-    assert isinstance(TODAY, date)
 
 
 def test_descriptions_with_tabs_newlines_and_backslashes_round_trip(org, upstream, tempo, fake_tempo):

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from opencraft_ops.process_checks import CheckContext, Severity, run_checks
-from sync.models import SyncOutcome, SyncRun, SyncSource
+from sync.models import DEMO_TRIGGER, SyncKind, SyncMode, SyncOutcome, SyncRun, SyncSource
 from sync.tests.factories import SyncRunFactory
 
 PASSWORD = "correct-horse-battery"
@@ -69,10 +68,18 @@ def test_run_now_queues_the_sync(
     assert SyncRun.objects.filter(source=SyncSource.TEMPO, outcome=SyncOutcome.SUCCESS).count() == 2
 
 
-@pytest.mark.parametrize(("method", "source", "status"), [("get", "tempo", 405), ("post", "github", 400)])
-def test_run_now_refusals(client, staff_user, method, source, status):
+def test_wrong_methods_are_refused(client, staff_user, fake_tempo):
     client.force_login(staff_user)
-    assert getattr(client, method)(reverse("sync:run", args=[source])).status_code == status
+    assert client.post(URL).status_code == 405  # the status page only reads
+    assert client.get(reverse("sync:run", args=["tempo"])).status_code == 405  # running needs a POST
+    assert client.get(reverse("sync:run", args=["jira"])).status_code == 405
+    assert not SyncRun.objects.exists()
+
+
+def test_run_now_refuses_an_unknown_source(client, staff_user):
+    client.force_login(staff_user)
+    response = client.post(reverse("sync:run", args=["github"]))
+    assert response.status_code == 400 and "Unknown source 'github'" in response.content.decode()
 
 
 def test_run_now_when_off(client, staff_user, settings):
@@ -110,13 +117,46 @@ def test_findings_for_stale_sources(db, fake_tempo, fake_jira, django_assert_num
     SyncRunFactory(source=SyncSource.JIRA, started=now - timedelta(minutes=5), outcome=SyncOutcome.FAILED)
     with django_assert_num_queries(1):
         result = findings()
-    assert [(f.subject, f.severity) for f in result] == [("sync:jira", Severity.WARNING)]
-    assert "JIRA has not synced successfully since" in result[0].message and result[0].url == URL
+    assert [(f.subject, f.severity, f.role_slug) for f in result] == [
+        ("sync:jira", Severity.WARNING, "devops-specialist")
+    ]
+    assert "JIRA boards and issues have not synced successfully since" in result[0].message
+    assert result[0].url == URL
 
 
 def test_never_synced_is_critical(db, fake_tempo, settings):
     settings.JIRA_BASE_URL = ""
     result = findings()
-    assert [(f.subject, f.severity, f.message) for f in result] == [
-        ("sync:tempo", Severity.CRITICAL, "Tempo has not synced successfully yet.")
+    assert [(f.subject, f.severity, f.role_slug, f.url) for f in result] == [
+        ("sync:tempo", Severity.CRITICAL, "devops-specialist", URL)
     ]
+    assert result[0].message.startswith(
+        "Tempo worklogs have not synced successfully yet: a DevOps specialist"
+    )
+
+
+def test_status_tells_the_truth_about_demo_data(client, staff_user, settings, django_assert_num_queries):
+    settings.TEMPO_BASE_URL = ""
+    settings.JIRA_BASE_URL = ""
+    when = timezone.now() - timedelta(days=2)
+    for kind in (SyncKind.ACCOUNTS, SyncKind.WORKLOGS):
+        SyncRunFactory(kind=kind, mode=SyncMode.FULL, started=when, triggered_by=DEMO_TRIGGER, created=7)
+    SyncRunFactory(
+        source=SyncSource.JIRA,
+        kind=SyncKind.ISSUES,
+        mode=SyncMode.FULL,
+        started=when,
+        triggered_by=DEMO_TRIGGER,
+    )
+    client.force_login(staff_user)
+    with django_assert_num_queries(5):
+        page = client.get(URL).content.decode()
+    day = timezone.localtime(when + timedelta(seconds=12)).strftime("%Y-%m-%d %H:%M")
+    assert (
+        f"Demo data synced from the built-in fake servers on {day}; "
+        "set TEMPO_BASE_URL and TEMPO_API_TOKEN to sync for real." in page
+    )
+    assert "set JIRA_BASE_URL, JIRA_USER, JIRA_API_TOKEN to sync for real." in page
+    assert "Not configured" not in page and "Sync Tempo now" not in page
+    assert page.count("(demo)") == 3 and page.count("<tr>") == 1 + 3
+    assert findings() == []  # unconfigured sources are not checked, demo or not

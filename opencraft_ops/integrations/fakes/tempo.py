@@ -2,8 +2,12 @@
 the papertrail of deletions, accounts and user schedules, held in memory.
 
 Mount point: ``{server}/4``. Tests change the data through the methods below
-(``add_worklog``, ``update_worklog``, ``delete_worklog``, ``corrupt_worklog``)
-and the next sync must see the change.
+(``add_worklog``, ``update_worklog``, ``delete_worklog``, ``corrupt_worklog``,
+``corrupt_deletion``) and the next sync must see the change.
+
+``proxy_faults`` holds faults answered as a proxy in front of Tempo would: an
+HTML error page (``Fault(status=502)``; a ``status`` of 200 is an HTML page with
+a 200), where the server's own ``faults`` answer with Tempo's JSON errors.
 """
 
 from __future__ import annotations
@@ -13,11 +17,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlencode
 
 from opencraft_ops.integrations.fakes.data import Dataset
-from opencraft_ops.integrations.fakes.server import FakeRequest, FakeResponse, json_error
+from opencraft_ops.integrations.fakes.server import FakeRequest, FakeResponse, FaultPlan, json_error
 
 MAX_WORKLOG_LIMIT = 5000
 MAX_PAPERTRAIL_LIMIT = 1000
@@ -56,6 +61,8 @@ class FakeTempo:
         self.clock = clock or (lambda: datetime.now(UTC).replace(microsecond=0))
         self.worklogs: dict[int, FakeWorklog] = {}
         self.corrupted: dict[int, dict[str, Any]] = {}
+        self.corrupted_deletions: dict[int, dict[str, Any]] = {}
+        self.proxy_faults = FaultPlan()
         self.accounts: list[dict[str, Any]] = []
         self.deletions: list[tuple[int, datetime]] = []
         self.daily_hours: dict[str, float] = {}
@@ -119,6 +126,11 @@ class FakeTempo:
             self.corrupted[worklog_id] = raw_fields
             self._touch()
 
+    def corrupt_deletion(self, worklog_id: int, **raw_fields: Any) -> None:
+        """Serve the papertrail entry of this deleted worklog with these raw fields overridden."""
+        with self._lock:
+            self.corrupted_deletions[worklog_id] = raw_fields
+
     def add_account(self, **account: Any) -> None:
         with self._lock:
             self.accounts.append(account)
@@ -129,6 +141,16 @@ class FakeTempo:
 
     def handle(self, request: FakeRequest) -> FakeResponse:
         path = request.path
+        fault = self.proxy_faults.pick(request)
+        if fault is not None:
+            status = fault.status or 502
+            title = f"{status} {HTTPStatus(status).phrase}"
+            return FakeResponse(
+                status,
+                f"<html><head><title>{title}</title></head><body><h1>{title}</h1>"
+                "<hr><center>nginx</center></body></html>",
+                content_type="text/html",
+            )
         if not path.startswith("/4/"):
             return json_error(404, f"No endpoint {path}")
         route = path[3:]
@@ -242,6 +264,7 @@ class FakeTempo:
                 "entityId": wid,
                 "timestamp": _iso(when),
                 "actor": {"accountId": "tempo-admin"},
+                **self.corrupted_deletions.get(wid, {}),
             }
             for wid, when in page
         ]

@@ -140,6 +140,29 @@ def test_body_that_is_not_json(fake_tempo, sleeps):
         session(fake_tempo, sleeps).get("accounts")
 
 
+def test_proxy_html_page_with_a_200_fails_at_once_naming_what_came(fake_tempo, sleeps):
+    fake_tempo.app.proxy_faults.add(Fault(path="/4/accounts", status=200))
+    with pytest.raises(MalformedResponse) as info:
+        session(fake_tempo, sleeps).get("accounts")
+    assert "did not answer JSON (200, text/html)" in str(info.value) and "200 OK" in str(info.value)
+    assert "<html>" not in str(info.value) and info.value.status == 200
+    assert sleeps == [] and fake_tempo.server.requests["GET /4/accounts"] == 1
+
+
+def test_proxy_html_5xx_is_retried_like_any_5xx(fake_tempo, sleeps):
+    fake_tempo.app.proxy_faults.add(Fault(path="/4/accounts", status=502, times=2))
+    body = session(fake_tempo, sleeps).get("accounts")
+    assert body["metadata"]["count"] == 0
+    assert sleeps == [5.0, 10.0] and fake_tempo.server.requests["GET /4/accounts"] == 3
+
+
+def test_proxy_html_5xx_that_persists_fails_with_its_text(fake_tempo, sleeps):
+    fake_tempo.app.proxy_faults.add(Fault(path="/4/accounts", status=502, times=10))
+    with pytest.raises(RemoteError, match="answered 502 after 4 attempts: 502 Bad Gateway") as info:
+        session(fake_tempo, sleeps).get("accounts")
+    assert "<" not in str(info.value) and info.value.status == 502
+
+
 def test_unreachable_server(sleeps):
     http = HttpSession(
         service="Tempo", base_url="http://127.0.0.1:9", auth_settings="TEMPO_API_TOKEN", sleep=sleeps

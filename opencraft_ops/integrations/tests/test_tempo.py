@@ -10,7 +10,7 @@ import pytest
 from opencraft_ops.integrations.config import tempo_client
 from opencraft_ops.integrations.fakes import Fault
 from opencraft_ops.integrations.http import AuthError, NotConfigured
-from opencraft_ops.integrations.tempo import TempoClient, parse_worklog
+from opencraft_ops.integrations.tempo import DeletionPage, SkippedRecord, TempoClient, parse_worklog
 
 
 def client(server, sleeps) -> TempoClient:
@@ -131,12 +131,43 @@ def test_deletions_from_the_papertrail_paged(loaded_tempo, sleeps):
     for wid in victims:
         app.delete_worklog(wid)
     pages = list(client(loaded_tempo, sleeps).deleted_worklogs(since=before, limit=50))
-    assert [len(p) for p in pages] == [50, 50, 5]
-    assert sorted(d.tempo_id for p in pages for d in p) == victims
+    assert [len(p.deletions) for p in pages] == [50, 50, 5]
+    assert sorted(d.tempo_id for p in pages for d in p.deletions) == victims
+    assert not any(p.skipped for p in pages)
     later = list(
         client(loaded_tempo, sleeps).deleted_worklogs(since=datetime.now(UTC) + timedelta(minutes=1))
     )
-    assert later == [[]]
+    assert later == [DeletionPage()]
+
+
+def test_unreadable_papertrail_entries_are_skipped_and_named(loaded_tempo, sleeps):
+    app = loaded_tempo.app
+    before = datetime.now(UTC) - timedelta(seconds=5)
+    first, second, third = sorted(app.worklogs)[:3]
+    for wid in (first, second, third):
+        app.delete_worklog(wid)
+    app.corrupt_deletion(second, timestamp="last tuesday")
+    app.corrupt_deletion(third, entityId="abc")
+    (page,) = list(client(loaded_tempo, sleeps).deleted_worklogs(since=before))
+    assert [d.tempo_id for d in page.deletions] == [first]
+    assert page.skipped == [
+        SkippedRecord(str(second), "papertrail: timestamp: not a timestamp: 'last tuesday'"),
+        SkippedRecord("abc", "papertrail: entityId is not a whole number: 'abc'"),
+    ]
+
+
+def test_a_page_says_when_it_was_not_read_completely(loaded_tempo, sleeps):
+    app = loaded_tempo.app
+    ids = sorted(app.worklogs, key=lambda i: (app.worklogs[i].start_date, app.worklogs[i].start_time, i))
+    app.corrupt_worklog(ids[3], tempoWorklogId=None)
+    app.corrupt_worklog(ids[60], timeSpentSeconds="abc")
+    first, second, *rest = client(loaded_tempo, sleeps).worklog_pages(limit=50)
+    assert first.expected == 50 and first.problem == (
+        "the page at offset 0 had 1 record(s) without a readable tempoWorklogId"
+    )
+    # A record with a readable id that does not parse is skipped by name; the page is complete.
+    assert [s.remote_id for s in second.skipped] == [str(ids[60])] and second.problem == ""
+    assert all(p.problem == "" for p in rest)
 
 
 def test_accounts(loaded_tempo, sleeps):

@@ -14,14 +14,26 @@ from sync.services import accounts_sync, worklogs_reconcile, worklogs_sync
 
 class Command(BaseCommand):
     help = (
-        "Sync Tempo: accounts, then worklogs changed since the last sync (or --full, or a --from/--to "
-        "work-date range), then deletions. --reconcile re-reads the last two months and repairs drift."
+        "Sync Tempo: accounts, then worklogs changed since the last sync (or every worklog with --full), "
+        "then the deletions from Tempo's papertrail. --from/--to instead stores the worklogs of a "
+        "work-date range and applies no deletions (it moves no watermark either): use --reconcile, "
+        "which re-reads the last two months and also deletes what Tempo no longer has."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--full", action="store_true", help="ignore the watermark and read every worklog")
-        parser.add_argument("--from", dest="date_from", help="first work date (YYYY-MM-DD)")
-        parser.add_argument("--to", dest="date_to", help="last work date (YYYY-MM-DD)")
+        parser.add_argument(
+            "--full",
+            action="store_true",
+            help="ignore the watermark and read every worklog (not with --from/--to)",
+        )
+        parser.add_argument(
+            "--from",
+            dest="date_from",
+            help="first work date (YYYY-MM-DD); a date-range sync applies no deletions",
+        )
+        parser.add_argument(
+            "--to", dest="date_to", help="last work date (YYYY-MM-DD); a date-range sync applies no deletions"
+        )
         parser.add_argument("--reconcile", action="store_true", help="re-read the last two months and repair")
         parser.add_argument("--skip-accounts", action="store_true", help="do not sync accounts first")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -35,6 +47,11 @@ class Command(BaseCommand):
             raise CommandError("--to must not be before --from.")
         if options["reconcile"] and (options["full"] or date_from or date_to):
             raise CommandError("--reconcile cannot be combined with --full, --from or --to.")
+        if options["full"] and (date_from or date_to):
+            raise CommandError(
+                "--full reads every worklog and cannot be combined with --from/--to: "
+                "give either --full or a date range."
+            )
         with friendly_errors():
             client = config.tempo_client()
             try:
