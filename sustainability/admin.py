@@ -73,7 +73,16 @@ class AccountsReviewAdmin(SimpleHistoryAdmin):
 
 @admin.register(AlertCrossing)
 class AlertCrossingAdmin(admin.ModelAdmin):
-    list_display = ["kind", "subject", "period_start", "threshold", "value", "crossed_at", "notified_at"]
-    list_filter = ["kind"]
+    list_display = [
+        "kind",
+        "subject",
+        "period_start",
+        "threshold",
+        "value",
+        "crossed_at",
+        "notified_at",
+        "cleared_at",
+    ]
+    list_filter = ["kind", ("cleared_at", admin.EmptyFieldListFilter)]
     search_fields = ["subject", "message"]
     readonly_fields = [f.name for f in AlertCrossing._meta.fields]

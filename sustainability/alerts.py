@@ -6,10 +6,10 @@ emailed once per crossing by the Celery beat task (``alerts_notify``).
   budgets) reach that share of the budget.
 * A cell is above its target when the ratio of its reference period (up to
   ``as_of``) exceeds it, and projected above when the sprint preview's ratio
-  (remaining estimates of this and next sprint) does.
+  (the estimates left in this and next sprint) does.
 
-The reference periods are read in one aggregate from the earliest reference
-start; a reference period starting mid-month counts that month whole here.
+The hours come from ``selectors.hours_rows_by_period``, like the dashboard's: a
+reference period starting mid-month counts only its own days of that month.
 """
 
 from __future__ import annotations
@@ -23,19 +23,14 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from roles.models import Cell, Member, RoleAssignment
-from sprints import calendar
-from sprints.models import Ticket
 from sustainability import calculations as calc
 from sustainability import selectors
-from sustainability.access import MANAGER_ROLE
 from sustainability.calculations import plain
-from sustainability.dashboard import default_reference_start
-from sustainability.models import Account, AlertCrossing, AlertKind, BudgetKind
+from sustainability.dashboard import default_reference_start, preview_of, preview_sprints
+from sustainability.models import AlertCrossing, AlertKind, BudgetKind
 
 logger = logging.getLogger(__name__)
 
@@ -54,53 +49,59 @@ class Alert:
 
     @property
     def key(self) -> tuple[str, str, date, Decimal]:
-        return (self.kind, self.subject, self.period_start, self.threshold.quantize(Decimal("0.01")))
+        return crossing_key(self.kind, self.subject, self.period_start, self.threshold)
 
 
-def _managers(as_of: date) -> dict[int, int]:
-    """Cell id -> the member holding its epic planning and sustainability manager role."""
-    rows = (
-        RoleAssignment.objects.filter(role__slug=MANAGER_ROLE, cell__isnull=False, since__lte=as_of)
-        .filter(Q(until__isnull=True) | Q(until__gte=as_of))
-        .order_by("since")
-        .values_list("cell_id", "member_id")
-    )
-    return dict(rows)
-
-
-def _cell_url(slug: str) -> str:
-    return reverse("sustainability:cell", args=[slug])
+def crossing_key(
+    kind: str, subject: str, period_start: date, threshold: Decimal
+) -> tuple[str, str, date, Decimal]:
+    return (str(kind), subject, period_start, threshold.quantize(Decimal("0.01")))
 
 
 def evaluate(*, as_of: date) -> list[Alert]:
-    """Every threshold crossed on ``as_of``. Queries: accounts, account owners,
-    budgets, targets, cells, managers, hours of the month, of the year and of the
-    reference periods (1-2 each), the estimates of this and next sprint."""
+    """Every threshold crossed on ``as_of``. Queries (fixed, whatever the data):
+    accounts, account owners, budgets, targets, cells, managers, the hours of
+    this month, this year and every cell's reference period (one or two
+    together), the estimates of this and next sprint."""
     accounts = selectors.accounts_info()
-    owners = dict(Account.objects.filter(owner__isnull=False).values_list("pk", "owner_id"))
+    owners = selectors.account_owners()
     budgets = selectors.budgets_by_account()
     targets = selectors.targets_by_cell()
-    cells = {c.pk: c for c in Cell.objects.order_by("name")}
-    managers = _managers(as_of)
+    cells = selectors.cells_by_id()
+    managers = selectors.sustainability_managers(as_of)
     thresholds = [t / 100 for t in settings.SUSTAINABILITY_BUDGET_THRESHOLDS]
     alerts: list[Alert] = []
 
     month = calc.month_period(as_of.year, as_of.month)
     year = calc.year_period(as_of.year)
+    in_force = {cell_id: calc.target_on(targets.get(cell_id, []), as_of) for cell_id in cells}
+    references = {
+        cell_id: calc.reference_period(
+            targets.get(cell_id, []), as_of=as_of, default_start=default_reference_start()
+        )
+        for cell_id, target in in_force.items()
+        if target is not None
+    }
+    periods: dict[object, calc.Period] = {
+        BudgetKind.MONTHLY: calc.Period(month.start, as_of),
+        BudgetKind.YEARLY: calc.Period(year.start, as_of),
+    }
+    periods.update({("reference", cell_id): period for cell_id, period in references.items()})
+    rows = selectors.hours_rows_by_period(periods)
+
     spent: dict[str, dict[int, int]] = {}
-    for kind, whole in ((BudgetKind.MONTHLY, month), (BudgetKind.YEARLY, year)):
+    for kind in (BudgetKind.MONTHLY, BudgetKind.YEARLY):
         by_account: dict[int, int] = defaultdict(int)
-        if budgets:
-            for hours_row in selectors.hours_rows(calc.Period(whole.start, min(whole.end, as_of))):
-                if hours_row.account_id:
-                    by_account[hours_row.account_id] += hours_row.seconds
+        for hours_row in rows[kind]:
+            if hours_row.account_id:
+                by_account[hours_row.account_id] += hours_row.seconds
         spent[str(kind)] = by_account
     for account_id, changes in budgets.items():
         info = accounts.get(account_id)
-        in_force = [c for c in changes if c.since <= as_of]
-        if info is None or not in_force:
+        started = [c for c in changes if c.since <= as_of]
+        if info is None or not started:
             continue
-        budget_kind = str(in_force[-1].kind)
+        budget_kind = str(started[-1].kind)
         period = month if budget_kind == BudgetKind.MONTHLY else year
         budget = calc.budget_hours(changes, period)
         if not budget:
@@ -125,70 +126,54 @@ def evaluate(*, as_of: date) -> list[Alert]:
                 )
             )
 
-    # Cells above their target over the reference period.
-    references = {
-        cell_id: calc.reference_period(
-            targets.get(cell_id, []), as_of=as_of, default_start=default_reference_start()
-        )
-        for cell_id in cells
-    }
-    if references:
-        earliest = min(p.start for p in references.values())
-        rows = selectors.hours_rows(calc.Period(earliest, as_of))
-        for cell_id, period in references.items():
-            target = calc.target_on(targets.get(cell_id, []), as_of)
-            if target is None:
-                continue
-            cell_totals = calc.totals_of(calc.rows_in(rows, period), accounts, cell_id)
-            ratio = calc.ratio(billable=cell_totals.billable_cell, non_billable=cell_totals.non_billable_cell)
-            if ratio is not None and ratio > target.fraction:
-                cell = cells[cell_id]
-                alerts.append(
-                    Alert(
-                        kind=AlertKind.TARGET,
-                        subject=f"cell:{cell_id}",
-                        period_start=period.start,
-                        threshold=target.percent,
-                        value=calc.percent(ratio) or Decimal(0),
-                        message=f"{cell.name}'s sustainability ratio since {period.start} is "
-                        f"{calc.percent(ratio)}%, above its {plain(target.percent)}% target.",
-                        cell_id=cell_id,
-                        url=_cell_url(cell.slug),
-                        recipient_ids=frozenset(r for r in [managers.get(cell_id)] if r),
-                    )
+    # Cells above their target over the reference period (the dashboard's figures).
+    for cell_id, period in references.items():
+        target = in_force[cell_id]
+        assert target is not None
+        cell_totals = calc.totals_of(rows[("reference", cell_id)], accounts, cell_id)
+        fig = calc.figures(period=period, totals=cell_totals, target=target.fraction)
+        if fig.above_target:
+            cell = cells[cell_id]
+            alerts.append(
+                Alert(
+                    kind=AlertKind.TARGET,
+                    subject=f"cell:{cell_id}",
+                    period_start=period.start,
+                    threshold=target.percent,
+                    value=fig.ratio_percent or Decimal(0),
+                    message=f"{cell.name}'s sustainability ratio since {period.start} is "
+                    f"{fig.ratio_percent}%, above its {plain(target.percent)}% target.",
+                    cell_id=cell_id,
+                    url=reverse("sustainability:cell", args=[cell.slug]),
+                    recipient_ids=frozenset(r for r in [managers.get(cell_id)] if r),
                 )
+            )
 
-    # Cells projected above their target by the sprint preview.
-    current = calendar.sprint_on(as_of)
-    estimates = (
-        Ticket.objects.filter(sprint__number__in=[current.number, current.number + 1], cell__isnull=False)
-        .order_by()
-        .values("cell_id", "account_id")
-        .annotate(remaining=Sum("remaining_estimate_seconds"))
-    )
-    split: dict[int, calc.Split] = defaultdict(calc.Split)
-    for estimate in estimates:
-        info = accounts.get(estimate["account_id"]) if estimate["account_id"] else None
-        if info is None or info.category == calc.INTERNAL_NON_CELL:
+    # Cells projected above their target by the sprint preview (the report's figures).
+    current, following = preview_sprints(as_of)
+    estimates: dict[int, list[calc.EstimateRow]] = defaultdict(list)
+    for estimate in selectors.estimate_rows(sprint_numbers=[current.number, following.number]):
+        if estimate.cell_id is not None:
+            estimates[estimate.cell_id].append(estimate)
+    for cell_id, cell_estimates in estimates.items():
+        target = in_force.get(cell_id)
+        if target is None:
             continue
-        seconds = estimate["remaining"] or 0
-        part = calc.Split(billable=seconds) if info.billable else calc.Split(non_billable=seconds)
-        split[estimate["cell_id"]] = split[estimate["cell_id"]] + part
-    for cell_id, parts in split.items():
-        target = calc.target_on(targets.get(cell_id, []), as_of)
-        ratio = calc.ratio(billable=Decimal(parts.billable), non_billable=Decimal(parts.non_billable))
-        if target is None or ratio is None or ratio <= target.fraction or cell_id not in cells:
+        preview = preview_of(
+            current=current, following=following, estimates=cell_estimates, accounts=accounts
+        )
+        if preview.ratio is None or preview.ratio <= target.fraction:
             continue
         cell = cells[cell_id]
         alerts.append(
             Alert(
                 kind=AlertKind.PROJECTED,
                 subject=f"cell:{cell_id}",
-                period_start=calendar.sprint_dates(current.number).start,
+                period_start=current.start,
                 threshold=target.percent,
-                value=calc.percent(ratio) or Decimal(0),
-                message=f"{cell.name}'s estimates for sprints {current.number}-{current.number + 1} give a "
-                f"ratio of {calc.percent(ratio)}%, above its {plain(target.percent)}% target.",
+                value=preview.ratio_percent or Decimal(0),
+                message=f"{cell.name}'s estimates for sprints {current.number}-{following.number} give a "
+                f"ratio of {preview.ratio_percent}%, above its {plain(target.percent)}% target.",
                 cell_id=cell_id,
                 url=reverse("sustainability:preview", args=[cell.slug]),
                 recipient_ids=frozenset(r for r in [managers.get(cell_id)] if r),
@@ -198,56 +183,89 @@ def evaluate(*, as_of: date) -> list[Alert]:
 
 
 @dataclass(frozen=True)
-class NotifyResult:
+class RecordResult:
     new: int
-    emailed: int
     cleared: int
 
 
 @transaction.atomic
-def alerts_notify(*, as_of: date) -> NotifyResult:
-    """Records each new crossing and emails its owners once; crossings that no
-    longer hold in the periods evaluated are cleared so a later crossing alerts again."""
-    alerts = evaluate(as_of=as_of)
-    current = {a.key: a for a in alerts}
-    period_starts = {a.period_start for a in alerts} | {
-        as_of.replace(day=1),
-        date(as_of.year, 1, 1),
-        calendar.sprint_on(as_of).start,
+def alerts_record(*, as_of: date) -> RecordResult:
+    """Records every new crossing (not yet notified) and clears the open ones
+    that no longer hold, matched on kind, subject, period and threshold: a
+    crossing cleared and crossed again is a new crossing, alerted again."""
+    alerts = {a.key: a for a in evaluate(as_of=as_of)}
+    open_crossings = {
+        crossing_key(c.kind, c.subject, c.period_start, c.threshold): c
+        for c in AlertCrossing.objects.select_for_update().filter(cleared_at__isnull=True)
     }
-    existing = {
-        (c.kind, c.subject, c.period_start, c.threshold): c
-        for c in AlertCrossing.objects.select_for_update().filter(period_start__in=period_starts)
-    }
-    stale = [c.pk for key, c in existing.items() if key not in current]
-    cleared, _ = AlertCrossing.objects.filter(pk__in=stale).delete()
-    new = [a for key, a in current.items() if key not in existing]
-    emails = dict(
-        Member.objects.filter(pk__in={r for a in new for r in a.recipient_ids}).values_list(
-            "pk", "user__email"
-        )
-    )
-    emailed = 0
-    for alert in new:
-        to = sorted({emails[r] for r in alert.recipient_ids if emails.get(r)})
-        crossing = AlertCrossing.objects.create(
+    stale = [c.pk for key, c in open_crossings.items() if key not in alerts]
+    cleared = AlertCrossing.objects.filter(pk__in=stale).update(cleared_at=timezone.now()) if stale else 0
+    new = [a for key, a in alerts.items() if key not in open_crossings]
+    emails = selectors.member_emails(r for a in new for r in a.recipient_ids)
+    AlertCrossing.objects.bulk_create(
+        AlertCrossing(
             kind=alert.kind,
             subject=alert.subject,
             period_start=alert.period_start,
             threshold=alert.threshold,
             value=alert.value,
             message=alert.message,
-            recipients=to,
+            url=alert.url,
+            recipients=sorted({emails[r] for r in alert.recipient_ids if emails.get(r)}),
         )
-        if to:
-            send_mail(
-                subject=f"[opencraft_ops] {crossing.get_kind_display()}: {alert.subject}",
-                message=f"{alert.message}\n\n{settings.PORTAL_BASE_URL}{alert.url}\n",
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                recipient_list=to,
-            )
-            crossing.notified_at = timezone.now()
-            crossing.save(update_fields=["notified_at"])
-            emailed += 1
-    logger.info("Sustainability alerts: %s new, %s emailed, %s cleared", len(new), emailed, cleared)
-    return NotifyResult(new=len(new), emailed=emailed, cleared=cleared)
+        for alert in new
+    )
+    return RecordResult(new=len(new), cleared=cleared)
+
+
+def alert_send(*, crossing_id: int) -> bool:
+    """Emails one recorded crossing unless it was already emailed (or cleared)
+    and marks it notified in the same transaction: a failure leaves it to the
+    next attempt, a success is never repeated. The row lock keeps two runs from
+    sending the same email."""
+    with transaction.atomic():
+        crossing = (
+            AlertCrossing.objects.select_for_update()
+            .filter(pk=crossing_id, notified_at__isnull=True, cleared_at__isnull=True)
+            .first()
+        )
+        if crossing is None or not crossing.recipients:
+            return False
+        send_mail(
+            subject=f"[opencraft_ops] {crossing.get_kind_display()}: {crossing.subject}",
+            message=f"{crossing.message}\n\n{settings.PORTAL_BASE_URL}{crossing.url}\n",
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=list(crossing.recipients),
+        )
+        crossing.notified_at = timezone.now()
+        crossing.save(update_fields=["notified_at"])
+    return True
+
+
+@dataclass(frozen=True)
+class NotifyResult:
+    new: int
+    emailed: int
+    cleared: int
+
+
+def alerts_notify(*, as_of: date) -> NotifyResult:
+    """Records the crossings of ``as_of`` (committed first), then emails every
+    open crossing not emailed yet, each in its own transaction. When an email
+    fails the exception propagates (the task retries); the retry records nothing
+    new and sends only the emails still missing."""
+    recorded = alerts_record(as_of=as_of)
+    pending = [
+        pk
+        for pk, recipients in AlertCrossing.objects.filter(cleared_at__isnull=True, notified_at__isnull=True)
+        .order_by("pk")
+        .values_list("pk", "recipients")
+        if recipients
+    ]
+    emailed = 0
+    for crossing_id in pending:
+        emailed += alert_send(crossing_id=crossing_id)
+    logger.info(
+        "Sustainability alerts: %s new, %s emailed, %s cleared", recorded.new, emailed, recorded.cleared
+    )
+    return NotifyResult(new=recorded.new, emailed=emailed, cleared=recorded.cleared)

@@ -9,8 +9,11 @@ planning and sustainability manager for its budgets and targets.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
 from django.urls import URLPattern, URLResolver, path
 from django.utils import timezone
@@ -25,10 +28,26 @@ from rest_framework.views import APIView
 from opencraft_ops.api_router import router
 from roles.models import Cell
 from roles.permissions import IsStaffOrReadOnly, member_of, sees_every_cell
-from sustainability import access, serializers
+from sustainability import access, serializers, services
 from sustainability.dashboard import build_dashboard, build_preview, build_quarterly
 from sustainability.forms import PeriodForm
 from sustainability.models import Account, AccountBudget, SustainabilityTarget, Worklog
+
+
+def _through_service(write: Callable[[], Any]) -> Any:
+    """Runs a service write; its model validation refusals become a 400 with the
+    field messages (``non_field_errors`` for a rule over several fields)."""
+    try:
+        return write()
+    except DjangoValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            raise ValidationError(
+                {
+                    ("non_field_errors" if field == NON_FIELD_ERRORS else field): messages
+                    for field, messages in exc.message_dict.items()
+                }
+            ) from exc
+        raise ValidationError({"non_field_errors": exc.messages}) from exc
 
 
 class AccountViewSet(viewsets.ModelViewSet):
@@ -40,6 +59,15 @@ class AccountViewSet(viewsets.ModelViewSet):
     filterset_fields = ["category", "billable", "status", "cell__slug"]
     search_fields = ["key", "name", "customer"]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def perform_create(self, serializer: BaseSerializer) -> None:
+        data = dict(serializer.validated_data)
+        serializer.instance = _through_service(lambda: services.account_create(**data))
+
+    def perform_update(self, serializer: BaseSerializer) -> None:
+        data = dict(serializer.validated_data)
+        account: Account = serializer.instance  # type: ignore[assignment]  # an update has its instance
+        serializer.instance = _through_service(lambda: services.account_update(account=account, changes=data))
 
 
 class CellManagerOrReadOnly(permissions.BasePermission):
@@ -62,6 +90,8 @@ def _may_manage(request: Request, cell: Cell | None) -> bool:
 
 
 class ManagedViewSet(viewsets.ModelViewSet):
+    """Rows owned by a cell, written through the app's services."""
+
     permission_classes = [CellManagerOrReadOnly]
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
@@ -69,6 +99,15 @@ class ManagedViewSet(viewsets.ModelViewSet):
         raise NotImplementedError
 
     def cell_of_data(self, data: dict[str, Any]) -> Cell | None:
+        raise NotImplementedError
+
+    def create_row(self, data: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def update_row(self, instance: Any, data: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def delete_row(self, instance: Any) -> None:
         raise NotImplementedError
 
     def _check(self, serializer: BaseSerializer) -> None:
@@ -83,11 +122,17 @@ class ManagedViewSet(viewsets.ModelViewSet):
 
     def perform_create(self, serializer: BaseSerializer) -> None:
         self._check(serializer)
-        serializer.save()
+        data = dict(serializer.validated_data)
+        serializer.instance = _through_service(lambda: self.create_row(data))
 
     def perform_update(self, serializer: BaseSerializer) -> None:
         self._check(serializer)
-        serializer.save()
+        data = dict(serializer.validated_data)
+        instance = serializer.instance
+        serializer.instance = _through_service(lambda: self.update_row(instance, data))
+
+    def perform_destroy(self, instance: Any) -> None:
+        self.delete_row(instance)
 
 
 class AccountBudgetViewSet(ManagedViewSet):
@@ -104,6 +149,15 @@ class AccountBudgetViewSet(ManagedViewSet):
         account = data.get("account")
         return account.cell if account is not None else None
 
+    def create_row(self, data: dict[str, Any]) -> AccountBudget:
+        return services.budget_create(**data)
+
+    def update_row(self, instance: Any, data: dict[str, Any]) -> AccountBudget:
+        return services.budget_update(budget=instance, changes=data)
+
+    def delete_row(self, instance: Any) -> None:
+        services.budget_delete(budget=instance)
+
 
 class SustainabilityTargetViewSet(ManagedViewSet):
     """Cell targets (maximum non-billable share) and the company limit (no cell), with history."""
@@ -117,6 +171,15 @@ class SustainabilityTargetViewSet(ManagedViewSet):
 
     def cell_of_data(self, data: dict[str, Any]) -> Cell | None:
         return data.get("cell")
+
+    def create_row(self, data: dict[str, Any]) -> SustainabilityTarget:
+        return services.target_create(**data)
+
+    def update_row(self, instance: Any, data: dict[str, Any]) -> SustainabilityTarget:
+        return services.target_update(target=instance, changes=data)
+
+    def delete_row(self, instance: Any) -> None:
+        services.target_delete(target=instance)
 
 
 class WorklogViewSet(viewsets.ReadOnlyModelViewSet):

@@ -14,6 +14,7 @@ from django.conf import settings
 
 from roles.models import Cell
 from sprints import calendar
+from sprints.calculations import SprintDates
 from sustainability import calculations as calc
 from sustainability import selectors
 from sustainability.charts import monthly_chart_svg
@@ -77,6 +78,22 @@ def resolve_period(choice: PeriodChoice, *, targets: Sequence[calc.TargetChange]
     return calc.quarter_period(choice.year or year, choice.quarter or quarter)
 
 
+def scope_period(
+    choice: PeriodChoice,
+    *,
+    cell: Cell | None,
+    as_of: date,
+    targets: Sequence[calc.TargetChange] | None = None,
+) -> calc.Period:
+    """The dates the dashboard of ``cell`` (``None``: company-wide) shows for
+    ``choice``; the worklog drill-down resolves its period the same way. The
+    scope's targets are read (one query) only when not given and needed: the
+    reference period starts at the reference start of the scope's target."""
+    if targets is None:
+        targets = scope_targets(cell, selectors.targets_by_cell()) if choice.kind == "reference" else []
+    return resolve_period(choice, targets=targets, as_of=as_of)
+
+
 @dataclass(frozen=True)
 class AccountRow:
     account: calc.AccountInfo | None
@@ -108,7 +125,7 @@ def build_dashboard(
     accounts = selectors.accounts_info()
     all_targets = selectors.targets_by_cell()
     targets = scope_targets(cell, all_targets)
-    period = resolve_period(choice, targets=targets, as_of=as_of)
+    period = scope_period(choice, cell=cell, as_of=as_of, targets=targets)
     budgets = selectors.budgets_by_account()
     rows = selectors.hours_rows(period)
     cell_id = cell.pk if cell else None
@@ -160,17 +177,25 @@ def build_dashboard(
 def build_quarterly(
     *, cell: Cell | None, year: int, quarter: int, include_non_cell: bool = False
 ) -> calc.QuarterlyTable:
-    """The quarterly table. Queries: accounts, targets, hours of the reference period, hours of the
-    previous quarter."""
+    """The quarterly table. Queries: accounts, targets, and the hours of the
+    reference period, the previous quarter and the reference period as of the
+    previous quarter's end (one or two together)."""
     accounts = selectors.accounts_info()
     targets = scope_targets(cell, selectors.targets_by_cell())
-    entire = calc.reference_period_for_quarter(year, quarter, targets, default_reference_start())
-    py, pq = calc.previous_quarter(year, quarter)
+    periods = calc.quarter_periods(year, quarter, targets, default_reference_start())
+    rows = selectors.hours_rows_by_period(
+        {
+            "entire": periods.entire,
+            "previous": periods.previous_quarter,
+            "previous_entire": periods.previous_entire,
+        }
+    )
     return calc.quarterly_table(
         year=year,
         quarter=quarter,
-        rows=selectors.hours_rows(entire),
-        previous_rows=selectors.hours_rows(calc.quarter_period(py, pq)),
+        rows=rows["entire"],
+        previous_rows=rows["previous"],
+        previous_reference_rows=rows["previous_entire"],
         accounts=accounts,
         cell_id=cell.pk if cell else None,
         targets=targets,
@@ -179,10 +204,36 @@ def build_quarterly(
     )
 
 
-def build_preview(*, cell: Cell, as_of: date) -> calc.SprintPreview:
-    """The sprint preview for the sprint after the one containing ``as_of``."""
+def preview_sprints(as_of: date) -> tuple[SprintDates, SprintDates]:
+    """The sprint containing ``as_of`` and the next one: what a preview covers."""
     current = calendar.sprint_on(as_of)
-    following = calendar.sprint_dates(current.number + 1)
+    return current, calendar.sprint_dates(current.number + 1)
+
+
+def preview_of(
+    *,
+    current: SprintDates,
+    following: SprintDates,
+    estimates: Sequence[calc.EstimateRow],
+    accounts: dict[int, calc.AccountInfo],
+    last_sprint_ratio: Decimal | None = None,
+) -> calc.SprintPreview:
+    """The preview's figures from the estimates (the report and the
+    projected-above-target alert share this)."""
+    return calc.sprint_preview(
+        current_number=current.number,
+        next_number=following.number,
+        period=calc.Period(current.start, following.end, f"Sprints {current.number}-{following.number}"),
+        estimates=estimates,
+        accounts=accounts,
+        last_sprint_ratio=last_sprint_ratio,
+    )
+
+
+def build_preview(*, cell: Cell, as_of: date) -> calc.SprintPreview:
+    """The sprint preview for the sprint after the one containing ``as_of``.
+    Queries: accounts, the estimates, last sprint's hours (one or two)."""
+    current, following = preview_sprints(as_of)
     accounts = selectors.accounts_info()
     estimates = selectors.estimate_rows(cell=cell, sprint_numbers=[current.number, following.number])
     last_ratio = None
@@ -191,10 +242,9 @@ def build_preview(*, cell: Cell, as_of: date) -> calc.SprintPreview:
         rows = selectors.hours_rows(calc.Period(last.start, last.end))
         totals = calc.totals_of(rows, accounts, cell.pk)
         last_ratio = calc.ratio(billable=totals.billable_cell, non_billable=totals.non_billable_cell)
-    return calc.sprint_preview(
-        current_number=current.number,
-        next_number=following.number,
-        period=calc.Period(current.start, following.end, f"Sprints {current.number}-{following.number}"),
+    return preview_of(
+        current=current,
+        following=following,
         estimates=estimates,
         accounts=accounts,
         last_sprint_ratio=last_ratio,

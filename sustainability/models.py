@@ -227,10 +227,12 @@ class AlertKind(models.TextChoices):
 
 
 class AlertCrossing(models.Model):
-    """A threshold crossed in a period, recorded so its email goes out once.
+    """A threshold crossed in a period, recorded before its email goes out so the
+    email is sent once (``notified_at``), whatever fails or retries.
 
-    The row is deleted when the figure falls back under the threshold, so a new
-    crossing later alerts again.
+    While the figure stays past the threshold the crossing is open; when it falls
+    back under, ``cleared_at`` is set (the row stays as history) and a new
+    crossing later is a new row, alerted again.
     """
 
     kind = models.CharField(max_length=20, choices=AlertKind.choices)
@@ -239,15 +241,21 @@ class AlertCrossing(models.Model):
     threshold = models.DecimalField(max_digits=6, decimal_places=2)
     value = models.DecimalField(max_digits=9, decimal_places=2)
     message = models.TextField()
+    url = models.CharField(max_length=300, blank=True, help_text="The page the email links to.")
     crossed_at = models.DateTimeField(auto_now_add=True)
     notified_at = models.DateTimeField(null=True, blank=True)
+    cleared_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the figure fell back under the threshold."
+    )
     recipients = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-crossed_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["kind", "subject", "period_start", "threshold"], name="alert_once_per_crossing"
+                fields=["kind", "subject", "period_start", "threshold"],
+                condition=Q(cleared_at__isnull=True),
+                name="alert_once_per_open_crossing",
             )
         ]
 

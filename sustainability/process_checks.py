@@ -209,7 +209,7 @@ def late_worklogs(context: CheckContext) -> Iterator[Finding]:
     "under-contract-hours",
     title="Member under their contract hours last month",
     description="Hours logged last month against the weekly commitment, time off excluded "
-    "(members with no worklog that month are left out: their time is not synced).",
+    "(a member who logged nothing at all is the most under).",
 )
 def under_contract_hours(context: CheckContext) -> Iterator[Finding]:
     # Queries: active members, their commitments, their time off, their logged hours of last month.
@@ -237,9 +237,6 @@ def under_contract_hours(context: CheckContext) -> Iterator[Finding]:
         .values_list("member_id", "total")
     )
     for member_id, cell_id, name in members:
-        if member_id not in logged:
-            # No worklog at all: their time is not in Tempo (or not synced yet), nothing to compare.
-            continue
         expected = available_hours(
             changes=commitments.get(member_id, []),
             periods=time_off.get(member_id, []),

@@ -11,11 +11,13 @@ from decimal import Decimal
 from sustainability.calculations import (
     AccountHours,
     Figures,
+    Period,
     QuarterlyTable,
     ReviewTicket,
     SprintPreview,
     TargetChange,
     plain,
+    previous_quarter,
 )
 
 FORMATS = ("markdown", "jira")
@@ -62,6 +64,9 @@ class Markup:
 
     def rule(self) -> str:
         return "----" if self.jira else "---"
+
+    def link(self, text: str, url: str) -> str:
+        return f"[{text}|{url}]" if self.jira else f"[{text}]({url})"
 
 
 def markup(fmt: str) -> Markup:
@@ -213,6 +218,18 @@ def _figures_table(m: Markup, fig: Figures) -> list[str]:
     )
 
 
+def _years(period: Period) -> str:
+    first, last = period.start.year, period.end.year
+    return str(first) if first == last else f"{first}-{last}"
+
+
+def _change(points: Decimal) -> str:
+    """A change of a ratio in percentage points, in words."""
+    if points == 0:
+        return "no change"
+    return f"an {'increase' if points > 0 else 'decrease'} of {abs(points)} percentage points"
+
+
 def _long_day(value: date) -> str:
     return f"{value.day} {value:%b %Y}"
 
@@ -245,17 +262,21 @@ def quarterly_update(
     lines.append("")
     current: TargetChange | None = table.target_change
     target_text = f"{plain(current.percent)}%" if current else "no target recorded"
+    previous = table.previous_quarter.period.label  # e.g. "Q4 2025"
     if variant == "above":
-        if previous_update_url:
-            lines += [
-                m.heading(2, "Previous updates"),
-                "",
-                f"The previous quarter's figures are in the last sustainability report: {previous_update_url}",
-                "",
-                f"At that time {cell_name} had a sustainability ratio of "
-                f"{m.bold(_pct(table.previous_quarter.ratio_percent))} for {q} alone.",
-                "",
-            ]
+        before = table.previous_entire
+        _, prev_q = previous_quarter(table.year, table.quarter)
+        posted = f"{QUARTER_MONTH[prev_q]} {table.year}"  # the previous update went out the month after its quarter
+        where = m.link(posted, previous_update_url) if previous_update_url else f"{posted} (<link>)"
+        lines += [
+            m.heading(2, "Previous updates"),
+            "",
+            f"Where {cell_name}'s budgets stood at the end of {previous} is in the sustainability update of {where}.",
+            "",
+            f"At that time {cell_name} had a sustainability ratio of {m.bold(_pct(before.ratio_percent))} for the "
+            f"{_years(before.period)} reference period ({before.period.start} to {before.period.end}).",
+            "",
+        ]
         lines += [m.heading(2, "Goal"), ""]
         if table.next_target:
             lines.append(
@@ -264,12 +285,8 @@ def quarterly_update(
             )
         else:
             lines.append(f"{cell_name} must keep its sustainability ratio under {m.bold(target_text)}.")
-        change = table.change
-        change_text = (
-            ""
-            if change is None
-            else f" (an {'increase' if change > 0 else 'decrease'} of {abs(change)}% since the previous quarter)"
-        )
+        change = table.reference_change
+        change_text = "" if change is None else f" ({_change(change)} since the last update)"
         lines += [
             "",
             m.heading(2, f"{q} {year} Sustainability Ratio"),
@@ -345,13 +362,20 @@ def quarterly_update(
     ]
     if variant == "above":
         prev = table.previous_quarter
-        direction = "an increase" if (table.change or 0) > 0 else "a decrease"
+        if table.change is None:
+            brought = f"so there is no change to compare {q} with"
+        elif table.change == 0:
+            brought = f"so {q} brought no change in the share of non-billable cell hours"
+        else:
+            brought = (
+                f"so {q} brought a noticeable {'increase' if table.change > 0 else 'decrease'} of "
+                f"{abs(table.change)} percentage points in the share of non-billable cell hours"
+            )
         lines += [
             m.heading(3, "Changes since previous update"),
             "",
-            f"The sustainability ratio for the previous quarter was {m.bold(_pct(prev.ratio_percent))}, so {q} "
-            f"brought {direction if table.change is not None else 'no comparable change'} in the share of "
-            "non-billable cell hours.",
+            f"The sustainability ratio for the previous quarter ({previous}) was "
+            f"{m.bold(_pct(prev.ratio_percent))}, {brought}.",
             "",
             "<List reasons for changes.>",
             "",

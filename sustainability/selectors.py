@@ -4,25 +4,31 @@ runs a fixed number of queries whatever the size of the data."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
+from collections.abc import Hashable, Iterable, Mapping
+from datetime import date
 from decimal import Decimal
+from typing import TypeVar
 
 from django.db import connection
-from django.db.models import Case, F, Q, QuerySet, Sum, When
-from django.db.models.functions import Least, TruncMonth
+from django.db.models import Case, DecimalField, F, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce, Least, TruncMonth
 
-from roles.models import Cell
+from roles.models import Cell, Member, RoleAssignment
+from sprints.calculations.capacity import FINISHED_STATUSES, NOT_COMMITTED_STATUSES
 from sprints.models import Ticket
+from sustainability.access import MANAGER_ROLE
 from sustainability.calculations import (
     AccountInfo,
     BudgetChange,
+    DayHoursRow,
     EstimateRow,
     HoursRow,
     Period,
     ReviewTicket,
     TargetChange,
+    month_cover,
     month_end,
-    next_month,
+    rows_for_period,
 )
 from sustainability.models import (
     Account,
@@ -31,6 +37,8 @@ from sustainability.models import (
     SustainabilityTarget,
     Worklog,
 )
+
+K = TypeVar("K", bound=Hashable)
 
 # The billable part of a worklog if its account is billable (see calculations).
 BILLED = Case(
@@ -68,33 +76,43 @@ def budgets_by_account() -> dict[int, list[BudgetChange]]:
     return dict(result)
 
 
-def _full_months(period: Period) -> tuple[date, date] | None:
-    """The first and last whole calendar months inside ``period``, if any."""
-    first = period.start if period.start.day == 1 else next_month(period.start)
-    last_end = (
-        period.end if period.end == month_end(period.end) else period.end.replace(day=1) - timedelta(days=1)
-    )
-    last = last_end.replace(day=1)
-    return (first, last) if first <= last else None
+def _month_rows(first: date, last: date) -> list[HoursRow]:
+    """Whole months ``first``..``last`` (first days): from the rollup on
+    PostgreSQL, from the worklogs elsewhere. One query."""
+    if not uses_rollup():
+        qs = (
+            Worklog.objects.filter(work_date__range=(first, month_end(last)))
+            .annotate(month=TruncMonth("work_date"))
+            .order_by()
+            .values("month", "account_id", "member__cell_id")
+            .annotate(total=Sum("seconds"), billed=Sum(BILLED))
+        )
+        return [
+            HoursRow(r["month"], r["account_id"], r["member__cell_id"], r["total"] or 0, r["billed"] or 0)
+            for r in qs
+        ]
+    with connection.cursor() as cursor:
+        cursor.execute(ROLLUP_SQL, [first, last])
+        return [
+            HoursRow(month, account_id, cell_id, int(seconds), int(billed))
+            for month, account_id, cell_id, seconds, billed in cursor.fetchall()
+        ]
 
 
-def _raw_rows(q: Q) -> list[HoursRow]:
+def _day_rows(edges: Iterable[Period]) -> list[DayHoursRow]:
+    """Seconds per day, account and member cell on the days of ``edges``. One query."""
+    q = Q(pk__in=[])
+    for edge in edges:
+        q |= Q(work_date__range=(edge.start, edge.end))
     qs = (
         Worklog.objects.filter(q)
-        .annotate(month=TruncMonth("work_date"))
         .order_by()
-        .values("month", "account_id", "member__cell_id")
+        .values("work_date", "account_id", "member__cell_id")
         .annotate(total=Sum("seconds"), billed=Sum(BILLED))
     )
     return [
-        HoursRow(
-            month=row["month"],
-            account_id=row["account_id"],
-            member_cell_id=row["member__cell_id"],
-            seconds=row["total"] or 0,
-            billed_seconds=row["billed"] or 0,
-        )
-        for row in qs
+        DayHoursRow(r["work_date"], r["account_id"], r["member__cell_id"], r["total"] or 0, r["billed"] or 0)
+        for r in qs
     ]
 
 
@@ -110,30 +128,26 @@ def uses_rollup() -> bool:
     return connection.vendor == "postgresql"
 
 
-def hours_rows(period: Period) -> list[HoursRow]:
-    """Seconds per month, account and member cell within ``period``.
+def hours_rows_by_period(periods: Mapping[K, Period]) -> dict[K, list[HoursRow]]:
+    """Seconds per month, account and member cell of each period, each cut to
+    exactly its own days (a period starting or ending mid-month counts only
+    those days). The one way every page, report and alert reads hours.
 
-    On PostgreSQL whole months come from the trigger-maintained rollup and only
-    the partial months at the edges from the worklog table: two queries. On
-    other databases: one query over the worklogs.
+    At most two queries whatever the number of periods: the whole months of
+    all of them (one range over the rollup) and the days of their partial
+    edge months (one query over the worklogs).
     """
-    months = _full_months(period) if uses_rollup() else None
-    if months is None:
-        return _raw_rows(Q(work_date__range=(period.start, period.end)))
-    first, last = months
-    rows: list[HoursRow] = []
-    with connection.cursor() as cursor:
-        cursor.execute(ROLLUP_SQL, [first, last])
-        for month, account_id, cell_id, seconds, billed in cursor.fetchall():
-            rows.append(HoursRow(month, account_id, cell_id, int(seconds), int(billed)))
-    edges = Q(pk__in=[])
-    if period.start < first:
-        edges |= Q(work_date__gte=period.start, work_date__lt=first)
-    if month_end(last) < period.end:
-        edges |= Q(work_date__gt=month_end(last), work_date__lte=period.end)
-    if period.start < first or month_end(last) < period.end:
-        rows.extend(_raw_rows(edges))
-    return rows
+    covers = {key: month_cover(period) for key, period in periods.items()}
+    wholes = [c.whole for c in covers.values() if c.whole is not None]
+    month_rows = _month_rows(min(w[0] for w in wholes), max(w[1] for w in wholes)) if wholes else []
+    edges = {(e.start, e.end): e for c in covers.values() for e in c.edges}
+    day_rows = _day_rows(edges[k] for k in sorted(edges)) if edges else []
+    return {key: rows_for_period(month_rows, day_rows, cover) for key, cover in covers.items()}
+
+
+def hours_rows(period: Period) -> list[HoursRow]:
+    """``hours_rows_by_period`` for one period (one or two queries)."""
+    return hours_rows_by_period({0: period})[0]
 
 
 def cell_by_slug(slug: str) -> Cell | None:
@@ -159,22 +173,71 @@ def account_spent_seconds(account_ids: list[int], period: Period) -> dict[int, i
     return dict(spent)
 
 
-def estimate_rows(*, cell: Cell, sprint_numbers: list[int]) -> list[EstimateRow]:
-    """Remaining estimates per sprint and account of a cell's tickets, in one query."""
+def estimate_rows(*, sprint_numbers: list[int], cell: Cell | None = None) -> list[EstimateRow]:
+    """Hours still to work per sprint, account and cell on the tickets of
+    ``sprint_numbers`` (of ``cell``, or of every cell), in one query.
+
+    The sprint commitment's rule (``sprints.selectors.capacity_inputs``): stretch
+    goals are not committed; a finished ticket counts 0; a ticket counts its
+    remaining estimate, or its original estimate without one; a recurring ticket
+    counts its hours per sprint instead.
+    """
+    tickets = Ticket.objects.filter(sprint__number__in=sprint_numbers)
+    tickets = tickets.filter(cell=cell) if cell is not None else tickets.filter(cell__isnull=False)
+    open_ticket = ~Q(status__in=FINISHED_STATUSES)
     qs = (
-        Ticket.objects.filter(cell=cell, sprint__number__in=sprint_numbers)
+        tickets.exclude(status__in=NOT_COMMITTED_STATUSES)
         .order_by()
-        .values("sprint__number", "account_id")
-        .annotate(remaining=Sum("remaining_estimate_seconds"))
+        .values("sprint__number", "account_id", "cell_id")
+        .annotate(
+            estimated=Coalesce(
+                Sum(
+                    Coalesce("remaining_estimate_seconds", "original_estimate_seconds", Value(0)),
+                    filter=open_ticket & Q(is_recurring=False),
+                ),
+                Value(0),
+            ),
+            recurring=Coalesce(
+                Sum("recurring_hours_per_sprint", filter=open_ticket & Q(is_recurring=True)),
+                Value(Decimal(0)),
+                output_field=DecimalField(max_digits=12, decimal_places=2),
+            ),
+        )
     )
     return [
         EstimateRow(
             sprint_number=row["sprint__number"],
             account_id=row["account_id"],
-            remaining_seconds=row["remaining"] or 0,
+            remaining_seconds=int(row["estimated"]) + int(row["recurring"] * 3600),
+            cell_id=row["cell_id"],
         )
         for row in qs
     ]
+
+
+def cells_by_id() -> dict[int, Cell]:
+    return {c.pk: c for c in Cell.objects.order_by("name")}
+
+
+def account_owners() -> dict[int, int]:
+    """Account id -> the member owning it (alerted about its budget), in one query."""
+    return dict(Account.objects.filter(owner__isnull=False).values_list("pk", "owner_id"))
+
+
+def sustainability_managers(as_of: date) -> dict[int, int]:
+    """Cell id -> the member holding its epic planning and sustainability manager
+    role on ``as_of`` (the latest assignment when several overlap), in one query."""
+    rows = (
+        RoleAssignment.objects.filter(role__slug=MANAGER_ROLE, cell__isnull=False, since__lte=as_of)
+        .filter(Q(until__isnull=True) | Q(until__gte=as_of))
+        .order_by("since")
+        .values_list("cell_id", "member_id")
+    )
+    return dict(rows)
+
+
+def member_emails(member_ids: Iterable[int]) -> dict[int, str]:
+    return dict(Member.objects.filter(pk__in=set(member_ids)).values_list("pk", "user__email"))
 
 
 def review_tickets(*, cell: Cell, period: Period, accounts: dict[int, AccountInfo]) -> list[ReviewTicket]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from rest_framework import serializers
@@ -55,23 +54,8 @@ class SustainabilityTargetSerializer(serializers.ModelSerializer):
         model = SustainabilityTarget
         fields = ["id", "cell", "max_non_billable_percent", "since", "reference_start", "note"]
         # DRF would turn the conditional unique constraints into a validator that
-        # makes "cell" required; ``validate`` checks them instead.
+        # makes "cell" required; the service's model validation checks them instead.
         validators: list[Any] = []
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        since = attrs.get("since", getattr(self.instance, "since", None))
-        reference = attrs.get("reference_start", getattr(self.instance, "reference_start", None))
-        if since and reference and reference > since:
-            raise serializers.ValidationError(
-                {"reference_start": "The reference period must start on or before the target."}
-            )
-        cell = attrs.get("cell", getattr(self.instance, "cell", None))
-        clash = SustainabilityTarget.objects.filter(cell=cell, since=since or date.min)
-        if self.instance is not None:
-            clash = clash.exclude(pk=self.instance.pk)
-        if clash.exists():
-            raise serializers.ValidationError({"since": "There is already a target starting that day."})
-        return attrs
 
 
 class WorklogSerializer(serializers.ModelSerializer):
@@ -199,8 +183,22 @@ class QuarterlySerializer(serializers.Serializer):
     year_to_date = FiguresSerializer()
     quarter_only = FiguresSerializer()
     previous_quarter = FiguresSerializer()
+    previous_reference_period = FiguresSerializer(
+        source="previous_entire", help_text="The entire reference period as of the previous quarter's end."
+    )
     change_percent_points = serializers.DecimalField(
-        max_digits=6, decimal_places=1, allow_null=True, source="change"
+        max_digits=6,
+        decimal_places=1,
+        allow_null=True,
+        source="change",
+        help_text="The quarter's ratio minus the previous quarter's.",
+    )
+    reference_change_percent_points = serializers.DecimalField(
+        max_digits=6,
+        decimal_places=1,
+        allow_null=True,
+        source="reference_change",
+        help_text="The reference period's ratio minus its ratio at the previous quarter's end.",
     )
     top_billable = TopAccountSerializer(many=True)
     top_non_billable = TopAccountSerializer(many=True)

@@ -13,8 +13,10 @@ from sustainability.alerts import alerts_notify
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
 def send_alerts(as_of: str | None = None) -> dict[str, Any]:
-    """Emails new budget and target crossings once (beat: hourly). ``as_of``: an
-    ISO date to evaluate instead of today (replays and tests)."""
+    """Records budget and target crossings and emails each once (beat: hourly).
+    Any failure retries the whole task; crossings are recorded before any email
+    and each email is marked sent on its own, so a retry sends only what is
+    missing. ``as_of``: an ISO date to evaluate instead of today (replays and tests)."""
     day = date.fromisoformat(as_of) if as_of else timezone.localdate()
     result = alerts_notify(as_of=day)
     return {"new": result.new, "emailed": result.emailed, "cleared": result.cleared}

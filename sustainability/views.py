@@ -24,16 +24,20 @@ from sustainability.dashboard import (
     build_dashboard,
     build_preview,
     build_quarterly,
-    resolve_period,
+    scope_period,
 )
 from sustainability.forms import CsvImportForm, PeriodForm, ReviewItemForm, month_from_string
 from sustainability.importing import ImportError_, import_csv
 from sustainability.models import Account
 
 
-def _period_choice(request: HttpRequest) -> tuple[PeriodForm, PeriodChoice]:
+def _period_choice(request: HttpRequest) -> tuple[PeriodForm, PeriodChoice, int]:
+    """The picked period, and the status of the page: 400 when the period given is
+    invalid (the page still renders, with the form's errors and the current quarter)."""
     form = PeriodForm(request.GET or None)
-    return form, form.choice() if form.is_valid() else PeriodChoice("quarter")
+    if form.is_valid():
+        return form, form.choice(), 200
+    return form, PeriodChoice("quarter"), 400 if form.is_bound else 200
 
 
 @login_required
@@ -47,12 +51,14 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def _dashboard(request: HttpRequest, cell: Cell | None) -> HttpResponse:
-    form, choice = _period_choice(request)
+    form, choice, status = _period_choice(request)
     include_non_cell = request.GET.get("non_cell", "1") != "0"
     data = build_dashboard(
         cell=cell, choice=choice, as_of=timezone.localdate(), include_non_cell=include_non_cell
     )
     cells = Cell.objects.order_by("name") if access.can_view_company(request.user) else Cell.objects.none()
+    drill_down = request.GET.copy()
+    drill_down["scope"] = cell.slug if cell is not None else "company"
     return render(
         request,
         "sustainability/dashboard.html",
@@ -62,9 +68,11 @@ def _dashboard(request: HttpRequest, cell: Cell | None) -> HttpResponse:
             "cell": cell,
             "cells": cells,
             "query": request.GET.urlencode(),
+            "drill_down_query": drill_down.urlencode(),
             "can_manage": cell is not None and access.can_manage_sustainability(request.user, cell),
             "quarter": calc.quarter_of(data.period.end),
         },
+        status=status,
     )
 
 
@@ -88,25 +96,55 @@ def company_dashboard(request: HttpRequest) -> HttpResponse:
 def account_worklogs(request: HttpRequest, key: str) -> HttpResponse:
     """An account's worklogs in the picked period, 50 a page. Members of a cell see
     the worklogs of their cell's accounts; on accounts without a cell, only their
-    cell's members' worklogs unless they see the company-wide figures."""
+    cell's members' worklogs unless they see the company-wide figures.
+
+    ``scope`` (a cell slug or ``company``; the dashboard's links carry it, the
+    account's cell by default) is the dashboard the period is resolved for, so
+    "reference period" means the same dates as on that dashboard."""
     account = get_object_or_404(Account.objects.select_related("cell"), key=key)
-    form, choice = _period_choice(request)
-    period = resolve_period(choice, targets=[], as_of=timezone.localdate())
-    worklogs = selectors.worklogs_of_account(account, period)
+    own_cell_only = None
     if account.cell is not None:
         access.require_scope_view(request.user, account.cell)
     elif not access.can_view_company(request.user):
         member = member_of(request.user)
         if member is None or member.cell_id is None:
             raise PermissionDenied("You can only see your own cell's worklogs.")
-        worklogs = worklogs.filter(member__cell_id=member.cell_id)
+        own_cell_only = member.cell_id
+    form, choice, status = _period_choice(request)
+    scope = request.GET.get("scope") or (account.cell.slug if account.cell else "company")
+    scope_cell = None
+    if scope != "company":
+        same = account.cell is not None and account.cell.slug == scope
+        scope_cell = account.cell if same else selectors.cell_by_slug(scope)
+        if scope_cell is None:
+            return HttpResponseBadRequest(f"Unknown scope {scope!r}: give a cell's slug or 'company'.")
+    period = scope_period(choice, cell=scope_cell, as_of=timezone.localdate())
+    worklogs = selectors.worklogs_of_account(account, period)
+    if own_cell_only is not None:
+        worklogs = worklogs.filter(member__cell_id=own_cell_only)
     page = Paginator(worklogs, 50).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
+    back = params.copy()
+    back.pop("scope", None)
+    back_url = (
+        reverse("sustainability:company")
+        if scope_cell is None
+        else reverse("sustainability:cell", args=[scope_cell.slug])
+    )
     return render(
         request,
         "sustainability/worklogs.html",
-        {"account": account, "page": page, "period": period, "form": form, "query": params.urlencode()},
+        {
+            "account": account,
+            "page": page,
+            "period": period,
+            "form": form,
+            "query": params.urlencode(),
+            "back_url": f"{back_url}?{back.urlencode()}",
+            "scope": scope,
+        },
+        status=status,
     )
 
 

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
+from smtplib import SMTPServerDisconnected
 from typing import Any
 
 import pytest
 from django.core import mail
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from opencraft_ops import celery_app
 from opencraft_ops.process_checks import CheckContext, run_checks
 from roles.models import Role
 from roles.tests.factories import MemberFactory, RoleAssignmentFactory
@@ -20,7 +24,8 @@ from sprints.services import sprint_ensure
 from sustainability.alerts import alerts_notify, evaluate
 from sustainability.models import AlertCrossing, SustainabilityTarget
 from sustainability.tasks import send_alerts
-from sustainability.tests.factories import AccountFactory, BudgetFactory, hours
+from sustainability.tests.email_backends import FailingOnNth
+from sustainability.tests.factories import AccountFactory, BudgetFactory, hours, shown, sprint_estimates
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +70,8 @@ def test_budget_crossings_alert_once(bebop_data: Any, manager: Any, core_member:
     budget.hours = Decimal("100")  # back under: crossings cleared...
     budget.save()
     assert alerts_notify(as_of=as_of).cleared == 2
-    assert not AlertCrossing.objects.exists()
+    assert not AlertCrossing.objects.filter(cleared_at__isnull=True).exists()
+    assert AlertCrossing.objects.filter(cleared_at__isnull=False).count() == 2  # kept as history
     budget.hours = Decimal("12")  # ...so crossing again alerts again
     budget.save()
     assert send_alerts.delay(as_of.isoformat()).get()["emailed"] == 1
@@ -208,7 +214,125 @@ def test_under_contract_hours(bebop_data: Any, core_member: Any, outsider: Any) 
     for day in range(2, 28):
         if date(2026, 2, day).weekday() < 5:
             hours(outsider, bebop_data["globex"], date(2026, 2, day), 8)
-    idle: Any = MemberFactory(cell=core_member.cell)  # no worklog at all: left out
+    idle: Any = MemberFactory(cell=core_member.cell)  # no worklog at all: the most under
     found = {f.member_id: f for f in findings("under-contract-hours", date(2026, 3, 5))}
-    assert core_member.pk in found and outsider.pk not in found and idle.pk not in found
+    assert core_member.pk in found and outsider.pk not in found and idle.pk in found
     assert "logged 16.00 h in February 2026, under the 160.0 h" in found[core_member.pk].message
+    assert "logged 0.00 h in February 2026, under the 160.0 h" in found[idle.pk].message
+
+
+def test_under_contract_hours_leave_time_off_out(bebop_data: Any, outsider: Any) -> None:
+    from roles.tests.factories import TimeOffFactory
+
+    # February 2026 has 20 workdays; the outsider logs 8 h on 15 of them: 120 h.
+    workdays = [date(2026, 2, d) for d in range(1, 29) if date(2026, 2, d).weekday() < 5]
+    for day in workdays[:15]:
+        hours(outsider, bebop_data["globex"], day, 8)
+    # Against 160 h expected: 120 < 95 % of 160 (152).
+    found = {f.member_id: f for f in findings("under-contract-hours", date(2026, 3, 5))}
+    assert "logged 120.00 h in February 2026, under the 160.0 h" in found[outsider.pk].message
+    # Off the last week (23-27 February, 5 workdays): 120 h expected, 120 logged, not under.
+    TimeOffFactory(member=outsider, start=date(2026, 2, 23), end=date(2026, 2, 27))
+    found = {f.member_id: f for f in findings("under-contract-hours", date(2026, 3, 5))}
+    assert outsider.pk not in found
+    # Off two days only (26-27): 144 h expected, 120 logged: under.
+    outsider.time_off.all().delete()
+    TimeOffFactory(member=outsider, start=date(2026, 2, 26), end=date(2026, 2, 27))
+    found = {f.member_id: f for f in findings("under-contract-hours", date(2026, 3, 5))}
+    assert "under the 144.0 h" in found[outsider.pk].message
+
+
+def test_above_target_again_after_falling_under_alerts_again(
+    bebop_data: Any, cell: Any, core_member: Any, manager: Any
+) -> None:
+    as_of = date(2026, 3, 31)
+    SustainabilityTarget.objects.filter(cell=cell).update(max_non_billable_percent=Decimal("20"))
+    # Above: 10 non-billable / 40 = 25 % against 20 %.
+    assert alerts_notify(as_of=as_of).emailed == 1
+    # Under: 30 billable hours more, 10 / 70 = 14.3 %; the crossing is cleared.
+    hours(core_member, bebop_data["acme"], date(2026, 3, 16), 30)
+    result = alerts_notify(as_of=as_of)
+    assert (result.new, result.emailed, result.cleared) == (0, 0, 1)
+    # Above again: 20 internal hours more, 30 / 90 = 33.3 %: a new crossing, a new email.
+    hours(core_member, bebop_data["internal"], date(2026, 3, 17), 20)
+    assert alerts_notify(as_of=as_of).emailed == 1
+    assert [m.to for m in mail.outbox] == [["epsm@example.com"], ["epsm@example.com"]]
+    assert "25.0%, above its 20% target" in mail.outbox[0].body
+    assert "33.3%, above its 20% target" in mail.outbox[1].body
+    crossings = AlertCrossing.objects.filter(kind="target", subject=f"cell:{cell.pk}")
+    assert crossings.filter(cleared_at__isnull=False).count() == 1
+    assert crossings.filter(cleared_at__isnull=True).count() == 1
+    assert alerts_notify(as_of=as_of).emailed == 0  # still above: no third email
+
+
+@pytest.fixture
+def flaky_mail(settings: Any, monkeypatch: Any) -> type[FailingOnNth]:
+    """A mail server failing on chosen messages, and eager tasks retried as a worker
+    retries them (with propagation on, an eager task raises its retry instead)."""
+    settings.EMAIL_BACKEND = "sustainability.tests.email_backends.FailingOnNth"
+    monkeypatch.setitem(celery_app.conf, "task_eager_propagates", False)
+    return FailingOnNth
+
+
+def test_a_failing_email_is_retried_without_resending_the_others(
+    bebop_data: Any, manager: Any, flaky_mail: type[FailingOnNth]
+) -> None:
+    # March: 10 h spent of a 9 h budget: the 80 % and the 100 % thresholds, two crossings.
+    BudgetFactory(account=bebop_data["acme"], hours=Decimal("9"), since=date(2025, 1, 1))
+    flaky_mail.reset(fail_on=[2])  # the second email fails once
+    assert send_alerts.delay("2026-03-20").get() == {"new": 0, "emailed": 1, "cleared": 0}  # the retry's
+    assert flaky_mail.attempts == 3  # 1 sent, 2 refused, the retry sent it
+    assert len(mail.outbox) == 2
+    assert sorted("threshold 100%" in m.body for m in mail.outbox) == [False, True]
+    assert AlertCrossing.objects.filter(notified_at__isnull=True).count() == 0
+    assert send_alerts.delay("2026-03-20").get()["emailed"] == 0
+    assert len(mail.outbox) == 2
+
+
+def test_crossings_are_recorded_before_the_emails_go_out(
+    bebop_data: Any, manager: Any, flaky_mail: type[FailingOnNth]
+) -> None:
+    BudgetFactory(account=bebop_data["acme"], hours=Decimal("9"), since=date(2025, 1, 1))
+    flaky_mail.reset(fail_on=range(1, 100))  # the mail server is down
+    with pytest.raises(SMTPServerDisconnected):
+        send_alerts.delay("2026-03-20").get()  # retried three times, then gives up
+    assert flaky_mail.attempts == 4 and mail.outbox == []
+    assert AlertCrossing.objects.filter(notified_at__isnull=True).count() == 2  # recorded, not sent
+    flaky_mail.reset(fail_on=[])  # back up: the next run sends both, once
+    assert send_alerts.delay("2026-03-20").get() == {"new": 0, "emailed": 2, "cleared": 0}
+    assert len(mail.outbox) == 2
+
+
+def test_a_reference_period_starting_mid_month_counts_only_its_days(
+    bebop_data: Any, cell: Any, manager: Any
+) -> None:
+    # From 15 January: February and March only (ACME 10 + 10, internal 6 + 4): 10 / 30 = 33.3 %,
+    # above 30 %; all of January (ACME's 10 h on the 10th) would make it 10 / 40 = 25 %.
+    SustainabilityTarget.objects.create(
+        cell=cell,
+        max_non_billable_percent=Decimal("30"),
+        since=date(2026, 2, 1),
+        reference_start=date(2026, 1, 15),
+    )
+    today = timezone.localdate()
+    found = findings("sustainability-above-target", today)
+    assert [f.message for f in found] == [
+        "Bebop's sustainability ratio since 2026-01-15 is 33.3%, above its 30% target."
+    ]
+    client = Client()
+    assert client.login(username="core", password="correct-horse-battery")
+    body = client.get("/sustainability/cells/bebop/", {"period": "reference"}).content.decode()
+    assert f"(15 Jan 2026 – {shown(today)})" in body
+    assert 'data-ratio="33.3"' in body  # the dashboard agrees
+
+
+def test_projected_above_target_uses_the_commitment_rule(bebop_data: Any, cell: Any, manager: Any) -> None:
+    current = calendar.sprint_on(timezone.localdate())
+    sprint_estimates(cell, bebop_data, current.number)
+    SustainabilityTarget.objects.filter(cell=cell).update(max_non_billable_percent=Decimal("20"))
+    found = findings("sustainability-above-target", timezone.localdate())
+    # 30 billable, 8.5 non-billable (see sprint_estimates): 22.1 % against 20 %.
+    assert [f.message for f in found if f.subject.startswith("projected:")] == [
+        f"Bebop's estimates for sprints {current.number}-{current.number + 1} give a ratio of 22.1%, "
+        "above its 20% target."
+    ]

@@ -113,6 +113,7 @@ def test_targets_and_company_limit(bebop_data: Any, manager: Any, staff_user: An
         },
     )
     assert same_day.status_code == 400
+    assert same_day.json() == {"non_field_errors": ["This cell already has a target starting that day."]}
     company = {"max_non_billable_percent": "45", "since": "2026-01-01", "reference_start": "2024-01-01"}
     assert client.post("/api/sustainability/targets/", company).status_code == 403
     assert api("staff").post("/api/sustainability/targets/", company).status_code == 201
@@ -122,7 +123,16 @@ def test_targets_and_company_limit(bebop_data: Any, manager: Any, staff_user: An
         "since": "2026-07-01",
         "reference_start": "2026-08-01",
     }
-    assert client.post("/api/sustainability/targets/", backwards).status_code == 400
+    refused = client.post("/api/sustainability/targets/", backwards)
+    assert refused.status_code == 400
+    assert refused.json() == {
+        "non_field_errors": ["The reference period must start on or before the target."]
+    }
+    target = SustainabilityTarget.objects.get(cell__slug="bebop", since=date(2026, 6, 1))
+    moved = client.patch(f"/api/sustainability/targets/{target.pk}/", {"reference_start": "2026-07-01"})
+    assert moved.status_code == 400 and "non_field_errors" in moved.json()  # the same rule on an update
+    target.refresh_from_db()
+    assert target.reference_start == date(2025, 1, 1)  # nothing half-saved
     too_high = {
         "cell": "bebop",
         "max_non_billable_percent": "100",

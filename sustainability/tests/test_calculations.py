@@ -186,6 +186,7 @@ def test_quarterly_table_with_a_target_changed_mid_period_and_negative_remaining
         quarter=1,
         rows=rows,
         previous_rows=previous,
+        previous_reference_rows=[r for r in rows if r.month <= date(2025, 12, 1)],
         accounts=ACCOUNTS,
         cell_id=CELL,
         targets=targets,
@@ -208,7 +209,15 @@ def test_quarterly_table_with_a_target_changed_mid_period_and_negative_remaining
     assert table.quarter_only.totals == ytd.totals
     assert table.previous_quarter.ratio_percent == D("23.1")  # 90 / 390
     assert table.previous_quarter.target_percent == D("30.0")
-    assert table.change == D("14.4")
+    assert table.change == D("14.4")  # the quarter alone against the previous quarter: 37.5 - 23.1
+    # The last update (end of Q4 2025) saw Jul-Dec 2025: 600 billable, 180 non-billable, 60 non-cell.
+    before = table.previous_entire
+    assert before.period.start == date(2025, 7, 1) and before.period.end == date(2025, 12, 31)
+    assert before.totals == calc.Totals(D(600), D(180), D(60))
+    assert before.ratio_percent == D("23.1")  # 180 / 780
+    assert before.target_percent == D("30.0")  # the target in force then
+    assert before.remaining == D("77.14")  # 600 * .3 / .7 = 257.142...; - 180
+    assert table.reference_change == D("5.5")  # 28.6 - 23.1: the reference period's own change
     assert [a.account for a in table.top_billable] == [BILL]
     assert table.top_billable[0].billable == D(300)
     assert [a.account for a in table.top_non_billable] == [INTERNAL]
@@ -223,6 +232,7 @@ def test_quarterly_table_of_an_empty_quarter() -> None:
         quarter=1,
         rows=[],
         previous_rows=[],
+        previous_reference_rows=[],
         accounts=ACCOUNTS,
         cell_id=CELL,
         targets=[],
@@ -230,8 +240,69 @@ def test_quarterly_table_of_an_empty_quarter() -> None:
     )
     assert table.entire.ratio is None
     assert table.entire.target is None and table.entire.remaining is None
-    assert table.change is None
+    assert table.change is None and table.reference_change is None
     assert table.top_billable == [] and table.top_non_billable == []
+
+
+def test_quarter_periods_when_the_reference_start_moved_mid_month() -> None:
+    targets = [
+        TargetChange(date(2024, 1, 1), D(30), date(2024, 1, 1)),
+        TargetChange(date(2026, 2, 1), D(35), date(2025, 7, 15)),  # a new reference period from 15 July
+    ]
+    periods = calc.quarter_periods(2026, 1, targets, date(2019, 1, 1))
+    assert (periods.entire.start, periods.entire.end) == (date(2025, 7, 15), date(2026, 3, 31))
+    assert periods.year_to_date.start == date(2026, 1, 1)
+    assert periods.quarter_only.start == date(2026, 1, 1)
+    assert (periods.previous_quarter.start, periods.previous_quarter.end) == (
+        date(2025, 10, 1),
+        date(2025, 12, 31),
+    )
+    # At the end of Q4 2025 the 30 % target (reference from 2024) was in force.
+    assert (periods.previous_entire.start, periods.previous_entire.end) == (
+        date(2024, 1, 1),
+        date(2025, 12, 31),
+    )
+
+
+@pytest.mark.parametrize(
+    ("period", "whole", "edges"),
+    [
+        (Period(date(2026, 1, 1), date(2026, 3, 31)), (date(2026, 1, 1), date(2026, 3, 1)), []),
+        (
+            Period(date(2026, 1, 15), date(2026, 3, 5)),
+            (date(2026, 2, 1), date(2026, 2, 1)),
+            [(date(2026, 1, 15), date(2026, 1, 31)), (date(2026, 3, 1), date(2026, 3, 5))],
+        ),
+        # No whole month, across a month boundary: one edge.
+        (Period(date(2026, 1, 20), date(2026, 2, 10)), None, [(date(2026, 1, 20), date(2026, 2, 10))]),
+        (Period(date(2026, 3, 1), date(2026, 3, 20)), None, [(date(2026, 3, 1), date(2026, 3, 20))]),
+        (Period(date(2025, 12, 1), date(2026, 2, 28)), (date(2025, 12, 1), date(2026, 2, 1)), []),
+        (Period(date(2024, 2, 10), date(2024, 2, 29)), None, [(date(2024, 2, 10), date(2024, 2, 29))]),
+    ],
+)
+def test_month_cover(period: Period, whole: tuple[date, date] | None, edges: list[tuple[date, date]]) -> None:
+    cover = calc.month_cover(period)
+    assert cover.whole == whole
+    assert [(e.start, e.end) for e in cover.edges] == edges
+
+
+def test_rows_for_period_cuts_the_edge_months_to_their_days() -> None:
+    month_rows = [row(date(2026, m, 1), BILL, 10) for m in (1, 2, 3)]
+    day_rows = [
+        calc.DayHoursRow(date(2026, 1, 10), BILL.id, CELL, 2 * H, 2 * H),  # before the period
+        calc.DayHoursRow(date(2026, 1, 20), BILL.id, CELL, 3 * H, H),
+        calc.DayHoursRow(date(2026, 1, 31), BILL.id, CELL, 4 * H, 4 * H),
+        calc.DayHoursRow(date(2026, 3, 3), INTERNAL.id, CELL, 5 * H, 5 * H),
+        calc.DayHoursRow(date(2026, 3, 10), INTERNAL.id, CELL, 6 * H, 6 * H),  # after it
+    ]
+    rows = calc.rows_for_period(
+        month_rows, day_rows, calc.month_cover(Period(date(2026, 1, 15), date(2026, 3, 5)))
+    )
+    assert sorted((r.month, r.account_id, r.seconds, r.billed_seconds) for r in rows) == [
+        (date(2026, 1, 1), BILL.id, 7 * H, 5 * H),  # 20 and 31 January
+        (date(2026, 2, 1), BILL.id, 10 * H, 10 * H),  # the whole month from the monthly rows
+        (date(2026, 3, 1), INTERNAL.id, 5 * H, 5 * H),  # 3 March only
+    ]
 
 
 @pytest.mark.parametrize(

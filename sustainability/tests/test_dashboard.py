@@ -10,7 +10,7 @@ from django.test import Client
 
 from roles.models import Role
 from roles.tests.factories import MemberFactory, RoleAssignmentFactory
-from sustainability.tests.factories import AccountFactory, BudgetFactory, hours
+from sustainability.tests.factories import AccountFactory, BudgetFactory, hours, shown
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct-horse-battery"
@@ -72,8 +72,10 @@ def test_bad_period_input_shows_an_error_and_the_current_quarter(
     bebop_data: Any, params: dict[str, str]
 ) -> None:
     response = client_for("core").get("/sustainability/cells/bebop/", params)
-    assert response.status_code == 200
-    assert "Showing the current quarter instead." in response.content.decode()
+    assert response.status_code == 400  # the page still renders: the form with its error
+    body = response.content.decode()
+    assert 'role="alert"' in body and "Showing the current quarter instead." in body
+    assert 'id="period-form"' in body and 'data-ratio="' in body
 
 
 def test_company_dashboard_sums_cells_with_non_cell_hours(bebop_data: Any, staff_user: Any) -> None:
@@ -125,18 +127,31 @@ def test_dashboard_query_count_does_not_grow_with_rows(
     # accounts, targets, budgets, the hours aggregate (rollup; the custom period's
     # partial months add one), the manager check.
     with django_assert_num_queries(10):
-        client.get("/sustainability/cells/bebop/", Q1)
+        response = client.get("/sustainability/cells/bebop/", Q1)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'data-ratio="25.0"' in body and body.count("/worklogs/?") == 3  # ACME, BB-INT, COMMUNITY
     for n in range(12):
         account = AccountFactory(key=f"EXTRA-{n}", cell=cell, billable=n % 2 == 0)
         BudgetFactory(account=account, hours=50)
         for day in range(3):
             hours(core_member, account, date(2026, 1, 5) + timedelta(days=day * 20), 2)
     with django_assert_num_queries(10):
-        client.get("/sustainability/cells/bebop/", Q1)
+        response = client.get("/sustainability/cells/bebop/", Q1)
+    assert response.status_code == 200
+    body = response.content.decode()
+    # 12 x 6 h more: 30 + 36 billable, 10 + 36 non-billable: 46 / 112 = 41.1 %.
+    assert 'data-ratio="41.1"' in body
+    assert body.count("/worklogs/?") == 15
     with django_assert_num_queries(11):
-        client.get(
+        response = client.get(
             "/sustainability/cells/bebop/", {"period": "custom", "start": "2025-12-15", "end": "2026-02-10"}
         )
+    assert response.status_code == 200
+    # 15 Dec - 10 Feb: ACME's 10 h of 10 January and of 10 February, BB-INT's 6 h of 3 February
+    # and the extras of 5 and 25 January (12 x 2 x 2 h, half billable): 10 + 10 + 24 billable,
+    # 6 + 24 non-billable: 30 / 74 = 40.5 %.
+    assert 'data-ratio="40.5"' in response.content.decode()
 
 
 def test_worklog_drill_down_is_paginated(
@@ -166,3 +181,34 @@ def test_worklog_drill_down_refusals(bebop_data: Any, client: Client) -> None:
         "1 worklog"
         in client_for("core").get("/sustainability/accounts/COMMUNITY/worklogs/", Q1).content.decode()
     )
+
+
+def test_drill_down_resolves_the_reference_period_like_the_dashboard(
+    bebop_data: Any, core_member: Any
+) -> None:
+    # Bebop's target measures from 2025-01-01 (the settings' default start is 2019-01-01).
+    hours(core_member, bebop_data["acme"], date(2024, 6, 3), 5)  # before Bebop's reference period
+    client = client_for("core")
+    today = shown(date.today())
+    dashboard = client.get("/sustainability/cells/bebop/", {"period": "reference"}).content.decode()
+    assert f"(1 Jan 2025 – {today})" in dashboard
+    link = "/sustainability/accounts/ACME/worklogs/?period=reference&amp;scope=bebop"
+    assert link in dashboard
+    followed = client.get(
+        "/sustainability/accounts/ACME/worklogs/", {"period": "reference", "scope": "bebop"}
+    )
+    body = followed.content.decode()
+    assert f"Reference period: 1 Jan 2025 – {today} · 3 worklogs" in body  # not the 2024 one
+    assert 'name="scope" value="bebop"' in body  # the period form keeps the scope
+    assert 'href="/sustainability/cells/bebop/?period=reference"' in body  # back to the same dashboard
+    # Without a scope the account's cell decides; company-wide, the company's reference start.
+    default = client.get("/sustainability/accounts/ACME/worklogs/", {"period": "reference"})
+    assert "· 3 worklogs" in default.content.decode()
+    company = client.get(
+        "/sustainability/accounts/ACME/worklogs/", {"period": "reference", "scope": "company"}
+    )
+    assert f"Reference period: 1 Jan 2019 – {today} · 4 worklogs" in company.content.decode()
+    unknown = client.get("/sustainability/accounts/ACME/worklogs/", {"period": "reference", "scope": "nope"})
+    assert unknown.status_code == 400 and "Unknown scope" in unknown.content.decode()
+    bad = client.get("/sustainability/accounts/ACME/worklogs/", {"period": "month", "month": "2026-13"})
+    assert bad.status_code == 400 and "Enter a month as YYYY-MM" in bad.content.decode()

@@ -16,7 +16,7 @@ from sprints import calendar
 from sprints.models import Epic, Ticket
 from sprints.services import sprint_ensure
 from sustainability.models import AccountsReviewItem
-from sustainability.tests.factories import hours
+from sustainability.tests.factories import hours, sprint_estimates
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct-horse-battery"
@@ -158,3 +158,64 @@ def test_accounts_review_flags_suspects_and_records_items(
     assert client.get(f"/sustainability/cells/{cell.slug}/accounts-review/2026-14/").status_code == 404
     latest = client.get(f"/sustainability/cells/{cell.slug}/accounts-review/")
     assert latest.status_code == 302 and "/accounts-review/" in latest["Location"]
+
+
+def test_sprint_preview_counts_estimates_like_the_sprint_commitment(bebop_data: Any, cell: Any) -> None:
+    current = calendar.sprint_on(timezone.localdate())
+    sprint_estimates(cell, bebop_data, current.number)  # the table of counted hours is there
+    body = client_for("core").get(f"/sustainability/cells/{cell.slug}/preview/").content.decode()
+    assert (
+        "Total number of billable hours estimated: 10h (left this sprint) + 20h (next sprint) = 30h" in body
+    )
+    assert "non-billable cell hours estimated: 6h (left this sprint) + 2.5h (next sprint) = 8.5h" in body
+    assert "**22.1%**" in body  # 8.5 / 38.5
+
+
+def test_quarterly_above_target_compares_with_the_last_update(
+    bebop_data: Any, cell: Any, core_member: Any
+) -> None:
+    # Q4 2025: 20 h billable, 5 h internal: 20.0 %. The reference period from 2025-01-01
+    # was then 20 / 5: 20.0 %; at the end of Q1 2026 it is 50 / 15: 23.1 % (Q1 alone 25.0 %).
+    hours(core_member, bebop_data["acme"], date(2025, 11, 10), 20)
+    hours(core_member, bebop_data["internal"], date(2025, 11, 12), 5)
+    client = client_for("core")
+    url = f"/sustainability/{cell.slug}/quarterly/2026/1/"
+    body = client.get(url, {"variant": "above", "format": "markdown", "download": "1"}).content.decode()
+    assert "## Previous updates" in body
+    assert (
+        "Where Bebop's budgets stood at the end of Q4 2025 is in the sustainability update of January 2026"
+        in body
+    )
+    assert (
+        "At that time Bebop had a sustainability ratio of **20.0%** for the 2025 reference period "
+        "(2025-01-01 to 2025-12-31)." in body
+    )
+    assert (
+        "for the entire reference period (2025-01-01 to 2026-03-31) is **23.1%** "
+        "(an increase of 3.1 percentage points since the last update)." in body
+    )
+    assert "| 69 | 4 | 50 | 15 | **23.1%** (max 30.0%) | **6.43** |" in body  # 50 x .3 / .7 - 15
+    assert (
+        "The sustainability ratio for the previous quarter (Q4 2025) was **20.0%**, so Q1 brought a "
+        "noticeable increase of 5.0 percentage points in the share of non-billable cell hours." in body
+    )
+    api = client.get(
+        "/api/sustainability/quarterly/", {"cell": "bebop", "year": "2026", "quarter": "1"}
+    ).json()
+    assert api["previous_reference_period"]["ratio_percent"] == "20.0"
+    assert api["reference_change_percent_points"] == "3.1"
+    assert api["change_percent_points"] == "5.0"
+
+
+def test_quarterly_above_target_says_no_change(bebop_data: Any, cell: Any, core_member: Any) -> None:
+    # Q4 2025: 15 h billable, 5 h internal: 25.0 %, like Q1 2026 (30 / 10) and the whole
+    # reference period at both ends (15 / 5, then 45 / 15).
+    hours(core_member, bebop_data["acme"], date(2025, 11, 10), 15)
+    hours(core_member, bebop_data["internal"], date(2025, 11, 12), 5)
+    url = f"/sustainability/{cell.slug}/quarterly/2026/1/"
+    body = (
+        client_for("core").get(url, {"variant": "above", "format": "jira", "download": "1"}).content.decode()
+    )
+    assert "is *25.0%* (no change since the last update)." in body
+    assert "was *25.0%*, so Q1 brought no change in the share of non-billable cell hours." in body
+    assert "decrease" not in body and "increase" not in body
