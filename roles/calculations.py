@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 
 WORKDAYS_PER_WEEK = Decimal(5)
 
@@ -29,25 +30,37 @@ class CommitmentChange:
     hours_per_week: Decimal
 
 
+def periods_overlap(a_start: date, a_end: date | None, b_start: date, b_end: date | None) -> bool:
+    """Whether two inclusive date ranges share a day; an end of ``None`` is open-ended."""
+    return (b_end is None or a_start <= b_end) and (a_end is None or b_start <= a_end)
+
+
 def is_workday(day: date) -> bool:
     return day.weekday() < 5
 
 
-def workdays(start: date, end: date) -> list[date]:
-    """Monday-to-Friday dates in [start, end]."""
+@lru_cache(maxsize=4096)
+def workdays(start: date, end: date) -> tuple[date, ...]:
+    """Monday-to-Friday dates in [start, end]. Cached: capacity maths asks for the same
+    sprint's days for every member of a board."""
     days = (end - start).days + 1
-    return [start + timedelta(days=i) for i in range(max(days, 0)) if is_workday(start + timedelta(days=i))]
+    every = (start + timedelta(days=i) for i in range(max(days, 0)))
+    return tuple(day for day in every if is_workday(day))
 
 
-def weekly_hours_on(changes: Sequence[CommitmentChange], day: date) -> Decimal:
-    """The commitment in force on ``day`` (0 before the first one)."""
+def _in_force(ordered: Sequence[CommitmentChange], day: date) -> Decimal:
     current = Decimal(0)
-    for change in sorted(changes, key=lambda c: c.since):
+    for change in ordered:
         if change.since <= day:
             current = change.hours_per_week
         else:
             break
     return current
+
+
+def weekly_hours_on(changes: Sequence[CommitmentChange], day: date) -> Decimal:
+    """The commitment in force on ``day`` (0 before the first one)."""
+    return _in_force(sorted(changes, key=lambda c: c.since), day)
 
 
 def is_off(periods: Iterable[TimeOffPeriod], day: date) -> bool:
@@ -61,8 +74,9 @@ def available_hours(
     """Working hours in [start, end]: the daily share of the weekly commitment on
     each weekday, less time off (whole days, or the hours of partial days)."""
     total = Decimal(0)
+    ordered = sorted(changes, key=lambda c: c.since)
     for day in workdays(start, end):
-        daily = weekly_hours_on(changes, day) / WORKDAYS_PER_WEEK
+        daily = _in_force(ordered, day) / WORKDAYS_PER_WEEK
         off = Decimal(0)
         for period in periods:
             if period.covers(day):

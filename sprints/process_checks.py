@@ -46,7 +46,7 @@ def ticket_not_green(context: CheckContext) -> Iterator[Finding]:
             )
             if absent
         ]
-        owner = t.epic.owner_id if t.epic is not None else None
+        owner = t.epic_owner_id
         yield Finding(
             rule="sprint-ticket-not-green",
             severity=Severity.WARNING,
@@ -233,14 +233,14 @@ def injection_not_accepted(context: CheckContext) -> Iterator[Finding]:
     # Queries: the current sprint's injections (1).
     number = calendar.sprint_on(context.as_of).number
     for t in selectors.injections(cell_ids=_cells(context), sprint_number=number):
-        if selectors.is_accepted(t) or t.status == "Stretch Goals":
+        if t.accepted or t.status == "Stretch Goals":
             continue
         yield Finding(
             rule="sprint-injection-not-accepted",
             severity=Severity.INFO,
             message=f"{t.key} was added to sprint {number} after the cutoff day and is not accepted.",
             subject=f"ticket:{t.key}:injection",
-            url=_board_url(t.cell.slug if t.cell else None, number),
+            url=_board_url(t.cell_slug, number),
             cell_id=t.cell_id,
             role_slug="sprint-manager",
         )

@@ -62,7 +62,8 @@ def board(request: HttpRequest, cell_slug: str) -> HttpResponse:
         "sprint_number": number,
         "current": current,
         "choices": _sprint_choices(current, number),
-        "can_manage": can_manage_cell(request.user, cell, SPRINT_ROLES),
+        # Only the injections' Accept buttons need it: no role lookup when there are none.
+        "can_manage": bool(data.injections) and can_manage_cell(request.user, cell, SPRINT_ROLES),
         "viewer": member_of(request.user),
         "cutoff_day": selectors.cutoff_day(),
     }

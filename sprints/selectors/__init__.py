@@ -12,7 +12,13 @@ Every name is re-exported here, so ``sprints.selectors.board`` and friends keep 
 """
 
 from sprints.selectors.board import Board, BoardRow, board
-from sprints.selectors.capacity import capacity_inputs, capacity_rows, cell_members, member_capacity
+from sprints.selectors.capacity import (
+    SprintMember,
+    capacity_inputs,
+    capacity_rows,
+    cell_members,
+    member_capacity,
+)
 from sprints.selectors.common import (
     DECIMAL,
     INJECTION_ACCEPTED_LABEL,
@@ -28,6 +34,7 @@ from sprints.selectors.common import (
 from sprints.selectors.completion import CompletionPlan, completion_plan
 from sprints.selectors.spillovers import WrapUp, spillover_for_explanation, spillovers_for, wrap_up
 from sprints.selectors.tickets import (
+    TicketLine,
     injection_threshold,
     injections,
     is_accepted,
@@ -46,6 +53,8 @@ __all__ = [
     "Board",
     "BoardRow",
     "CompletionPlan",
+    "SprintMember",
+    "TicketLine",
     "WrapUp",
     "board",
     "capacity_inputs",

@@ -17,11 +17,8 @@ from sprints.calculations.capacity import (
     capacity_totals,
 )
 from sprints.calculations.newcomers import point_limit
-from sprints.models import (
-    Ticket,
-)
 from sprints.selectors.capacity import capacity_inputs, cell_members
-from sprints.selectors.tickets import injections, is_accepted, not_green_tickets
+from sprints.selectors.tickets import TicketLine, injections, not_green_tickets
 
 
 @dataclass(frozen=True)
@@ -55,8 +52,8 @@ class Board:
     dates: SprintDates
     rows: list[BoardRow]
     totals: CapacityTotals
-    not_green: list[Ticket]  # of the next sprint
-    injections: list[Ticket]
+    not_green: list[TicketLine]  # of the next sprint
+    injections: list[TicketLine]
 
 
 def board(*, cell: Cell, sprint_number: int) -> Board:
@@ -69,7 +66,7 @@ def board(*, cell: Cell, sprint_number: int) -> Board:
     injected = injections(cell_ids=[cell.pk], sprint_number=sprint_number)
     pending: dict[int | None, int] = defaultdict(int)
     for ticket in injected:
-        if not is_accepted(ticket):
+        if not ticket.accepted:
             pending[ticket.assignee_id] += 1
     labels = dict(RotationKind.choices)
     by_id = {m.pk: m for m in members}

@@ -10,19 +10,19 @@ from django.db.models import (
 )
 from django.shortcuts import get_object_or_404
 
-from roles.models import Cell, Member
+from roles.models import Cell
 from sprints import calendar
 from sprints.models import (
     Spillover,
 )
-from sprints.selectors.capacity import cell_members
+from sprints.selectors.capacity import SprintMember, cell_members
 
 
 @dataclass(frozen=True)
 class WrapUp:
     spillovers: list[Spillover]
     unexplained: int
-    clean_members: list[Member]  # members of the cell with no spillover this sprint
+    clean_members: list[SprintMember]  # members of the cell with no spillover this sprint
 
 
 def spillovers_for(

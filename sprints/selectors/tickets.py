@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from django.db.models import (
     Count,
@@ -22,6 +24,7 @@ from sprints.calculations.capacity import (
 from sprints.models import (
     Ticket,
 )
+from sprints.selectors import sql
 from sprints.selectors.common import (
     INJECTION_ACCEPTED_LABEL,
     cutoff_day,
@@ -29,6 +32,38 @@ from sprints.selectors.common import (
     portal_tz,
     unestimated_filter,
 )
+
+
+@dataclass(frozen=True)
+class TicketLine:
+    """A ticket as the board and the process checks list it: its own fields and the names
+    around it, read with one plain SQL query (``sql.ticket_lines``, fields in this order)."""
+
+    key: str
+    summary: str
+    status: str
+    cell_id: int | None
+    cell_slug: str | None
+    story_points: Decimal | None
+    assignee_id: int | None
+    assignee_name: str
+    reviewer_id: int | None
+    epic_key: str | None
+    epic_owner_id: int | None
+    epic_owner_name: str
+    added_to_sprint_at: datetime | None
+    injection_accepted: bool
+    labels: tuple[str, ...]
+
+    @property
+    def is_green(self) -> bool:
+        """Estimated, assigned and with a reviewer (``Ticket.is_green``)."""
+        return self.story_points is not None and bool(self.assignee_id) and bool(self.reviewer_id)
+
+    @property
+    def accepted(self) -> bool:
+        """An injection accepted in the portal or by its JIRA label."""
+        return self.injection_accepted or INJECTION_ACCEPTED_LABEL in self.labels
 
 
 def tickets_base() -> QuerySet[Ticket]:
@@ -53,29 +88,18 @@ def injection_threshold(dates: SprintDates) -> datetime:
     return injection_cutoff_instant(dates, cutoff_day(), portal_tz())
 
 
-def injections(*, cell_ids: Sequence[int] | None, sprint_number: int) -> list[Ticket]:
+def injections(*, cell_ids: Sequence[int] | None, sprint_number: int) -> list[TicketLine]:
     """Tickets that entered sprint ``sprint_number`` after its cutoff day (one query)."""
-    dates = calendar.sprint_dates(sprint_number)
-    qs = tickets_base().filter(
-        sprint__number=sprint_number, added_to_sprint_at__gte=injection_threshold(dates)
-    )
-    if cell_ids is not None:
-        qs = qs.filter(cell_id__in=cell_ids)
-    return list(qs.order_by("key"))
+    since = injection_threshold(calendar.sprint_dates(sprint_number))
+    rows = sql.ticket_lines("injections", number=sprint_number, cell_ids=cell_ids, since=since)
+    return [TicketLine(*row) for row in rows]
 
 
-def not_green_tickets(*, cell_ids: Sequence[int] | None, sprint_number: int) -> list[Ticket]:
+def not_green_tickets(*, cell_ids: Sequence[int] | None, sprint_number: int) -> list[TicketLine]:
     """Tickets of a sprint missing an estimate, an assignee or a reviewer, with their
-    epic owner (whom to ask) preloaded: one query."""
-    qs = (
-        Ticket.objects.select_related("assignee__user", "epic__owner__user")
-        .filter(sprint__number=sprint_number)
-        .exclude(status__in=NOT_COMMITTED_STATUSES | FINISHED_STATUSES)
-        .filter(Q(story_points__isnull=True) | Q(assignee__isnull=True) | Q(reviewer__isnull=True))
-    )
-    if cell_ids is not None:
-        qs = qs.filter(cell_id__in=cell_ids)
-    return list(qs.order_by("priority_category", "key"))
+    epic owner (whom to ask): one query."""
+    rows = sql.ticket_lines("not_green", number=sprint_number, cell_ids=cell_ids)
+    return [TicketLine(*row) for row in rows]
 
 
 def member_tickets(*, member: Member, sprint_number: int) -> list[Ticket]:

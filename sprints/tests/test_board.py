@@ -100,11 +100,25 @@ def test_board_query_count_is_constant(
     client.force_login(core_member.user)
     # session, user, viewer's member, cell, board (members, commitments, time off, rotations,
     # role reservations, assigned tickets, reviewed tickets, owned epics, injections,
-    # next sprint's non-green tickets), viewer's roles for the accept buttons
+    # next sprint's non-green tickets), viewer's roles for the accept buttons (the data has
+    # injections)
     with django_assert_num_queries(15):
         response = client.get(board_url(core_member.cell))
     assert response.status_code == 200
     assert len(response.context["board"].rows) == members + 1
+    assert response.context["board"].injections
+
+
+def test_board_without_injections_skips_the_role_lookup(
+    client: Client, django_assert_num_queries: Any, core_member: Any, sprint: Any
+) -> None:
+    TicketFactory.create_batch(5, cell=core_member.cell, sprint=sprint, assignee=core_member)
+    client.force_login(core_member.user)
+    # as above, without the viewer's roles: no Accept button to show
+    with django_assert_num_queries(14):
+        response = client.get(board_url(core_member.cell))
+    assert response.status_code == 200
+    assert not response.context["board"].injections
 
 
 def test_switch_to_next_sprint(client: Client, core_member: Any, sprint: Any) -> None:
