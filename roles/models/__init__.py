@@ -17,6 +17,22 @@ from roles.models.organisation import (
 )
 from roles.models.records import MemberTypePeriod, TimeOff, TimeOffKind, WeeklyCommitment
 
+
+def _expose_history_models() -> None:
+    """django-simple-history names the package (``roles``) as the module of a
+    history model whose model lives in a submodule, where it cannot be
+    imported from. Keep them where they were before the split,
+    ``roles.models.Historical<Model>``, so tools that import models by module
+    (e.g. ``manage.py shell``) and pickles find them."""
+    namespace = globals()
+    for model in (Cell, Member, MemberTypePeriod, WeeklyCommitment, TimeOff, Role, RoleAssignment):
+        history = model.history.model  # type: ignore[attr-defined]
+        history.__module__ = __name__
+        namespace[history.__name__] = history
+
+
+_expose_history_models()
+
 __all__ = [
     "Cell",
     "CellKind",
