@@ -1,18 +1,30 @@
 """The admin for role holders: the member page carries its assignments,
 commitments, type history and time off; every model shows its history
 (read-only, from django-simple-history). Validation is the models' own
-``clean()``, so the admin refuses what the forms and the API refuse."""
+``clean()``, so the admin refuses what the forms and the API refuse.
+
+Each inline row's ``clean()`` checks it against the database, which cannot see
+the other rows of the same POST; the inline formsets below check the rows
+against each other. A save the database still refuses (another request saved
+a clashing row meanwhile) re-shows the form with the reason, never a 500.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from roles.calculations import tenure_label
+from roles.calculations import periods_overlap, tenure_label
+from roles.integrity import refusal_error
 from roles.models import (
     Cell,
     Member,
@@ -25,8 +37,135 @@ from roles.models import (
 from roles.services import role_assignment_end
 
 
+class RowsFormSet(BaseInlineFormSet):
+    """An inline formset that checks its rows against each other before
+    Django's own checks (``check_rows``)."""
+
+    def kept_rows(self) -> list[forms.ModelForm]:
+        """The rows that would be saved: valid, filled in, not marked for deletion."""
+        return [
+            form
+            for form in self.forms
+            if form.is_valid() and form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+
+    def clean(self) -> None:
+        self.check_rows(self.kept_rows())
+        super().clean()  # Django's unique checks, for what check_rows did not flag
+
+    def check_rows(self, rows: list[forms.ModelForm]) -> None:
+        raise NotImplementedError
+
+
+def _pairs(rows: list[forms.ModelForm]) -> list[tuple[forms.ModelForm, forms.ModelForm]]:
+    """Each pair of rows with at least one of them new or changed (rows stored
+    as they are were checked when they were saved), the later row second."""
+    return [
+        (first, second)
+        for i, first in enumerate(rows)
+        for second in rows[i + 1 :]
+        if first.has_changed() or second.has_changed()
+    ]
+
+
+def _span(since: object, until: object) -> str:
+    return f"{since} to {until}" if until else f"{since} on"
+
+
+class TimeOffFormSet(RowsFormSet):
+    def check_rows(self, rows: list[forms.ModelForm]) -> None:
+        for first, second in _pairs(rows):
+            if first.errors or second.errors:
+                continue
+            a, b = first.cleaned_data, second.cleaned_data
+            if periods_overlap(a["start"], a["end"], b["start"], b["end"]):
+                second.add_error(
+                    "start",
+                    f"Two time off rows overlap: {_span(a['start'], a['end'])} and "
+                    f"{_span(b['start'], b['end'])}. Shorten or remove one.",
+                )
+
+
+class AssignmentFormSet(RowsFormSet):
+    """Rows of the same role in the same place (cell, or company-wide) over
+    overlapping dates: one row at most for a single-holder role, and never more
+    than the role's holders with the other members' assignments."""
+
+    def check_rows(self, rows: list[forms.ModelForm]) -> None:
+        def same_place(a: dict[str, Any], b: dict[str, Any]) -> bool:
+            return a["role"] == b["role"] and a.get("cell") == b.get("cell")
+
+        def overlap(a: dict[str, Any], b: dict[str, Any]) -> bool:
+            return periods_overlap(a["since"], a.get("until"), b["since"], b.get("until"))
+
+        for first, second in _pairs(rows):
+            a, b = first.cleaned_data, second.cleaned_data
+            if first.errors or second.errors or not same_place(a, b) or not a["role"].is_exclusive:
+                continue
+            if overlap(a, b):
+                second.add_error(
+                    "since",
+                    f"Two rows give {a['role'].name}{self._where(a)} over overlapping dates "
+                    f"({_span(a['since'], a.get('until'))} and {_span(b['since'], b.get('until'))}); "
+                    "it has one holder at a time. End the first row before the second starts.",
+                )
+        for row in rows:
+            data = row.cleaned_data
+            role: Role = data["role"]
+            if row.errors or not row.has_changed() or role.max_holders is None or role.max_holders < 2:
+                continue
+            others = row.instance.overlapping()
+            if self.instance.pk is not None:
+                others = others.exclude(member_id=self.instance.pk)  # this page's rows count below
+            siblings = sum(
+                1
+                for other in rows
+                if other is not row
+                and not other.errors
+                and same_place(data, other.cleaned_data)
+                and overlap(data, other.cleaned_data)
+            )
+            held = others.count() + siblings + 1
+            if held > role.max_holders:
+                row.add_error(
+                    "since",
+                    f"{role.name} has at most {role.max_holders} holders at a time{self._where(data)}; "
+                    f"with the other rows of this page {held} would hold it over these dates.",
+                )
+
+    @staticmethod
+    def _where(data: dict[str, Any]) -> str:
+        return f" in {data['cell']}" if data.get("cell") else " company-wide"
+
+
+class OneChangePerDayFormSet(RowsFormSet):
+    """Dated history rows (commitments, type periods): one change a day."""
+
+    what = "changes"
+
+    def check_rows(self, rows: list[forms.ModelForm]) -> None:
+        seen: set[object] = set()
+        for row in rows:
+            since = row.cleaned_data["since"]
+            if since in seen:
+                row.add_error(
+                    "since",
+                    f"Two {self.what} start on {since}. Keep one change a day: edit the other row instead.",
+                )
+            seen.add(since)
+
+
+class CommitmentFormSet(OneChangePerDayFormSet):
+    what = "commitments"
+
+
+class TypePeriodFormSet(OneChangePerDayFormSet):
+    what = "type changes"
+
+
 class AssignmentInline(admin.TabularInline):
     model = RoleAssignment
+    formset = AssignmentFormSet
     fk_name = "member"
     extra = 0
     fields = ["role", "cell", "since", "until", "backup", "handed_over_to", "transition_until", "note"]
@@ -36,20 +175,63 @@ class AssignmentInline(admin.TabularInline):
 
 class CommitmentInline(admin.TabularInline):
     model = WeeklyCommitment
+    formset = CommitmentFormSet
     extra = 0
     fields = ["since", "hours_per_week", "note"]
 
 
 class TypePeriodInline(admin.TabularInline):
     model = MemberTypePeriod
+    formset = TypePeriodFormSet
     extra = 0
     fields = ["since", "member_type", "note"]
 
 
 class TimeOffInline(admin.TabularInline):
     model = TimeOff
+    formset = TimeOffFormSet
     extra = 0
     fields = ["kind", "start", "end", "hours_per_day", "note"]
+
+
+class RefusalAsFormErrorAdmin(SimpleHistoryAdmin):
+    """When the database refuses a save that passed every check (another
+    request saved a clashing row between the checks and the save), the admin's
+    transaction has rolled the whole change back; the form is shown again with
+    the user's input and the reason instead of a server error."""
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError as exc:
+            if request.method != "POST":
+                raise
+            request.roles_refusal = refusal_error(exc)  # type: ignore[attr-defined]
+            # Validate the same POST again; the form's clean() adds the reason, so nothing saves.
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> type[forms.ModelForm]:
+        form_class: type[forms.ModelForm] = super().get_form(request, obj, change, **kwargs)
+        refusal: ValidationError | None = getattr(request, "roles_refusal", None)
+        if refusal is None:
+            return form_class
+        reason = ValidationError([f"Nothing was saved: {message}" for message in refusal.messages])
+
+        class RefusedForm(form_class):  # type: ignore[valid-type,misc]
+            def clean(self) -> dict[str, Any]:
+                data = super().clean()
+                self.add_error(None, reason)
+                return data
+
+        return RefusedForm
 
 
 class CurrentFilter(admin.SimpleListFilter):
@@ -86,7 +268,7 @@ class ActiveMemberFilter(admin.SimpleListFilter):
 
 
 @admin.register(Cell)
-class CellAdmin(SimpleHistoryAdmin):
+class CellAdmin(RefusalAsFormErrorAdmin):
     list_display = ["name", "kind", "client_sla_hours", "jira_project_key", "jira_board_id", "created_on"]
     list_filter = ["kind"]
     search_fields = ["name", "slug", "jira_project_key"]
@@ -94,7 +276,7 @@ class CellAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Member)
-class MemberAdmin(SimpleHistoryAdmin):
+class MemberAdmin(RefusalAsFormErrorAdmin):
     list_display = ["__str__", "cell", "timezone", "jira_account_id", "joined_on", "left_on"]
     list_filter = ["cell", ActiveMemberFilter, "type_periods__member_type"]
     search_fields = [
@@ -110,7 +292,7 @@ class MemberAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Role)
-class RoleAdmin(SimpleHistoryAdmin):
+class RoleAdmin(RefusalAsFormErrorAdmin):
     list_display = [
         "name",
         "scope",
@@ -127,7 +309,7 @@ class RoleAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(SimpleHistoryAdmin):
+class RoleAssignmentAdmin(RefusalAsFormErrorAdmin):
     list_display = [
         "role",
         "member",
@@ -172,7 +354,7 @@ class RoleAssignmentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(WeeklyCommitment)
-class WeeklyCommitmentAdmin(SimpleHistoryAdmin):
+class WeeklyCommitmentAdmin(RefusalAsFormErrorAdmin):
     list_display = ["member", "hours_per_week", "since", "note"]
     list_filter = ["member__cell"]
     search_fields = ["member__user__username", "member__user__first_name", "member__user__last_name"]
@@ -181,7 +363,7 @@ class WeeklyCommitmentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(MemberTypePeriod)
-class MemberTypePeriodAdmin(SimpleHistoryAdmin):
+class MemberTypePeriodAdmin(RefusalAsFormErrorAdmin):
     list_display = ["member", "member_type", "since", "note"]
     list_filter = ["member_type", "member__cell"]
     search_fields = ["member__user__username", "member__user__first_name", "member__user__last_name"]
@@ -190,7 +372,7 @@ class MemberTypePeriodAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(TimeOff)
-class TimeOffAdmin(SimpleHistoryAdmin):
+class TimeOffAdmin(RefusalAsFormErrorAdmin):
     list_display = ["member", "kind", "start", "end", "hours_per_day", "note"]
     list_filter = ["kind", "member__cell"]
     search_fields = ["member__user__username", "member__user__first_name", "member__user__last_name", "note"]

@@ -209,7 +209,10 @@ class MemberRecordViewSet(viewsets.ModelViewSet):
 
     def perform_update(self, serializer: BaseSerializer) -> None:
         self._check_member(serializer)
-        serializer.save()
+        assert isinstance(serializer.instance, TimeOff | WeeklyCommitment | MemberTypePeriod)
+        serializer.instance = services.member_record_update(
+            record=serializer.instance, **serializer.validated_data
+        )
 
     def create_record(self, data: dict[str, Any]) -> Any:
         raise NotImplementedError

@@ -130,7 +130,15 @@ class MemberCreateSerializer(serializers.Serializer):
     cell = serializers.PrimaryKeyRelatedField(queryset=Cell.objects.all(), allow_null=True)
     member_type = serializers.ChoiceField(choices=MemberType.choices, default=MemberType.NEWCOMER)
     weekly_hours = serializers.DecimalField(
-        max_digits=5, decimal_places=2, min_value=Decimal("0"), max_value=Decimal("80"), default=Decimal("40")
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        max_value=Decimal("80"),
+        default=Decimal("40"),
+        error_messages={
+            "min_value": "Weekly hours cannot be negative.",
+            "max_value": "Weekly hours cannot exceed 80.",
+        },
     )
     timezone = serializers.CharField(max_length=64, default="UTC")
     jira_account_id = serializers.CharField(max_length=128, required=False, allow_null=True, default=None)
@@ -141,12 +149,25 @@ class MemberTypePeriodSerializer(ModelCleanSerializer):
     class Meta:
         model = MemberTypePeriod
         fields = ["id", "member", "member_type", "since", "note"]
+        # One change a day is the model's check, reported on ``since`` (DRF's
+        # own unique-together validator would answer for the whole payload).
+        validators: list[object] = []
 
 
 class WeeklyCommitmentSerializer(ModelCleanSerializer):
     class Meta:
         model = WeeklyCommitment
         fields = ["id", "member", "hours_per_week", "since", "note"]
+        validators: list[object] = []  # as above
+        # The model's messages, not DRF's generic "Ensure this value is ...".
+        extra_kwargs = {
+            "hours_per_week": {
+                "error_messages": {
+                    "min_value": "Weekly hours cannot be negative.",
+                    "max_value": "Weekly hours cannot exceed 80.",
+                }
+            }
+        }
 
 
 class TimeOffSerializer(ModelCleanSerializer):

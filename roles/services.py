@@ -3,7 +3,9 @@
 Each service validates the object it writes with ``full_clean()`` (field
 validators, the model's ``clean()`` and its database constraints checked in
 Python), so a form, the admin and the API all get the same field errors before
-anything is saved, and bad input changes nothing.
+anything is saved, and bad input changes nothing. A write that still loses a
+race with another request to a database constraint is refused the same way
+(``roles.integrity.save_or_refuse``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from roles.integrity import save_or_refuse
 from roles.models import (
     Cell,
     Member,
@@ -54,12 +57,12 @@ def member_create(
     else:
         user.set_unusable_password()
     user.full_clean()
-    user.save()
+    save_or_refuse(user)
     member = Member(
         user=user, cell=cell, timezone=timezone, jira_account_id=jira_account_id or None, joined_on=joined_on
     )
     member.full_clean()
-    member.save()
+    save_or_refuse(member)
     member_type_change(member=member, member_type=member_type, since=joined_on)
     commitment_change(member=member, hours_per_week=weekly_hours, since=joined_on)
     return member
@@ -71,7 +74,7 @@ def member_update(*, member: Member, **fields: object) -> Member:
     for name, value in fields.items():
         setattr(member, name, value)
     member.full_clean()
-    member.save()
+    save_or_refuse(member)
     return member
 
 
@@ -80,7 +83,7 @@ def member_type_change(*, member: Member, member_type: str, since: date, note: s
     """Records that ``member`` is of ``member_type`` from ``since`` on."""
     period = MemberTypePeriod(member=member, member_type=member_type, since=since, note=note)
     period.full_clean()
-    period.save()
+    save_or_refuse(period)
     return period
 
 
@@ -91,7 +94,7 @@ def commitment_change(
     """Records a new weekly commitment from ``since`` on (history is kept)."""
     commitment = WeeklyCommitment(member=member, hours_per_week=hours_per_week, since=since, note=note)
     commitment.full_clean()
-    commitment.save()
+    save_or_refuse(commitment)
     return commitment
 
 
@@ -109,8 +112,21 @@ def time_off_record(
     time off already recorded."""
     time_off = TimeOff(member=member, start=start, end=end, kind=kind, hours_per_day=hours_per_day, note=note)
     time_off.full_clean()
-    time_off.save()
+    save_or_refuse(time_off)
     return time_off
+
+
+@transaction.atomic
+def member_record_update(
+    *, record: TimeOff | WeeklyCommitment | MemberTypePeriod, **fields: object
+) -> TimeOff | WeeklyCommitment | MemberTypePeriod:
+    """Changes a member's dated record (time off, a commitment, a type period)
+    with the same checks as recording it."""
+    for name, value in fields.items():
+        setattr(record, name, value)
+    record.full_clean()
+    save_or_refuse(record)
+    return record
 
 
 @transaction.atomic
@@ -140,7 +156,7 @@ def role_assign(
         member=member, role=role, cell=cell, since=since, until=until, backup=backup, note=note
     )
     assignment.full_clean()
-    assignment.save()
+    save_or_refuse(assignment)
     return assignment
 
 
@@ -149,7 +165,7 @@ def role_assignment_update(*, assignment: RoleAssignment, **fields: object) -> R
     for name, value in fields.items():
         setattr(assignment, name, value)
     assignment.full_clean()
-    assignment.save()
+    save_or_refuse(assignment)
     return assignment
 
 
@@ -193,7 +209,7 @@ def role_assignment_handover(
     assignment.handed_over_to = to_member
     assignment.transition_until = transition
     assignment.full_clean()
-    assignment.save()
+    save_or_refuse(assignment)
     backup = assignment.backup if assignment.backup_id != to_member.pk else None
     return role_assign(
         member=to_member,

@@ -179,7 +179,7 @@ class RoleAssignment(models.Model):
         if role is not None:
             errors.update(self._scope_errors(role))
             if not errors and role.max_holders and role.max_holders > 1 and self.since:
-                held = self._overlapping().count()
+                held = self.overlapping().count()
                 if held >= role.max_holders:
                     errors["since"] = (
                         f"{role.name} has at most {role.max_holders} holders at a time"
@@ -219,7 +219,7 @@ class RoleAssignment(models.Model):
                 )
         return errors
 
-    def _overlapping(self) -> models.QuerySet[RoleAssignment]:
+    def overlapping(self) -> models.QuerySet[RoleAssignment]:
         """Other assignments of this role, in the same cell (or company-wide),
         whose dates overlap this one's."""
         others = RoleAssignment.objects.filter(role_id=self.role_id).exclude(pk=self.pk)
@@ -231,7 +231,7 @@ class RoleAssignment(models.Model):
 
     def overlapping_holder(self) -> RoleAssignment | None:
         """Another holder of this role over overlapping dates, if any."""
-        return self._overlapping().select_related("member__user").order_by("since").first()
+        return self.overlapping().select_related("member__user").order_by("since").first()
 
     def is_current_on(self, day: date) -> bool:
         return self.since <= day and (self.until is None or self.until >= day)

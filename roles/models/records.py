@@ -13,6 +13,16 @@ from simple_history.models import HistoricalRecords
 from roles.models.organisation import Member, MemberType
 
 
+def _refuse_second_change_that_day(record: MemberTypePeriod | WeeklyCommitment, what: str) -> None:
+    """The unique (member, since) constraint as a message on ``since`` (the
+    constraint's own check would report it for the whole form)."""
+    if record.member_id is None or record.since is None:
+        return
+    taken = type(record)._default_manager.filter(member_id=record.member_id, since=record.since)
+    if taken.exclude(pk=record.pk).exists():
+        raise ValidationError({"since": f"This member already has {what} starting on {record.since}."})
+
+
 class MemberTypePeriod(models.Model):
     """The member's type from ``since`` until the next period starts."""
 
@@ -35,6 +45,9 @@ class MemberTypePeriod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member}: {self.get_member_type_display()} since {self.since}"
+
+    def clean(self) -> None:
+        _refuse_second_change_that_day(self, "a type change")
 
 
 class WeeklyCommitment(models.Model):
@@ -72,6 +85,9 @@ class WeeklyCommitment(models.Model):
     def __str__(self) -> str:
         return f"{self.member}: {self.hours_per_week} h/week since {self.since}"
 
+    def clean(self) -> None:
+        _refuse_second_change_that_day(self, "a commitment")
+
 
 class TimeOffKind(models.TextChoices):
     VACATION = "vacation", "Vacation"
@@ -80,7 +96,12 @@ class TimeOffKind(models.TextChoices):
 
 
 class TimeOff(models.Model):
-    """A period away. ``hours`` empty means whole days; otherwise hours per day off."""
+    """A period away. ``hours`` empty means whole days; otherwise hours per day off.
+
+    A member's periods never overlap: ``clean()`` checks it before every write,
+    and on PostgreSQL an exclusion constraint (``time_off_no_overlap``,
+    migration 0004) refuses a row that slipped past it in a race.
+    """
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="time_off")
     kind = models.CharField(max_length=20, choices=TimeOffKind.choices, default=TimeOffKind.VACATION)

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from django.db import models
+from django.db.models.signals import pre_save
 from rest_framework.test import APIClient
 
 from roles.models import Role
@@ -46,3 +49,27 @@ def populated(cell: Any, other_cell: Any) -> Any:
                 )
 
     return build
+
+
+@pytest.fixture
+def saved_meanwhile() -> Iterator[Callable[..., None]]:
+    """Another request winning the race: ``saved_meanwhile(TimeOff)`` makes the
+    next new time off, once its checks have passed and just before it is
+    saved, meet a copy of itself written meanwhile (``bulk_create``: no
+    checks, no signals). Keyword arguments change the copy's fields."""
+    armed: list[tuple[Callable[..., None], type[models.Model]]] = []
+
+    def arm(model: type[models.Model], **changes: Any) -> None:
+        def write_copy(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
+            if instance.pk is not None:
+                return
+            fields = {f.attname: getattr(instance, f.attname) for f in model._meta.concrete_fields}
+            fields.pop(model._meta.pk.attname)
+            model._default_manager.bulk_create([model(**{**fields, **changes})])
+
+        pre_save.connect(write_copy, sender=model, weak=False)
+        armed.append((write_copy, model))
+
+    yield arm
+    for receiver, model in armed:
+        pre_save.disconnect(receiver, sender=model)

@@ -55,7 +55,9 @@ def test_member_create_by_staff_and_refusals(api, staff_user, core_member, cell)
     assert api.post("/api/members/", payload, format="json").status_code == 403
     api.force_authenticate(staff_user)
     response = api.post("/api/members/", {**payload, "weekly_hours": "-5"}, format="json")
-    assert response.status_code == 400 and "weekly_hours" in response.json()
+    assert response.status_code == 400
+    assert response.json()["weekly_hours"] == ["Weekly hours cannot be negative."]
+    assert not Member.objects.filter(user__username="lambert").exists()
     response = api.post("/api/members/", payload, format="json")
     assert response.status_code == 201, response.json()
     assert response.json()["current_type"] == "newcomer"
@@ -197,7 +199,8 @@ def test_cell_epsm_edits_commitments_and_time_off_of_its_cell_only(api, epsm, ne
         {"member": newcomer.pk, "hours_per_week": "-2", "since": str(TODAY)},
         format="json",
     )
-    assert negative.status_code == 400 and "hours_per_week" in negative.json()
+    assert negative.status_code == 400
+    assert negative.json()["hours_per_week"] == ["Weekly hours cannot be negative."]
     elsewhere = api.post(
         "/api/commitments/",
         {"member": outsider.pk, "hours_per_week": "20", "since": str(TODAY)},
@@ -325,3 +328,82 @@ def test_load_role_catalog_command_keeps_edits():
     assert "1 added" in out.getvalue()
     assert Role.objects.get(slug="mentor").purpose == "Edited in the admin"
     assert Role.objects.filter(slug="ceo").exists()
+
+
+def test_time_off_saved_meanwhile_is_a_400_with_field_message(api, core_member, saved_meanwhile):
+    """Two requests race past the overlap check; the database constraint
+    refuses the second and the API says why (PostgreSQL)."""
+    api.force_authenticate(core_member.user)
+    saved_meanwhile(TimeOff)
+    response = api.post(
+        "/api/time-off/",
+        {"member": core_member.pk, "start": str(TODAY), "end": str(TODAY + timedelta(2))},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "overlaps time off recorded meanwhile" in response.json()["start"][0]
+    assert not TimeOff.objects.exists()
+
+
+def test_sprint_manager_saved_meanwhile_is_a_400_with_field_message(
+    api, staff_user, core_member, newcomer, saved_meanwhile
+):
+    api.force_authenticate(staff_user)
+    saved_meanwhile(RoleAssignment, member_id=newcomer.pk)
+    response = api.post(
+        "/api/assignments/",
+        {
+            "member": core_member.pk,
+            "role": Role.objects.get(slug="sprint-manager").pk,
+            "cell": core_member.cell_id,
+            "since": str(TODAY),
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "single-holder role over these dates meanwhile" in response.json()["since"][0]
+    assert not RoleAssignment.objects.exists()
+
+
+def test_time_off_update_checks_overlap_like_a_new_record(api, core_member, saved_meanwhile):
+    first = TimeOffFactory.create(member=core_member, start=TODAY, end=TODAY + timedelta(2))
+    second = TimeOffFactory.create(member=core_member, start=TODAY + timedelta(10), end=TODAY + timedelta(12))
+    api.force_authenticate(core_member.user)
+    url = f"/api/time-off/{second.pk}/"
+    onto_first = api.patch(url, {"start": str(TODAY + timedelta(1))}, format="json")
+    assert onto_first.status_code == 400
+    assert f"already recorded from {first.start}" in onto_first.json()["start"][0]
+    backwards = api.patch(url, {"end": str(TODAY + timedelta(9))}, format="json")
+    assert backwards.status_code == 400 and "end" in backwards.json()
+    moved = api.patch(url, {"start": str(TODAY + timedelta(5)), "note": "Shorter"}, format="json")
+    assert moved.status_code == 200 and moved.json()["note"] == "Shorter"
+    assert second.history.count() == 2  # created, changed (through the service)
+    second.refresh_from_db()
+    assert (second.start, second.end) == (TODAY + timedelta(5), TODAY + timedelta(12))
+
+
+@pytest.mark.parametrize(
+    ("url", "payload", "text"),
+    [
+        ("/api/commitments/", {"hours_per_week": "30"}, "already has a commitment starting on"),
+        ("/api/member-type-periods/", {"member_type": "core"}, "already has a type change starting on"),
+    ],
+)
+def test_second_change_on_the_same_day_is_a_field_message(api, staff_user, newcomer, url, payload, text):
+    api.force_authenticate(staff_user)
+    body = {"member": newcomer.pk, "since": str(newcomer.joined_on), **payload}
+    response = api.post(url, body, format="json")
+    assert response.status_code == 400
+    assert text in response.json()["since"][0]
+    assert WeeklyCommitment.objects.filter(member=newcomer).count() == 1
+    assert newcomer.type_periods.count() == 1
+
+
+def test_negative_and_excessive_commitment_updates_are_refused(api, staff_user, newcomer):
+    commitment = WeeklyCommitment.objects.get(member=newcomer)
+    api.force_authenticate(staff_user)
+    for hours, text in [("-1", "cannot be negative"), ("81", "cannot exceed 80")]:
+        response = api.patch(f"/api/commitments/{commitment.pk}/", {"hours_per_week": hours}, format="json")
+        assert response.status_code == 400 and text in response.json()["hours_per_week"][0]
+    commitment.refresh_from_db()
+    assert commitment.hours_per_week == 40
