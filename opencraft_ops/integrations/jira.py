@@ -6,19 +6,30 @@ configured names, falling back to the fields' schema types.
 
 Retries: the package itself retries 429/503 and connection errors (waiting
 ``Retry-After``); this wrapper also retries 500/502/504 and read time-outs
-three times, and turns 401/403 into :class:`AuthError` naming the settings.
+three times (waits capped by ``RetryPolicy.max_delay``), and turns 401/403 into
+:class:`AuthError` naming the settings. Writes that are not idempotent (creating a
+sprint, changing its state, posting a comment) are never re-sent after an answer
+that may have been lost (5xx, time-out, dropped connection): the caller finds out
+what JIRA did and carries on; only 429 (not processed) is retried for them.
+
+JQL dates are read by JIRA in the bot user's profile time zone, so
+:meth:`JiraClient.user_time_zone` reads it from ``/rest/api/2/myself`` and
+:func:`issues_jql` writes the watermark in it.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import requests
 from jira import JIRA, JIRAError
+from jira.utils import json_loads
 
 from opencraft_ops.integrations.http import (
     AuthError,
@@ -40,6 +51,7 @@ from opencraft_ops.integrations.jira_types import (
     JiraSprint,
     issues_jql,
     jql_quote,
+    jql_time,
     parse_issue,
     parse_jira_datetime,
     parse_sprint,
@@ -63,6 +75,7 @@ __all__ = [
     "JiraSprint",
     "issues_jql",
     "jql_quote",
+    "jql_time",
     "parse_issue",
     "parse_jira_datetime",
     "parse_sprint",
@@ -91,6 +104,7 @@ class JiraClient:
         self.sleep = sleep
         self.field_names = field_names or JiraFieldNames()
         self._field_ids: JiraFieldIds | None = None
+        self._user_zone: tzinfo | None = None
         auth: dict[str, Any] = {}
         if user and token:
             auth["basic_auth"] = (user, token)
@@ -117,11 +131,15 @@ class JiraClient:
         return bool(self._jira._is_cloud)
 
     # --- errors and retries -------------------------------------------------
-    def _call(self, fn: Callable[[], T]) -> T:
+    def _call(self, fn: Callable[[], T], *, idempotent: bool = True) -> T:
+        """Runs ``fn`` with the retry policy. ``idempotent=False`` (a write that must not happen
+        twice): only 429 is retried, and the package's own re-sending is off for the call."""
         failures = 0
         while True:
             try:
-                return fn()
+                if idempotent:
+                    return fn()
+                return self._without_package_retries(fn)
             except JIRAError as exc:
                 status = exc.status_code
                 if status in (401, 403):
@@ -132,26 +150,38 @@ class JiraClient:
                         status=status,
                         url=str(exc.url or ""),
                     ) from exc
-                retryable = status is not None and (status >= 500 or status == 429)
+                retryable = status is not None and (status == 429 or (idempotent and status >= 500))
                 if not retryable or failures >= len(self.policy.server_error_delays):
                     raise RemoteError(
-                        f"JIRA answered {status} for {exc.url}: {exc.text}",
+                        f"JIRA answered {status} for {exc.url}: {_error_text(exc)}",
                         service="JIRA",
                         status=status,
                         url=str(exc.url or ""),
                     ) from exc
                 delay = self.policy.server_error_delays[failures]
             except (requests.Timeout, requests.ConnectionError) as exc:
-                if failures >= len(self.policy.server_error_delays):
+                if not idempotent or failures >= len(self.policy.server_error_delays):
                     raise TransportError(
-                        f"JIRA at {self.server} is unreachable: {exc}", service="JIRA"
+                        f"JIRA at {self.server} is unreachable: {exc}"
+                        + ("" if idempotent else " (the request may have been carried out)"),
+                        service="JIRA",
                     ) from exc
                 delay = self.policy.server_error_delays[failures]
             except (KeyError, ValueError) as exc:  # the package chokes on a body it cannot read
                 raise IntegrationError(f"JIRA answered something unreadable: {exc}", service="JIRA") from exc
             failures += 1
+            delay = min(delay, self.policy.max_delay)
             log.warning("JIRA call failed; retry %d in %.1fs", failures, delay)
             self.sleep(delay)
+
+    def _without_package_retries(self, fn: Callable[[], T]) -> T:
+        session = self._jira._session
+        before = session.max_retries
+        session.max_retries = 0
+        try:
+            return fn()
+        finally:
+            session.max_retries = before
 
     # --- reads ----------------------------------------------------------------
     def field_ids(self) -> JiraFieldIds:
@@ -159,6 +189,21 @@ class JiraClient:
             fields = self._call(self._jira.fields)
             self._field_ids = resolve_field_ids(fields, self.field_names)
         return self._field_ids
+
+    def user_time_zone(self) -> tzinfo:
+        """The bot user's profile time zone (``/myself``), in which JIRA reads JQL dates; UTC
+        when the profile names none or one this machine does not know (logged)."""
+        if self._user_zone is None:
+            me = self._call(self._jira.myself)
+            name = str((me or {}).get("timeZone") or "") if isinstance(me, dict) else ""
+            zone: tzinfo = UTC
+            if name:
+                try:
+                    zone = ZoneInfo(name)
+                except (ZoneInfoNotFoundError, ValueError):
+                    log.warning("JIRA user time zone %r is unknown here; JQL dates are written in UTC", name)
+            self._user_zone = zone
+        return self._user_zone
 
     def boards(self) -> list[JiraBoard]:
         boards = self._call(lambda: self._jira.boards(maxResults=0))
@@ -188,6 +233,22 @@ class JiraClient:
             except ValueError as exc:
                 skipped.append(SkippedRecord(str(sprint.raw.get("id", "?")), f"sprint: {exc}"))
         return sprints, skipped
+
+    def sprint(self, sprint_id: int) -> JiraSprint:
+        """One sprint as JIRA has it now (its state tells whether a start or close happened)."""
+        sprint = self._call(lambda: self._jira.sprint(sprint_id))
+        return parse_sprint(sprint.raw)
+
+    def issue(self, id_or_key: str) -> JiraIssue | None:
+        """One issue with the fields the sync reads, or None when JIRA has no such issue (404)."""
+        ids = self.field_ids()
+        try:
+            raw = self._call(lambda: self._jira.issue(id_or_key, fields=",".join(ids.search_fields())).raw)
+        except RemoteError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return parse_issue(raw, ids)
 
     def issue_pages(self, jql: str, *, page_size: int = SEARCH_PAGE) -> Iterator[IssuePage]:
         """Issues matching ``jql``, one page at a time (startAt on Server, nextPageToken on Cloud)."""
@@ -256,7 +317,7 @@ class JiraClient:
     # --- writes ---------------------------------------------------------------
     def post_comment(self, issue_key: str, body: str) -> str:
         """Posts ``body`` (wiki markup) on the issue; returns the new comment's id."""
-        comment = self._call(lambda: self._jira.add_comment(issue_key, body))
+        comment = self._call(lambda: self._jira.add_comment(issue_key, body), idempotent=False)
         return str(comment.raw["id"])
 
     def create_sprint(
@@ -275,22 +336,30 @@ class JiraClient:
                 startDate=_iso(start),
                 endDate=_iso(end),
                 goal=goal or None,
-            )
+            ),
+            idempotent=False,
         )
         return parse_sprint(sprint.raw)
 
     def start_sprint(self, sprint_id: int, *, start: date | datetime, end: date | datetime) -> JiraSprint:
-        """JIRA needs the dates to move a future sprint to active."""
-        raw = self._call(
-            lambda: self._jira.update_sprint(
-                sprint_id, state="active", startDate=_iso(start), endDate=_iso(end)
-            )
+        """Future -> active (JIRA needs both dates). JIRA refuses it for a sprint already started."""
+        return self._update_sprint(
+            sprint_id, {"state": "active", "startDate": _iso(start), "endDate": _iso(end)}
         )
-        return parse_sprint(raw)
 
     def close_sprint(self, sprint_id: int) -> JiraSprint:
-        raw = self._call(lambda: self._jira.update_sprint(sprint_id, state="closed"))
-        return parse_sprint(raw)
+        """Active -> closed. JIRA refuses it for a sprint already closed (or never started)."""
+        return self._update_sprint(sprint_id, {"state": "closed"})
+
+    def _update_sprint(self, sprint_id: int, changes: dict[str, Any]) -> JiraSprint:
+        """JIRA's partial update (``POST /sprint/{id}``): the fields sent change, the rest stay.
+        (The package's ``update_sprint`` is the full update, PUT, which empties what it omits.)"""
+
+        def post() -> Any:
+            url = self._jira._get_url(f"sprint/{sprint_id}", base=self._jira.AGILE_BASE_URL)
+            return json_loads(self._jira._session.post(url, data=json.dumps(changes)))
+
+        return parse_sprint(self._call(post, idempotent=False))
 
     def move_issues_to_sprint(self, sprint_id: int, issue_keys: Sequence[str]) -> int:
         """Moves the issues in batches of 50 (JIRA's limit); returns how many were sent."""
@@ -299,6 +368,12 @@ class JiraClient:
             batch = keys[i : i + MOVE_BATCH]
             self._call(lambda batch=batch: self._jira.add_issues_to_sprint(sprint_id, batch))  # type: ignore[misc]
         return len(keys)
+
+
+def _error_text(exc: JIRAError) -> str:
+    """JIRA's own message (``errorMessages``/``errors``) rather than a whole HTML page."""
+    text = str(exc.text or "")
+    return text if len(text) <= 300 else text[:300] + "..."
 
 
 def _iso(value: date | datetime | None) -> str | None:

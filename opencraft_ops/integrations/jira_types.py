@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -110,6 +110,7 @@ class JiraIssue:
     time_spent_seconds: int
     updated: datetime | None
     parent_key: str
+    created: datetime | None = None
 
     @property
     def is_epic(self) -> bool:
@@ -292,6 +293,7 @@ def parse_issue(raw: Any, ids: JiraFieldIds) -> JiraIssue:
         time_spent_seconds=_seconds(fields.get("timespent"), "timespent") or 0,
         updated=parse_jira_datetime(fields.get("updated")),
         parent_key=parent_key,
+        created=parse_jira_datetime(fields.get("created")),
     )
 
 
@@ -321,15 +323,47 @@ def jql_quote(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def jql_time(instant: datetime, zone: tzinfo, *, round_up: bool = False) -> str:
+    """``instant`` as a JQL date literal (``"yyyy-MM-dd HH:mm"``) in ``zone``, the searching
+    user's profile time zone, in which JIRA reads it.
+
+    JQL has minute precision: a lower bound is floored, an upper bound (``round_up``) is
+    ceiled, so the range only ever grows. A local time that a DST change makes ambiguous is
+    written an hour wider too, so whichever offset JIRA picks, nothing falls outside."""
+    if instant.tzinfo is None:
+        raise ValueError("a JQL date needs an aware datetime")
+    local = instant.astimezone(zone)
+    step = timedelta(minutes=1)
+    floored = local.replace(second=0, microsecond=0)
+    if round_up and floored != local:
+        floored = (floored.astimezone(UTC) + step).astimezone(zone)
+    other = floored.replace(fold=1 - floored.fold)
+    if other.utcoffset() != floored.utcoffset():  # ambiguous wall time
+        gap = abs((other.utcoffset() or timedelta()) - (floored.utcoffset() or timedelta()))
+        shifted = floored.astimezone(UTC) + (gap if round_up else -gap)
+        floored = shifted.astimezone(zone)
+    return floored.strftime("%Y-%m-%d %H:%M")
+
+
 def issues_jql(
-    *, project_keys: Sequence[str], updated_since: datetime | None = None, epics: bool | None = None
+    *,
+    project_keys: Sequence[str],
+    updated_since: datetime | None = None,
+    updated_before: datetime | None = None,
+    epics: bool | None = None,
+    zone: tzinfo = UTC,
 ) -> str:
-    """Bounded JQL (Cloud refuses unbounded searches) in a stable order for paging."""
+    """Bounded JQL (Cloud refuses unbounded searches) in a stable order for paging.
+
+    ``updated_since`` (inclusive) and ``updated_before`` (exclusive) are written in ``zone``,
+    which must be the JIRA user's profile time zone (:meth:`JiraClient.user_time_zone`)."""
     clauses = [f"project in ({', '.join(jql_quote(k) for k in project_keys)})"]
     if epics is True:
         clauses.append("issuetype = Epic")
     elif epics is False:
         clauses.append("issuetype != Epic")
     if updated_since is not None:
-        clauses.append(f'updated >= "{updated_since.strftime("%Y-%m-%d %H:%M")}"')
+        clauses.append(f'updated >= "{jql_time(updated_since, zone)}"')
+    if updated_before is not None:
+        clauses.append(f'updated < "{jql_time(updated_before, zone, round_up=True)}"')
     return " AND ".join(clauses) + " ORDER BY key ASC"

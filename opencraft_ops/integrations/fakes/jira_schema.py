@@ -164,7 +164,7 @@ CLAUSE_PROJECT_IN = re.compile(r"^project\s+in\s*\((?P<values>[^)]*)\)$", re.I)
 CLAUSE_PROJECT_EQ = re.compile(r'^project\s*=\s*"?(?P<value>[\w-]+)"?$', re.I)
 CLAUSE_KEY_IN = re.compile(r"^key\s+in\s*\((?P<values>[^)]*)\)$", re.I)
 CLAUSE_TYPE = re.compile(r'^(issuetype|type)\s*(?P<op>=|!=)\s*"?(?P<value>[\w -]+?)"?$', re.I)
-CLAUSE_UPDATED = re.compile(r'^updated\s*(?P<op>>=|>|<=|<)\s*"(?P<value>[\d-]+(?: [\d:]+)?)"$', re.I)
+CLAUSE_UPDATED = re.compile(r'^updated\s*(?P<op>>=|>|<=|<)\s*"(?P<value>[\d/-]+(?: [\d:]+)?)"$', re.I)
 CLAUSE_SPRINT = re.compile(r"^sprint\s*=\s*(?P<value>\d+)$", re.I)
 
 

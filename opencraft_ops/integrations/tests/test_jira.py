@@ -183,6 +183,19 @@ def test_500_is_retried_by_the_wrapper(loaded_jira, sleeps):
     jc = client(loaded_jira, sleeps)
     loaded_jira.faults.add(Fault(path="/rest/api/2/search", status=500, after=1, times=2))
     assert len(all_issues(jc, page_size=40)) == len(loaded_jira.app.issues)
+    assert sleeps == [1, 1]  # 5 s then 10 s, capped by the policy's max_delay (1 s here)
+
+
+def test_server_error_waits_follow_the_policy(loaded_jira, sleeps):
+    jc = JiraClient(
+        server=loaded_jira.url,
+        user=loaded_jira.app.user,
+        token=loaded_jira.app.token,
+        sleep=sleeps,
+        policy=RetryPolicy(max_delay=60),
+    )
+    loaded_jira.faults.add(Fault(path="/rest/agile/1.0/board", status=502, times=2))
+    assert len(jc.boards()) == 2
     assert sleeps == [5.0, 10.0]
 
 
@@ -204,7 +217,7 @@ def test_slow_answer_is_retried(loaded_jira, sleeps):
     jc = client(loaded_jira, sleeps, timeout=0.3)
     loaded_jira.faults.add(Fault(path="/rest/agile/1.0/board", delay=1.0, times=1))
     assert len(jc.boards()) == 2
-    assert sleeps == [5.0]
+    assert sleeps == [1]
 
 
 @pytest.mark.parametrize(
