@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import importlib
 import logging
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, time
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -92,9 +95,13 @@ def spillovers_record(*, cell: Cell, sprint: Sprint) -> list[Spillover]:
 # --- Sprint completion ---------------------------------------------------------------------
 # A completion runs named steps in order. Each finished step is recorded (CompletionStep,
 # in the same transaction as its local writes), so a re-run after a failure skips what is
-# done. Remote (JIRA) calls are made so that repeating an unrecorded one is harmless:
-# the next sprint is looked up by name before it is created, moving issues to a sprint
-# and closing/starting a sprint already in that state change nothing.
+# done. A step may still have been carried out in JIRA without being recorded (the answer
+# was lost, or the worker died), so each JIRA step first finds out what JIRA already has:
+# the next sprint is looked up by name before it is created, a sprint is read before it is
+# closed or started (JIRA refuses to close a closed sprint or start an active one) and
+# moving issues to a sprint they are in changes nothing. One run per cell at a time: a run
+# holds a lease in the cache (Redis in production) for its whole length, so a double POST or
+# a redelivered task is refused instead of running the steps twice side by side.
 
 COMPLETION_STEPS = (
     "record_spillovers",
@@ -110,10 +117,50 @@ COMPLETION_STEPS = (
 COMPLETION_HOOKS = {
     "open_rotations": ("rotations.services", "rotations_open_sprint"),
 }
+# A run renews its lease before every step; a worker that died lets it lapse after this long.
+COMPLETION_LEASE_SECONDS = 15 * 60
 
 
 class CompletionRefused(ValidationError):
     pass
+
+
+class CompletionBusy(CompletionRefused):
+    """Another run of a completion of the same cell holds the lease."""
+
+
+def _lease_key(cell_id: int) -> str:
+    return f"sprint-completion:cell:{cell_id}"
+
+
+def completion_running(*, cell: Cell) -> bool:
+    """Whether a completion run of the cell holds its lease right now."""
+    return cache.get(_lease_key(cell.pk)) is not None
+
+
+@contextmanager
+def completion_lease(completion: SprintCompletion) -> Iterator[Callable[[], None]]:
+    """Holds the cell's completion lease for a run; yields ``renew`` (call it between steps).
+
+    ``cache.add`` is atomic, so of two runs started together only one gets it."""
+    key = _lease_key(completion.cell_id)
+    token = uuid.uuid4().hex
+    if not cache.add(key, token, COMPLETION_LEASE_SECONDS):
+        raise CompletionBusy(
+            f"A completion of {completion.cell}'s sprint is already running; this one was not "
+            f"started. Wait for it to finish (a stuck run's lock lapses after "
+            f"{COMPLETION_LEASE_SECONDS // 60} minutes), then re-run it if it failed."
+        )
+
+    def renew() -> None:
+        if cache.get(key) == token:
+            cache.touch(key, COMPLETION_LEASE_SECONDS)
+
+    try:
+        yield renew
+    finally:
+        if cache.get(key) == token:
+            cache.delete(key)
 
 
 def _board_sprint(*, cell: Cell, sprint: Sprint) -> BoardSprint:
@@ -175,23 +222,35 @@ def _step_move_unfinished_tickets(completion: SprintCompletion) -> dict[str, Any
 def _step_close_jira_sprint(completion: SprintCompletion) -> dict[str, Any]:
     board_sprint = _board_sprint(cell=completion.cell, sprint=completion.sprint)
     client = _jira()
+    detail: dict[str, Any] = {"jira_sprint": board_sprint.jira_id}
     if client is not None and board_sprint.jira_id is not None:
-        client.close_sprint(board_sprint.jira_id)
+        state = client.sprint(board_sprint.jira_id).state
+        if state == "active":
+            client.close_sprint(board_sprint.jira_id)
+        elif state == "closed":
+            detail["already"] = "closed in JIRA"  # an earlier attempt closed it; its answer was lost
+        else:
+            detail["left"] = "the JIRA sprint was never started, so JIRA cannot close it"
     board_sprint.state = BoardSprintState.CLOSED
     board_sprint.save(update_fields=["state"])
-    return {"jira_sprint": board_sprint.jira_id}
+    return detail
 
 
 def _step_start_next_jira_sprint(completion: SprintCompletion) -> dict[str, Any]:
     nxt = sprint_ensure(number=completion.sprint.number + 1)
     board_sprint = _board_sprint(cell=completion.cell, sprint=nxt)
     client = _jira()
+    detail: dict[str, Any] = {"jira_sprint": board_sprint.jira_id}
     if client is not None and board_sprint.jira_id is not None:
-        dates = calendar.sprint_dates(nxt.number)
-        client.start_sprint(board_sprint.jira_id, start=dates.start, end=dates.end)
+        state = client.sprint(board_sprint.jira_id).state
+        if state == "future":
+            dates = calendar.sprint_dates(nxt.number)
+            client.start_sprint(board_sprint.jira_id, start=dates.start, end=dates.end)
+        else:
+            detail["already"] = f"{state} in JIRA"  # started earlier (its answer was lost) or by hand
     board_sprint.state = BoardSprintState.ACTIVE
     board_sprint.save(update_fields=["state"])
-    return {"jira_sprint": board_sprint.jira_id}
+    return detail
 
 
 def _hook_step(name: str) -> Callable[[SprintCompletion], dict[str, Any]]:
@@ -240,7 +299,7 @@ def sprint_completion_request(
 ) -> SprintCompletion:
     """Creates (or returns) the completion of the cell's sprint, ready to run.
 
-    Refused before the sprint's last day and once it is done."""
+    Refused before the sprint's last day, once it is done, and while a run of it is going."""
     if as_of < sprint.end:
         raise CompletionRefused(
             f"{sprint} ends on {sprint.end:%a %d %b %Y}; complete it on or after that day."
@@ -250,43 +309,54 @@ def sprint_completion_request(
     )
     if completion.state == CompletionState.DONE:
         raise CompletionRefused(f"{sprint} is already completed for {cell}.")
+    if completion.state == CompletionState.RUNNING and completion_running(cell=cell):
+        raise CompletionBusy(
+            f"The completion of {sprint} for {cell} is running now (attempt {completion.attempts}); "
+            "wait for it to finish before running it again."
+        )
     return completion
 
 
 def sprint_completion_run(*, completion_id: int) -> SprintCompletion:
-    """Runs the steps not done yet, in order, each in its own transaction. On a failure
+    """Runs the steps not done yet, in order, each in its own transaction, holding the cell's
+    completion lease throughout (``CompletionBusy`` if another run holds it). On a failure
     the completion is marked failed with the error and the exception propagates."""
-    with transaction.atomic():
-        completion = (
-            SprintCompletion.objects.select_for_update()
-            .select_related("sprint", "cell")
-            .get(pk=completion_id)
-        )
-        if completion.state == CompletionState.DONE:
-            return completion
-        completion.state = CompletionState.RUNNING
-        completion.attempts += 1
-        completion.last_error = ""
-        completion.save(update_fields=["state", "attempts", "last_error"])
-    done = set(completion.steps.values_list("name", flat=True))
-    for name in COMPLETION_STEPS:
-        if name in done:
-            continue
-        try:
-            with transaction.atomic():
-                detail = STEP_FUNCTIONS[name](completion)
-                CompletionStep.objects.create(completion=completion, name=name, detail=detail)
-        except Exception as exc:
-            SprintCompletion.objects.filter(pk=completion.pk).update(
-                state=CompletionState.FAILED, last_error=f"{name}: {exc}"[:2000]
+    completion = SprintCompletion.objects.select_related("sprint", "cell").get(pk=completion_id)
+    if completion.state == CompletionState.DONE:
+        return completion
+    with completion_lease(completion) as renew:
+        with transaction.atomic():
+            completion = (
+                SprintCompletion.objects.select_for_update()
+                .select_related("sprint", "cell")
+                .get(pk=completion_id)
             )
-            log.warning("Sprint completion %s failed at %s: %s", completion.pk, name, exc)
-            raise
-    with transaction.atomic():
-        completion.state = CompletionState.DONE
-        completion.finished_at = timezone.now()
-        completion.save(update_fields=["state", "finished_at"])
-        Sprint.objects.filter(pk=completion.sprint_id, completed_at__isnull=True).update(
-            completed_at=completion.finished_at
-        )
+            if completion.state == CompletionState.DONE:
+                return completion
+            completion.state = CompletionState.RUNNING
+            completion.attempts += 1
+            completion.last_error = ""
+            completion.save(update_fields=["state", "attempts", "last_error"])
+        done = set(completion.steps.values_list("name", flat=True))
+        for name in COMPLETION_STEPS:
+            if name in done:
+                continue
+            renew()
+            try:
+                with transaction.atomic():
+                    detail = STEP_FUNCTIONS[name](completion)
+                    CompletionStep.objects.create(completion=completion, name=name, detail=detail)
+            except Exception as exc:
+                SprintCompletion.objects.filter(pk=completion.pk).update(
+                    state=CompletionState.FAILED, last_error=f"{name}: {exc}"[:2000]
+                )
+                log.warning("Sprint completion %s failed at %s: %s", completion.pk, name, exc)
+                raise
+        with transaction.atomic():
+            completion.state = CompletionState.DONE
+            completion.finished_at = timezone.now()
+            completion.save(update_fields=["state", "finished_at"])
+            Sprint.objects.filter(pk=completion.sprint_id, completed_at__isnull=True).update(
+                completed_at=completion.finished_at
+            )
     return completion

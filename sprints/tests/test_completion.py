@@ -1,20 +1,24 @@
-"""Sprint completion against the fake JIRA: a clean run, and a failure injected at
-each remote step followed by a re-run, which must end in the same state without
-doing any step twice."""
+"""Sprint completion against the fake JIRA: a clean run; a failure injected at each step
+(JIRA refusing, JIRA doing it but its answer lost, a local step's transaction failing)
+followed by a re-run, which must end in the same state (database and JIRA) without doing
+any step twice; and two runs that must not overlap."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
 import pytest
+from django.db import DatabaseError, connection
 from django.test import Client
 from django.urls import reverse
 
 from opencraft_ops.integrations.config import jira_client
 from opencraft_ops.integrations.http import IntegrationError
 from roles.tests.factories import CellFactory, MemberFactory
-from sprints import calendar, services
+from sprints import calendar, services, tasks
 from sprints.models import BoardSprint, CompletionState, CompletionStep, Spillover, SprintCompletion, Ticket
 from sprints.tests.factories import SprintFactory, TicketFactory
 
@@ -54,7 +58,7 @@ def state(fake_jira: Any, cell: Any) -> dict[str, Any]:
     prefix = f"{cell.jira_project_key}-"
     app = fake_jira.app
     board_sprints = sorted(
-        (s["name"].replace(cell.name, "CELL"), s["state"])
+        (s["name"].replace(cell.name, "CELL"), s["state"], s["completeDate"] is not None)
         for s in app.sprints.values()
         if s["originBoardId"] == cell.jira_board_id
     )
@@ -74,11 +78,23 @@ def state(fake_jira: Any, cell: Any) -> dict[str, Any]:
             for sprint_id, keys in app.moves
             if app.sprints[sprint_id]["originBoardId"] == cell.jira_board_id
         ),
+        "moved": sorted(
+            {
+                (app.sprints[sprint_id]["name"].replace(cell.name, "CELL"), key.removeprefix(prefix))
+                for sprint_id, keys in app.moves
+                for key in keys
+                if app.sprints[sprint_id]["originBoardId"] == cell.jira_board_id
+            }
+        ),
         "spillovers": sorted(s.ticket.key.removeprefix(prefix) for s in Spillover.objects.filter(cell=cell)),
         "tickets": {
             t.key.removeprefix(prefix): t.sprint.number if t.sprint else None
             for t in Ticket.objects.filter(cell=cell)
         },
+        "entered": sorted(
+            (t.key.removeprefix(prefix), t.added_to_sprint_at)
+            for t in Ticket.objects.filter(cell=cell).exclude(added_to_sprint_at=None)
+        ),
         "board_sprints": sorted(
             (b.sprint.number, b.state, b.jira_id is not None) for b in BoardSprint.objects.filter(cell=cell)
         ),
@@ -112,8 +128,8 @@ def test_clean_run(fake_jira: Any) -> None:
         "6": sprint.number,
     }
     assert result["jira_sprints"] == [
-        (f"CELL Sprint {sprint.number}", "closed"),
-        (f"CELL Sprint {sprint.number + 1}", "active"),
+        (f"CELL Sprint {sprint.number}", "closed", True),
+        (f"CELL Sprint {sprint.number + 1}", "active", False),
     ]
     assert result["moves"] == [3]
     # running again is a no-op
@@ -130,38 +146,151 @@ def run_again(completion: SprintCompletion) -> int:
 
 
 FAULTS = {
-    # step that fails -> fault on the fake JIRA
+    # step that fails -> fault on the fake JIRA (JIRA refuses: nothing was done)
     "connect": {"path": "/rest/api/2/serverInfo", "method": "GET", "status": 400},
     "create_next_jira_sprint": {"path": "/rest/agile/1.0/sprint", "method": "POST", "status": 400},
+    # the POSTs under /sprint/ come in this order: move the issues, close, start (partial updates)
     "move_unfinished_tickets": {"path": "/rest/agile/1.0/sprint/", "method": "POST", "status": 400},
-    "close_jira_sprint": {"path": "/rest/agile/1.0/sprint/", "method": "PUT", "status": 400},
-    "start_next_jira_sprint": {"path": "/rest/agile/1.0/sprint/", "method": "PUT", "status": 400, "after": 1},
+    "close_jira_sprint": {"path": "/rest/agile/1.0/sprint/", "method": "POST", "status": 400, "after": 1},
+    "start_next_jira_sprint": {
+        "path": "/rest/agile/1.0/sprint/",
+        "method": "POST",
+        "status": 400,
+        "after": 2,
+    },
+    # reading a sprint's state before closing it: a 500 that outlasts the client's retries
+    "read_sprint_state": {"path": "/rest/agile/1.0/sprint/", "method": "GET", "status": 500, "times": 4},
 }
+# JIRA does it, the answer is lost (a 504 from the gateway); a move is retried by the client
+# (moving again is harmless), so for it every attempt of the first run loses its answer.
+LOST_ANSWERS = {
+    "create_next_jira_sprint": ("create_sprint", 1),
+    "move_unfinished_tickets": ("move_issues", 4),
+    "close_jira_sprint": ("close_sprint", 1),
+    "start_next_jira_sprint": ("start_sprint", 1),
+}
+LOCAL_STEPS = ("record_spillovers", "open_rotations", "open_duties")
+
+
+@contextmanager
+def step_transaction_fails(name: str) -> Iterator[None]:
+    """The database refuses to record step ``name``: its transaction (the step's own writes
+    and its CompletionStep) rolls back, as when the step itself fails."""
+    assert name in services.COMPLETION_STEPS
+    table = CompletionStep._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION test_refuse_step() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'injected failure recording %', NEW.name; END $$"
+        )
+        cursor.execute(
+            f'CREATE TRIGGER test_refuse_step BEFORE INSERT ON "{table}" FOR EACH ROW '
+            f"WHEN (NEW.name = '{name}') EXECUTE FUNCTION test_refuse_step()"
+        )
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP TRIGGER test_refuse_step ON "{table}"')
+            cursor.execute("DROP FUNCTION test_refuse_step()")
+
+
+def clean_state(fake_jira: Any, sprint: Any) -> dict[str, Any]:
+    clean = build(fake_jira, slug="clean", board_id=81, sprint=sprint)
+    run(clean, sprint)
+    return state(fake_jira, clean)
+
+
+def rerun_matches(
+    fake_jira: Any, broken: Any, sprint: Any, expected: dict[str, Any], *, ignore: tuple[str, ...] = ()
+) -> None:
+    """The first run failed part way; a re-run finishes without redoing the recorded steps."""
+    completion = SprintCompletion.objects.get(cell=broken)
+    assert completion.state == CompletionState.FAILED and completion.last_error
+    done_before = dict(CompletionStep.objects.filter(completion=completion).values_list("name", "done_at"))
+    assert len(done_before) < len(services.COMPLETION_STEPS)
+    completion = run(broken, sprint)
+    assert completion.state == CompletionState.DONE and completion.attempts == 2
+    after = dict(CompletionStep.objects.filter(completion=completion).values_list("name", "done_at"))
+    assert all(after[name] == when for name, when in done_before.items())
+    result = state(fake_jira, broken)
+    for key in ignore:
+        result.pop(key)
+        expected = {k: v for k, v in expected.items() if k != key}
+    assert result == expected
 
 
 @pytest.mark.parametrize("step", list(FAULTS))
 def test_failure_then_rerun_matches_clean_run(fake_jira: Any, step: str) -> None:
     sprint = past_sprint()
-    clean = build(fake_jira, slug="clean", board_id=81, sprint=sprint)
-    run(clean, sprint)
-    expected = state(fake_jira, clean)
-
+    expected = clean_state(fake_jira, sprint)
     broken = build(fake_jira, slug="broken", board_id=82, sprint=sprint)
     fault = fake_jira.faults.add(**FAULTS[step])
     with pytest.raises(IntegrationError):
         run(broken, sprint)
-    assert fault.hits == 1
-    completion = SprintCompletion.objects.get(cell=broken)
-    assert completion.state == CompletionState.FAILED and completion.last_error
-    done_before = dict(CompletionStep.objects.filter(completion=completion).values_list("name", "done_at"))
-    assert "record_spillovers" in done_before and len(done_before) < len(services.COMPLETION_STEPS)
+    assert fault.hits == fault.times
+    assert "record_spillovers" in set(
+        CompletionStep.objects.filter(completion__cell=broken).values_list("name", flat=True)
+    )
+    rerun_matches(fake_jira, broken, sprint, expected)
 
-    completion = run(broken, sprint)
-    assert completion.state == CompletionState.DONE and completion.attempts == 2
-    # the steps done before the failure were not done again
-    after = dict(CompletionStep.objects.filter(completion=completion).values_list("name", "done_at"))
-    assert all(after[name] == when for name, when in done_before.items())
-    assert state(fake_jira, broken) == expected
+
+@pytest.mark.parametrize("step", list(LOST_ANSWERS))
+def test_lost_answer_then_rerun_matches_clean_run(fake_jira: Any, step: str) -> None:
+    sprint = past_sprint()
+    expected = clean_state(fake_jira, sprint)
+    broken = build(fake_jira, slug="broken", board_id=82, sprint=sprint)
+    operation, times = LOST_ANSWERS[step]
+    lost = fake_jira.app.lose_answer(operation, times=times)
+    with pytest.raises(IntegrationError, match="504"):
+        run(broken, sprint)
+    assert lost.hits == times
+    failed = SprintCompletion.objects.get(cell=broken)
+    assert failed.last_error.startswith(f"{step}: ")
+    # JIRA did it: the re-run finds that out instead of doing it again (or being refused)
+    requests_before = dict(fake_jira.server.requests)
+    rerun_matches(
+        fake_jira, broken, sprint, expected, ignore=("moves",) if step == "move_unfinished_tickets" else ()
+    )
+    if step == "create_next_jira_sprint":
+        assert (
+            fake_jira.server.requests["POST /rest/agile/1.0/sprint"]
+            == requests_before["POST /rest/agile/1.0/sprint"]
+        )
+    if step in ("close_jira_sprint", "start_next_jira_sprint"):
+        detail = CompletionStep.objects.get(completion__cell=broken, name=step).detail
+        assert detail["already"] in ("closed in JIRA", "active in JIRA")
+
+
+@pytest.mark.parametrize("step", LOCAL_STEPS)
+def test_local_step_failure_then_rerun_matches_clean_run(fake_jira: Any, step: str) -> None:
+    sprint = past_sprint()
+    expected = clean_state(fake_jira, sprint)
+    broken = build(fake_jira, slug="broken", board_id=82, sprint=sprint)
+    with step_transaction_fails(step), pytest.raises(DatabaseError, match="injected failure"):
+        run(broken, sprint)
+    assert SprintCompletion.objects.get(cell=broken).last_error.startswith(f"{step}: ")
+    if step == "record_spillovers":  # rolled back with its step: nothing half-saved
+        assert not Spillover.objects.filter(cell=broken).exists()
+    rerun_matches(fake_jira, broken, sprint, expected)
+
+
+def test_second_run_is_refused_while_one_holds_the_lease(fake_jira: Any) -> None:
+    sprint = past_sprint()
+    cell = build(fake_jira, slug="busy", board_id=83, sprint=sprint)
+    completion = services.sprint_completion_request(
+        cell=cell, sprint=sprint, user_id=None, as_of=date.today()
+    )
+    with services.completion_lease(completion):  # a run is going on (another worker)
+        with pytest.raises(services.CompletionBusy, match="already running; this one was not started"):
+            services.sprint_completion_run(completion_id=completion.pk)
+        assert tasks.complete_sprint.delay(completion.pk).get() == "busy"  # a redelivered task
+        completion.refresh_from_db()
+        assert (completion.state, completion.attempts) == (CompletionState.PLANNED, 0)
+        assert not completion.steps.exists() and fake_jira.app.moves == []
+    assert tasks.complete_sprint.delay(completion.pk).get() == CompletionState.DONE
+    completion.refresh_from_db()
+    assert completion.attempts == 1 and completion.steps.count() == len(services.COMPLETION_STEPS)
 
 
 def test_completion_without_jira_runs_local_steps(settings: Any, cell: Any) -> None:
@@ -211,3 +340,29 @@ def test_plan_page_and_run(
     assert response.status_code == 400
     future = reverse("sprints:complete", args=[sprint_manager.cell.slug]) + f"?sprint={sprint.number + 2}"
     assert client.post(future).status_code == 400
+
+
+def test_double_post_while_running_is_refused_with_a_message(
+    client: Client, django_capture_on_commit_callbacks: Any, settings: Any, sprint_manager: Any
+) -> None:
+    settings.JIRA_BASE_URL = ""
+    sprint = past_sprint()
+    TicketFactory(cell=sprint_manager.cell, sprint=sprint, status="In Progress")
+    url = reverse("sprints:complete", args=[sprint_manager.cell.slug]) + f"?sprint={sprint.number}"
+    client.force_login(sprint_manager.user)
+    completion = services.sprint_completion_request(
+        cell=sprint_manager.cell, sprint=sprint, user_id=None, as_of=date.today()
+    )
+    SprintCompletion.objects.filter(pk=completion.pk).update(state=CompletionState.RUNNING, attempts=1)
+    with services.completion_lease(completion):
+        response = client.post(url)
+        assert response.status_code == 400
+        assert "is running now (attempt 1); wait for it to finish" in response.content.decode()
+    assert not Spillover.objects.exists()
+    # The run's worker died: its lease lapsed, the completion still says running. A new
+    # request is accepted and the run resumes.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url)
+    assert response.status_code == 302
+    completion.refresh_from_db()
+    assert completion.state == CompletionState.DONE and completion.attempts == 2
