@@ -9,9 +9,7 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, URLResolver, path
 from django.utils import timezone
@@ -34,12 +32,13 @@ from duties.serializers import (
     DutyDefinitionSerializer,
     DutyInstanceSerializer,
     FindingSerializer,
+    MyFindingsQuerySerializer,
     TickSerializer,
 )
 from opencraft_ops.api_router import router
-from opencraft_ops.process_checks import CheckContext, run_checks
+from opencraft_ops.process_checks import member_check_context, run_checks
 from roles.models import Member
-from roles.permissions import IsStaffOrReadOnly, can_view_cell, member_of, sees_every_cell
+from roles.permissions import IsStaffOrReadOnly, can_view_cell, member_of
 
 
 class DutyDefinitionViewSet(viewsets.ModelViewSet):
@@ -70,14 +69,12 @@ class DutyInstanceViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet[DutyInstance]:
         user = self.request.user
-        qs = selectors.instances_with_checklists().order_by("due_on", "pk")
-        if not sees_every_cell(user):
-            member = member_of(user)
-            if member is None:
-                return qs.none()
-            qs = qs.filter(Q(cell_id=member.cell_id) | Q(assignee=member) | Q(subject_member=member))
-        params = self.request.query_params
         today = timezone.localdate()
+        qs = selectors.instances_with_checklists().order_by("due_on", "pk")
+        visible = selectors.visible_duties(user, as_of=today)
+        if visible is not None:
+            qs = qs.filter(visible)
+        params = self.request.query_params
         if params.get("mine") in ("1", "true", "yes"):
             qs = qs.filter(assignee=member_of(user))
         if "cell" in params:
@@ -152,21 +149,17 @@ def _reraise_permission(exc: Exception) -> None:
 class MyFindingsView(APIView):
     """Process-check findings addressed to the caller, most severe first."""
 
-    @extend_schema(
-        responses=FindingSerializer(many=True),
-        parameters=[OpenApiParameter("as_of", date, required=False)],
-    )
+    @extend_schema(responses=FindingSerializer(many=True), parameters=[MyFindingsQuerySerializer])
     def get(self, request: Request) -> Response:
+        """Findings naming the caller, and those addressed to a role the caller holds in the
+        finding's cell (or company-wide) that name nobody."""
+        query = MyFindingsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
         member = member_of(request.user)
         if member is None:
             return Response([])
-        as_of = timezone.localdate()
-        if "as_of" in request.query_params:
-            try:
-                as_of = date.fromisoformat(request.query_params["as_of"])
-            except ValueError as exc:
-                raise ValidationError({"as_of": "Give a date as YYYY-MM-DD."}) from exc
-        findings = run_checks(CheckContext(as_of=as_of, member_id=member.pk))
+        as_of = query.validated_data.get("as_of") or timezone.localdate()
+        findings = run_checks(member_check_context(member_id=member.pk, as_of=as_of))
         return Response(FindingSerializer(findings, many=True).data)
 
 

@@ -15,13 +15,18 @@ from duties.cadence import Cadence, Occurrence, newcomer_occurrences, occurrence
 from roles.calculations import TimeOffPeriod, is_off
 
 CELL_SCOPES = ("cell", "rotation")
+# The role whose duties are per epic (one instance per epic in development, not per holder).
+EPIC_ROLE = "epic-owner"
 
-# Rotation roles are held through the rotations schedule: (rotation kind of the holder, of the backup).
-ROTATION_KINDS: dict[str, tuple[str, str]] = {
-    "firefighter-1": ("firefighter_1", "firefighter_2"),
-    "firefighter-2": ("firefighter_2", "firefighter_1"),
-    "discovery-duty": ("discovery_duty", ""),
-    "ops-reviewer": ("ops_reviewer", ""),
+# Rotation roles are held through the rotations schedule: the rotation kind of the holder,
+# then the kinds of the backups, in order. Both firefighters have the same duties, each their
+# own instance (they split the work), so a firefighter's backup is the third (backup)
+# firefighter first, and the other firefighter only when there is none.
+ROTATION_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "firefighter-1": ("firefighter_1", ("firefighter_backup", "firefighter_2")),
+    "firefighter-2": ("firefighter_2", ("firefighter_backup", "firefighter_1")),
+    "discovery-duty": ("discovery_duty", ()),
+    "ops-reviewer": ("ops_reviewer", ()),
 }
 
 
@@ -76,6 +81,15 @@ class NewcomerData:
 
 
 @dataclass(frozen=True)
+class EpicData:
+    id: int
+    cell_id: int | None  # the epic's cell, else its owner's
+    owner_id: int | None
+    reviewer_id: int | None
+    in_development: bool  # owes an update every sprint
+
+
+@dataclass(frozen=True)
 class PlanningData:
     definitions: Sequence[DefinitionData]
     cells: Sequence[CellData]
@@ -84,9 +98,8 @@ class PlanningData:
     newcomers: Sequence[NewcomerData] = ()
     member_cells: Mapping[int, int | None] = field(default_factory=dict)
     time_off: Mapping[int, Sequence[TimeOffPeriod]] = field(default_factory=dict)
-    # Holders known from the data rather than an assignment (role slug -> members), e.g. the
-    # owners of epics in development for the epic owner's duties.
-    implicit_holders: Mapping[str, Sequence[int]] = field(default_factory=dict)
+    # Epics in development (the epic owner's update is per epic), and those with an open duty.
+    epics: Sequence[EpicData] = ()
 
 
 @dataclass(frozen=True)
@@ -100,6 +113,7 @@ class PlannedInstance:
     due_on: date
     assignee_id: int | None
     assigned_as: str
+    epic_id: int | None = None
 
     @property
     def key(self) -> tuple[int, str, str]:
@@ -111,12 +125,14 @@ class Subject:
     key: str
     cell_id: int | None
     member_id: int | None = None  # the holder (per-holder duties) or the newcomer
+    epic_id: int | None = None  # per-epic duties
 
 
 def choose_assignee(
     holder_id: int | None, backup_id: int | None, day: date, time_off: Mapping[int, Sequence[TimeOffPeriod]]
 ) -> tuple[int | None, str]:
-    """The holder, or the backup when the holder is away all of ``day`` and the backup is not."""
+    """The holder, or the backup when the holder is away all of ``day`` and the backup is not
+    (for an epic: its owner, or its reviewer)."""
     if holder_id is None:
         return (backup_id, "backup") if backup_id is not None else (None, "nobody")
     if (
@@ -135,12 +151,17 @@ def _latest(items: Sequence[AssignmentData]) -> AssignmentData | None:
 def _cell_holder(
     definition: DefinitionData, cell_id: int, day: date, data: PlanningData
 ) -> tuple[int | None, int | None]:
-    """(holder, backup) of a cell or rotation role in ``cell_id`` on ``day``."""
+    """(holder, backup) of a cell or rotation role in ``cell_id`` on ``day``. A rotation's
+    backup is the first of its backup kinds on duty that day and not off (else the first on duty)."""
     kinds = ROTATION_KINDS.get(definition.role_slug)
     if kinds is not None:
         on_duty = [r for r in data.rotations if r.cell_id == cell_id and r.covers(day)]
         holder = next((r.member_id for r in on_duty if r.kind == kinds[0]), None)
-        backup = next((r.member_id for r in on_duty if kinds[1] and r.kind == kinds[1]), None)
+        backups = [
+            r.member_id for kind in kinds[1] for r in on_duty if r.kind == kind and r.member_id != holder
+        ]
+        present = [b for b in backups if not is_off(data.time_off.get(b, ()), day)]
+        backup: int | None = (present or backups)[0] if backups else None
         if holder is not None or backup is not None:
             return holder, backup
     current = _latest(
@@ -177,6 +198,11 @@ def assignee_for(
     definition: DefinitionData, subject: Subject, day: date, data: PlanningData
 ) -> tuple[int | None, str]:
     """Who does ``definition`` for ``subject`` when it is due on ``day``."""
+    if subject.epic_id is not None:
+        epic = next((e for e in data.epics if e.id == subject.epic_id), None)
+        if epic is None:
+            return None, "nobody"
+        return choose_assignee(epic.owner_id, epic.reviewer_id, day, data.time_off)
     if definition.cadence.kind.is_newcomer_event:
         if definition.assignee_rule == "newcomer":
             return subject.member_id, "newcomer"
@@ -202,6 +228,12 @@ def assignee_for(
 
 
 def _subjects(definition: DefinitionData, occurrence: Occurrence, data: PlanningData) -> list[Subject]:
+    if definition.role_slug == EPIC_ROLE:
+        return [
+            Subject(f"epic:{e.id}", e.cell_id, epic_id=e.id)
+            for e in data.epics
+            if e.in_development and e.owner_id is not None
+        ]
     if definition.role_scope in CELL_SCOPES:
         return [
             Subject(f"cell:{c.id}", c.id)
@@ -214,7 +246,6 @@ def _subjects(definition: DefinitionData, occurrence: Occurrence, data: Planning
             for a in data.assignments
             if a.role_id == definition.role_id and a.covers(occurrence.due_on)
         }
-        | set(data.implicit_holders.get(definition.role_slug, ()))
     )
     return [Subject(f"member:{m}", data.member_cells.get(m), m) for m in holders]
 
@@ -259,6 +290,7 @@ def _plan(
         due_on=occ.due_on,
         assignee_id=assignee,
         assigned_as=assigned_as,
+        epic_id=subject.epic_id,
     )
 
 

@@ -1,7 +1,9 @@
 """The recurring duties of the role catalog, as data, in our own words.
 
 Loaded by a data migration (``duties/migrations/0002_duty_catalog.py``) and
-``load_duty_catalog``: only missing definitions are added, so admin edits stay.
+``load_duty_catalog``: only missing definitions are added, so admin edits stay. A change
+to the wording of a definition reaches existing databases through a data migration that
+rewrites the lines still as shipped (``0005_catalog_wording_per_epic_updates``).
 Sprint days: a sprint runs from Tuesday of W1 to Monday of W3.
 """
 
@@ -27,7 +29,7 @@ Check that the cell's social chat is scheduled
 Check that no member, and not the cell as a whole, is over-committed; move work to Stretch Goals with the epic owners if so
 Chase next sprint's tickets that lack points, an assignee or a reviewer
 Move next sprint's unassigned tickets to Stretch Goals
-Close the current sprint and start the next one""",
+Close this sprint in JIRA and open the next""",
     },
     {
         "role": "sprint-manager",
@@ -68,7 +70,7 @@ Follow up in the sprint updates thread with those who have not""",
         "sort_order": 30,
         "checklist": """Every spillover of the previous sprint has an explanation
 Open the retrospective post and poll for the new sprint and add it to the retrospective sheet
-Every member has posted an end-of-sprint video update; follow up with the others
+Check that each member's recorded sprint-end update is in, and chase whoever has not sent one
 Move delivered tickets to Done once they meet the definition of done""",
     },
     {
@@ -85,7 +87,7 @@ Move delivered tickets to Done once they meet the definition of done""",
 Record new epics in the time and estimates sheet; move started ones to In Development
 Check each In Development epic has this sprint's update from its owner or reviewer
 Move epics blocked on the client to waiting, delivered ones to QA and finished ones to Done
-Compare the epics board with the epic planning sheet and fix differences
+Reconcile the planning spreadsheet and the epics board, fixing whichever is wrong
 Record joiners and leavers with the recruitment manager, and find new owners for leavers' roles, clients and epics
 Handle requests to change weekly hour commitments
 Note upcoming absences of a week or more in the next two months
@@ -106,7 +108,7 @@ Keep the client lists of the maintenance and small-projects epics current""",
         "checklist": """Add up billable hours estimated for the rest of this sprint and for next sprint
 Add up non-billable cell hours for the same period
 Work out the sustainability ratio and compare it with last sprint
-Post the preview with notes and questions on the cell's epic planning and sustainability epic
+Post the preview, with notes and questions, as a comment on the cell's sustainability management epic
 Follow up with epic owners on budget problems""",
     },
     {
@@ -118,7 +120,7 @@ Follow up with epic owners on budget problems""",
         "day_of_month": 5,
         "sort_order": 30,
         "checklist": """Check that last month's tickets used the right accounts
-Post the accounts review on the cell's epic planning and sustainability epic
+Post the accounts review as a comment on the cell's sustainability management epic
 Add last month's actual hours to the epic planning sheet
 Adjust client budgets so the sustainability dashboard stays current""",
     },
@@ -136,29 +138,33 @@ Review and update the budgets of the cell's non-billable accounts""",
         "role": "firefighter-1",
         "slug": "green-ticket-reminder",
         "title": "Green-ticket reminder",
-        "description": "Well before the sprint ends, get next sprint's tickets green.",
+        "description": "Well before the sprint ends, get next sprint's tickets green "
+        "(each firefighter takes half of the epics).",
         "cadence": "sprint",
         "sprint_week": 2,
         "weekday": MON,
         "lead_days": 1,
         "sort_order": 10,
-        "checklist": """Remind the epic owners that next sprint's tickets need points, an assignee and a reviewer
+        "checklist": """Split next sprint's epics with the other firefighter
+Remind the owners of your epics that next sprint's tickets need points, an assignee and a reviewer
 Ping the people on tickets that are still not green
-Agree with firefighter 2 who finishes the follow-up if time zones make it hard
+If time zones get in the way, agree with the other firefighter who finishes the follow-up on Monday
 Log the time spent on each ticket itself""",
     },
     {
         "role": "firefighter-1",
         "slug": "firefighter-mid-sprint-check-in",
         "title": "Mid-sprint check-in",
-        "description": "Before the mid-sprint update, check in on every open ticket of the sprint.",
+        "description": "Before the mid-sprint update, check in on every open ticket of the sprint "
+        "(each firefighter takes half of them).",
         "cadence": "sprint",
         "sprint_week": 1,
         "weekday": FRI,
         "lead_days": 1,
         "sort_order": 20,
-        "checklist": """Comment on each Backlog ticket of the sprint to ask how it is going and whether help is needed
-Do the same on each In progress ticket
+        "checklist": """Share out the sprint's Backlog and In progress tickets with the other firefighter
+Comment on each of your Backlog tickets to ask how it is going and whether help is needed
+Do the same on each of your In progress tickets
 Ask for a status update where a ticket's state is unclear""",
     },
     {
@@ -171,7 +177,7 @@ Ask for a status update where a ticket's state is unclear""",
         "lead_days": 7,
         "sort_order": 10,
         "checklist": """Tell the team you will mentor the newcomer
-Find or create a 2-3 point task from one of the cell's main projects for their first sprint
+Pick (or write) a small first-sprint ticket, two or three points, in a project the cell works on a lot
 Check the task is complex enough to show independent work in the screening review (ask epic owners if the backlog has none)
 Plan to ask the newcomer to open a pull request early and push to it every day""",
     },
@@ -239,7 +245,8 @@ Record the outcome and hand roles back where agreed""",
         "role": "epic-owner",
         "slug": "epic-owner-update",
         "title": "Epic update",
-        "description": "On Thursday of W2, post the update of each epic you own.",
+        "description": "On Thursday of W2, post this sprint's update of the epic (one duty per epic "
+        "in development; its reviewer does it when the owner is off that day).",
         "cadence": "sprint",
         "sprint_week": 2,
         "weekday": THU,
@@ -252,6 +259,16 @@ Check the epic's due date and timeline are still right
 Plan next sprint's tickets with assignees and reviewers
 Post the update on the epic""",
     },
+]
+
+
+# Both firefighters have the same duties (the handbook gives the two roles the same
+# responsibilities): firefighter 2 gets a copy of each of firefighter 1's, and the two
+# split the work between them (the checklists say how).
+DUTY_CATALOG += [
+    {**entry, "role": "firefighter-2", "slug": f"{entry['slug']}-ff2", "sort_order": entry["sort_order"] + 1}
+    for entry in DUTY_CATALOG
+    if entry["role"] == "firefighter-1"
 ]
 
 

@@ -32,6 +32,13 @@ from roles.calculations import TimeOffPeriod, is_off
 UTC = ZoneInfo("UTC")
 # A member off for longer than this has no meaningful reply date; refuse instead of looping.
 MAX_SEARCH_DAYS = 3 * 366
+# The dates the forms and the API accept (the calendar maths overflows near year 9999).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+YEAR_RANGE_MESSAGE = f"Give a date between {FIRST_YEAR} and {LAST_YEAR}."
+
+
+def year_in_range(day: date) -> bool:
+    return FIRST_YEAR <= day.year <= LAST_YEAR
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from django import forms
 from django.utils import timezone
 
-from duties.clock import WINDOW_CHOICES
+from duties.clock import WINDOW_CHOICES, YEAR_RANGE_MESSAGE, year_in_range
 from duties.triage import SEVERITY_CHOICES
 from roles.models import Member
 
@@ -24,8 +24,8 @@ class TriageForm(forms.Form):
 
     def clean_reported_on(self) -> date:
         day: date = self.cleaned_data["reported_on"]
-        if day.year < 2000 or day.year > 2100:
-            raise forms.ValidationError("Give a date between 2000 and 2100.")
+        if not year_in_range(day):
+            raise forms.ValidationError(YEAR_RANGE_MESSAGE)
         return day
 
 
@@ -37,6 +37,12 @@ class ClockForm(forms.Form):
         help_text="In the portal's time zone unless an offset is given.",
     )
     window = forms.ChoiceField(choices=WINDOW_CHOICES)
+
+    def clean_pinged_at(self) -> datetime:
+        at: datetime = self.cleaned_data["pinged_at"]
+        if not year_in_range(at.date()):
+            raise forms.ValidationError(YEAR_RANGE_MESSAGE)
+        return at
 
 
 class NotesForm(forms.Form):

@@ -127,7 +127,7 @@ class AssignedAs(models.TextChoices):
 
 
 class DutyInstance(models.Model):
-    """One occurrence of a duty for one subject (a cell, a holder or a newcomer).
+    """One occurrence of a duty for one subject (a cell, a holder, a newcomer or an epic).
 
     ``period`` + ``subject_key`` identify it, so the opener can run any number
     of times and open it once.
@@ -135,10 +135,20 @@ class DutyInstance(models.Model):
 
     definition = models.ForeignKey(DutyDefinition, on_delete=models.CASCADE, related_name="instances")
     period = models.CharField(max_length=40)
-    subject_key = models.CharField(max_length=60, help_text="cell:<id>, member:<id> or newcomer:<id>.")
+    subject_key = models.CharField(
+        max_length=60, help_text="cell:<id>, member:<id>, newcomer:<id> or epic:<id>."
+    )
     cell = models.ForeignKey(Cell, null=True, blank=True, on_delete=models.CASCADE, related_name="duties")
     subject_member = models.ForeignKey(
         Member, null=True, blank=True, on_delete=models.CASCADE, related_name="duties_about"
+    )
+    epic = models.ForeignKey(
+        "sprints.Epic",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="duties",
+        help_text="Per-epic duties (the epic owner's update).",
     )
     opens_on = models.DateField()
     due_on = models.DateField()

@@ -17,13 +17,17 @@ CRITICAL_AFTER_DAYS = 7
 LOOK_BACK_DAYS = 90
 
 
+def _title(duty: DutyInstance) -> str:
+    return f"{duty.definition.title}: {duty.epic.key}" if duty.epic else duty.definition.title
+
+
 def _open_overdue(context: CheckContext) -> QuerySet[DutyInstance]:
     # Done after ``as_of`` still counts as open on that day (snapshots of past days).
     qs = DutyInstance.objects.filter(
         Q(done_at__isnull=True) | Q(done_at__date__gt=context.as_of),
         due_on__lt=context.as_of,
         due_on__gte=context.as_of - timedelta(days=LOOK_BACK_DAYS),
-    ).select_related("definition__role", "cell")
+    ).select_related("definition__role", "cell", "epic")
     if context.cell_ids is not None:
         qs = qs.filter(cell_id__in=context.cell_ids)
     return qs
@@ -43,7 +47,7 @@ def duty_overdue(context: CheckContext) -> Iterable[Finding]:
         yield Finding(
             rule="duty-overdue",
             severity=Severity.CRITICAL if late >= CRITICAL_AFTER_DAYS else Severity.WARNING,
-            message=f"“{duty.definition.title}”{f' ({duty.cell.name})' if duty.cell else ''} was due "
+            message=f"“{_title(duty)}”{f' ({duty.cell.name})' if duty.cell else ''} was due "
             f"{duty.due_on:%a %d %b}, {late} day{'s' if late != 1 else ''} ago.",
             subject=f"duty:{duty.pk}",
             url=reverse("duties:detail", args=[duty.pk]),
@@ -59,13 +63,13 @@ def duty_overdue(context: CheckContext) -> Iterable[Finding]:
     description="A duty fell due while nobody held its role (nor its backup).",
 )
 def duty_unassigned(context: CheckContext) -> Iterable[Finding]:
-    if context.member_id is not None:
-        return []
+    # Addressed to the vacant role: on a member's home page only when they hold it for the
+    # duty's cell (or company-wide), e.g. a holder named since the duty fell due.
     return [
         Finding(
             rule="duty-unassigned",
             severity=Severity.WARNING,
-            message=f"“{duty.definition.title}” ({duty.period}) has nobody to do it: "
+            message=f"“{_title(duty)}” ({duty.period}) has nobody to do it: "
             f"the {duty.definition.role.name} role is vacant{f' in {duty.cell.name}' if duty.cell else ''}.",
             subject=f"duty:{duty.pk}",
             url=reverse("duties:detail", args=[duty.pk]),

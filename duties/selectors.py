@@ -14,6 +14,7 @@ from duties.calculations import (
     AssignmentData,
     CellData,
     DefinitionData,
+    EpicData,
     NewcomerData,
     PlanningData,
     RotationData,
@@ -23,26 +24,40 @@ from duties.clock import MAX_SEARCH_DAYS, Window, reply_due
 from duties.models import TOTAL_RULE, ChecklistItem, DutyDefinition, DutyInstance, FindingSnapshot
 from roles.calculations import CommitmentChange, available_hours
 from roles.models import Cell, Member, MemberTypePeriod, RoleAssignment, WeeklyCommitment
+from roles.permissions import AnyUser, can_view_cell, sees_every_cell
 from roles.selectors import time_off_by_member
 from rotations.models import RotationAssignment
 
 
-def _epic_owners() -> list[int]:
-    """Owners of epics in development: they owe an update every sprint (one query)."""
+def _epics() -> list[EpicData]:
+    """Epics in development with an owner (each owes an update every sprint), and the epics
+    of open duties (so a reassignment still finds them); one query."""
     from sprints.models import Epic, EpicStatus
 
-    return list(
-        Epic.objects.filter(status=EpicStatus.IN_DEVELOPMENT, owner__isnull=False)
+    open_duty_epics = DutyInstance.objects.filter(done_at__isnull=True, epic__isnull=False).values("epic_id")
+    rows = (
+        Epic.objects.filter(
+            Q(status=EpicStatus.IN_DEVELOPMENT, owner__isnull=False) | Q(pk__in=open_duty_epics)
+        )
         .order_by()
-        .values_list("owner_id", flat=True)
-        .distinct()
+        .values_list("pk", "cell_id", "owner__cell_id", "owner_id", "reviewer_id", "status")
     )
+    return [
+        EpicData(
+            id=pk,
+            cell_id=cell_id if cell_id is not None else owner_cell_id,
+            owner_id=owner_id,
+            reviewer_id=reviewer_id,
+            in_development=status == EpicStatus.IN_DEVELOPMENT,
+        )
+        for pk, cell_id, owner_cell_id, owner_id, reviewer_id, status in rows
+    ]
 
 
 def planning_data(*, start: date, end: date) -> PlanningData:
     """Everything the opener needs for duties due in [start, end], in eight queries:
     definitions, cells, role assignments, rotations, newcomer type periods, member cells,
-    time off, owners of epics in development."""
+    time off, epics (in development, or with an open duty)."""
     definitions = [
         DefinitionData(
             id=d.pk,
@@ -85,7 +100,7 @@ def planning_data(*, start: date, end: date) -> PlanningData:
     ]
     member_cells = dict(Member.objects.values_list("pk", "cell_id"))
     return PlanningData(
-        implicit_holders={"epic-owner": _epic_owners()},
+        epics=_epics(),
         definitions=definitions,
         cells=cells,
         assignments=assignments,
@@ -97,14 +112,82 @@ def planning_data(*, start: date, end: date) -> PlanningData:
 
 
 def instances_with_checklists() -> QuerySet[DutyInstance]:
-    """Instances with their definition, role, cell, assignee and ordered items (one extra query)."""
+    """Instances with their definition, role, cell, assignee, epic and ordered items (one extra query)."""
     return DutyInstance.objects.select_related(
-        "definition__role", "cell", "assignee__user", "subject_member__user", "done_by__user"
+        "definition__role", "cell", "assignee__user", "subject_member__user", "done_by__user", "epic"
     ).prefetch_related(
         Prefetch(
             "items", queryset=ChecklistItem.objects.select_related("ticked_by__user").order_by("position")
         )
     )
+
+
+def _current_role_assignments(*, member: Member, as_of: date) -> QuerySet[RoleAssignment]:
+    """Assignments current on ``as_of`` that ``member`` holds or backs up."""
+    return (
+        RoleAssignment.objects.filter(since__lte=as_of)
+        .filter(Q(until__isnull=True) | Q(until__gte=as_of))
+        .filter(Q(member=member) | Q(backup=member))
+    )
+
+
+def holds_duty_role(*, member: Member, instance: DutyInstance, as_of: date) -> bool:
+    """Whether ``member`` holds or backs up the duty's role where the duty is (its cell, or a
+    cell-less assignment of a member of that cell; for a duty with no cell, a cell-less
+    assignment), so may stand in for the assignee; one query."""
+    qs = _current_role_assignments(member=member, as_of=as_of).filter(role_id=instance.definition.role_id)
+    if instance.cell_id is None:
+        return qs.filter(cell__isnull=True).exists()
+    return qs.filter(
+        Q(cell_id=instance.cell_id) | Q(cell__isnull=True, member__cell_id=instance.cell_id)
+    ).exists()
+
+
+def is_party_to(*, member: Member, instance: DutyInstance) -> bool:
+    """The assignee, the member the duty is about, or the owner/reviewer of its epic (no query
+    when the epic is loaded)."""
+    if member.pk in (instance.assignee_id, instance.subject_member_id):
+        return True
+    epic = instance.epic if instance.epic_id else None
+    return epic is not None and member.pk in (epic.owner_id, epic.reviewer_id)
+
+
+def can_view_duty(*, user: AnyUser, member: Member | None, instance: DutyInstance, as_of: date) -> bool:
+    """Staff, the people the duty concerns (``is_party_to``), the members of its cell (and those
+    who may see every cell); a duty with no cell only to staff, those concerned and the holders
+    and backups of its role."""
+    if user.is_staff:
+        return True
+    if member is not None and is_party_to(member=member, instance=instance):
+        return True
+    if instance.cell_id is None:
+        return member is not None and holds_duty_role(member=member, instance=instance, as_of=as_of)
+    return can_view_cell(user, instance.cell)
+
+
+def visible_duties(user: AnyUser, *, as_of: date) -> Q | None:
+    """The filter of the duties ``user`` may read, as ``can_view_duty`` decides one by one
+    (None: every duty). No query of its own: the roles are a subquery."""
+    if user.is_staff:
+        return None
+    from roles.permissions import member_of
+
+    member = member_of(user)
+    if member is None:
+        return Q(pk__in=[])
+    stand_in_roles = _current_role_assignments(member=member, as_of=as_of).filter(cell__isnull=True)
+    own = (
+        Q(assignee=member)
+        | Q(subject_member=member)
+        | Q(epic__owner=member)
+        | Q(epic__reviewer=member)
+        | Q(cell__isnull=True, definition__role_id__in=stand_in_roles.values("role_id"))
+    )
+    if sees_every_cell(user):
+        return own | Q(cell__isnull=False)
+    if member.cell_id is not None:  # never "cell IS NULL" for a member outside the cells
+        return own | Q(cell_id=member.cell_id)
+    return own
 
 
 def my_open_duties(*, member: Member, as_of: date) -> list[DutyInstance]:
@@ -159,10 +242,13 @@ class RoleCompletion:
         return None if self.total == 0 else round(100 * self.done / self.total)
 
 
-def completion_by_role(*, cell: Cell, start: date, end: date) -> list[RoleCompletion]:
-    """Duties of the cell due in [start, end] per role: how many, done, done on time (one query)."""
+def completion_by_role(*, cell: Cell, start: date, as_of: date) -> list[RoleCompletion]:
+    """Duties of the cell due from ``start`` per role: how many, done, done on time (one query).
+    A duty counts once it is done or its due date has passed: one due today and still open
+    is not late yet, so it does not lower the rate."""
     rows = (
-        DutyInstance.objects.filter(Q(cell=cell) | Q(assignee__cell=cell), due_on__range=(start, end))
+        DutyInstance.objects.filter(Q(cell=cell) | Q(assignee__cell=cell), due_on__range=(start, as_of))
+        .filter(Q(done_at__isnull=False) | Q(due_on__lt=as_of))
         .values("definition__role__name", "definition__role__sort_order")
         .annotate(
             total=Count("pk", distinct=True),

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from duties.clock import WINDOW_CHOICES
+from duties.clock import WINDOW_CHOICES, YEAR_RANGE_MESSAGE, year_in_range
 from duties.models import ChecklistItem, DutyDefinition, DutyInstance
 from roles.serializers import FindingSerializer
 
@@ -121,6 +122,22 @@ class ClockQuerySerializer(serializers.Serializer):
     member = serializers.IntegerField(min_value=1)
     at = serializers.DateTimeField(help_text="When the ping was sent (ISO 8601; an offset is recommended).")
     window = serializers.ChoiceField(choices=WINDOW_CHOICES, default="24h")
+
+    def validate_at(self, value: datetime) -> datetime:
+        if not year_in_range(value.date()):
+            raise serializers.ValidationError(YEAR_RANGE_MESSAGE)
+        return value
+
+
+class MyFindingsQuerySerializer(serializers.Serializer):
+    as_of = serializers.DateField(
+        required=False, help_text="The day to evaluate the checks on (default today)."
+    )
+
+    def validate_as_of(self, value: date) -> date:
+        if not year_in_range(value):
+            raise serializers.ValidationError(YEAR_RANGE_MESSAGE)
+        return value
 
 
 class ClockAnswerSerializer(serializers.Serializer):

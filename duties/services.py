@@ -12,7 +12,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from simple_history.utils import bulk_update_with_history
 
@@ -20,7 +19,7 @@ from duties import selectors
 from duties.calculations import Subject, assignee_for, plan_instances
 from duties.models import TOTAL_RULE, ChecklistItem, DigestSent, DutyInstance, FindingSnapshot
 from opencraft_ops.process_checks import CheckContext, run_checks
-from roles.models import Cell, Member, RoleAssignment
+from roles.models import Cell, Member
 from sprints import calendar
 
 logger = logging.getLogger(__name__)
@@ -62,6 +61,7 @@ def duty_instances_open(*, as_of: date, lookback_days: int | None = None) -> Ope
                 due_on=p.due_on,
                 assignee_id=p.assignee_id,
                 assigned_as=p.assigned_as,
+                epic_id=p.epic_id,
             )
             for p in planned
         ],
@@ -103,7 +103,9 @@ def duty_instances_reassign(*, as_of: date) -> int:
         definition = definitions.get(instance.definition_id)
         if definition is None:  # deactivated definition: leave its open instances alone
             continue
-        subject = Subject(instance.subject_key, instance.cell_id, instance.subject_member_id)
+        subject = Subject(
+            instance.subject_key, instance.cell_id, instance.subject_member_id, epic_id=instance.epic_id
+        )
         assignee, assigned_as = assignee_for(definition, subject, max(instance.due_on, as_of), data)
         if (assignee, assigned_as) != (instance.assignee_id, instance.assigned_as):
             instance.assignee_id, instance.assigned_as = assignee, assigned_as
@@ -114,21 +116,18 @@ def duty_instances_reassign(*, as_of: date) -> int:
 
 
 def can_work_on(*, member: Member | None, is_staff: bool, instance: DutyInstance, as_of: date) -> bool:
-    """Staff, the assignee, the newcomer a duty is about (their own checklist), or a current
-    holder/backup of the duty's role in its cell (someone standing in)."""
+    """Staff, the assignee, the newcomer a duty is about (their own checklist), the owner or
+    reviewer of a duty's epic, or a current holder/backup of the duty's role where the duty is
+    (someone standing in)."""
     if is_staff:
         return True
     if member is None:
         return False
     if member.pk in (instance.assignee_id, instance.subject_member_id):
         return instance.definition.assignee_rule == "newcomer" or member.pk == instance.assignee_id
-    return (
-        RoleAssignment.objects.filter(role_id=instance.definition.role_id, since__lte=as_of)
-        .filter(Q(until__isnull=True) | Q(until__gte=as_of))
-        .filter(Q(member=member) | Q(backup=member))
-        .filter(Q(cell_id=instance.cell_id) | Q(cell__isnull=True, member__cell_id=instance.cell_id))
-        .exists()
-    )
+    if instance.epic_id is not None and selectors.is_party_to(member=member, instance=instance):
+        return True
+    return selectors.holds_duty_role(member=member, instance=instance, as_of=as_of)
 
 
 def _require(member: Member | None, is_staff: bool, instance: DutyInstance, at: datetime) -> None:
@@ -142,7 +141,11 @@ def checklist_item_tick(
 ) -> ChecklistItem:
     """Ticks (or unticks) an item, recording who and when. Ticking the last item completes
     the duty; unticking an item of a completed duty reopens it."""
-    instance = DutyInstance.objects.select_for_update().select_related("definition").get(pk=item.duty_id)
+    instance = (
+        DutyInstance.objects.select_for_update(of=("self",))
+        .select_related("definition", "epic")
+        .get(pk=item.duty_id)
+    )
     _require(member, is_staff, instance, at)
     item = ChecklistItem.objects.select_for_update().get(pk=item.pk)
     if ticked and item.ticked_at is None:
@@ -166,7 +169,11 @@ def duty_instance_complete(
     *, instance: DutyInstance, member: Member | None, is_staff: bool, at: datetime, notes: str | None = None
 ) -> DutyInstance:
     """Marks the duty done (items left unticked stay as they are, for the record)."""
-    instance = DutyInstance.objects.select_for_update().select_related("definition").get(pk=instance.pk)
+    instance = (
+        DutyInstance.objects.select_for_update(of=("self",))
+        .select_related("definition", "epic")
+        .get(pk=instance.pk)
+    )
     _require(member, is_staff, instance, at)
     if notes is not None:
         instance.notes = notes
@@ -182,7 +189,11 @@ def duty_instance_update_notes(
 ) -> DutyInstance:
     if len(notes) > 10_000:
         raise ValidationError({"notes": "Notes are limited to 10,000 characters."})
-    instance = DutyInstance.objects.select_for_update().select_related("definition").get(pk=instance.pk)
+    instance = (
+        DutyInstance.objects.select_for_update(of=("self",))
+        .select_related("definition", "epic")
+        .get(pk=instance.pk)
+    )
     _require(member, is_staff, instance, at)
     instance.notes = notes
     instance.save(update_fields=["notes"])
@@ -217,13 +228,19 @@ def finding_snapshots_take(*, as_of: date) -> int:
     return len(counts)
 
 
+# A digest the beat missed at the digest hour (downtime, a stuck worker) still goes out
+# during the next few hours of the member's morning; after that the day is skipped.
+DIGEST_CATCH_UP_HOURS = 4
+
+
 def _digest_hour() -> int:
     return int(settings.DUTIES_DIGEST_HOUR) % 24
 
 
 def members_due_a_digest(*, now: datetime) -> list[Member]:
-    """Members opted in whose local time is within their digest hour, and who have no
-    digest recorded for their local date yet (two queries)."""
+    """Members opted in whose local time is within their digest hour or the catch-up hours
+    after it (same local day), and who have no digest sent for their local date yet (two
+    queries)."""
     hour = _digest_hour()
     candidates = list(
         Member.objects.filter(email_digest=True, left_on__isnull=True)
@@ -239,7 +256,7 @@ def members_due_a_digest(*, now: datetime) -> list[Member]:
                 "Member %s has an unknown time zone %r; digest skipped.", member.pk, member.timezone
             )
             continue
-        if local.hour == hour:
+        if hour <= local.hour < hour + DIGEST_CATCH_UP_HOURS:
             wanted.append((member, local.date()))
     if not wanted:
         return []

@@ -22,7 +22,7 @@ from duties.clock import Window
 from duties.forms import ClockForm, NotesForm, TriageForm
 from duties.models import ChecklistItem, DutyInstance
 from duties.triage import triage
-from opencraft_ops.process_checks import CheckContext, rules, run_checks
+from opencraft_ops.process_checks import CheckContext, member_check_context, rules, run_checks
 from roles.models import Cell, Member
 from roles.permissions import can_view_cell, member_of, require_cell_view, sees_every_cell
 from sprints import calculations as sprint_calc
@@ -69,12 +69,17 @@ def home(request: HttpRequest) -> HttpResponse:
     if member is not None:
         duties = selectors.my_open_duties(member=member, as_of=today)
         sprint = calendar.sprint_on(today)
+        assignments = selectors.my_current_assignments(member=member, as_of=today)
+        # The roles for the findings come from the assignments already loaded (no query).
+        checks = member_check_context(
+            member_id=member.pk, as_of=today, assignments=assignments, member_cell_id=member.cell_id
+        )
         context.update(
             groups=_split(duties, today),
             duty_count=len(duties),
-            assignments=selectors.my_current_assignments(member=member, as_of=today),
+            assignments=assignments,
             rotations=selectors.my_upcoming_rotations(member=member, as_of=today),
-            findings=run_checks(CheckContext(as_of=today, member_id=member.pk)),
+            findings=run_checks(checks),
             sprint=sprint,
             capacity=sprint_selectors.member_capacity(member=member, sprint_number=sprint.number),
             epics=selectors.epics_needing_update(member=member, sprint_number=sprint.number),
@@ -90,9 +95,10 @@ def _get_instance(pk: int) -> DutyInstance:
 
 def _require_view(request: HttpRequest, duty: DutyInstance) -> Member | None:
     member = member_of(request.user)
-    if member is not None and member.pk in (duty.assignee_id, duty.subject_member_id):
-        return member
-    require_cell_view(request.user, duty.cell)
+    if not selectors.can_view_duty(
+        user=request.user, member=member, instance=duty, as_of=local_today(member)
+    ):
+        raise PermissionDenied("You can only see the duties of your cell, and your own.")
     return member
 
 
@@ -231,7 +237,7 @@ def cell_health(request: HttpRequest) -> HttpResponse:
             ],
             "trend": trend,
             "trend_peak": peak,
-            "completion": selectors.completion_by_role(cell=cell, start=start, end=today),
+            "completion": selectors.completion_by_role(cell=cell, start=start, as_of=today),
             "completion_since": start,
             "duties": selectors.cell_duties(
                 cell=cell, start=today - timedelta(days=14), end=today + timedelta(days=7)

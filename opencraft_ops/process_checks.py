@@ -6,6 +6,11 @@ Each app declares its rules in its own ``process_checks.py`` with
 ``CheckContext`` and returns findings. Rules must run a constant number of
 queries whatever the size of the data (aggregate in SQL, preload relations),
 because the cell dashboard and the API run all of them on every request.
+
+A finding is addressed to a member (``member_id``) or, when nobody in particular
+should act, to a role (``role_slug``, in the finding's cell). "Findings for me"
+(``member_check_context``) keeps both: the member's own, and the role-addressed
+ones of a role they hold there.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import enum
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.utils.module_loading import autodiscover_modules
 
@@ -46,14 +52,79 @@ class Finding:
     role_slug: str | None = None  # or which role should act
 
 
+# A role a member holds, and where: (role slug, cell id), the cell None for "every cell".
+HeldRole = tuple[str, int | None]
+
+
 @dataclass(frozen=True)
 class CheckContext:
     as_of: date
     cell_ids: frozenset[int] | None = None  # None: every cell
     member_id: int | None = None  # restrict to findings addressed to this member, when set
+    # The roles ``member_id`` holds on ``as_of`` (see ``held_roles``): findings addressed to
+    # one of these roles, and to nobody in particular, are theirs too.
+    member_roles: frozenset[HeldRole] = frozenset()
 
     def includes_cell(self, cell_id: int | None) -> bool:
         return self.cell_ids is None or cell_id in self.cell_ids
+
+    def addresses_member(self, finding: Finding) -> bool:
+        """Whether ``finding`` is for ``member_id`` (always, when no member is set): named
+        in it, or it names nobody and its role is one they hold in its cell. A role held
+        for every cell matches any cell; a finding about no cell matches the role anywhere."""
+        if self.member_id is None:
+            return True
+        if finding.member_id is not None:
+            return finding.member_id == self.member_id
+        if finding.role_slug is None:
+            return False
+        if (finding.role_slug, None) in self.member_roles:
+            return True
+        if finding.cell_id is None:
+            return any(slug == finding.role_slug for slug, _ in self.member_roles)
+        return (finding.role_slug, finding.cell_id) in self.member_roles
+
+
+def held_roles(rows: Iterable[tuple[str, str, int | None, int | None]]) -> frozenset[HeldRole]:
+    """(role slug, cell) pairs from current assignments given as (role slug, role scope,
+    assignment cell, member's cell). An assignment without a cell is held for every cell
+    when the role is company-wide, and in the member's own cell otherwise (a cell-less
+    mentor or epic owner acts in their cell, as the duties opener assumes)."""
+    held: set[HeldRole] = set()
+    for slug, scope, cell_id, member_cell_id in rows:
+        if cell_id is not None:
+            held.add((slug, cell_id))
+        elif scope == "company" or member_cell_id is None:
+            held.add((slug, None))
+        else:
+            held.add((slug, member_cell_id))
+    return frozenset(held)
+
+
+def member_check_context(
+    *,
+    member_id: int,
+    as_of: date,
+    assignments: Iterable[Any] | None = None,
+    member_cell_id: int | None = None,
+) -> CheckContext:
+    """The context of "findings addressed to this member": their id and the roles they hold
+    on ``as_of``, loaded in one query; or in none when the caller already has the member's
+    current ``assignments`` (role loaded) and passes them with ``member_cell_id``."""
+    rows: list[tuple[str, str, int | None, int | None]]
+    if assignments is None:
+        from django.db.models import Q
+
+        from roles.models import RoleAssignment
+
+        rows = list(
+            RoleAssignment.objects.filter(member_id=member_id, since__lte=as_of)
+            .filter(Q(until__isnull=True) | Q(until__gte=as_of))
+            .values_list("role__slug", "role__scope", "cell_id", "member__cell_id")
+        )
+    else:
+        rows = [(a.role.slug, a.role.scope, a.cell_id, member_cell_id) for a in assignments]
+    return CheckContext(as_of=as_of, member_id=member_id, member_roles=held_roles(rows))
 
 
 RuleFunc = Callable[[CheckContext], Iterable[Finding]]
@@ -99,7 +170,7 @@ def run_checks(context: CheckContext, *, only: Iterable[str] | None = None) -> l
         for finding in rule.func(context):
             if not context.includes_cell(finding.cell_id) and finding.cell_id is not None:
                 continue
-            if context.member_id is not None and finding.member_id != context.member_id:
+            if not context.addresses_member(finding):
                 continue
             findings.append(finding)
     findings.sort(key=lambda f: (-f.severity, f.rule, f.subject))

@@ -15,16 +15,22 @@ from opencraft_ops.process_checks import CheckContext, run_checks
 
 @pytest.fixture(autouse=True)
 def _duty_catalog_after_flush(request: Any) -> None:
-    """Transactional (browser) tests flush the data migration's duty catalog: load it back,
-    after the root conftest has put the role catalog back."""
-    marker = request.node.get_closest_marker("django_db")
-    if marker is None or not marker.kwargs.get("transaction"):
+    """Transactional (browser) tests flush the data migration's duty catalog when they end,
+    for every later test of the session too: load it back for every database test, after the
+    root conftest has put the role catalog back. One query when it is there."""
+    names = set(request.fixturenames)
+    if request.node.get_closest_marker("django_db") is None and not names & {
+        "db",
+        "transactional_db",
+        "live_server",
+    }:
         return
     request.getfixturevalue("_role_catalog_after_flush")
     from duties.catalog import load_duty_catalog
     from roles.models import Role
 
-    load_duty_catalog(DutyDefinition, Role)
+    if not DutyDefinition.objects.exists():
+        load_duty_catalog(DutyDefinition, Role)
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from rest_framework.test import APIClient
@@ -117,9 +118,53 @@ def test_my_findings(api, sprint_manager, check_queries):
     as_user(api, sprint_manager)
     response = api.get("/api/duties/findings/mine/")
     assert response.status_code == 200
-    assert [f["rule"] for f in response.data] == ["duty-overdue"]
-    assert response.data[0]["member"] == sprint_manager.pk
+    overdue = [f for f in response.data if f["rule"] == "duty-overdue"]
+    assert len(overdue) == 1 and overdue[0]["member"] == sprint_manager.pk
     assert api.get("/api/duties/findings/mine/", {"as_of": "someday"}).status_code == 400
+
+
+@pytest.mark.parametrize("as_of", ["9999-12-31", "0001-01-01", "2101-01-01"])
+def test_my_findings_refuses_days_out_of_range(api, sprint_manager, as_of):
+    as_user(api, sprint_manager)
+    response = api.get("/api/duties/findings/mine/", {"as_of": as_of})
+    assert response.status_code == 400
+    assert response.data == {"as_of": ["Give a date between 2000 and 2100."]}
+
+
+@pytest.mark.parametrize("at", ["9999-12-30T00:00:00Z", "9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00Z"])
+def test_clock_refuses_instants_out_of_range(api, core_member, at):
+    as_user(api, core_member)
+    response = api.get("/api/duties/clock/", {"member": core_member.pk, "at": at, "window": "24h"})
+    assert response.status_code == 400
+    assert list(response.data) == ["at"] and response.data["at"][0]
+
+
+def test_duties_with_no_cell_are_not_listed_for_members_outside_the_cells(api, staff_user, outsider):
+    from roles.models import Role
+    from roles.tests.factories import RoleAssignmentFactory
+
+    supporter = make_member(cell=None)
+    RoleAssignmentFactory(member=supporter, role=Role.objects.get(slug="cell-supporter"), since=TODAY)
+    duty: Any = DutyInstanceFactory(
+        definition=DutyDefinition.objects.get(slug="cell-supporter-quarterly-check-in"),
+        cell=None,
+        subject_key=f"member:{supporter.pk}",
+        subject_member=supporter,
+        assignee=supporter,
+    )
+    loner = make_member(cell=None)  # no cell either: "cell IS NULL" must not let them in
+    url = f"/api/duty-instances/{duty.pk}/"
+    for stranger in (loner, outsider):
+        as_user(api, stranger)
+        assert api.get("/api/duty-instances/").data["results"] == []
+        assert api.get(url).status_code == 404
+        assert api.post(url + "tick/", {"position": 1}, format="json").status_code == 404
+    other_supporter = make_member(cell=None)
+    RoleAssignmentFactory(member=other_supporter, role=Role.objects.get(slug="cell-supporter"), since=TODAY)
+    for allowed in (supporter, other_supporter, staff_user):
+        as_user(api, allowed)
+        assert [d["id"] for d in api.get("/api/duty-instances/").data["results"]] == [duty.pk]
+    assert not DutyInstance.objects.filter(items__ticked_at__isnull=False).exists()
 
 
 def test_clock_endpoint(api, core_member, cell, outsider):
@@ -174,7 +219,7 @@ def test_my_findings_query_count(api, sprint_manager, django_assert_num_queries,
         )
     as_user(api, sprint_manager)
     rules = check_queries(member_id=sprint_manager.pk)
-    # member (+cell), then the registered process checks' fixed queries.
-    with django_assert_num_queries(1 + rules):
+    # member (+cell), the roles they hold, then the registered process checks' fixed queries.
+    with django_assert_num_queries(2 + rules):
         response = api.get("/api/duties/findings/mine/")
-    assert len(response.data) == 4
+    assert len([f for f in response.data if f["rule"] == "duty-overdue"]) == 4

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 
@@ -53,6 +54,8 @@ def test_catalog_is_loaded_with_every_required_duty(db):
         "quarterly-sustainability-update",
         "green-ticket-reminder",
         "firefighter-mid-sprint-check-in",
+        "green-ticket-reminder-ff2",
+        "firefighter-mid-sprint-check-in-ff2",
         "mentor-week-before",
         "mentor-initial-1on1",
         "mentor-weekly-1on1",
@@ -95,7 +98,9 @@ def test_a_three_week_gap_catches_up_exactly_what_daily_runs_open(holder, bebop)
     newcomer = make_member(cell=bebop, joined_on=TODAY + timedelta(days=5), member_type="newcomer")
     mentor = make_member(cell=bebop, joined_on=LONG_AGO)
     RoleAssignmentFactory(member=mentor, role=Role.objects.get(slug="mentor"), cell=bebop, since=LONG_AGO)
-    RoleAssignmentFactory(member=mentor, role=Role.objects.get(slug="epic-owner"), since=LONG_AGO)
+    from sprints.tests.factories import EpicFactory
+
+    epic: Any = EpicFactory(key="BB-1", cell=bebop, owner=mentor)
     RotationAssignment.objects.create(
         kind="firefighter_1", cell=bebop, member=mentor, start=date(2026, 11, 10), end=date(2026, 12, 21)
     )
@@ -110,7 +115,7 @@ def test_a_three_week_gap_catches_up_exactly_what_daily_runs_open(holder, bebop)
     assert keys() == daily
     assert any(k[0] == "mentor-week-before" and k[2] == f"newcomer:{newcomer.pk}" for k in daily)
     assert any(k[0] == "newcomer-1on1-prep" for k in daily)
-    assert any(k[0] == "epic-owner-update" and k[2] == f"member:{mentor.pk}" for k in daily)
+    assert any(k[0] == "epic-owner-update" and k[2] == f"epic:{epic.pk}" for k in daily)
     assert any(k[0] == "monthly-accounts-review" and k[1] == "2026-12" for k in daily)
     # Nothing is opened twice: one row per key.
     assert DutyInstance.objects.count() == len(daily)
@@ -212,7 +217,7 @@ def test_opener_query_count_does_not_grow_with_cells(django_assert_max_num_queri
             cell=cell,
             since=LONG_AGO,
         )
-    # definitions, cells, assignments, rotations, newcomer periods, member cells, time off, epic owners,
+    # definitions, cells, assignments, rotations, newcomer periods, member cells, time off, epics,
     # count before, insert, count after, bare instances, insert items (+ savepoints).
     with django_assert_max_num_queries(16):
         result = duty_instances_open(as_of=TODAY)
@@ -235,14 +240,123 @@ def test_opening_late_and_reassigning_agree(bebop):
     assert duty_instances_reassign(as_of=TODAY) == 0
 
 
-def test_owners_of_epics_in_development_owe_the_epic_update(bebop):
+def test_each_epic_in_development_owes_its_own_update(bebop):
     from sprints.tests.factories import EpicFactory
 
     only("epic-owner-update")
     owner = make_member(cell=bebop)
-    EpicFactory(key="BB-7", cell=bebop, owner=owner)
+    first: Any = EpicFactory(key="BB-7", cell=bebop, owner=owner)
+    second: Any = EpicFactory(key="BB-9", cell=None, owner=owner)  # no cell: the owner's
     EpicFactory(key="BB-8", cell=bebop, owner=make_member(cell=bebop), status="done")
+    EpicFactory(key="BB-10", cell=bebop, owner=None)  # nobody owns it yet: no duty
     thursday_w2 = date(2026, 12, 3)  # sprint 207
     duty_instances_open(as_of=thursday_w2, lookback_days=0)
-    duty = DutyInstance.objects.get()
-    assert (duty.subject_key, duty.assignee, duty.period) == (f"member:{owner.pk}", owner, "S207")
+    rows = {d.epic_id: d for d in DutyInstance.objects.all()}
+    assert set(rows) == {first.pk, second.pk}
+    for epic in (first, second):
+        duty = rows[epic.pk]
+        assert (duty.subject_key, duty.assignee, duty.assigned_as, duty.period) == (
+            f"epic:{epic.pk}",
+            owner,
+            "holder",
+            "S207",
+        )
+        assert duty.cell == bebop and duty.items.count() == 6
+
+
+def test_the_epic_reviewer_does_the_update_when_the_owner_is_off_that_day(bebop):
+    from sprints.tests.factories import EpicFactory
+
+    only("epic-owner-update")
+    owner, reviewer = make_member(cell=bebop), make_member(cell=bebop)
+    epic: Any = EpicFactory(key="BB-7", cell=bebop, owner=owner, reviewer=reviewer)
+    lonely: Any = EpicFactory(key="BB-8", cell=bebop, owner=owner)  # no reviewer: stays with the owner
+    thursday_w2 = date(2026, 12, 3)
+    opens = thursday_w2 - timedelta(days=2)
+    duty_instances_open(as_of=opens, lookback_days=0)
+    assert DutyInstance.objects.get(epic=epic).assignee == owner
+    TimeOffFactory(member=owner, start=thursday_w2, end=thursday_w2)
+    assert duty_instances_reassign(as_of=opens) == 1
+    duty = DutyInstance.objects.get(epic=epic)
+    assert (duty.assignee, duty.assigned_as) == (reviewer, "backup")
+    assert DutyInstance.objects.get(epic=lonely).assignee == owner
+    # A reviewer who is off as well leaves it with the owner.
+    TimeOffFactory(member=reviewer, start=thursday_w2, end=thursday_w2)
+    assert duty_instances_reassign(as_of=opens) == 1
+    assert DutyInstance.objects.get(epic=epic).assignee == owner
+
+
+def test_a_new_owner_takes_the_epics_open_update(bebop):
+    from sprints.tests.factories import EpicFactory
+
+    only("epic-owner-update")
+    owner, successor = make_member(cell=bebop), make_member(cell=bebop)
+    epic: Any = EpicFactory(key="BB-7", cell=bebop, owner=owner)
+    duty_instances_open(as_of=date(2026, 12, 3), lookback_days=0)
+    epic.owner = successor
+    epic.save()
+    assert duty_instances_reassign(as_of=date(2026, 12, 3)) == 1
+    assert DutyInstance.objects.get().assignee == successor
+
+
+def test_both_firefighters_get_their_own_duties_and_the_backup_firefighter_stands_in(bebop):
+    only("firefighter-mid-sprint-check-in", "firefighter-mid-sprint-check-in-ff2")
+    ff1, ff2, third = make_member(cell=bebop), make_member(cell=bebop), make_member(cell=bebop)
+    friday = date(2026, 11, 27)  # Friday of W1, sprint 207
+    for kind, member in (("firefighter_1", ff1), ("firefighter_2", ff2)):
+        RotationAssignment.objects.create(
+            kind=kind, cell=bebop, member=member, start=TODAY, end=date(2026, 12, 7)
+        )
+    duty_instances_open(as_of=friday, lookback_days=0)
+
+    def assignees() -> dict[str, tuple[object, str]]:
+        return {
+            d.definition.slug: (d.assignee, d.assigned_as)
+            for d in DutyInstance.objects.select_related("definition", "assignee")
+        }
+
+    assert assignees() == {
+        "firefighter-mid-sprint-check-in": (ff1, "holder"),
+        "firefighter-mid-sprint-check-in-ff2": (ff2, "holder"),
+    }
+    assert all(d.items.get(position=1).text.startswith("Share out") for d in DutyInstance.objects.all())
+    # Firefighter 1 off on the day: the backup (third) firefighter takes their half ...
+    TimeOffFactory(member=ff1, start=friday, end=friday)
+    RotationAssignment.objects.create(
+        kind="firefighter_backup", cell=bebop, member=third, start=friday, end=friday
+    )
+    assert duty_instances_reassign(as_of=friday) == 1
+    assert assignees()["firefighter-mid-sprint-check-in"] == (third, "backup")
+    # ... and with the third one off too, firefighter 2 does both halves.
+    TimeOffFactory(member=third, start=friday, end=friday)
+    assert duty_instances_reassign(as_of=friday) == 1
+    assert assignees() == {
+        "firefighter-mid-sprint-check-in": (ff2, "backup"),
+        "firefighter-mid-sprint-check-in-ff2": (ff2, "holder"),
+    }
+
+
+def test_the_epic_owner_or_reviewer_may_tick_the_epics_update(client, bebop):
+    from django.urls import reverse
+
+    from sprints.tests.factories import EpicFactory
+
+    only("epic-owner-update")
+    owner, reviewer, colleague = make_member(cell=bebop), make_member(cell=bebop), make_member(cell=bebop)
+    epic: Any = EpicFactory(key="BB-7", cell=bebop, owner=owner, reviewer=reviewer)
+    duty_instances_open(as_of=date(2026, 12, 3), lookback_days=0)
+    duty = DutyInstance.objects.get(epic=epic)
+    first, second = list(duty.items.order_by("position"))[:2]
+    client.force_login(colleague.user)  # same cell: reads it, cannot tick it
+    assert client.post(reverse("duties:tick", args=[first.pk]), {"ticked": "1"}).status_code == 403
+    client.force_login(reviewer.user)
+    assert client.post(reverse("duties:tick", args=[first.pk]), {"ticked": "1"}).status_code == 302
+    client.force_login(owner.user)
+    assert client.post(reverse("duties:tick", args=[second.pk]), {"ticked": "1"}).status_code == 302
+    assert list(duty.items.filter(ticked_at__isnull=False).values_list("ticked_by", flat=True)) == [
+        reviewer.pk,
+        owner.pk,
+    ]
+    page = client.get(reverse("duties:detail", args=[duty.pk])).content.decode()
+    assert "Epic update: BB-7" in page
+    assert reverse("sprints:epic-update-form", args=["BB-7"]) in page

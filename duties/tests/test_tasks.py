@@ -83,6 +83,8 @@ def test_digest_goes_out_once_in_the_members_morning(paris, django_capture_on_co
     body = mail.outbox[0].body
     assert "Overdue (1)" in body and "Due today (1)" in body
     assert mail.outbox[0].to == ["ana@example.com"]
+    # The footer points at the member's own switch, not at an admin.
+    assert "#daily-email" in body and "admin" not in body
     # A retry, or the next quarter-hour's run, sends nothing more.
     assert services.digest_send(member_id=paris.pk, day=DAY, now=PARIS_MORNING) is False
     assert services.members_due_a_digest(now=PARIS_MORNING + timedelta(minutes=15)) == []
@@ -199,3 +201,23 @@ def test_a_clean_cell_gets_a_zero_total(db):
     total = FindingSnapshot.objects.get(cell=quiet, rule="_total")
     others = FindingSnapshot.objects.filter(cell=quiet).exclude(rule="_total").aggregate(n=Sum("count"))["n"]
     assert total.count == (others or 0)
+
+
+def test_a_digest_missed_at_the_hour_goes_out_later_that_morning(paris, django_capture_on_commit_callbacks):
+    """The beat was down at 08:00-09:00 in Paris: the 10:40 run sends it, once; after the
+    catch-up hours (noon) the day is skipped."""
+    due(paris, on=DAY)
+    late_morning = PARIS_MORNING + timedelta(hours=2, minutes=30)  # 10:40 in Paris
+    noon = datetime(2026, 11, 25, 11, 0, tzinfo=UTC)  # 12:00 in Paris
+    assert [m.pk for m in services.members_due_a_digest(now=late_morning)] == [paris.pk]
+    assert services.members_due_a_digest(now=noon) == []
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.send_digests.apply(kwargs={"at": late_morning.isoformat()}).get() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert (
+            tasks.send_digests.apply(kwargs={"at": (late_morning + timedelta(minutes=15)).isoformat()}).get()
+            == 0
+        )
+    assert len(mail.outbox) == 1
+    # The next day's digest is a new one: before the hour, nothing.
+    assert services.members_due_a_digest(now=PARIS_MORNING + timedelta(hours=23)) == []
