@@ -33,8 +33,7 @@ from sprints.epic_serializers import (
     TransitionSerializer,
     questions_payload,
 )
-from sprints.models import BudgetKind, Epic, Sprint
-from sprints.services import sprint_ensure
+from sprints.models import BudgetKind, Epic
 
 
 def _visible(request: Request, qs: QuerySet[Any], field: str) -> QuerySet[Any]:
@@ -216,10 +215,10 @@ class EpicUpdateViewSet(
         epic: Epic = data["epic"]
         _require_edit(request, epic)
         number = data.get("sprint", {}).get("number") or sel.current_sprint(timezone.localdate()).number
-        sprint = Sprint.objects.filter(number=number).first() or sprint_ensure(number=number)
         try:
+            # Validates the answers before writing anything (the sprint row included).
             update = svc.epic_update_save(
-                epic=epic, sprint=sprint, author=member_of(request.user), answers=data["answers"]
+                epic=epic, sprint_number=number, author=member_of(request.user), answers=data["answers"]
             )
         except DjangoValidationError as exc:
             errors = exc.message_dict

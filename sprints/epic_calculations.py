@@ -95,6 +95,13 @@ def month_end(day: date) -> date:
     return nxt - timedelta(days=1)
 
 
+def months_later(day: date, months: int) -> date:
+    """The same day ``months`` calendar months later (the month's last day when shorter)."""
+    index = day.month - 1 + months
+    first = date(day.year + index // 12, index % 12 + 1, 1)
+    return first.replace(day=min(day.day, month_end(first).day))
+
+
 def previous_month(day: date) -> tuple[date, date]:
     """First and last day of the month before ``day``'s."""
     last = month_start(day) - timedelta(days=1)
@@ -107,12 +114,14 @@ def seconds_to_hours(seconds: int | None) -> Decimal:
 
 @dataclass(frozen=True)
 class EpicFigures:
-    """What the worklogs on an epic's tickets add up to."""
+    """What the worklogs on an epic and its tickets add up to."""
 
     hours_used: Decimal = Decimal("0.00")  # all time
     month_hours: Decimal = Decimal("0.00")  # this calendar month up to as_of
-    last_month_non_billable: Decimal = Decimal("0.00")  # last calendar month, seconds - billable
-    remaining_estimate: Decimal = Decimal("0.00")  # open tickets remaining estimates
+    # Last calendar month: the part that is not billable (sustainability's definition).
+    last_month_non_billable: Decimal = Decimal("0.00")
+    # Unfinished tickets: remaining estimate, else original estimate.
+    remaining_estimate: Decimal = Decimal("0.00")
 
 
 class Health(enum.Enum):
@@ -154,8 +163,8 @@ def budget_health(
 ) -> BudgetHealth:
     """How the epic's hours compare with its budget.
 
-    Fixed: hours used plus the remaining estimates of open tickets (the
-    projection) against the budget. Monthly: this month's hours against the
+    Fixed: hours used plus the work left on unfinished tickets (remaining
+    estimate, else original estimate: the projection) against the budget. Monthly: this month's hours against the
     budget in force, projected linearly to the month's end. No budget: not
     applicable (the update asks about non-billable hours instead).
     """

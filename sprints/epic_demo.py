@@ -160,7 +160,10 @@ def seed(stdout: TextIO) -> None:
             if EpicUpdate.objects.filter(epic=epic, sprint=sprint).exists():
                 continue
             epic_services.epic_update_save(
-                epic=epic, sprint=sprint, author=author, answers=_answers(epic.budget_kind, known, index)
+                epic=epic,
+                sprint_number=number,
+                author=author,
+                answers=_answers(epic.budget_kind, known, index),
             )
             added += 1
     stdout.write(f"Epics: {len(epics)} epics shaped, {added} epic updates added.\n")

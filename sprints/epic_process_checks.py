@@ -165,8 +165,8 @@ def epic_past_due_date(context: CheckContext) -> Iterator[Finding]:
 @register(
     "epic-fixed-over-budget",
     title="A fixed-budget epic is over, or projected over, its budget",
-    description="Hours logged on the epic's tickets plus the remaining estimates of its open tickets "
-    "exceed the fixed budget.",
+    description="Hours logged on the epic and its tickets plus the work left on its unfinished tickets "
+    "(remaining estimate, else original estimate) exceed the fixed budget.",
 )
 def epic_fixed_over_budget(context: CheckContext) -> Iterator[Finding]:
     # Queries: open fixed-budget epics, the worklog aggregate, the remaining-estimate aggregate.
@@ -208,7 +208,7 @@ def epic_fixed_over_budget(context: CheckContext) -> Iterator[Finding]:
 @register(
     "epic-monthly-over-budget",
     title="A monthly-budget epic is over this month's budget",
-    description="Hours logged this month on the epic's tickets exceed the monthly budget in force.",
+    description="Hours logged this month on the epic and its tickets exceed the monthly budget in force.",
 )
 def epic_monthly_over_budget(context: CheckContext) -> Iterator[Finding]:
     # Queries: monthly epics with the budget in force as a subquery, the worklog aggregate.

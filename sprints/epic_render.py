@@ -39,10 +39,8 @@ def _format(question: Question, value: Any, *, wiki: bool) -> str:
         return {YES: "✅ Yes", NO: "❌ No", NA: "N/A"}[value]
     if question.qtype is QType.CHOICE:
         label = dict(question.choices)[value]
-        if wiki:
-            prefix = {"yes": "(/) ", "no": "(x) "}.get(value, "")
-            return f"{prefix}{label}"
-        return label
+        marks = {YES: "(/) ", NO: "(x) "} if wiki else {YES: "✅ ", NO: "❌ "}
+        return f"{marks.get(value, '')}{label}"
     if question.qtype is QType.MULTI:
         labels = dict(question.choices)
         return "\n".join(f"{'*' if wiki else '-'} {labels[item]}" for item in value)

@@ -1,21 +1,23 @@
 """Read queries for epics: the board, the epic page, the planning view, figures.
 
-Budget figures come from one grouped aggregate over the worklogs of the epics'
-tickets, whatever the number of epics (``epic_figures``). "Hours used" of an
-epic means the hours of the worklogs logged on its tickets; the account is not
-used, because one client account usually carries several epics.
+Budget figures come from one grouped aggregate over the worklogs of the epics,
+whatever the number of epics (``epic_figures``). "Hours used" of an epic means
+the hours of the worklogs logged on its tickets and on the epic issue itself;
+the account's hours are not used, because one client account usually carries
+several epics (the epic page shows them beside the epic's as context).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
+    Case,
     F,
     IntegerField,
     OuterRef,
@@ -23,8 +25,10 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    Value,
+    When,
 )
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Coalesce, TruncMonth
 from django.http import Http404
 
 from roles.calculations import TimeOffPeriod
@@ -34,12 +38,13 @@ from roles.selectors import time_off_by_member
 from sprints import calendar
 from sprints import epic_calculations as calc
 from sprints.calculations import SprintDates, thursday_w2
+from sprints.calculations.capacity import FINISHED_STATUSES
 from sprints.epic_models import EpicBudgetPeriod, EpicMilestone, EpicUpdate
-from sprints.models import Epic, EpicStatus, Ticket, TicketStatus
-from sustainability.models import Worklog
+from sprints.models import Epic, EpicStatus, Ticket
+from sustainability.models import Account, Worklog
+from sustainability.selectors import BILLED
 
 EPIC_MANAGER_ROLE = "epic-planning-sustainability-manager"
-CLOSED_TICKET_STATUSES = (TicketStatus.DONE, TicketStatus.DELIVERED)
 
 
 # --- Access -------------------------------------------------------------------
@@ -89,6 +94,11 @@ def cell_get(*, slug: str, user: AnyUser) -> Cell:
     return cell
 
 
+def sprint_update(*, epic: Epic, sprint_number: int) -> EpicUpdate | None:
+    """The epic's update for the sprint numbered ``sprint_number``, if any (reads only)."""
+    return EpicUpdate.objects.select_related("sprint").filter(epic=epic, sprint__number=sprint_number).first()
+
+
 def update_get(*, pk: int, user: AnyUser) -> EpicUpdate:
     update = (
         EpicUpdate.objects.select_related(
@@ -107,54 +117,117 @@ def update_get(*, pk: int, user: AnyUser) -> EpicUpdate:
 # --- Figures ------------------------------------------------------------------
 
 
+# The billable part of a worklog (the sustainability app's definition,
+# ``sustainability.selectors.BILLED``) counts only on a billable account.
+_BILLED_IF_BILLABLE = Case(
+    When(account__billable=True, then=BILLED),
+    default=Value(0),
+    output_field=IntegerField(),
+)
+
+
+def epic_worklog_parts(
+    *, cell_id: int | None = None, epic_ids: Iterable[int] | None = None
+) -> tuple[QuerySet[Any], QuerySet[Any]]:
+    """The worklogs of the epics, in two parts each annotated with ``epic_ref``
+    (the epic's id): those on the epics' tickets, and those logged straight on
+    an epic issue.
+
+    The sync keeps epics out of the ticket table, so a worklog on an epic issue
+    has no ticket, only its JIRA issue id, which is the epic's ``jira_id``. The
+    two parts are read separately (each can use the worklog's ticket index; one
+    ``OR`` over both would scan the whole worklog table) and combined with
+    ``UNION ALL`` by ``grouped_worklogs``, so it stays one query.
+    """
+    epics = Epic.objects.order_by()
+    if cell_id is not None:
+        epics = epics.filter(cell_id=cell_id)
+    if epic_ids is not None:
+        epics = epics.filter(pk__in=list(epic_ids))
+    on_tickets = Worklog.objects.filter(ticket__epic_id__in=epics.values("pk")).annotate(
+        epic_ref=F("ticket__epic_id")
+    )
+    epic_issue = Epic.objects.filter(jira_id=OuterRef("jira_issue_id")).order_by().values("pk")[:1]
+    on_epic_issues = Worklog.objects.filter(
+        ticket__isnull=True,
+        jira_issue_id__in=epics.exclude(jira_id=None).exclude(jira_id="").values("jira_id"),
+    ).annotate(epic_ref=Subquery(epic_issue))
+    return on_tickets, on_epic_issues
+
+
+def grouped_worklogs(
+    parts: tuple[QuerySet[Any], QuerySet[Any]], group_by: tuple[str, ...], **sums: Sum
+) -> dict[tuple[Any, ...], dict[str, int]]:
+    """``sums`` (seconds) of the worklogs of both ``parts`` per ``group_by``
+    value, in ONE query (the two grouped parts joined by ``UNION ALL``, then
+    added up here: a group may appear once in each part)."""
+    on_tickets, on_epic_issues = (
+        part.values(*group_by).order_by().annotate(**sums).values(*group_by, *sums) for part in parts
+    )
+    totals: dict[tuple[Any, ...], dict[str, int]] = {}
+    for row in on_tickets.union(on_epic_issues, all=True):
+        key = tuple(row[name] for name in group_by)
+        total = totals.setdefault(key, dict.fromkeys(sums, 0))
+        for name in sums:
+            total[name] += row[name] or 0
+    return totals
+
+
 def epic_figures(
     *, as_of: date, cell_id: int | None = None, epic_ids: Iterable[int] | None = None
 ) -> dict[int, calc.EpicFigures]:
     """Hours used, this month's hours and last month's non-billable hours per
-    epic, in ONE grouped query over the worklogs of the epics' tickets."""
+    epic, in ONE grouped query over the worklogs of the epics' tickets and of
+    the epic issues themselves (``epic_worklog_parts``).
+
+    Non-billable follows the sustainability app: on a billable account, what is
+    left once the billable part (Tempo's billable seconds capped at the seconds,
+    or all the seconds when Tempo gave none) is taken off; on a non-billable
+    account, or with no account, all of it.
+    """
     first, last_month = calc.month_start(as_of), calc.previous_month(as_of)
-    worklogs = Worklog.objects.filter(ticket__epic__isnull=False)
-    if cell_id is not None:
-        worklogs = worklogs.filter(ticket__epic__cell_id=cell_id)
-    if epic_ids is not None:
-        worklogs = worklogs.filter(ticket__epic_id__in=list(epic_ids))
-    rows = (
-        worklogs.values("ticket__epic_id")
-        .order_by()
-        .annotate(
-            total=Sum("seconds"),
-            month=Sum("seconds", filter=Q(work_date__gte=first, work_date__lte=as_of)),
-            non_billable=Sum(
-                F("seconds") - F("billable_seconds"),
-                filter=Q(
-                    work_date__gte=last_month[0],
-                    work_date__lte=last_month[1],
-                    billable_seconds__lt=F("seconds"),
-                ),
-                output_field=IntegerField(),
-            ),
-        )
+    totals = grouped_worklogs(
+        epic_worklog_parts(cell_id=cell_id, epic_ids=epic_ids),
+        ("epic_ref",),
+        total=Sum("seconds"),
+        month=Sum("seconds", filter=Q(work_date__gte=first, work_date__lte=as_of)),
+        non_billable=Sum(
+            F("seconds") - _BILLED_IF_BILLABLE,
+            filter=Q(work_date__gte=last_month[0], work_date__lte=last_month[1]),
+            output_field=IntegerField(),
+        ),
     )
     return {
-        row["ticket__epic_id"]: calc.EpicFigures(
+        epic_id: calc.EpicFigures(
             hours_used=calc.seconds_to_hours(row["total"]),
             month_hours=calc.seconds_to_hours(row["month"]),
             last_month_non_billable=calc.seconds_to_hours(row["non_billable"]),
         )
-        for row in rows
+        for (epic_id,), row in totals.items()
     }
+
+
+# What is left to do on a ticket: its remaining estimate, else its original
+# estimate (the sprint capacity rule), and nothing once it is finished.
+_LEFT_SECONDS = Case(
+    When(status__in=FINISHED_STATUSES, then=Value(0)),
+    default=Coalesce(F("remaining_estimate_seconds"), F("original_estimate_seconds"), Value(0)),
+    output_field=IntegerField(),
+)
 
 
 def epic_remaining_estimates(
     *, cell_id: int | None = None, epic_ids: Iterable[int] | None = None
 ) -> dict[int, Decimal]:
-    """Remaining estimate (hours) of the open tickets per epic, in one grouped query."""
-    tickets = Ticket.objects.filter(epic__isnull=False).exclude(status__in=CLOSED_TICKET_STATUSES)
+    """Work left on the epics' tickets (hours), in one grouped query: the
+    remaining estimate of each unfinished ticket, or its original estimate when
+    it has no remaining one; finished tickets count 0."""
+    tickets = Ticket.objects.filter(epic__isnull=False).exclude(status__in=FINISHED_STATUSES)
     if cell_id is not None:
         tickets = tickets.filter(epic__cell_id=cell_id)
     if epic_ids is not None:
         tickets = tickets.filter(epic_id__in=list(epic_ids))
-    rows = tickets.values("epic_id").order_by().annotate(seconds=Sum("remaining_estimate_seconds"))
+    rows = tickets.values("epic_id").order_by().annotate(seconds=Sum(_LEFT_SECONDS))
     return {row["epic_id"]: calc.seconds_to_hours(row["seconds"]) for row in rows}
 
 
@@ -360,6 +433,16 @@ def cell_members(cell: Cell) -> QuerySet[Member]:
 # --- The epic page --------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class AccountContext:
+    """The hours of the epic's whole account this month, shown beside the epic's
+    own: the account may carry other epics and tickets, so it is context, not
+    the epic's budget use."""
+
+    account: Account
+    month_hours: Decimal
+
+
 @dataclass
 class EpicDetail:
     epic: Epic
@@ -368,19 +451,45 @@ class EpicDetail:
     budget_periods: list[EpicBudgetPeriod]
     status_changes: list[Any]
     updates: list[EpicUpdate]
-    tickets: list[Ticket]
+    tickets: Sequence[Ticket]
     hours_per_month: list[dict[str, Any]]
+    account: AccountContext | None = None
+
+
+def account_month_hours(*, account: Account, as_of: date) -> AccountContext:
+    """Hours logged on ``account`` this calendar month up to ``as_of`` (one query)."""
+    seconds = Worklog.objects.filter(
+        account=account, work_date__gte=calc.month_start(as_of), work_date__lte=as_of
+    ).aggregate(seconds=Sum("seconds"))["seconds"]
+    return AccountContext(account=account, month_hours=calc.seconds_to_hours(seconds))
 
 
 def epic_detail(*, epic: Epic, as_of: date, ticket_limit: int = 300) -> EpicDetail:
+    """Everything the epic page shows, in a fixed number of queries whatever
+    the number of milestones, tickets, updates and months: the epic row (the
+    annotated epic, worklog and estimate aggregates, the owner's time off), the
+    hours per month, the account's month, milestones, budget periods, status
+    changes, updates and tickets (each ticket with ``left_hours``, the work the
+    projection counts for it)."""
     rows = epic_rows(as_of=as_of, epic_ids=[epic.pk], with_responsible=True)
-    months = (
-        Worklog.objects.filter(ticket__epic=epic)
-        .annotate(month=TruncMonth("work_date"))
-        .values("month")
-        .order_by("-month")
-        .annotate(seconds=Sum("seconds"), billable=Sum("billable_seconds"))
+    on_tickets, on_epic_issue = epic_worklog_parts(epic_ids=[epic.pk])
+    months = grouped_worklogs(
+        (
+            on_tickets.annotate(month=TruncMonth("work_date")),
+            on_epic_issue.annotate(month=TruncMonth("work_date")),
+        ),
+        ("month",),
+        # Not named "seconds": BILLED refers to the worklog's own field of that name.
+        logged=Sum("seconds"),
+        billable=Sum(_BILLED_IF_BILLABLE),
     )
+    tickets = list(
+        epic.tickets.select_related("assignee__user", "reviewer__user", "sprint")
+        .annotate(left_seconds=_LEFT_SECONDS)
+        .order_by("-sprint__number", "key")[:ticket_limit]
+    )
+    for ticket in tickets:
+        ticket.left_hours = calc.seconds_to_hours(ticket.left_seconds)  # type: ignore[attr-defined]
     return EpicDetail(
         epic=epic,
         row=rows[0],
@@ -388,19 +497,16 @@ def epic_detail(*, epic: Epic, as_of: date, ticket_limit: int = 300) -> EpicDeta
         budget_periods=list(epic.budget_periods.order_by("-since")),
         status_changes=list(epic.status_changes.select_related("changed_by")),
         updates=list(epic.updates.select_related("sprint", "author__user").order_by("-sprint__number")),
-        tickets=list(
-            epic.tickets.select_related("assignee__user", "reviewer__user", "sprint").order_by(
-                "-sprint__number", "key"
-            )[:ticket_limit]
-        ),
+        tickets=tickets,
         hours_per_month=[
             {
-                "month": row["month"],
-                "hours": calc.seconds_to_hours(row["seconds"]),
+                "month": month,
+                "hours": calc.seconds_to_hours(row["logged"]),
                 "billable": calc.seconds_to_hours(row["billable"]),
             }
-            for row in months
+            for (month,), row in sorted(months.items(), reverse=True)
         ],
+        account=account_month_hours(account=epic.account, as_of=as_of) if epic.account else None,
     )
 
 
@@ -433,10 +539,16 @@ class AwayNote:
         return sum(a.workdays_off for a in self.absences)
 
 
-def availability_notes(*, cell: Cell, as_of: date, days: int = 61) -> list[AwayNote]:
-    """Cell members away a week or more (whole workdays) in the next two months: two queries."""
+def availability_window(as_of: date) -> tuple[date, date]:
+    """The planning view's look-ahead: from ``as_of`` to the same day two months on."""
+    return as_of, calc.months_later(as_of, 2)
+
+
+def availability_notes(*, cell: Cell, as_of: date) -> list[AwayNote]:
+    """Cell members away a week or more (whole workdays, in total) in the next
+    two months (``availability_window``): two queries."""
     members = list(Member.objects.filter(cell=cell).active(as_of).select_related("user"))
-    end = as_of + timedelta(days=days)
+    end = availability_window(as_of)[1]
     periods = time_off_by_member(member_ids=[m.pk for m in members], start=as_of, end=end)
     notes = []
     for member in members:

@@ -19,8 +19,17 @@ from sprints.models import BudgetKind, Epic, EpicStatus
 class EpicFiguresSerializer(serializers.Serializer[Any]):
     hours_used = serializers.DecimalField(max_digits=10, decimal_places=2)
     month_hours = serializers.DecimalField(max_digits=10, decimal_places=2)
-    last_month_non_billable = serializers.DecimalField(max_digits=10, decimal_places=2)
-    remaining_estimate = serializers.DecimalField(max_digits=10, decimal_places=2)
+    last_month_non_billable = serializers.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        help_text="Last calendar month, as the sustainability dashboard counts it: on billable accounts "
+        "the part Tempo does not bill, on other accounts (or none) all of it.",
+    )
+    remaining_estimate = serializers.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        help_text="Work left on unfinished tickets: remaining estimate, else original estimate.",
+    )
     monthly_budget = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
     budget_health = serializers.CharField()
     budget_note = serializers.CharField()
@@ -50,8 +59,9 @@ def figures_of(row: EpicRow) -> dict[str, Any]:
 
 class EpicSerializer(serializers.ModelSerializer[Epic]):
     """An epic. ``cell`` is the cell slug, ``account`` the account key; ``figures``
-    are computed from the worklogs on the epic's tickets (hours used) and its
-    milestones (due date)."""
+    are computed from the worklogs on the epic issue and its tickets (hours used;
+    not the account's other work), its unfinished tickets' estimates (remaining,
+    else original: the projection) and its milestones (due date)."""
 
     cell: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     account: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(

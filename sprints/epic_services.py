@@ -25,7 +25,8 @@ from sprints.epic_models import (
     EpicUpdate,
     PostState,
 )
-from sprints.models import BudgetKind, Epic, EpicStatus, Sprint
+from sprints.models import BudgetKind, Epic, EpicStatus
+from sprints.services import sprint_ensure
 
 logger = logging.getLogger(__name__)
 
@@ -141,17 +142,20 @@ def epic_budget_set(*, epic: Epic, hours_per_month: Decimal, since: date, note: 
 
 @transaction.atomic
 def epic_update_save(
-    *, epic: Epic, sprint: Sprint, author: Member | None, answers: Mapping[str, object]
+    *, epic: Epic, sprint_number: int, author: Member | None, answers: Mapping[str, object]
 ) -> EpicUpdate:
-    """Creates or replaces the epic's update for ``sprint``.
+    """Creates or replaces the epic's update for the sprint ``sprint_number``.
 
-    Validates ``answers`` against the epic's budget kind; on any error raises
-    ``ValidationError`` with field messages and saves nothing. An update
-    already posted to JIRA is final (its comment is there for everyone).
+    Validates ``answers`` against the epic's budget kind first; on any error
+    raises ``ValidationError`` with field messages and writes nothing (not even
+    the sprint row, which is created from the calendar only for a valid update).
+    An update already posted to JIRA is final (its comment is there for everyone).
     """
     cleaned, errors = epic_answers.clean_answers(epic.budget_kind, answers)
     if errors:
         raise ValidationError(errors)
+    # Inside this transaction: a refusal below rolls the new sprint row back too.
+    sprint = sprint_ensure(number=sprint_number)
     update = EpicUpdate.objects.select_for_update().filter(epic=epic, sprint=sprint).first()
     if update is not None and update.post_state in (PostState.POSTED, PostState.QUEUED):
         raise ValidationError(

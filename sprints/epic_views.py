@@ -27,8 +27,7 @@ from sprints.epic_forms import (
     initial_answers,
     update_form_class,
 )
-from sprints.epic_models import EpicMilestone, EpicUpdate, PostState
-from sprints.services import sprint_ensure
+from sprints.epic_models import EpicMilestone, PostState
 
 
 def _errors_text(exc: ValidationError) -> str:
@@ -85,6 +84,7 @@ def epic_planning(request: HttpRequest, slug: str) -> HttpResponse:
             "sprint": sprint,
             "due_day": thursday_w2(sprint),
             "away": sel.availability_notes(cell=cell, as_of=today),
+            "window": sel.availability_window(today),
             # The manager reviews the status changes since the previous sprint started.
             "changes": sel.recent_status_changes(cell=cell, since=sprint.start - timedelta(days=14)),
             "today": today,
@@ -203,13 +203,16 @@ def epic_budget_add(request: HttpRequest, key: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def epic_update_form(request: HttpRequest, key: str) -> HttpResponse:
-    """This sprint's update of the epic: prefilled with the portal's figures, or the saved answers."""
+    """This sprint's update of the epic: prefilled with the portal's figures, or the saved answers.
+
+    A GET only reads; a POST writes (the sprint row and the update) only when
+    every answer is valid.
+    """
     epic = sel.epic_get(key=key, user=request.user)
     sel.require_epic_edit(request.user, epic)
     today = timezone.localdate()
     sprint_dates = sel.current_sprint(today)
-    sprint = sprint_ensure(number=sprint_dates.number)
-    existing = EpicUpdate.objects.filter(epic=epic, sprint=sprint).first()
+    existing = sel.sprint_update(epic=epic, sprint_number=sprint_dates.number)
     if existing is not None and existing.post_state in (PostState.POSTED, PostState.QUEUED):
         messages.info(request, "This sprint's update is already sent to JIRA.")
         return redirect("sprints:epic-update", pk=existing.pk)
@@ -219,7 +222,10 @@ def epic_update_form(request: HttpRequest, key: str) -> HttpResponse:
         if form.is_valid():
             try:
                 update = svc.epic_update_save(
-                    epic=epic, sprint=sprint, author=member_of(request.user), answers=form.answers
+                    epic=epic,
+                    sprint_number=sprint_dates.number,
+                    author=member_of(request.user),
+                    answers=form.answers,
                 )
             except ValidationError as exc:
                 form.add_error(None, _errors_text(exc))
@@ -239,7 +245,7 @@ def epic_update_form(request: HttpRequest, key: str) -> HttpResponse:
         {
             "epic": epic,
             "form": form,
-            "sprint": sprint,
+            "sprint_label": str(existing.sprint) if existing else f"Sprint {sprint_dates.number}",
             "due_day": thursday_w2(sprint_dates),
             "existing": existing,
         },

@@ -109,6 +109,21 @@ def test_months(day: date, first: date, last: date, prev: tuple[date, date]) -> 
     assert c.month_start(day) == first and c.month_end(day) == last and c.previous_month(day) == prev
 
 
+@pytest.mark.parametrize(
+    ("day", "months", "later"),
+    [
+        (date(2026, 3, 15), 2, date(2026, 5, 15)),
+        (date(2026, 11, 20), 2, date(2027, 1, 20)),  # over the year's end
+        (date(2026, 12, 31), 2, date(2027, 2, 28)),  # February is shorter
+        (date(2027, 12, 31), 2, date(2028, 2, 29)),  # leap year
+        (date(2026, 1, 31), 1, date(2026, 2, 28)),
+        (date(2026, 5, 1), 0, date(2026, 5, 1)),
+    ],
+)
+def test_months_later(day: date, months: int, later: date) -> None:
+    assert c.months_later(day, months) == later
+
+
 def fig(used: str = "0", month: str = "0", remaining: str = "0") -> c.EpicFigures:
     return c.EpicFigures(
         hours_used=Decimal(used), month_hours=Decimal(month), remaining_estimate=Decimal(remaining)

@@ -14,7 +14,6 @@ from opencraft_ops.integrations.http import IntegrationError
 from sprints import calendar, epic_services
 from sprints.epic_models import EpicUpdate, PostState
 from sprints.epic_tasks import MAX_RETRIES, RETRY_DELAYS, post_epic_update
-from sprints.services import sprint_ensure
 from sprints.tests.epic_answers import FIXED_ANSWERS_OK
 
 pytestmark = pytest.mark.django_db
@@ -29,9 +28,11 @@ def jira_epic(fake_jira: Any) -> Any:
 
 @pytest.fixture
 def update(fixed_epic: Any, epic_owner: Any) -> EpicUpdate:
-    sprint = sprint_ensure(number=calendar.sprint_on(timezone.localdate()).number)
     return epic_services.epic_update_save(
-        epic=fixed_epic, sprint=sprint, author=epic_owner, answers=FIXED_ANSWERS_OK
+        epic=fixed_epic,
+        sprint_number=calendar.sprint_on(timezone.localdate()).number,
+        author=epic_owner,
+        answers=FIXED_ANSWERS_OK,
     )
 
 

@@ -12,7 +12,6 @@ from opencraft_ops.process_checks import CheckContext, Severity, run_checks
 from roles.tests.factories import MemberFactory, TimeOffFactory
 from sprints import calendar, epic_services
 from sprints.calculations import thursday_w2
-from sprints.services import sprint_ensure
 from sprints.tests.epic_answers import FIXED_ANSWERS_OK
 from sprints.tests.epic_factories import (
     BudgetPeriodFactory,
@@ -45,9 +44,8 @@ def test_update_missing_after_the_due_day_only(
     # The owner was off on the due day: the reviewer owed it.
     TimeOffFactory(member=epic_owner, start=DUE, end=DUE)
     assert findings("epic-update-missing", AFTER)[0].member_id == epic_reviewer.pk
-    sprint = sprint_ensure(number=SPRINT.number)
     epic_services.epic_update_save(
-        epic=fixed_epic, sprint=sprint, author=epic_reviewer, answers=FIXED_ANSWERS_OK
+        epic=fixed_epic, sprint_number=SPRINT.number, author=epic_reviewer, answers=FIXED_ANSWERS_OK
     )
     assert findings("epic-update-missing", AFTER) == []
 
@@ -64,9 +62,8 @@ def test_update_due_reminder_in_the_days_before(
     ]
     TimeOffFactory(member=epic_owner, start=DUE, end=DUE)
     assert findings("epic-update-due", DUE)[0].member_id == epic_reviewer.pk
-    sprint = sprint_ensure(number=SPRINT.number)
     epic_services.epic_update_save(
-        epic=fixed_epic, sprint=sprint, author=epic_reviewer, answers=FIXED_ANSWERS_OK
+        epic=fixed_epic, sprint_number=SPRINT.number, author=epic_reviewer, answers=FIXED_ANSWERS_OK
     )
     assert findings("epic-update-due", DUE) == []
 
@@ -100,6 +97,18 @@ def test_fixed_budget_over_and_projected_over(cell: Any, fixed_epic: Any) -> Non
     assert found["epic:OVER-1:budget"].severity == Severity.CRITICAL
     assert found["epic:FIX-1:budget"].severity == Severity.WARNING
     assert "80.00 h used + 30.00 h remaining of a 100.00 h budget" in found["epic:FIX-1:budget"].message
+
+
+def test_fixed_budget_projection_uses_the_original_estimate_without_a_remaining_one(
+    cell: Any, fixed_epic: Any
+) -> None:
+    WorklogFactory(ticket=TicketFactory(epic=fixed_epic, remaining_estimate_seconds=None), seconds=70 * 3600)
+    TicketFactory(epic=fixed_epic, original_estimate_seconds=40 * 3600, remaining_estimate_seconds=None)
+    TicketFactory(epic=fixed_epic, status="Done", original_estimate_seconds=90 * 3600)
+    # 70 h used + 40 h (original estimate, nothing remaining given) > 100 h; the Done ticket counts 0.
+    found = findings("epic-fixed-over-budget", AFTER)
+    assert [f.subject for f in found] == ["epic:FIX-1:budget"]
+    assert "70.00 h used + 40.00 h remaining of a 100.00 h budget" in found[0].message
 
 
 def test_monthly_over_budget(cell: Any, monthly_epic: Any) -> None:

@@ -277,8 +277,14 @@ def test_every_handbook_question_is_asked() -> None:
         "story_statuses_correct",
         "this_sprint",
         "next_up",
+        "next_stories_ready",
         "notes",
     } <= keys["none"]
+    # Nor more than the templates ask: no timeline for ad hoc support, no
+    # "this sprint / next" for a fixed budget, the budget questions per kind only.
+    assert "timeline_correct" not in keys["none"]
+    assert not {"this_sprint", "next_up", "measures", "last_month_billable"} & keys["fixed"]
+    assert not {"fits_budget", "fits_month"} & keys["none"]
 
 
 def test_wiki_rendering_follows_the_template_shape() -> None:
@@ -324,3 +330,28 @@ def test_markdown_rendering() -> None:
     assert "**If not:**" in text and "**If so:**" in text
     assert "- Smaller scope" in text and "60 h" in text and "❌ No" in text
     assert "ops-epic-update" not in text
+
+
+def test_choice_answers_carry_the_yes_no_marks_in_both_renderings() -> None:
+    cleaned, errors = a.clean_answers(
+        "fixed",
+        answers(
+            "fixed",
+            fits_budget="no",
+            extra_hours="4",
+            client_pays_extra="no",
+            fits_deadline="no",
+            new_deadline_agreed="yes",
+            new_deadline="2031-01-15",
+            monthly_hours_needed="6",
+        ),
+    )
+    assert errors == {}
+    wiki = epic_render.render("fixed", cleaned, sprint_label="Sprint 3", wiki=True).splitlines()
+    markdown = epic_render.render("fixed", cleaned, sprint_label="Sprint 3", wiki=False).splitlines()
+    assert "(/) Yes" in wiki and "(x) No, or not yet" in wiki and "2031-01-15" in wiki
+    assert "✅ Yes" in markdown and "❌ No, or not yet" in markdown and "2031-01-15" in markdown
+    # Both renderings ask the same questions in the same order.
+    headings = [line.split(". ", 1)[1] for line in wiki if line[:3] in ("h4.", "h5.")]
+    md_headings = [line.lstrip("#").strip() for line in markdown if line.startswith(("### ", "#### "))]
+    assert [h.replace("{color:#de350b}", "").replace("{color}", "") for h in headings] == md_headings

@@ -10,9 +10,11 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from sprints.epic_models import EpicUpdate
+from sprints import calendar
+from sprints.epic_models import EpicUpdate, PostState
+from sprints.models import Sprint
 from sprints.tests.epic_answers import AD_HOC_ANSWERS_OK, FIXED_ANSWERS_OK, MONTHLY_ANSWERS_OK
-from sprints.tests.epic_factories import BudgetPeriodFactory, TicketFactory, WorklogFactory
+from sprints.tests.epic_factories import AccountFactory, BudgetPeriodFactory, TicketFactory, WorklogFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -191,7 +193,11 @@ def test_form_is_prefilled_with_the_portal_figures(
     WorklogFactory(ticket=TicketFactory(epic=monthly_epic), seconds=3 * 3600)
     last_month = today.replace(day=1) - timedelta(days=3)
     WorklogFactory(
-        ticket=TicketFactory(epic=adhoc_epic), seconds=4 * 3600, billable_seconds=3600, work_date=last_month
+        ticket=TicketFactory(epic=adhoc_epic),
+        seconds=4 * 3600,
+        billable_seconds=3600,
+        work_date=last_month,
+        account=AccountFactory(billable=True),
     )
     BudgetPeriodFactory(epic=monthly_epic, hours_per_month=Decimal("40"), since=date(2020, 1, 1))
     client.force_login(epic_owner.user)
@@ -200,7 +206,9 @@ def test_form_is_prefilled_with_the_portal_figures(
     monthly = client.get("/sprints/epics/MON-1/update/").context["form"]
     assert monthly.initial == {"month_hours_used": Decimal("3.00"), "monthly_budget_hours": Decimal("40.00")}
     adhoc = client.get("/sprints/epics/ADH-1/update/").context["form"]
+    # 4 h on a billable account of which Tempo bills 1 h (see test_epic_figures for every case).
     assert adhoc.initial["non_billable_hours"] == Decimal("3.00")
+    assert adhoc.initial["non_billable_hours_known"] == Decimal("3.00")
 
 
 def test_saving_again_in_the_same_sprint_edits_the_update(
@@ -231,6 +239,41 @@ def test_refusals(client: Any, fixed_epic: Any, core_member: Any, outsider: Any)
     assert post(client, "FIX-1").status_code == 403
     client.force_login(outsider.user)
     assert client.get(url).status_code == 403
-    assert client.put(url).status_code in (403, 405)
+    assert client.put(url).status_code == 405
     assert client.get("/sprints/epics/NOPE-1/update/").status_code == 404
     assert not EpicUpdate.objects.exists()
+
+
+def row_counts() -> tuple[int, int, int]:
+    """Sprint rows, epic updates and their history rows: what a save would write."""
+    return Sprint.objects.count(), EpicUpdate.objects.count(), EpicUpdate.history.count()
+
+
+def test_get_and_bad_post_write_nothing(client: Any, fixed_epic: Any, epic_owner: Any) -> None:
+    # No sprint row for the current sprint yet: the form must not create it to show itself.
+    assert row_counts() == (0, 0, 0)
+    client.force_login(epic_owner.user)
+    response = client.get("/sprints/epics/FIX-1/update/")
+    assert response.status_code == 200
+    current = calendar.sprint_on(timezone.localdate()).number
+    assert f"FIX-1 update for Sprint {current}" in response.content.decode()
+    assert row_counts() == (0, 0, 0)
+    assert post(client, "FIX-1", fits_budget="no").status_code == 400
+    assert post(client, "FIX-1", hours_used="-2").status_code == 400
+    assert row_counts() == (0, 0, 0)
+    # A valid post writes the sprint row and the update, once.
+    assert post(client, "FIX-1").status_code == 302
+    assert row_counts() == (1, 1, 1)
+    assert Sprint.objects.get().number == current
+
+
+def test_a_posted_update_is_final(client: Any, fixed_epic: Any, epic_owner: Any) -> None:
+    client.force_login(epic_owner.user)
+    post(client, "FIX-1")
+    EpicUpdate.objects.update(post_state=PostState.POSTED, jira_comment_id="10500")
+    before = row_counts()
+    update = EpicUpdate.objects.get()
+    response = client.get("/sprints/epics/FIX-1/update/")
+    assert response.status_code == 302 and response["Location"] == f"/sprints/epics/updates/{update.pk}/"
+    assert post(client, "FIX-1", notes="Too late").status_code == 302
+    assert row_counts() == before and EpicUpdate.objects.get().answers["notes"] == ""

@@ -13,7 +13,15 @@ from roles.tests.factories import MemberFactory, TimeOffFactory
 from sprints import calendar
 from sprints.calculations import thursday_w2
 from sprints.epic_models import EpicBudgetPeriod, EpicMilestone, EpicStatusChange
-from sprints.tests.epic_factories import EpicFactory, MilestoneFactory, TicketFactory, WorklogFactory
+from sprints.tests.epic_answers import MONTHLY_ANSWERS_OK
+from sprints.tests.epic_factories import (
+    AccountFactory,
+    BudgetPeriodFactory,
+    EpicFactory,
+    MilestoneFactory,
+    TicketFactory,
+    WorklogFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -106,12 +114,16 @@ def test_index_redirects_to_own_cell_and_lists_cells_for_staff(
     assert response.status_code == 200 and cell in response.context["cells"]
 
 
-def test_epic_page(
-    client: Any, fixed_epic: Any, core_member: Any, outsider: Any, django_assert_max_num_queries: Any
-) -> None:
+def test_epic_page(client: Any, fixed_epic: Any, core_member: Any, outsider: Any) -> None:
     today = timezone.localdate()
+    fixed_epic.account = AccountFactory(key="ACME", billable=True)
+    fixed_epic.save()
     WorklogFactory(
-        ticket=TicketFactory(epic=fixed_epic, key="T-1"), seconds=7200, billable_seconds=3600, work_date=today
+        ticket=TicketFactory(epic=fixed_epic, key="T-1"),
+        seconds=7200,
+        billable_seconds=3600,
+        work_date=today,
+        account=fixed_epic.account,
     )
     WorklogFactory(
         ticket=TicketFactory(epic=fixed_epic, key="T-2"),
@@ -120,12 +132,13 @@ def test_epic_page(
     )
     MilestoneFactory(epic=fixed_epic, title="Kick-off", deadline=today + timedelta(days=3))
     client.force_login(core_member.user)
-    with django_assert_max_num_queries(20):
-        response = client.get("/sprints/epics/FIX-1/")
+    response = client.get("/sprints/epics/FIX-1/")
     assert response.status_code == 200
     d = response.context["d"]
     assert [m["hours"] for m in d.hours_per_month] == [Decimal("2.00"), Decimal("1.00")]
-    assert d.hours_per_month[0]["billable"] == Decimal("1.00")
+    # Billable as the sustainability app counts it: T-1 is on a billable account
+    # (1 h of its 2 h billable); T-2 has no account, so none of it is.
+    assert [m["billable"] for m in d.hours_per_month] == [Decimal("1.00"), Decimal("0.00")]
     assert {t.key for t in d.tickets} == {"T-1", "T-2"}
     assert d.row.due == today + timedelta(days=3)
     assert response.context["can_edit"] is False
@@ -134,6 +147,59 @@ def test_epic_page(
     client.force_login(outsider.user)
     assert client.get("/sprints/epics/FIX-1/").status_code == 403
     assert client.get("/sprints/epics/NOPE/").status_code == 404
+    assert client.post("/sprints/epics/FIX-1/").status_code == 405
+
+
+def fill_epic_page(epic: Any, owner: Any, n: int) -> None:
+    """``n`` of everything the epic page lists: milestones, tickets with worklogs
+    in ``n`` different months (and one on the epic issue), monthly budgets,
+    status changes and sprint updates."""
+    from sprints import epic_services
+    from sprints.epic_models import EpicUpdate
+
+    today = timezone.localdate()
+    current = calendar.sprint_on(today).number
+    start = EpicUpdate.objects.filter(epic=epic).count()
+    for i in range(n):
+        MilestoneFactory(epic=epic, deadline=today + timedelta(days=5 + 20 * i))
+        ticket = TicketFactory(
+            epic=epic, assignee=owner, reviewer=owner, remaining_estimate_seconds=3600 * (i + 1)
+        )
+        for month in range(n):
+            WorklogFactory(ticket=ticket, account=epic.account, work_date=today - timedelta(days=31 * month))
+        BudgetPeriodFactory(epic=epic, since=today - timedelta(days=400 + 31 * (i + start)))
+        EpicStatusChange.objects.create(epic=epic, from_status="accepted", to_status="in_development")
+        epic_services.epic_update_save(
+            epic=epic, sprint_number=current - start - i, author=owner, answers=MONTHLY_ANSWERS_OK
+        )
+    WorklogFactory(ticket=None, jira_issue_id=epic.jira_id, account=epic.account, work_date=today)
+
+
+def test_epic_page_query_count_is_constant(
+    client: Any, monthly_epic: Any, epic_owner: Any, django_assert_num_queries: Any
+) -> None:
+    monthly_epic.jira_id = "10042"
+    monthly_epic.account = AccountFactory(key="ACME")
+    monthly_epic.save()
+    client.force_login(epic_owner.user)
+    url = "/sprints/epics/MON-1/"
+    fill_epic_page(monthly_epic, epic_owner, 2)
+    # session, user, the epic (cell, account, owner, reviewer), member (read once
+    # for viewing and editing), the epic row (epic with subqueries), its worklog
+    # aggregate (tickets and epic issue), its estimate aggregate, the owner's time
+    # off, tickets, milestones, budget periods, status changes, updates, hours
+    # per month, the account's month.
+    with django_assert_num_queries(15):
+        small = client.get(url)
+    assert small.status_code == 200 and len(small.context["d"].tickets) == 2
+    fill_epic_page(monthly_epic, epic_owner, 6)
+    with django_assert_num_queries(15):
+        large = client.get(url)
+    d = large.context["d"]
+    assert (len(d.milestones), len(d.tickets), len(d.updates), len(d.status_changes)) == (8, 8, 8, 8)
+    assert len(d.budget_periods) == 8 and len(d.hours_per_month) >= 6
+    # 2 x 2 + 6 x 6 worklogs on the tickets and one on the epic issue per fill.
+    assert d.row.figures.hours_used == Decimal("42.00")
 
 
 def test_status_transition_recorded(client: Any, fixed_epic: Any, epic_owner: Any) -> None:
@@ -256,6 +322,35 @@ def test_planning_view(
     assert "Away Person" in response.content.decode()
     client.force_login(outsider.user)
     assert client.get(f"/sprints/epics/cell/{cell.slug}/planning/").status_code == 403
+
+
+def test_planning_view_availability_notes(client: Any, cell: Any, other_cell: Any, epic_manager: Any) -> None:
+    from sprints.epic_calculations import months_later
+
+    today = timezone.localdate()
+    window_end = months_later(today, 2)
+
+    def away(name: str, start: Any, end: Any, **kw: Any) -> Any:
+        member = MemberFactory(cell=kw.pop("cell", cell), user__first_name=name, user__last_name="X")
+        TimeOffFactory(member=member, start=start, end=end, **kw)
+        return member
+
+    week = away("Week", today + timedelta(days=7), today + timedelta(days=13))  # 5 workdays
+    away("Four", today + timedelta(days=7), today + timedelta(days=10))  # at most 4 workdays
+    away("Half", today + timedelta(days=7), today + timedelta(days=20), hours_per_day=Decimal("4"))
+    away("Later", window_end + timedelta(days=1), window_end + timedelta(days=14))
+    away("Edge", window_end - timedelta(days=2), window_end + timedelta(days=20))  # 3 days inside
+    away("Elsewhere", today + timedelta(days=7), today + timedelta(days=20), cell=other_cell)
+    client.force_login(epic_manager.user)
+    response = client.get(f"/sprints/epics/cell/{cell.slug}/planning/")
+    assert response.status_code == 200
+    assert [n.member for n in response.context["away"]] == [week]
+    assert response.context["away"][0].workdays_off == 5
+    html = response.content.decode()
+    assert "Week X: 5 working days off" in html
+    assert f"to {window_end:%-d %b %Y}" in html
+    for name in ("Four X", "Half X", "Later X", "Edge X", "Elsewhere X"):
+        assert name not in html
 
 
 def test_board_with_100_epics_and_5000_tickets(
