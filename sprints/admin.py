@@ -3,10 +3,13 @@ spillovers and sprint completions. (Epics have their own admin module.)"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
+from sprints import services
 from sprints.models import BoardSprint, CompletionStep, Spillover, Sprint, SprintCompletion, Ticket
 
 
@@ -72,6 +75,15 @@ class TicketAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     raw_id_fields = ["assignee", "reviewer", "epic", "account"]
     list_editable = ["injection_accepted"]
     readonly_fields = ["created_at", "updated_at", "jira_updated_at"]
+
+    def save_model(self, request: HttpRequest, obj: Ticket, form: Any, change: bool) -> None:
+        previous = form.initial.get("sprint") if change else None
+        super().save_model(request, obj, form, change)
+        services.ticket_record_sprint_entry(
+            ticket=obj,
+            previous_sprint_id=getattr(previous, "pk", previous),
+            given="added_to_sprint_at" in form.changed_data,
+        )
 
 
 @admin.register(Spillover)

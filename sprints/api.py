@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, URLResolver, path
@@ -62,6 +63,20 @@ class TicketViewSet(viewsets.ModelViewSet[Ticket]):
     def get_queryset(self) -> QuerySet[Ticket]:
         qs = Ticket.objects.select_related("sprint", "cell", "epic").order_by("priority_category", "key")
         return _visible_cells(self.request, qs)
+
+    @transaction.atomic
+    def perform_create(self, serializer: TicketSerializer) -> None:  # type: ignore[override]
+        ticket = serializer.save()
+        given = "added_to_sprint_at" in serializer.validated_data
+        services.ticket_record_sprint_entry(ticket=ticket, previous_sprint_id=None, given=given)
+
+    @transaction.atomic
+    def perform_update(self, serializer: TicketSerializer) -> None:  # type: ignore[override]
+        assert serializer.instance is not None
+        previous = serializer.instance.sprint_id
+        ticket = serializer.save()
+        given = "added_to_sprint_at" in serializer.validated_data
+        services.ticket_record_sprint_entry(ticket=ticket, previous_sprint_id=previous, given=given)
 
 
 class SpilloverPermission(permissions.BasePermission):

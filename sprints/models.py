@@ -210,6 +210,13 @@ class Ticket(models.Model):
         return self.story_points is not None and self.assignee_id is not None and self.reviewer_id is not None
 
     @property
+    def is_unestimated(self) -> bool:
+        """No story points, or (recurring tickets aside) no time estimate: the rule of
+        ``sprints.selectors.unestimated_filter``."""
+        no_hours = self.remaining_estimate_seconds is None and self.original_estimate_seconds is None
+        return self.story_points is None or (not self.is_recurring and no_hours)
+
+    @property
     def remaining_hours(self) -> Decimal:
         return Decimal(self.remaining_estimate_seconds or 0) / 3600
 

@@ -13,6 +13,7 @@ from django.db.models import Count, Q, Sum
 from roles.models import Member, MemberType, MemberTypePeriod, RoleAssignment
 from sprints import calendar
 from sprints.calculations import SprintDates
+from sprints.calculations.capacity import NOT_COMMITTED_STATUSES
 from sprints.calculations.newcomers import (
     NewcomerTask,
     OnboardingBudget,
@@ -23,6 +24,7 @@ from sprints.calculations.newcomers import (
     trial_goals,
 )
 from sprints.models import Epic, Ticket
+from sprints.selectors import portal_tz
 from sustainability.models import Worklog
 
 MENTOR = "mentor"
@@ -99,7 +101,8 @@ def newcomer_overview(*, member: Member, as_of: date) -> NewcomerOverview:
         dates = calendar.sprint_dates(number)
         limit = point_limit(start, dates)
         if limit is not None:
-            chosen = by_sprint.get(number, [])
+            # Stretch Goals are not committed (as on the board and in the check).
+            chosen = [t for t in by_sprint.get(number, []) if t.status not in NOT_COMMITTED_STATUSES]
             points = sum((t.story_points or Decimal(0) for t in chosen), Decimal(0))
             limits.append(SprintLimit(dates=dates, limit=limit, points=points, tickets=chosen))
     end = calendar.sprint_on(trial_end(start)).number if since else last
@@ -111,11 +114,15 @@ def newcomer_overview(*, member: Member, as_of: date) -> NewcomerOverview:
                 story_points=t.story_points,
                 labels=tuple(t.labels or ()),
                 needs_production_access=t.needs_production_access,
+                planned_on=t.added_to_sprint_at.astimezone(portal_tz()).date()
+                if t.added_to_sprint_at
+                else None,
             )
             for t in tickets
         ],
         first_sprint=first,
         last_sprint=max(end, last),
+        first_day=start,
     )
     epic = (
         Epic.objects.filter(owner=member, title__icontains="onboarding")

@@ -6,13 +6,13 @@ from collections import defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.urls import reverse
 
 from opencraft_ops.process_checks import CheckContext, Finding, Severity, register
-from roles.models import Member, MemberType
+from roles.models import Member, MemberType, MemberTypePeriod, RoleAssignment
 from sprints import calendar, selectors
-from sprints.calculations.capacity import capacity_row
+from sprints.calculations.capacity import NOT_COMMITTED_STATUSES, capacity_row
 from sprints.calculations.newcomers import OnboardingBudget, is_extended, point_limit
 from sprints.models import Epic, Spillover, Ticket
 from sustainability.models import Worklog
@@ -20,6 +20,27 @@ from sustainability.models import Worklog
 
 def _cells(context: CheckContext) -> list[int] | None:
     return None if context.cell_ids is None else sorted(context.cell_ids)
+
+
+def _newcomers(context: CheckContext) -> dict[int, Member]:
+    """Newcomers of the context's cells on ``as_of``, with ``newcomer_since``: the start of
+    their newcomer period, where their guard rails count from, as on their newcomer page
+    (one query)."""
+    since = (
+        MemberTypePeriod.objects.filter(member=OuterRef("pk"), since__lte=context.as_of)
+        .order_by("-since")
+        .values("since")[:1]
+    )
+    qs = (
+        Member.objects.filter(cell__isnull=False)
+        .with_type(as_of=context.as_of)
+        .filter(current_type=MemberType.NEWCOMER)  # type: ignore[misc]
+        .annotate(newcomer_since=Subquery(since))
+        .select_related("user")
+    )
+    if context.cell_ids is not None:
+        qs = qs.filter(cell_id__in=context.cell_ids)
+    return {m.pk: m for m in qs}
 
 
 def _board_url(cell_slug: str | None, number: int) -> str:
@@ -92,14 +113,18 @@ def member_over_committed(context: CheckContext) -> Iterator[Finding]:
     description="Tickets of the current or next sprint without story points or a time estimate.",
 )
 def ticket_unestimated(context: CheckContext) -> Iterator[Finding]:
-    # Queries: one per sprint (current and next).
+    # Queries: one per sprint (current and next). A next-sprint ticket without story points is
+    # already reported as not green; here it only shows when it has points but no hours.
     current = calendar.sprint_on(context.as_of).number
     for number in (current, current + 1):
         for t in selectors.unestimated_tickets(cell_ids=_cells(context), sprint_number=number):
+            if number != current and t.story_points is None:
+                continue
+            missing = "story points" if t.story_points is None else "time estimate"
             yield Finding(
                 rule="sprint-ticket-unestimated",
                 severity=Severity.WARNING,
-                message=f"{t.key} in sprint {number} has no estimate.",
+                message=f"{t.key} in sprint {number} has no {missing}.",
                 subject=f"ticket:{t.key}:estimate",
                 url=_board_url(None, number),
                 cell_id=t.cell_id,
@@ -113,24 +138,20 @@ def ticket_unestimated(context: CheckContext) -> Iterator[Finding]:
     description="At most 3 story points the first week and 5 the second (8 in the first sprint).",
 )
 def newcomer_over_limit(context: CheckContext) -> Iterator[Finding]:
-    # Queries: newcomers (1), their points per sprint (1).
+    # Queries: newcomers (1), their committed points per sprint (1). Stretch Goals are not
+    # committed, as on the board.
     current = calendar.sprint_on(context.as_of).number
-    newcomers = {
-        m.pk: m
-        for m in Member.objects.filter(cell__isnull=False)
-        .with_type(as_of=context.as_of)
-        .filter(current_type=MemberType.NEWCOMER)  # type: ignore[misc]
-        .select_related("user")
-        if context.cell_ids is None or m.cell_id in context.cell_ids
-    }
+    newcomers = _newcomers(context)
     points = (
         Ticket.objects.filter(assignee_id__in=list(newcomers), sprint__number__in=[current, current + 1])
+        .exclude(status__in=NOT_COMMITTED_STATUSES)
         .values_list("assignee_id", "sprint__number")
         .annotate(total=Sum("story_points"))
     )
     for member_id, number, total in points:
         member = newcomers[member_id]
-        limit = point_limit(member.joined_on, calendar.sprint_dates(number))
+        start = member.newcomer_since or member.joined_on  # type: ignore[attr-defined]
+        limit = point_limit(start, calendar.sprint_dates(number))
         if limit is not None and (total or Decimal(0)) > limit:
             yield Finding(
                 rule="sprint-newcomer-over-limit",
@@ -152,15 +173,13 @@ def newcomer_over_limit(context: CheckContext) -> Iterator[Finding]:
     "team's review hours kept aside.",
 )
 def onboarding_budget_over(context: CheckContext) -> Iterator[Finding]:
-    # Queries: onboarding epics of newcomers with their type start (1), worklog sums (1),
-    # core members per cell (1).
-    newcomers = Member.objects.with_type(as_of=context.as_of).filter(current_type=MemberType.NEWCOMER)  # type: ignore[misc]
+    # Queries: newcomers with the start of their newcomer period (1), their onboarding epics
+    # (1), worklog sums (1), core members per cell (1), mentors per cell (1). The mentor is
+    # the epic's reviewer, else the cell's mentors, as on the newcomer page.
+    newcomers = _newcomers(context)
     epics = list(
-        Epic.objects.filter(owner__in=newcomers, title__icontains="onboarding").select_related("owner__user")
+        Epic.objects.filter(owner_id__in=list(newcomers), title__icontains="onboarding").order_by("pk")
     )
-    epics = [
-        e for e in epics if context.cell_ids is None or (e.owner and e.owner.cell_id in context.cell_ids)
-    ]
     hours: dict[int, dict[int | None, Decimal]] = defaultdict(dict)
     for epic_id, member_id, seconds in (
         Worklog.objects.filter(ticket__epic__in=epics)
@@ -175,15 +194,28 @@ def onboarding_budget_over(context: CheckContext) -> Iterator[Finding]:
         .annotate(n=Count("id"))
         .values_list("cell_id", "n")
     )
+    mentors: dict[int | None, set[int]] = defaultdict(set)
+    for cell_id, member_id in (
+        RoleAssignment.objects.filter(role__slug="mentor", since__lte=context.as_of)
+        .filter(Q(until__isnull=True) | Q(until__gte=context.as_of))
+        .values_list("cell_id", "member_id")
+    ):
+        mentors[cell_id].add(member_id)
+    seen: set[int] = set()
     for epic in epics:
-        owner = epic.owner
-        assert owner is not None
+        owner_id = epic.owner_id
+        if owner_id is None or owner_id in seen:  # the page reads a newcomer's first onboarding epic
+            continue
+        seen.add(owner_id)
+        owner = newcomers[owner_id]
         by_member = hours.get(epic.pk, {})
-        people = {owner.pk, epic.reviewer_id}
+        people = {owner.pk} | (
+            {epic.reviewer_id} if epic.reviewer_id else mentors[owner.cell_id] - {owner.pk}
+        )
         budget = OnboardingBudget(
             newcomer_mentor_hours=sum((h for m, h in by_member.items() if m in people), Decimal(0)),
             total_hours=sum(by_member.values(), Decimal(0)),
-            extended=is_extended(owner.joined_on, context.as_of),
+            extended=is_extended(owner.newcomer_since or owner.joined_on, context.as_of),  # type: ignore[attr-defined]
             core_members=core.get(owner.cell_id or 0, 0),
         )
         if budget.over:

@@ -79,7 +79,7 @@ class TicketSerializer(serializers.ModelSerializer[Ticket]):
         read_only_fields = ["id", "updated_at"]
 
     def get_is_unestimated(self, obj: Ticket) -> bool:
-        return obj.story_points is None
+        return obj.is_unestimated
 
     def get_is_injection(self, obj: Ticket) -> bool:
         return selectors.ticket_is_injection(obj)

@@ -44,6 +44,25 @@ def sprint_ensure(*, number: int) -> Sprint:
 
 
 @transaction.atomic
+def ticket_record_sprint_entry(
+    *, ticket: Ticket, previous_sprint_id: int | None, given: bool = False
+) -> None:
+    """After a ticket is saved from the admin or the API: when it entered a sprint (created
+    into one, or moved into another), record when, so an entry after the cutoff day shows as
+    an injection; a move also clears an acceptance given in the old sprint. A value of
+    ``added_to_sprint_at`` given with the change (``given``) is kept. The JIRA sync records
+    its own entries."""
+    if given or ticket.sprint_id is None or ticket.sprint_id == previous_sprint_id:
+        return
+    ticket.added_to_sprint_at = timezone.now()
+    fields = ["added_to_sprint_at", "updated_at"]
+    if previous_sprint_id is not None:
+        ticket.injection_accepted = False
+        fields.append("injection_accepted")
+    ticket.save(update_fields=fields)
+
+
+@transaction.atomic
 def ticket_accept_injection(*, ticket: Ticket) -> Ticket:
     """Accepts a ticket injected after the cutoff day into its sprint."""
     if not selectors.ticket_is_injection(ticket):

@@ -80,21 +80,11 @@ def member_board(request: HttpRequest, cell_slug: str, member_id: int) -> HttpRe
     number = _sprint_number(request, current)
     if number is None:
         return HttpResponseBadRequest("The sprint must be a sprint number (1 or more).")
-    tickets = selectors.member_tickets(member=member, sprint_number=number)
-    table = selectors.review_table()
-    rows = [
-        {
-            "ticket": t,
-            "role": "assignee" if t.assignee_id == member.pk else "reviewer",
-            "hours": t.remaining_hours if t.assignee_id == member.pk else table.hours_for(t.story_points),
-        }
-        for t in tickets
-    ]
     context = {
         "cell": cell,
         "member": member,
         "row": selectors.member_capacity(member=member, sprint_number=number),
-        "rows": rows,
+        "rows": selectors.member_ticket_rows(member=member, sprint_number=number),
         "dates": calendar.sprint_dates(number),
         "sprint_number": number,
         "choices": _sprint_choices(current, number),
@@ -176,11 +166,13 @@ def complete(request: HttpRequest, cell_slug: str) -> HttpResponse:
         return HttpResponseBadRequest("The sprint must be a sprint number (1 or more).")
     status = 200
     if request.method == "POST":
-        sprint = services.sprint_ensure(number=number)
         try:
-            completion = services.sprint_completion_request(
-                cell=cell, sprint=sprint, user_id=request.user.pk, as_of=timezone.localdate()
-            )
+            # A refused request leaves nothing behind, not even the sprint's row.
+            with transaction.atomic():
+                sprint = services.sprint_ensure(number=number)
+                completion = services.sprint_completion_request(
+                    cell=cell, sprint=sprint, user_id=request.user.pk, as_of=timezone.localdate()
+                )
         except services.CompletionRefused as exc:
             messages.error(request, " ".join(exc.messages))
             status = 400

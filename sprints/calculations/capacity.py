@@ -103,6 +103,26 @@ def review_hours(points: Decimal | None, status: str, table: ReviewTable = DEFAU
     return table.hours_for(points)
 
 
+def assigned_hours(
+    *,
+    status: str,
+    is_recurring: bool,
+    remaining_seconds: int | None,
+    original_seconds: int | None,
+    recurring_hours: Decimal | None,
+) -> Decimal:
+    """The hours one assigned ticket adds to its assignee's commitment (the SQL sum of
+    ``sprints.selectors.sql`` ticket by ticket): nothing for Stretch Goals and finished
+    tickets; a recurring ticket's per-sprint hours; else the remaining estimate, or the
+    original one when there is no remaining estimate."""
+    if status in NOT_COMMITTED_STATUSES or status in FINISHED_STATUSES:
+        return Decimal(0)
+    if is_recurring:
+        return recurring_hours or Decimal(0)
+    seconds = remaining_seconds if remaining_seconds is not None else original_seconds
+    return Decimal(seconds or 0) / 3600
+
+
 @dataclass(frozen=True)
 class RotationReservation:
     kind: str

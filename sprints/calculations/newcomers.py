@@ -57,6 +57,7 @@ class NewcomerTask:
     story_points: Decimal | None
     labels: tuple[str, ...] = ()
     needs_production_access: bool = False
+    planned_on: date | None = None  # when it entered its sprint, when known
 
     @property
     def is_complex(self) -> bool:
@@ -84,13 +85,25 @@ class TrialGoals:
     production_access: tuple[str, ...]  # keys of tasks that need production access
 
 
-def trial_goals(tasks: Sequence[NewcomerTask], *, first_sprint: int, last_sprint: int) -> TrialGoals:
-    """Progress on the trial-task goals for sprints ``first_sprint``..``last_sprint``."""
+def trial_goals(
+    tasks: Sequence[NewcomerTask], *, first_sprint: int, last_sprint: int, first_day: date | None = None
+) -> TrialGoals:
+    """Progress on the trial-task goals for sprints ``first_sprint``..``last_sprint``.
+
+    The first task must be ready before ``first_day``: a task planned later does not count;
+    one whose planning date is unknown (entered before the portal tracked it) does, marked so.
+    """
     first = [t for t in tasks if t.sprint_number == first_sprint]
-    starter = [
-        t.key
+    sized = [
+        t
         for t in first
         if t.story_points is not None and FIRST_TASK_POINTS[0] <= t.story_points <= FIRST_TASK_POINTS[1]
+    ]
+    late = [t.key for t in sized if first_day and t.planned_on and t.planned_on >= first_day]
+    starter = [
+        t.key if t.planned_on or first_day is None else f"{t.key} (planning date unknown)"
+        for t in sized
+        if t.key not in late
     ]
     per_sprint = []
     for number in range(first_sprint + 1, last_sprint + 1):
@@ -112,7 +125,12 @@ def trial_goals(tasks: Sequence[NewcomerTask], *, first_sprint: int, last_sprint
         first_task=GoalStatus(
             label="A 2-3 point task in the first sprint, assigned before the first day",
             met=bool(starter),
-            detail=", ".join(starter) or "none yet",
+            detail=", ".join(starter)
+            or (
+                f"none ready in time ({', '.join(late)} planned on or after the first day)"
+                if late
+                else "none yet"
+            ),
         ),
         five_point_sprints=tuple(per_sprint),
         complex_tasks=GoalStatus(

@@ -34,10 +34,12 @@ from sprints.selectors.common import (
 from sprints.selectors.completion import CompletionPlan, completion_plan
 from sprints.selectors.spillovers import WrapUp, spillover_for_explanation, spillovers_for, wrap_up
 from sprints.selectors.tickets import (
+    MemberTicket,
     TicketLine,
     injection_threshold,
     injections,
     is_accepted,
+    member_ticket_rows,
     member_tickets,
     not_green_tickets,
     ticket_counts_by_status,
@@ -53,6 +55,7 @@ __all__ = [
     "Board",
     "BoardRow",
     "CompletionPlan",
+    "MemberTicket",
     "SprintMember",
     "TicketLine",
     "WrapUp",
@@ -68,6 +71,7 @@ __all__ = [
     "injections",
     "is_accepted",
     "member_capacity",
+    "member_ticket_rows",
     "member_tickets",
     "not_green_tickets",
     "portal_tz",

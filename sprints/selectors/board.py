@@ -11,6 +11,7 @@ from rotations.models import RotationKind
 from sprints import calendar
 from sprints.calculations import SprintDates
 from sprints.calculations.capacity import (
+    NOT_COMMITTED_STATUSES,
     CapacityRow,
     CapacityTotals,
     capacity_row,
@@ -66,7 +67,7 @@ def board(*, cell: Cell, sprint_number: int) -> Board:
     injected = injections(cell_ids=[cell.pk], sprint_number=sprint_number)
     pending: dict[int | None, int] = defaultdict(int)
     for ticket in injected:
-        if not ticket.accepted:
+        if not ticket.accepted and ticket.status not in NOT_COMMITTED_STATUSES:
             pending[ticket.assignee_id] += 1
     labels = dict(RotationKind.choices)
     by_id = {m.pk: m for m in members}
@@ -75,7 +76,7 @@ def board(*, cell: Cell, sprint_number: int) -> Board:
             row=row,
             rotations=tuple(labels.get(kind, kind) for kind in row.rotation_kinds),
             point_limit=(
-                point_limit(by_id[row.member_id].joined_on, dates)
+                point_limit(by_id[row.member_id].newcomer_start, dates)
                 if row.member_type == MemberType.NEWCOMER
                 else None
             ),

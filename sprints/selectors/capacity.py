@@ -37,6 +37,13 @@ class SprintMember:
     joined_on: date
     left_on: date | None
     current_type: str
+    type_since: date | None = None  # when the current type started (a newcomer's first day as one)
+
+    @property
+    def newcomer_start(self) -> date:
+        """Where a newcomer's guard rails count from: the start of their newcomer period,
+        else the day they joined."""
+        return self.type_since or self.joined_on
 
     @classmethod
     def of(cls, member: Member) -> SprintMember:

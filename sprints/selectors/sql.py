@@ -168,6 +168,8 @@ def _members_sql(cells: int | None) -> str:
     return (
         "SELECT m.id, u.first_name, u.last_name, u.username, m.cell_id, m.joined_on, m.left_on, "
         "(SELECT p.member_type FROM roles_membertypeperiod p WHERE p.member_id = m.id "
+        "AND p.since <= %s ORDER BY p.since DESC LIMIT 1), "
+        "(SELECT p.since FROM roles_membertypeperiod p WHERE p.member_id = m.id "
         "AND p.since <= %s ORDER BY p.since DESC LIMIT 1) "
         "FROM roles_member m JOIN auth_user u ON u.id = m.user_id "
         f"WHERE {scope} AND m.joined_on <= %s AND (m.left_on IS NULL OR m.left_on >= %s) "
@@ -176,15 +178,23 @@ def _members_sql(cells: int | None) -> str:
 
 
 def members(cell_ids: Sequence[int] | None, start: date, end: date) -> list[Row]:
-    """(id, name, cell id, joined on, left on, type on ``start``) of the members of
-    ``cell_ids`` (every cell when None) active at some point of [start, end], by name."""
+    """(id, name, cell id, joined on, left on, type on ``start``, start of that type) of the
+    members of ``cell_ids`` (every cell when None) active at some point of [start, end], by name."""
     cells = None if cell_ids is None else len(cell_ids)
     if cells == 0:
         return []
-    params = [start, *(cell_ids or ()), end, start]
+    params = [start, start, *(cell_ids or ()), end, start]
     return [
-        (member_id, _name(first, last, username), cell_id, _date(joined), _date(left), kind or "")
-        for member_id, first, last, username, cell_id, joined, left, kind in _fetch(
+        (
+            member_id,
+            _name(first, last, username),
+            cell_id,
+            _date(joined),
+            _date(left),
+            kind or "",
+            _date(since),
+        )
+        for member_id, first, last, username, cell_id, joined, left, kind, since in _fetch(
             _members_sql(cells), params
         )
     ]

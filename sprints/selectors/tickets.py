@@ -20,6 +20,8 @@ from sprints.calculations import SprintDates, injection_cutoff_instant, is_injec
 from sprints.calculations.capacity import (
     FINISHED_STATUSES,
     NOT_COMMITTED_STATUSES,
+    assigned_hours,
+    review_hours,
 )
 from sprints.models import (
     Ticket,
@@ -30,6 +32,7 @@ from sprints.selectors.common import (
     cutoff_day,
     finished_statuses,
     portal_tz,
+    review_table,
     unestimated_filter,
 )
 
@@ -100,6 +103,36 @@ def not_green_tickets(*, cell_ids: Sequence[int] | None, sprint_number: int) -> 
     epic owner (whom to ask): one query."""
     rows = sql.ticket_lines("not_green", number=sprint_number, cell_ids=cell_ids)
     return [TicketLine(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class MemberTicket:
+    """One ticket on a member's board: as assignee or reviewer, and the hours it adds to
+    their commitment (the same rules as the capacity row, so the rows add up)."""
+
+    ticket: Ticket
+    role: str  # "assignee" or "reviewer"
+    hours: Decimal
+
+
+def member_ticket_rows(*, member: Member, sprint_number: int) -> list[MemberTicket]:
+    """The member's tickets of a sprint with their hours (one query)."""
+    table = review_table()
+    rows = []
+    for ticket in member_tickets(member=member, sprint_number=sprint_number):
+        if ticket.assignee_id == member.pk:
+            hours = assigned_hours(
+                status=ticket.status,
+                is_recurring=ticket.is_recurring,
+                remaining_seconds=ticket.remaining_estimate_seconds,
+                original_seconds=ticket.original_estimate_seconds,
+                recurring_hours=ticket.recurring_hours_per_sprint,
+            )
+            rows.append(MemberTicket(ticket=ticket, role="assignee", hours=hours))
+        else:
+            hours = review_hours(ticket.story_points, ticket.status, table)
+            rows.append(MemberTicket(ticket=ticket, role="reviewer", hours=hours))
+    return rows
 
 
 def member_tickets(*, member: Member, sprint_number: int) -> list[Ticket]:

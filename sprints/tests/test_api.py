@@ -189,3 +189,63 @@ def test_schema_lists_sprint_endpoints(api: APIClient, staff_user: Any) -> None:
     schema = api.get(reverse("api-schema"), {"format": "json"}).json()
     for route in ("/api/tickets/", "/api/spillovers/{id}/", "/api/capacity/", "/api/sprints/"):
         assert route in schema["paths"], route
+
+
+def test_a_ticket_entering_a_sprint_through_the_api_is_stamped(
+    api: APIClient, staff_user: Any, cell: Any, sprint: Any
+) -> None:
+    api.force_authenticate(staff_user)
+    base = {"summary": "Late request", "status": "To Do", "cell": cell.slug}
+    response = api.post(
+        reverse("ticket-list"), {**base, "key": "SE-901", "sprint": sprint.number}, format="json"
+    )
+    assert response.status_code == 201
+    created = Ticket.objects.get(key="SE-901")
+    assert created.added_to_sprint_at is not None  # created into the sprint: stamped
+    # moved into the next sprint: stamped again, and an old acceptance no longer holds
+    Ticket.objects.filter(pk=created.pk).update(injection_accepted=True, added_to_sprint_at=None)
+    nxt: Any = SprintFactory(number=sprint.number + 1)
+    response = api.patch(reverse("ticket-detail", args=["SE-901"]), {"sprint": nxt.number}, format="json")
+    assert response.status_code == 200
+    moved = Ticket.objects.get(pk=created.pk)
+    assert moved.added_to_sprint_at is not None and not moved.injection_accepted
+    # an edit that keeps the sprint changes neither
+    Ticket.objects.filter(pk=created.pk).update(injection_accepted=True, added_to_sprint_at=None)
+    api.patch(reverse("ticket-detail", args=["SE-901"]), {"summary": "Reworded"}, format="json")
+    kept = Ticket.objects.get(pk=created.pk)
+    assert kept.added_to_sprint_at is None and kept.injection_accepted
+    # a time given with the change is the one kept
+    given = "2026-01-05T10:00:00Z"
+    response = api.post(
+        reverse("ticket-list"),
+        {**base, "key": "SE-902", "sprint": sprint.number, "added_to_sprint_at": given},
+        format="json",
+    )
+    assert response.status_code == 201
+    assert Ticket.objects.get(key="SE-902").added_to_sprint_at.isoformat() == "2026-01-05T10:00:00+00:00"  # type: ignore[union-attr]
+    # without a sprint nothing is stamped
+    api.post(reverse("ticket-list"), {**base, "key": "SE-903"}, format="json")
+    assert Ticket.objects.get(key="SE-903").added_to_sprint_at is None
+
+
+def test_a_ticket_moved_in_the_admin_is_stamped(client: Any, staff_user: Any, cell: Any, sprint: Any) -> None:
+    ticket: Any = TicketFactory(cell=cell, sprint=sprint, added_to_sprint_at=None)
+    nxt: Any = SprintFactory(number=sprint.number + 1)
+    client.force_login(staff_user)
+    url = reverse("admin:sprints_ticket_change", args=[ticket.pk])
+    form = client.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and not isinstance(v, list)}
+    data.update(
+        {
+            "key": ticket.key,
+            "summary": ticket.summary,
+            "status": ticket.status,
+            "sprint": nxt.pk,
+            "labels": "[]",
+            "priority_category": ticket.priority_category,
+        }
+    )
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    ticket.refresh_from_db()
+    assert ticket.sprint_id == nxt.pk and ticket.added_to_sprint_at is not None

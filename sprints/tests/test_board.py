@@ -174,9 +174,48 @@ def test_member_board_lists_own_tickets(
     with django_assert_num_queries(13):
         response = client.get(url)
     assert response.status_code == 200
-    keys = {item["ticket"].key for item in response.context["rows"]}
+    keys = {item.ticket.key for item in response.context["rows"]}
     assert keys >= {t.key for t in mine} | {review.key} and len(keys) == 6
     assert "needs production access" in response.content.decode()
+
+
+def test_member_board_hours_add_up_to_the_committed_figure(
+    client: Client, core_member: Any, sprint: Any
+) -> None:
+    other = MemberFactory(cell=core_member.cell)
+    hour = 3600
+    TicketFactory(
+        cell=core_member.cell, sprint=sprint, assignee=core_member, remaining_estimate_seconds=5 * hour
+    )
+    # no remaining estimate: the original one counts
+    TicketFactory(
+        cell=core_member.cell,
+        sprint=sprint,
+        assignee=core_member,
+        remaining_estimate_seconds=None,
+        original_estimate_seconds=3 * hour,
+    )
+    TicketFactory(cell=core_member.cell, sprint=sprint, assignee=core_member, status="Done")  # 0
+    TicketFactory(cell=core_member.cell, sprint=sprint, assignee=core_member, status="Stretch Goals")  # 0
+    # reviews: 3 points -> 2 h; in external review -> nothing left to review
+    TicketFactory(cell=core_member.cell, sprint=sprint, assignee=other, reviewer=core_member, story_points=3)
+    TicketFactory(
+        cell=core_member.cell,
+        sprint=sprint,
+        assignee=other,
+        reviewer=core_member,
+        story_points=5,
+        status="External Review",
+    )
+    client.force_login(core_member.user)
+    response = client.get(reverse("sprints:member_board", args=[core_member.cell.slug, core_member.pk]))
+    rows, row = response.context["rows"], response.context["row"]
+    by_role = {"assignee": Decimal(0), "reviewer": Decimal(0)}
+    for item in rows:
+        by_role[item.role] += item.hours
+    assert by_role == {"assignee": Decimal(8), "reviewer": Decimal(2)}
+    assert row.ticket_hours == Decimal(8) and row.review_hours == Decimal(2)
+    assert sum((i.hours for i in rows), Decimal(0)) + row.meeting_hours + row.epic_hours == row.committed
 
 
 def test_member_board_refuses_other_cell_and_unknown_member(
@@ -216,6 +255,9 @@ def test_injection_is_listed_and_accepted_by_role_holder(
     assert row.injections == 1
     accept = reverse("sprints:accept_injection", args=[sprint_manager.cell.slug, injected.key])
     assert client.post(accept).status_code == 403  # a plain member cannot accept
+    client.logout()
+    assert client.post(accept).status_code == 302  # anonymous: to the login page
+    assert not Ticket.objects.get(pk=injected.pk).injection_accepted
     client.force_login(sprint_manager.user)
     assert client.get(accept).status_code == 405
     response = client.post(accept)

@@ -19,6 +19,7 @@ from sprints.calculations.capacity import (
     RoleReservation,
     RotationReservation,
     Workload,
+    assigned_hours,
     capacity_row,
     capacity_totals,
     parse_review_table,
@@ -199,6 +200,41 @@ def test_totals_flag_cell_over_commitment() -> None:
 )
 def test_review_table(points: D | None, status: str, expected: D) -> None:
     assert review_hours(points, status, DEFAULT_REVIEW_TABLE) == expected
+
+
+H = 3600
+
+
+@pytest.mark.parametrize(
+    ("status", "recurring", "remaining", "original", "per_sprint", "expected"),
+    [
+        ("In Progress", False, 5 * H, 8 * H, None, D(5)),  # the remaining estimate
+        ("To Do", False, None, 8 * H, None, D(8)),  # no remaining one: the original
+        ("To Do", False, 0, 8 * H, None, D(0)),  # a remaining 0 is an estimate
+        ("To Do", False, None, None, None, D(0)),  # unestimated
+        ("In Progress", True, 5 * H, None, D("1.5"), D("1.5")),  # recurring: per-sprint hours
+        ("Done", False, 5 * H, None, None, D(0)),
+        ("Deployed & Delivered", True, None, None, D(2), D(0)),
+        ("Stretch Goals", False, 5 * H, None, None, D(0)),  # not committed
+        ("External Review", False, 2 * H, None, None, D(2)),  # still the assignee's work
+    ],
+)
+def test_assigned_hours(
+    status: str,
+    recurring: bool,
+    remaining: int | None,
+    original: int | None,
+    per_sprint: D | None,
+    expected: D,
+) -> None:
+    hours = assigned_hours(
+        status=status,
+        is_recurring=recurring,
+        remaining_seconds=remaining,
+        original_seconds=original,
+        recurring_hours=per_sprint,
+    )
+    assert hours == expected
 
 
 def test_review_table_is_configurable() -> None:

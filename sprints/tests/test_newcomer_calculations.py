@@ -70,6 +70,24 @@ def test_trial_goals_missing() -> None:
     assert not goals.complex_tasks.met and not goals.complex_ops.met and not goals.complex_dev.met
 
 
+FIRST_DAY = date(2026, 3, 3)
+
+
+@pytest.mark.parametrize(
+    ("planned", "met", "detail"),
+    [
+        (date(2026, 2, 27), True, "A"),  # ready the Friday before the first day
+        (FIRST_DAY, False, "none ready in time (A planned on or after the first day)"),
+        (date(2026, 3, 5), False, "none ready in time (A planned on or after the first day)"),
+        (None, True, "A (planning date unknown)"),  # entered before the portal tracked it
+    ],
+)
+def test_first_task_must_be_ready_before_the_first_day(planned: date | None, met: bool, detail: str) -> None:
+    tasks = [NewcomerTask(key="A", sprint_number=27, story_points=D("2"), planned_on=planned)]
+    goals = trial_goals(tasks, first_sprint=27, last_sprint=27, first_day=FIRST_DAY)
+    assert (goals.first_task.met, goals.first_task.detail) == (met, detail)
+
+
 @pytest.mark.parametrize(
     ("nm_hours", "total", "extended", "core", "cap", "reserve", "headroom", "over"),
     [

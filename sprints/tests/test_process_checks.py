@@ -10,7 +10,8 @@ import pytest
 from django.utils import timezone
 
 from opencraft_ops.process_checks import CheckContext, run_checks
-from roles.tests.factories import MemberFactory
+from roles.models import MemberTypePeriod, Role
+from roles.tests.factories import MemberFactory, RoleAssignmentFactory
 from sprints import calendar
 from sprints.tests.factories import (
     EpicFactory,
@@ -92,7 +93,87 @@ def test_constant_queries(cell: Any, django_assert_num_queries: Any, n: int) -> 
     populate(cell, n)
     context = CheckContext(as_of=date.today() + timedelta(days=0), cell_ids=frozenset({cell.pk}))
     # not green 1, over-committed 2 x (members + 7 inputs) = 16, unestimated 2, newcomer limit 2,
-    # onboarding 3, spillovers 1, injections 1
-    with django_assert_num_queries(26):
+    # onboarding 5 (newcomers, epics, worklogs, core members, mentors), spillovers 1, injections 1
+    with django_assert_num_queries(28):
         findings = run_checks(context, only=RULES)
     assert findings
+
+
+def _findings(cell: Any, rule: str) -> list[Any]:
+    return run_checks(CheckContext(as_of=date.today(), cell_ids=frozenset({cell.pk})), only=[rule])
+
+
+def test_newcomer_limit_counts_from_the_newcomer_period_and_skips_stretch_goals(cell: Any) -> None:
+    current: Any = SprintFactory(number=calendar.sprint_on(date.today()).number)
+    # In the company for a year as a short-term contractor, a newcomer from this sprint on:
+    # the guard rails count from the newcomer period, as on the newcomer page.
+    member: Any = MemberFactory(cell=cell, member_type="short_term")
+    MemberTypePeriod.objects.create(member=member, member_type="newcomer", since=current.start)
+    TicketFactory(cell=cell, sprint=current, assignee=member, story_points=Decimal(5))
+    TicketFactory(cell=cell, sprint=current, assignee=member, story_points=Decimal(3))
+    stretch: Any = TicketFactory(
+        cell=cell, sprint=current, assignee=member, story_points=Decimal(5), status="Stretch Goals"
+    )
+    assert _findings(cell, "sprint-newcomer-over-limit") == []  # 8 committed, the stretch goal aside
+    stretch.status = "To Do"
+    stretch.save()
+    (finding,) = _findings(cell, "sprint-newcomer-over-limit")
+    assert finding.member_id == member.pk and "13.00 story points" in finding.message
+
+
+def test_onboarding_without_an_epic_reviewer_counts_the_cells_mentor(cell: Any) -> None:
+    newcomer: Any = MemberFactory(
+        cell=cell, member_type="newcomer", joined_on=date.today() - timedelta(days=20)
+    )
+    mentor: Any = MemberFactory(cell=cell)
+    RoleAssignmentFactory(
+        member=mentor,
+        role=Role.objects.get(slug="mentor"),
+        cell=cell,
+        since=date.today() - timedelta(days=30),
+    )
+    helper: Any = MemberFactory(cell=cell)  # another core member: counts in the total only
+    epic: Any = EpicFactory(cell=cell, owner=newcomer, reviewer=None, title="Onboarding")
+    ticket: Any = TicketFactory(cell=cell, epic=epic)
+    for who, hours in ((newcomer, 50), (mentor, 31), (helper, 40)):
+        Worklog.objects.create(
+            member=who,
+            ticket=ticket,
+            work_date=date.today(),
+            seconds=hours * 3600,
+            created_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
+    (finding,) = _findings(cell, "sprint-onboarding-budget-over")
+    assert "81.0 h by" in finding.message  # the newcomer's 50 h and the mentor's 31 h: over 80 h
+
+
+def test_a_next_sprint_ticket_without_points_is_reported_once(cell: Any) -> None:
+    current: Any = SprintFactory(number=calendar.sprint_on(date.today()).number)
+    nxt: Any = SprintFactory(number=current.number + 1)
+    member: Any = MemberFactory(cell=cell)
+    no_points: Any = TicketFactory(cell=cell, sprint=nxt, assignee=member, reviewer=member, story_points=None)
+    no_hours: Any = TicketFactory(
+        cell=cell,
+        sprint=nxt,
+        assignee=member,
+        reviewer=member,
+        story_points=Decimal(3),
+        remaining_estimate_seconds=None,
+        original_estimate_seconds=None,
+    )
+    now: Any = TicketFactory(cell=cell, sprint=current, assignee=member, story_points=None)
+    context = CheckContext(as_of=date.today(), cell_ids=frozenset({cell.pk}))
+    findings = run_checks(context, only=["sprint-ticket-not-green", "sprint-ticket-unestimated"])
+    by_ticket: dict[str, list[str]] = {}
+    for f in findings:
+        by_ticket.setdefault(f.subject.split(":")[1], []).append(f"{f.rule}: {f.message}")
+    assert by_ticket[no_points.key] == [
+        f"sprint-ticket-not-green: {no_points.key} (sprint {nxt.number}) has no estimate."
+    ]
+    assert by_ticket[no_hours.key] == [
+        f"sprint-ticket-unestimated: {no_hours.key} in sprint {nxt.number} has no time estimate."
+    ]
+    assert by_ticket[now.key] == [
+        f"sprint-ticket-unestimated: {now.key} in sprint {current.number} has no story points."
+    ]
