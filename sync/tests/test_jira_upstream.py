@@ -207,3 +207,10 @@ def test_tickets_entering_the_sprint_late_are_injections(synced, jira, fake_jira
     injected = {t.key for t in selectors.injections(cell_ids=[org["bebop"].pk], sprint_number=CURRENT)}
     assert injected == {late["key"], moved["key"]}
     assert Ticket.objects.get(key=moved["key"]).added_to_sprint_at == day_12
+    # Accepted in this sprint, then edited: still accepted. Moved on: the acceptance goes.
+    Ticket.objects.filter(key__in=[late["key"], moved["key"]]).update(injection_accepted=True)
+    app.update_issue(late["key"], summary="Edited after acceptance")
+    app.update_issue(moved["key"], sprint_ids=[future["id"]])
+    jira_sync(client=jira)
+    assert Ticket.objects.get(key=late["key"]).injection_accepted is True
+    assert Ticket.objects.get(key=moved["key"]).injection_accepted is False

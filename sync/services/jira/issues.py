@@ -3,7 +3,7 @@
 Fields the portal owns (priorities, budgets, recurring flags...) are never overwritten. An
 epic whose JIRA status changed gets its EpicStatusChange (``epic_status_record_external``);
 a ticket that enters a sprint gets ``added_to_sprint_at`` (see ``SprintEntry``) so the board
-can tell injections.
+can tell injections, and loses an injection acceptance given in the sprint it left.
 """
 
 from __future__ import annotations
@@ -203,10 +203,12 @@ def tickets_store_page(
             and all(getattr(local, k) == v for k, v in values.items())
         ):
             continue
+        accepted = local.injection_accepted if local is not None else False
         if local is None:
             added = entry.for_new(issue) if values["sprint_id"] else None
         elif local.sprint_id != values["sprint_id"]:
             added = entry.moved(issue) if values["sprint_id"] else None
+            accepted = False  # an acceptance was for the sprint it left
         else:
             added = local.added_to_sprint_at
         if local is not None and local.jira_id is None:
@@ -214,9 +216,12 @@ def tickets_store_page(
                 setattr(local, k, v)
             local.jira_id = issue.jira_id
             local.added_to_sprint_at = added
+            local.injection_accepted = accepted
             local.save()
             counts.updated += 1
             continue
         created += local is None
-        rows.append(Ticket(jira_id=issue.jira_id, added_to_sprint_at=added, **values))
-    _upsert(Ticket, rows, [*TICKET_FIELDS, "added_to_sprint_at"], counts, created)
+        rows.append(
+            Ticket(jira_id=issue.jira_id, added_to_sprint_at=added, injection_accepted=accepted, **values)
+        )
+    _upsert(Ticket, rows, [*TICKET_FIELDS, "added_to_sprint_at", "injection_accepted"], counts, created)
