@@ -10,10 +10,12 @@ from typing import Any
 from celery.schedules import crontab
 
 BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
-    # sync (issue 3): worklogs every 5 minutes, JIRA every 10, the reconciliation nightly.
+    # sync (issue 3): worklogs every 5 minutes, JIRA every 10; nightly, the Tempo reconciliation
+    # and a full JIRA read (the only way issues deleted in JIRA are noticed).
     "sync-tempo": {"task": "sync.tempo", "schedule": crontab(minute="*/5")},
     "sync-jira": {"task": "sync.jira", "schedule": crontab(minute="*/10")},
     "sync-tempo-reconcile": {"task": "sync.tempo_reconcile", "schedule": crontab(hour=2, minute=30)},
+    "sync-jira-full": {"task": "sync.jira", "schedule": crontab(hour=3, minute=10), "kwargs": {"full": True}},
     "rotations-sprint-started-webhook": {
         "task": "rotations.tasks.sprint_started_notify",
         "schedule": crontab(minute=15, hour=0),

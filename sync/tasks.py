@@ -92,8 +92,9 @@ def reconcile_tempo(self: Any) -> dict[str, Any]:
 
 
 @shared_task(name="sync.jira", bind=True, max_retries=MAX_RETRIES)
-def sync_jira(self: Any) -> dict[str, Any]:
-    """Board sprints, epics and tickets changed since the watermark."""
+def sync_jira(self: Any, full: bool = False) -> dict[str, Any]:
+    """Board sprints, epics and tickets changed since the watermark; with ``full`` (nightly)
+    every issue, which is how deletions upstream arrive (JIRA's search shows no trace of them)."""
     if not config.jira_configured():
         return {"status": "off", "reason": "JIRA_BASE_URL is not set"}
     if not Cell.objects.exclude(jira_board_id=None).exists():
@@ -103,7 +104,7 @@ def sync_jira(self: Any) -> dict[str, Any]:
     def work() -> dict[str, Any]:
         client = config.jira_client()
         try:
-            run = jira_sync(client=client, triggered_by="task")
+            run = jira_sync(client=client, full=full, triggered_by="task")
         finally:
             client.close()
         return {"status": "done", **_summary(run)}

@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 
 from opencraft_ops.beat import BEAT_SCHEDULE
 from opencraft_ops.integrations.http import AuthError, MalformedResponse, RemoteError, TransportError
+from sprints.models import Ticket
 from sustainability.models import Worklog
 from sync import tasks
 from sync.models import SyncMode, SyncOutcome, SyncRun
@@ -37,6 +38,21 @@ def test_beat_schedule_has_the_sync():
         "sync.jira",
         "sync.tempo_reconcile",
     }
+    assert BEAT_SCHEDULE["sync-jira-full"]["task"] == "sync.jira"
+    assert BEAT_SCHEDULE["sync-jira-full"]["kwargs"] == {"full": True}
+
+
+def test_the_nightly_full_jira_task_brings_deletions(org, upstream, fake_jira):
+    assert tasks.sync_jira.delay().get()["status"] == "done"
+    app = fake_jira.app
+    gone = next(r["key"] for r in app.issues.values() if r["issuetype"] != "Epic" and r["project"] == "BB")
+    app.delete_issue(gone)
+    assert tasks.sync_jira.delay().get()["deleted"] == 0  # the incremental feed cannot see it
+    assert Ticket.objects.filter(key=gone).exists()
+    nightly = BEAT_SCHEDULE["sync-jira-full"]
+    result = tasks.sync_jira.apply(kwargs=nightly["kwargs"]).get()
+    assert result["status"] == "done" and result["deleted"] >= 1
+    assert not Ticket.objects.filter(key=gone).exists()
 
 
 def test_tasks_are_off_without_base_urls(db, settings):
