@@ -3,6 +3,9 @@ swaps, firefighting policies, calendar feeds, webhook endpoints and their delive
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -17,28 +20,112 @@ from rotations.models import (
     WebhookEndpoint,
     WebhookEvent,
 )
+from rotations.services import editing, rules
 from rotations.services.webhooks import webhook_redeliver
+
+
+class RotationAssignmentForm(forms.ModelForm):
+    """The admin form checks the same rules as the grid and the API (period of the kind,
+    the cell's policy, eligibility, double booking) and shows each on its field."""
+
+    reserved_hours = forms.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        help_text="Leave empty on a new slot to take the cell's budget (firefighters, discovery duty).",
+    )
+
+    class Meta:
+        model = RotationAssignment
+        fields = ["kind", "cell", "member", "start", "end", "reserved_hours", "note"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors or data.get("member") is None:
+            return data
+        member = data["member"]
+        if self.instance.pk is None:
+            problems = rules.new_slot_problems(
+                kind=data["kind"], cell=data.get("cell"), member=member, start=data["start"], end=data["end"]
+            )
+        else:
+            # Compared with the row as it is now (a revert from the history starts from an old version).
+            current = (
+                RotationAssignment.objects.filter(pk=self.instance.pk)
+                .values_list("member_id", flat=True)
+                .first()
+            )
+            why = rules.holder_problem(self.instance, member) if member.pk != current else None
+            problems = {"member": [why]} if why else {}
+        for field, messages_ in problems.items():
+            for message in messages_:
+                self.add_error(field if field in self.fields else None, message)
+        return data
 
 
 @admin.register(RotationAssignment)
 class RotationAssignmentAdmin(SimpleHistoryAdmin):
+    """Saves and deletes go through ``rotations.services.editing``: the rules are checked,
+    the pager follows the firefighters and a ``rotation.changed`` webhook goes out."""
+
+    form = RotationAssignmentForm
     list_display = ["kind", "member", "cell", "sprint", "start", "end", "reserved_hours"]
     list_filter = ["kind", "cell", "sprint", ("start", admin.DateFieldListFilter)]
     search_fields = ["member__user__username", "member__user__first_name", "member__user__last_name", "note"]
     raw_id_fields = ["member"]
     list_select_related = ["member__user", "cell", "sprint"]
     date_hierarchy = "start"
-    readonly_fields = ["reason"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: RotationAssignment | None = None) -> list[str]:
+        # Moving a slot in time, to another cell or kind is a new slot: delete it and add one.
+        return ["sprint", "reason"] + (["kind", "cell", "start", "end"] if obj is not None else [])
+
+    def save_model(
+        self, request: HttpRequest, obj: RotationAssignment, form: forms.ModelForm, change: bool
+    ) -> None:
+        data = form.cleaned_data
+        if not change:
+            saved = editing.rotation_create(
+                kind=obj.kind,
+                cell=obj.cell,
+                member=obj.member,
+                start=obj.start,
+                end=obj.end,
+                reserved_hours=data.get("reserved_hours"),
+                note=obj.note,
+            )
+        else:
+            saved = RotationAssignment.objects.select_related("member__user", "cell", "sprint").get(pk=obj.pk)
+            editing.rotation_update(
+                assignment=saved,
+                member=data["member"],
+                reserved_hours=data.get("reserved_hours"),
+                note=data.get("note", ""),
+            )
+        for f in RotationAssignment._meta.concrete_fields:
+            setattr(obj, f.attname, getattr(saved, f.attname))
+
+    def delete_model(self, request: HttpRequest, obj: RotationAssignment) -> None:
+        editing.rotation_delete(assignment=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[RotationAssignment]) -> None:
+        for assignment in queryset.select_related("member__user", "cell", "sprint"):
+            editing.rotation_delete(assignment=assignment)
 
 
 @admin.register(Swap)
 class SwapAdmin(admin.ModelAdmin):
+    """Swaps are recorded from the grid or the API, where the rules are checked and the
+    slots really change hands; here they are read (the note can be corrected)."""
+
     list_display = [
         "first_member",
         "second_member",
         "first",
         "second",
         "agreed_on",
+        "agreed_by",
         "recorded_by",
         "recorded_at",
     ]
@@ -48,11 +135,23 @@ class SwapAdmin(admin.ModelAdmin):
         "second_member__user",
         "first__member__user",
         "second__member__user",
+        "agreed_by__user",
         "recorded_by",
     ]
     search_fields = ["first_member__user__username", "second_member__user__username", "note"]
-    raw_id_fields = ["first", "second", "first_member", "second_member"]
-    readonly_fields = ["recorded_at"]
+    readonly_fields = [
+        "first",
+        "second",
+        "first_member",
+        "second_member",
+        "agreed_on",
+        "agreed_by",
+        "recorded_by",
+        "recorded_at",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
 
 @admin.register(FirefightingPolicy)
@@ -113,6 +212,7 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
         "attempts",
         "last_status_code",
         "created_at",
+        "next_attempt_at",
         "delivered_at",
     ]
     list_filter = ["status", "event", "endpoint"]
@@ -130,6 +230,7 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
         "last_error",
         "log",
         "created_at",
+        "next_attempt_at",
         "delivered_at",
     ]
     actions = ["redeliver"]

@@ -146,6 +146,7 @@ class SwapViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.Gener
             first=data["first"],
             second=data["second"],
             agreed_on=data["agreed_on"],
+            agreed_by=data["agreed_by"],
             user=self.request.user,
             note=data.get("note", ""),
         )

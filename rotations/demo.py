@@ -79,6 +79,7 @@ def _demo_swap(cell: Cell, current: int, today: date, stdout: TextIO) -> None:
             first=first,
             second=second,
             agreed_on=today - timedelta(days=1),
+            agreed_by=second.member,
             note="Demo: swapped so one of them can attend a conference.",
         )
     except ValidationError as exc:

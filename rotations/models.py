@@ -121,6 +121,15 @@ class Swap(models.Model):
     first_member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
     second_member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
     agreed_on = models.DateField(help_text="When both members agreed.")
+    # The one of the two who agreed to the other's request (empty on swaps recorded before it was asked).
+    agreed_by = models.ForeignKey(
+        Member,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Which of the two members agreed to the swap.",
+    )
     note = models.CharField(max_length=255, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -132,10 +141,18 @@ class Swap(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(first=F("second")), name="swap_two_assignments"),
             models.CheckConstraint(condition=~Q(first_member=F("second_member")), name="swap_two_members"),
+            models.CheckConstraint(
+                condition=Q(agreed_by__isnull=True)
+                | Q(agreed_by=F("first_member"))
+                | Q(agreed_by=F("second_member")),
+                name="swap_agreed_by_one_of_the_two",
+                violation_error_message="The member who agreed must be one of the two members swapping.",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.first_member} ⇄ {self.second_member} (agreed {self.agreed_on})"
+        by = f" by {self.agreed_by}" if self.agreed_by_id else ""
+        return f"{self.first_member} ⇄ {self.second_member} (agreed{by} {self.agreed_on})"
 
 
 class CalendarFeed(models.Model):
@@ -243,6 +260,9 @@ class WebhookDelivery(models.Model):
     last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     log = models.JSONField(default=list, help_text="One entry per attempt: time, status code, error.")
+    next_attempt_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a failed delivery is due to be tried again (back-off)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
 

@@ -123,22 +123,40 @@ def cell_assignments(cell: Cell, *, start: date, end: date) -> QuerySet[Rotation
 
 
 @dataclass(frozen=True)
+class GridSlot:
+    """One cell of the grid: a slot's kind and period, with its holder's assignment if filled."""
+
+    kind: str
+    start: date
+    end: date
+    assignment: RotationAssignment | None
+
+    @property
+    def label(self) -> str:
+        return RotationKind(self.kind).label
+
+
+@dataclass(frozen=True)
 class SprintRow:
     """One sprint of the grid: the slots by kind, plus backups."""
 
     number: int
     start: date
     end: date
-    firefighters: list[RotationAssignment | None]
+    firefighters: list[GridSlot]
     backups: list[RotationAssignment]
-    discovery: list[RotationAssignment | None]  # one per duty week
-    pager: list[RotationAssignment | None]
-    ops_reviewer: RotationAssignment | None
+    discovery: list[GridSlot]  # one per duty week
+    pager: list[GridSlot]
+    ops_reviewer: GridSlot
     is_current: bool
 
 
 def grid_rows(cell: Cell, *, first_sprint: int, count: int, today: date) -> list[SprintRow]:
-    """The calendar grid of ``count`` sprints from ``first_sprint``. One query."""
+    """The calendar grid of ``count`` sprints from ``first_sprint``. One query.
+
+    Every slot the cell can have is a :class:`GridSlot`, empty ones included, so the
+    sprint manager can fill them from the grid.
+    """
     sprints = [calendar.sprint_dates(n) for n in range(first_sprint, first_sprint + count)]
     assignments = list(cell_assignments(cell, start=sprints[0].start, end=sprints[-1].end))
     rows = []
@@ -146,23 +164,73 @@ def grid_rows(cell: Cell, *, first_sprint: int, count: int, today: date) -> list
         inside = [a for a in assignments if s.start <= a.start <= s.end]
         by_kind_start = {(a.kind, a.start): a for a in inside if a.kind != RotationKind.FIREFIGHTER_BACKUP}
         weeks = calculations.duty_weeks(s.start)
+
+        def slot(kind: str, start: date, end: date) -> GridSlot:
+            return GridSlot(kind=kind, start=start, end=end, assignment=by_kind_start.get((kind, start)))  # noqa: B023
+
         rows.append(
             SprintRow(
                 number=s.number,
                 start=s.start,
                 end=s.end,
                 firefighters=[
-                    by_kind_start.get((RotationKind.FIREFIGHTER_1, s.start)),
-                    by_kind_start.get((RotationKind.FIREFIGHTER_2, s.start)),
+                    slot(RotationKind.FIREFIGHTER_1, s.start, s.end),
+                    slot(RotationKind.FIREFIGHTER_2, s.start, s.end),
                 ],
                 backups=[a for a in inside if a.kind == RotationKind.FIREFIGHTER_BACKUP],
-                discovery=[by_kind_start.get((RotationKind.DISCOVERY_DUTY, w[0])) for w in weeks],
-                pager=[by_kind_start.get((RotationKind.PAGER, w[0])) for w in weeks],
-                ops_reviewer=by_kind_start.get((RotationKind.OPS_REVIEWER, s.start)),
+                discovery=[slot(RotationKind.DISCOVERY_DUTY, w[0], w[1]) for w in weeks],
+                pager=[slot(RotationKind.PAGER, w[0], w[1]) for w in weeks],
+                ops_reviewer=slot(RotationKind.OPS_REVIEWER, s.start, s.end),
                 is_current=s.contains(today),
             )
         )
     return rows
+
+
+@dataclass(frozen=True)
+class GridColumns:
+    """Which columns the grid shows and which empty slots can be filled there."""
+
+    firefighters: int  # 0, 1 or 2 firefighter columns
+    backups: bool
+    discovery: bool
+    pager: bool
+    ops_reviewer: bool
+    fillable: frozenset[str]  # kinds the cell's policy schedules
+
+
+def grid_columns(policy: Policy, rows: list[SprintRow]) -> GridColumns:
+    """The policy's slots, plus any kind some displayed row holds anyway (no query)."""
+
+    def held(slots: list[GridSlot]) -> bool:
+        return any(s.assignment is not None for s in slots)
+
+    ff1 = [r.firefighters[0] for r in rows]
+    ff2 = [r.firefighters[1] for r in rows]
+    pager_on = policy.pager and policy.firefighters > 0
+    fillable = {
+        kind
+        for kind, on in (
+            (RotationKind.FIREFIGHTER_1, policy.firefighters >= 1),
+            (RotationKind.FIREFIGHTER_2, policy.firefighters >= 2),
+            (RotationKind.DISCOVERY_DUTY, policy.discovery_duty),
+            (RotationKind.PAGER, pager_on),
+            (RotationKind.OPS_REVIEWER, policy.ops_reviewer),
+        )
+        if on
+    }
+    return GridColumns(
+        firefighters=2
+        if policy.firefighters >= 2 or held(ff2)
+        else 1
+        if policy.firefighters or held(ff1)
+        else 0,
+        backups=policy.firefighters > 0 or any(r.backups for r in rows),
+        discovery=policy.discovery_duty or held([d for r in rows for d in r.discovery]),
+        pager=pager_on or held([p for r in rows for p in r.pager]),
+        ops_reviewer=policy.ops_reviewer or held([r.ops_reviewer for r in rows]),
+        fillable=frozenset(fillable),
+    )
 
 
 @dataclass(frozen=True)
@@ -229,7 +297,9 @@ def recent_swaps(cell: Cell, *, limit: int = 20) -> list[Swap]:
     """The cell's latest swaps with their members (one query)."""
     return list(
         Swap.objects.filter(Q(first__cell=cell) | Q(second__cell=cell))
-        .select_related("first", "second", "first_member__user", "second_member__user", "recorded_by")
+        .select_related(
+            "first", "second", "first_member__user", "second_member__user", "agreed_by__user", "recorded_by"
+        )
         .order_by("-recorded_at")[:limit]
     )
 

@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from roles.models import Cell, Member
 from rotations.models import RotationAssignment, RotationKind, Swap
-from rotations.services.schedule import MAX_SPRINTS
+from rotations.services.schedule import MAX_SPRINTS, last_sprint_problem
 from sprints.calendar import MAX_SPRINT_NUMBER
 
 
@@ -55,6 +55,12 @@ class ScheduleRequestSerializer(serializers.Serializer):
     cell = serializers.SlugRelatedField(slug_field="slug", queryset=Cell.objects.all())
     first_sprint = serializers.IntegerField(min_value=1, max_value=MAX_SPRINT_NUMBER)
     sprints = serializers.IntegerField(min_value=1, max_value=MAX_SPRINTS, default=3)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        problem = last_sprint_problem(attrs.get("first_sprint"), attrs.get("sprints"))
+        if problem:
+            raise serializers.ValidationError({"sprints": problem})
+        return attrs
 
 
 class PlannedSlotSerializer(serializers.Serializer):
@@ -118,6 +124,9 @@ class SwapSerializer(serializers.ModelSerializer):
     second = serializers.PrimaryKeyRelatedField(queryset=RotationAssignment.objects.all())
     first_member = serializers.IntegerField(source="first_member_id", read_only=True)
     second_member = serializers.IntegerField(source="second_member_id", read_only=True)
+    agreed_by = serializers.PrimaryKeyRelatedField(
+        queryset=Member.objects.all(), help_text="Which of the two members agreed (a member id)."
+    )
     recorded_by = serializers.CharField(source="recorded_by.username", read_only=True, allow_null=True)
 
     class Meta:
@@ -129,6 +138,7 @@ class SwapSerializer(serializers.ModelSerializer):
             "first_member",
             "second_member",
             "agreed_on",
+            "agreed_by",
             "note",
             "recorded_by",
             "recorded_at",

@@ -15,10 +15,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from roles.models import Cell
 from roles.permissions import can_manage_cell, can_view_cell, member_of
 from rotations import selectors
-from rotations.forms import BackupForm, ChangeSlotForm, GenerateForm, SwapForm
+from rotations.forms import BackupForm, ChangeSlotForm, FillSlotForm, GenerateForm, SwapForm
 from rotations.models import CalendarFeed, RotationAssignment
-from rotations.services import editing, feeds, schedule
+from rotations.services import editing, feeds, rules, schedule
 from sprints import calendar
+from sprints.calendar import MAX_SPRINT_NUMBER
 
 GRID_SPRINTS = 4
 
@@ -32,12 +33,18 @@ def _require_manage(request: HttpRequest, cell: Cell) -> None:
         raise PermissionDenied("Only staff or the cell's sprint manager can change rotations.")
 
 
-def _int_param(request: HttpRequest, name: str, default: int) -> int:
+# The grid shows GRID_SPRINTS sprints from ?from=, which must all exist in the calendar.
+MAX_GRID_FROM = MAX_SPRINT_NUMBER - GRID_SPRINTS + 1
+
+
+def _int_param(request: HttpRequest, name: str, default: int, *, maximum: int = MAX_SPRINT_NUMBER) -> int:
+    """A sprint number from the query string: the default when missing or not a positive
+    number, at most ``maximum`` (navigation links never lead to a page that cannot exist)."""
     try:
         value = int(request.GET.get(name, default))
     except (TypeError, ValueError):
-        return default
-    return value if value >= 1 else default
+        return min(default, maximum)
+    return min(value if value >= 1 else default, maximum)
 
 
 def _grid_url(cell: Cell, request: HttpRequest) -> str:
@@ -62,21 +69,23 @@ def grid(request: HttpRequest, slug: str) -> HttpResponse:
     cell = selectors.cell_for_view(request.user, slug)
     today = timezone.localdate()
     current = calendar.sprint_on(today).number
-    first = _int_param(request, "from", current)
+    first = _int_param(request, "from", current, maximum=MAX_GRID_FROM)
     coverage_sprint = _int_param(request, "sprint", first)
     policy = selectors.policy_for(cell)
     manage = _manage(request, cell)
+    rows = selectors.grid_rows(cell, first_sprint=first, count=GRID_SPRINTS, today=today)
     context = {
         "cell": cell,
         "policy": policy,
         "budget": selectors.cell_budget(cell, as_of=today, policy=policy),
-        "rows": selectors.grid_rows(cell, first_sprint=first, count=GRID_SPRINTS, today=today),
+        "rows": rows,
+        "columns": selectors.grid_columns(policy, rows),
         "coverage": selectors.sprint_coverage(cell, sprint_number=coverage_sprint),
         "coverage_dates": calendar.sprint_dates(coverage_sprint),
         "current": current,
         "first": first,
         "prev_first": max(first - GRID_SPRINTS, 1),
-        "next_first": first + GRID_SPRINTS,
+        "next_first": min(first + GRID_SPRINTS, MAX_GRID_FROM),
         "can_manage": manage,
         "members": selectors.member_choices(cell, as_of=today) if manage else [],
         "swaps": selectors.recent_swaps(cell),
@@ -118,6 +127,56 @@ def change_slot(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def fill_slot(request: HttpRequest, slug: str) -> HttpResponse:
+    """Give an empty slot of the grid a holder (the same rules as the API and the admin)."""
+    cell = selectors.cell_for_view(request.user, slug)
+    _require_manage(request, cell)
+    form = FillSlotForm(request.POST, cell=cell)
+    if not form.is_valid():
+        errors = [str(e) for errs in form.errors.values() for e in errs]
+        messages.error(request, "Slot not filled: " + " ".join(errors))
+        return HttpResponseRedirect(_grid_url(cell, request))
+    data = form.cleaned_data
+    try:
+        assignment = editing.rotation_create(
+            kind=data["kind"],
+            cell=cell,
+            member=data["member"],
+            start=data["start"],
+            end=rules.slot_end(data["kind"], data["start"]),
+            note=data["note"],
+        )
+    except ValidationError as exc:
+        messages.error(request, "Slot not filled: " + " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            f"{assignment.member} is {assignment.get_kind_display().lower()} from {assignment.start}.",
+        )
+    return HttpResponseRedirect(_grid_url(cell, request))
+
+
+@login_required
+@require_POST
+def remove_slot(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Remove a slot of the cell, e.g. a backup firefighter no longer needed."""
+    cell = selectors.cell_for_view(request.user, slug)
+    _require_manage(request, cell)
+    assignment = get_object_or_404(
+        RotationAssignment.objects.select_related("member__user", "cell", "sprint"), pk=pk, cell=cell
+    )
+    label = f"{assignment.get_kind_display()} {assignment.member} ({assignment.start} – {assignment.end})"
+    try:
+        editing.rotation_delete(assignment=assignment)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Removed: {label}.")
+    return HttpResponseRedirect(_grid_url(cell, request))
+
+
+@login_required
+@require_POST
 def swap(request: HttpRequest, slug: str) -> HttpResponse:
     cell = selectors.cell_for_view(request.user, slug)
     _require_manage(request, cell)
@@ -132,6 +191,7 @@ def swap(request: HttpRequest, slug: str) -> HttpResponse:
             first=first,
             second=second,
             agreed_on=form.cleaned_data["agreed_on"],
+            agreed_by=form.cleaned_data["agreed_by"],
             user=request.user,
             note=form.cleaned_data["note"],
         )
@@ -265,6 +325,14 @@ def ical(request: HttpRequest, token: str) -> HttpResponse:
     if feed is None:
         raise Http404("Unknown or revoked calendar.")
     now = timezone.now()
+    problem = feeds.feed_access_problem(feed, today=timezone.localdate())
+    if problem:
+        # Gone for good: calendar clients stop polling a 410.
+        return HttpResponse(
+            f"This calendar feed no longer works. {problem}\n",
+            status=410,
+            content_type="text/plain; charset=utf-8",
+        )
     name = f"Rotations of {feed.member.name}" if feed.member else f"{feed.cell} rotations"
     body = feeds.render_calendar(
         name=name,

@@ -1,7 +1,11 @@
 """Writes of the rotations app, one module per concern:
 
 * ``schedule``: generating schedules (preview, apply) and the sprint-started event;
-* ``editing``: changing a slot, swaps, backup firefighters, manual create/update/delete;
+* ``editing``: changing a slot, swaps, backup firefighters, manual create/update/delete
+  (grid, API and admin), with row locks;
+* ``rules``: the checks every edit obeys (period of the kind, cell policy, eligibility,
+  double booking), read-only so forms can show them by field;
+* ``pager``: the pager shifts rebuilt from a sprint's firefighters after an edit;
 * ``feeds``: secret iCalendar feeds;
 * ``webhooks``: outgoing signed webhooks and their delivery log.
 """

@@ -1,4 +1,10 @@
-"""Edits of the sprint manager: change a slot, swap two members, add a backup firefighter."""
+"""Edits of the sprint manager: change a slot, swap two members, add a backup firefighter,
+and create, update or delete a slot by hand (grid, API and admin alike).
+
+Every edit checks the rules in ``rotations.services.rules``, locks the rows it
+rewrites (``select_for_update``, in id order), rebuilds the pager of a sprint
+whose firefighters changed and sends one ``rotation.changed`` webhook.
+"""
 
 from __future__ import annotations
 
@@ -12,69 +18,89 @@ from django.db import IntegrityError, transaction
 
 from roles.models import Cell, Member
 from rotations import calculations, selectors
-from rotations.models import CORE_ONLY_KINDS, RotationAssignment, RotationKind, Swap, WebhookEvent
-from rotations.services.webhooks import webhook_emit
+from rotations.models import RotationAssignment, RotationKind, Swap, WebhookEvent
+from rotations.services.pager import PagerChange, pager_follow
+from rotations.services.rules import (
+    double_booking_problem,
+    eligibility_problem,
+    holder_problem,
+    new_slot_problems,
+    policy_problem,
+)
+from rotations.services.webhooks import rotation_payload, webhook_emit
 from sprints import calendar
 from sprints.services import sprint_ensure
 
+__all__ = [
+    "eligibility_problem",
+    "rotation_backup_assign",
+    "rotation_change",
+    "rotation_create",
+    "rotation_delete",
+    "rotation_payload",
+    "rotation_swap",
+    "rotation_update",
+]
 
-def rotation_payload(a: RotationAssignment) -> dict[str, Any]:
-    return {
-        "id": a.pk,
-        "kind": a.kind,
-        "cell": a.cell.slug if a.cell_id and a.cell else None,
-        "member_id": a.member_id,
-        "member": a.member.name,
-        "sprint": a.sprint.number if a.sprint_id and a.sprint else None,
-        "start": a.start.isoformat(),
-        "end": a.end.isoformat(),
-        "reserved_hours": str(a.reserved_hours),
+
+def _emit_changed(
+    action: str,
+    rotations: list[dict[str, Any]],
+    *,
+    pager: PagerChange | None = None,
+    **extra: Any,
+) -> None:
+    """One ``rotation.changed`` event: the slots the action is about, plus the pager
+    shifts that followed (``pager``: created or re-assigned, ``pager_removed``)."""
+    payload: dict[str, Any] = {"action": action, "rotations": rotations, **extra}
+    if pager and pager.changed:
+        payload["pager"] = [rotation_payload(a) for a in pager.changed]
+    if pager and pager.removed:
+        payload["pager_removed"] = pager.removed
+    webhook_emit(event=WebhookEvent.ROTATION_CHANGED, payload=payload)
+
+
+def _payloads(*assignments: RotationAssignment) -> list[dict[str, Any]]:
+    return [rotation_payload(a) for a in assignments]
+
+
+def _lock(*assignments: RotationAssignment) -> None:
+    """Lock the rows (in id order, so two edits never deadlock) and refresh the given
+    instances from them: a concurrent edit that committed first is seen, not overwritten.
+    One query, plus one per changed holder (SQLite, the demo, has no row locks and runs
+    one writer at a time).
+
+    The locking query joins nothing: PostgreSQL rechecks a row updated meanwhile against
+    the joined rows as first read, and would drop it from the result.
+    """
+    rows = {
+        row.pk: row
+        for row in RotationAssignment.objects.select_for_update()
+        .filter(pk__in=[a.pk for a in assignments])
+        .order_by("pk")
     }
+    for a in assignments:
+        row = rows.get(a.pk)
+        if row is None:
+            raise ValidationError("This slot no longer exists; reload the page.")
+        a.member_id = row.member_id  # drops a cached holder that is no longer the one
+        a.reason, a.note, a.reserved_hours = row.reason, row.note, row.reserved_hours
 
 
-def _emit_changed(action: str, assignments: list[RotationAssignment], **extra: Any) -> None:
-    webhook_emit(
-        event=WebhookEvent.ROTATION_CHANGED,
-        payload={"action": action, "rotations": [rotation_payload(a) for a in assignments], **extra},
-    )
-
-
-def eligibility_problem(
-    member: Member, *, kind: str, cell: Cell | None, start: date, end: date
-) -> str | None:
-    """Why ``member`` cannot hold ``kind`` over [start, end], or None."""
-    if cell is not None and member.cell_id != cell.pk:
-        return f"{member} is not a member of {cell}."
-    if not member.is_active_on(start) or (member.left_on is not None and member.left_on < end):
-        return f"{member} is not in the team for the whole period."
-    if kind in CORE_ONLY_KINDS:
-        member_type = (
-            member.type_periods.filter(since__lte=start)
-            .order_by("-since")
-            .values_list("member_type", flat=True)
-            .first()
-        )
-        if member_type != "core":
-            return f"Only core members can be {RotationKind(kind).label.lower()}; {member} is not."
-    if kind == RotationKind.DISCOVERY_DUTY and cell is not None and not cell.is_generalist:
-        return "Project cells have no discovery duty."
-    return None
-
-
-def _check_double_booking(member: Member, assignment: RotationAssignment) -> None:
-    group = calculations.GROUP_OF_KIND[assignment.kind]
-    same_group = [k for k, g in calculations.GROUP_OF_KIND.items() if g == group]
-    clash = (
-        RotationAssignment.objects.filter(
-            member=member, kind__in=same_group, start__lte=assignment.end, end__gte=assignment.start
-        )
-        .exclude(pk=assignment.pk)
-        .first()
-    )
-    if clash is not None:
-        raise ValidationError(
-            f"{member} is already {clash.get_kind_display().lower()} from {clash.start} to {clash.end}."
-        )
+def _set_holder(assignment: RotationAssignment, member: Member, note: str = "") -> Member:
+    """Give the (locked) slot to ``member`` after checking the rules; returns the previous holder."""
+    problem = holder_problem(assignment, member)
+    if problem:
+        raise ValidationError(problem)
+    previous = assignment.member
+    assignment.member = member
+    assignment.reason = f"Changed by hand from {previous}." + (f" {note}" if note else "")
+    fields = ["member", "reason"]
+    if note:
+        assignment.note = note[:255]
+        fields.append("note")
+    assignment.save(update_fields=fields)
+    return previous
 
 
 @transaction.atomic
@@ -86,21 +112,13 @@ def rotation_change(
     note: str = "",
 ) -> RotationAssignment:
     """Put ``member`` in the slot instead of its current holder."""
+    _lock(assignment)
     if member.pk == assignment.member_id:
         return assignment
-    problem = eligibility_problem(
-        member, kind=assignment.kind, cell=assignment.cell, start=assignment.start, end=assignment.end
+    previous = _set_holder(assignment, member, note)
+    _emit_changed(
+        "changed", _payloads(assignment), pager=pager_follow([assignment]), previous_member_id=previous.pk
     )
-    if problem:
-        raise ValidationError(problem)
-    _check_double_booking(member, assignment)
-    previous = assignment.member
-    assignment.member = member
-    assignment.reason = f"Changed by hand from {previous}." + (f" {note}" if note else "")
-    if note:
-        assignment.note = note[:255]
-    assignment.save(update_fields=["member", "reason", "note"])
-    _emit_changed("changed", [assignment], previous_member_id=previous.pk)
     return assignment
 
 
@@ -110,12 +128,18 @@ def rotation_swap(
     first: RotationAssignment,
     second: RotationAssignment,
     agreed_on: date,
+    agreed_by: Member,
     user: User | AnonymousUser | None = None,
     note: str = "",
 ) -> Swap:
-    """Exchange the holders of two slots, recording who agreed and when."""
+    """Exchange the holders of two slots, recording who agreed and when.
+
+    Both rows are locked first and the holders read from them, so a change committed
+    meanwhile is swapped as it now stands instead of being silently undone.
+    """
     if first.pk == second.pk:
         raise ValidationError("Pick two different slots to swap.")
+    _lock(first, second)
     if first.member_id == second.member_id:
         raise ValidationError("Both slots are held by the same member: nothing to swap.")
     if calculations.GROUP_OF_KIND[first.kind] != calculations.GROUP_OF_KIND[second.kind]:
@@ -124,32 +148,20 @@ def rotation_swap(
             f"{second.get_kind_display()} are different rotations."
         )
     a, b = first.member, second.member
+    if agreed_by.pk not in (a.pk, b.pk):
+        raise ValidationError(f"The member who agreed must be {a} or {b}, whose turns are swapped.")
     for member, slot in ((b, first), (a, second)):
         problem = eligibility_problem(member, kind=slot.kind, cell=slot.cell, start=slot.start, end=slot.end)
         if problem:
             raise ValidationError(problem)
-    # Park the first slot's holder so the double-booking check sees the final state.
     first.member, second.member = b, a
     for member, slot in ((b, first), (a, second)):
-        clash = (
-            RotationAssignment.objects.filter(
-                member=member,
-                kind__in=[
-                    k
-                    for k, g in calculations.GROUP_OF_KIND.items()
-                    if g == calculations.GROUP_OF_KIND[slot.kind]
-                ],
-                start__lte=slot.end,
-                end__gte=slot.start,
-            )
-            .exclude(pk__in=[first.pk, second.pk])
-            .first()
+        problem = double_booking_problem(
+            member, kind=slot.kind, start=slot.start, end=slot.end, exclude=[first.pk, second.pk]
         )
-        if clash is not None:
-            raise ValidationError(
-                f"{member} is already {clash.get_kind_display().lower()} from {clash.start} to {clash.end}."
-            )
-    reason = f"Swapped between {a} and {b}, agreed on {agreed_on.isoformat()}."
+        if problem:
+            raise ValidationError(problem)
+    reason = f"Swapped between {a} and {b}, agreed by {agreed_by} on {agreed_on.isoformat()}."
     first.reason = second.reason = reason
     first.save(update_fields=["member", "reason"])
     second.save(update_fields=["member", "reason"])
@@ -159,10 +171,17 @@ def rotation_swap(
         first_member=a,
         second_member=b,
         agreed_on=agreed_on,
+        agreed_by=agreed_by,
         note=note[:255],
         recorded_by=user if isinstance(user, User) else None,
     )
-    _emit_changed("swapped", [first, second], swap_id=swap.pk)
+    _emit_changed(
+        "swapped",
+        _payloads(first, second),
+        pager=pager_follow([first, second]),
+        swap_id=swap.pk,
+        agreed_by_id=agreed_by.pk,
+    )
     return swap
 
 
@@ -176,9 +195,10 @@ def rotation_backup_assign(
         raise ValidationError(
             f"The backup days must fall within sprint {sprint_number} ({dates.start} – {dates.end})."
         )
-    problem = eligibility_problem(
-        member, kind=RotationKind.FIREFIGHTER_BACKUP, cell=cell, start=start, end=end
-    )
+    policy = selectors.policy_for(cell)
+    problem = policy_problem(
+        kind=RotationKind.FIREFIGHTER_BACKUP, cell=cell, policy=policy
+    ) or eligibility_problem(member, kind=RotationKind.FIREFIGHTER_BACKUP, cell=cell, start=start, end=end)
     if problem:
         raise ValidationError(problem)
     holders = RotationAssignment.objects.filter(
@@ -186,7 +206,7 @@ def rotation_backup_assign(
     )
     if holders.exists():
         raise ValidationError(f"{member} is already a firefighter on those days.")
-    budget = selectors.cell_budget(cell, as_of=dates.start)
+    budget = selectors.cell_budget(cell, as_of=dates.start, policy=policy)
     days = len([d for d in dates.working_days if start <= d <= end])
     assignment = RotationAssignment.objects.create(
         kind=RotationKind.FIREFIGHTER_BACKUP,
@@ -203,7 +223,7 @@ def rotation_backup_assign(
         note=note[:255],
         reason="Backup firefighter for days without a firefighter present.",
     )
-    _emit_changed("backup_added", [assignment])
+    _emit_changed("backup_added", _payloads(assignment))
     return assignment
 
 
@@ -218,19 +238,23 @@ def rotation_create(
     reserved_hours: Decimal | None = None,
     note: str = "",
 ) -> RotationAssignment:
-    """Create one assignment by hand (API and admin)."""
-    if end < start:
-        raise ValidationError("A rotation cannot end before it starts.")
-    problem = eligibility_problem(member, kind=kind, cell=cell, start=start, end=end)
-    if problem:
-        raise ValidationError(problem)
+    """Create one slot by hand (grid, API and admin).
+
+    Refuses, by field, a period that is not the kind's (a sprint, a duty week, days of
+    one sprint), a kind the cell's firefighting policy does not schedule, an
+    ineligible or double-booked holder and a slot that is already filled.
+    """
+    policy = selectors.policy_for(cell) if cell is not None else None
+    problems = new_slot_problems(kind=kind, cell=cell, member=member, start=start, end=end, policy=policy)
+    if problems:
+        raise ValidationError(problems)
     sprint = sprint_ensure(number=calendar.sprint_on(start).number)
     if reserved_hours is None:
         reserved_hours = Decimal(0)
         if cell is not None and kind in (RotationKind.FIREFIGHTER_1, RotationKind.FIREFIGHTER_2):
-            reserved_hours = selectors.cell_budget(cell, as_of=start).firefighter_sprint_each
+            reserved_hours = selectors.cell_budget(cell, as_of=start, policy=policy).firefighter_sprint_each
         elif cell is not None and kind == RotationKind.DISCOVERY_DUTY:
-            reserved_hours = selectors.cell_budget(cell, as_of=start).discovery_duty_weekly
+            reserved_hours = selectors.cell_budget(cell, as_of=start, policy=policy).discovery_duty_weekly
     assignment = RotationAssignment(
         kind=kind,
         cell=cell,
@@ -240,14 +264,14 @@ def rotation_create(
         end=end,
         reserved_hours=reserved_hours,
         note=note[:255],
+        reason="Assigned by hand.",
     )
-    _check_double_booking(member, assignment)
     try:
         with transaction.atomic():
             assignment.save()
     except IntegrityError as exc:
         raise ValidationError("This slot already has someone; change or swap it instead.") from exc
-    _emit_changed("created", [assignment])
+    _emit_changed("created", _payloads(assignment), pager=pager_follow([assignment]))
     return assignment
 
 
@@ -259,23 +283,31 @@ def rotation_update(
     reserved_hours: Decimal | None = None,
     note: str | None = None,
 ) -> RotationAssignment:
+    """Change a slot's holder, reserved hours or note (API and admin): one webhook for all."""
+    _lock(assignment)
+    previous = None
     if member is not None and member.pk != assignment.member_id:
-        rotation_change(assignment=assignment, member=member)
+        previous = _set_holder(assignment, member)
     fields = []
-    if reserved_hours is not None:
+    if reserved_hours is not None and reserved_hours != assignment.reserved_hours:
         assignment.reserved_hours = reserved_hours
         fields.append("reserved_hours")
-    if note is not None:
+    if note is not None and note[:255] != assignment.note:
         assignment.note = note[:255]
         fields.append("note")
     if fields:
         assignment.save(update_fields=fields)
-        _emit_changed("changed", [assignment])
+    if previous is not None or fields:
+        extra = {"previous_member_id": previous.pk} if previous is not None else {}
+        pager = pager_follow([assignment]) if previous is not None else None
+        _emit_changed("changed", _payloads(assignment), pager=pager, **extra)
     return assignment
 
 
 @transaction.atomic
 def rotation_delete(*, assignment: RotationAssignment) -> None:
+    """Remove a slot (e.g. a backup no longer needed); the pager follows a removed firefighter."""
+    _lock(assignment)
     payload = rotation_payload(assignment)
     assignment.delete()
-    webhook_emit(event=WebhookEvent.ROTATION_CHANGED, payload={"action": "deleted", "rotations": [payload]})
+    _emit_changed("deleted", [payload], pager=pager_follow([assignment]))

@@ -19,6 +19,7 @@ from django.utils import timezone
 from icalendar import Calendar, Event
 
 from roles.models import Cell, Member
+from roles.permissions import can_view_cell, member_of
 from rotations.models import CalendarFeed, RotationAssignment
 
 PRODID = "-//OpenCraft//opencraft_ops rotations//EN"
@@ -56,14 +57,37 @@ def feed_regenerate(*, feed: CalendarFeed) -> tuple[CalendarFeed, str]:
 
 
 def feed_for_token(token: str) -> CalendarFeed | None:
-    """The active feed for ``token``, its member/cell preloaded (one query)."""
+    """The active feed for ``token``, its owner, member and cell preloaded (one query)."""
     if not token or len(token) > 100:
         return None
     return (
-        CalendarFeed.objects.select_related("member__user", "cell")
+        CalendarFeed.objects.select_related("owner", "member__user", "member__cell", "cell")
         .filter(token_digest=digest(token), revoked_at__isnull=True)
         .first()
     )
+
+
+def feed_access_problem(feed: CalendarFeed, *, today: date) -> str | None:
+    """Why the feed's owner may no longer read it, or None.
+
+    A secret URL outlives sessions: it keeps working only while its owner could still
+    open the page it mirrors. It stops when the owner's account is disabled, when the
+    owner has left the team (staff excepted), and, for a cell's calendar, when the owner
+    no longer sees that cell (moved to another cell); a feed of someone else's rotations
+    needs the owner to still see that member's cell. One or two queries.
+    """
+    owner = feed.owner
+    if not owner.is_active:
+        return "The owner's account is disabled."
+    own = member_of(owner)
+    if not owner.is_staff and (own is None or (own.left_on is not None and own.left_on < today)):
+        return "The owner has left the team."
+    if feed.cell is not None and not can_view_cell(owner, feed.cell):
+        return f"The owner no longer sees {feed.cell}."
+    someone_else = feed.member is not None and feed.member.user_id != owner.pk
+    if someone_else and not can_view_cell(owner, feed.member.cell):  # type: ignore[union-attr]
+        return f"The owner no longer sees {feed.member}'s cell."
+    return None
 
 
 def feed_touch(*, feed: CalendarFeed, now: datetime) -> None:

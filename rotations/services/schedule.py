@@ -13,11 +13,22 @@ from roles.models import Cell, Member
 from rotations import calculations, selectors
 from rotations.calculations import Pick
 from rotations.models import RotationAssignment, RotationKind, WebhookEvent
-from rotations.services.webhooks import webhook_emit
+from rotations.services.webhooks import rotation_payload, webhook_emit
 from sprints import calendar
+from sprints.calendar import MAX_SPRINT_NUMBER
 from sprints.services import sprint_ensure
 
 MAX_SPRINTS = 12
+
+
+def last_sprint_problem(first: int | None, count: int | None) -> str | None:
+    """The last generated sprint must exist in the calendar too."""
+    if first is None or count is None or first + count - 1 <= MAX_SPRINT_NUMBER:
+        return None
+    return (
+        f"Sprints {first} to {first + count - 1} go past the last sprint number, {MAX_SPRINT_NUMBER}: "
+        f"generate at most {MAX_SPRINT_NUMBER - first + 1} from sprint {first}."
+    )
 
 
 @dataclass(frozen=True)
@@ -62,6 +73,8 @@ def schedule_preview(*, cell: Cell, first_sprint: int, sprints: int) -> Schedule
         raise ValueError(f"Generate between 1 and {MAX_SPRINTS} sprints at a time.")
     if first_sprint < 1:
         raise ValueError("Sprint numbers start at 1.")
+    if problem := last_sprint_problem(first_sprint, sprints):
+        raise ValueError(problem)
     dates = [calendar.sprint_dates(n) for n in range(first_sprint, first_sprint + sprints)]
     start, end = dates[0].start, dates[-1].end
     policy = selectors.policy_for(cell)
@@ -163,8 +176,6 @@ def schedule_apply(*, cell: Cell, first_sprint: int, sprints: int) -> ApplyResul
         if was_created:
             created.append(assignment)
     if created:
-        from rotations.services.editing import rotation_payload
-
         webhook_emit(
             event=WebhookEvent.ROTATION_CHANGED,
             payload={
@@ -178,8 +189,6 @@ def schedule_apply(*, cell: Cell, first_sprint: int, sprints: int) -> ApplyResul
 
 def sprint_participants_payload(*, sprint_number: int) -> dict[str, Any]:
     """Every cell's active members in the sprint with the rotations they hold in it."""
-    from rotations.services.editing import rotation_payload
-
     dates = calendar.sprint_dates(sprint_number)
     members = (
         Member.objects.filter(cell__isnull=False)

@@ -1,8 +1,11 @@
 """Outgoing webhooks: events sent to the endpoints registered in the admin.
 
-Every delivery is a row (the delivery log); a Celery task posts it, signed with
-HMAC-SHA256 over ``"<timestamp>.<body>"``, with the endpoint's timeout, and
-retries with exponential back-off until the endpoint's ``max_attempts``.
+Every delivery is a row (the delivery log); a Celery task posts it after the
+transaction commits, signed with HMAC-SHA256 over ``"<timestamp>.<body>"``, with
+the endpoint's timeout, and retries with exponential back-off until the
+endpoint's ``max_attempts``. Without a worker (eager mode, the demo) only the
+first attempt runs, inline: a failed delivery is left "retrying" with its due
+time instead of holding the web request for attempts x timeout.
 Receivers verify with :func:`verify_signature` (or its equivalent in their language).
 """
 
@@ -13,7 +16,7 @@ import hmac
 import json
 import logging
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import requests
@@ -21,7 +24,13 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from rotations.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from rotations.models import (
+    DeliveryStatus,
+    RotationAssignment,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +40,21 @@ EVENT_HEADER = "X-Ops-Event"
 DELIVERY_HEADER = "X-Ops-Delivery"
 MAX_BACKOFF_SECONDS = 3600
 TOLERANCE_SECONDS = 300
+
+
+def rotation_payload(a: RotationAssignment) -> dict[str, Any]:
+    """A rotation slot as webhook events carry it."""
+    return {
+        "id": a.pk,
+        "kind": a.kind,
+        "cell": a.cell.slug if a.cell_id and a.cell else None,
+        "member_id": a.member_id,
+        "member": a.member.name,
+        "sprint": a.sprint.number if a.sprint_id and a.sprint else None,
+        "start": a.start.isoformat(),
+        "end": a.end.isoformat(),
+        "reserved_hours": str(a.reserved_hours),
+    }
 
 
 def encode(payload: dict[str, Any]) -> bytes:
@@ -134,6 +158,7 @@ def webhook_attempt(*, delivery_id: int, now: datetime | None = None) -> str:
     delivery.last_status_code = status_code
     delivery.last_error = error
     delivery.log = [*delivery.log, {"at": moment.isoformat(), "status": status_code, "error": error}]
+    delivery.next_attempt_at = None
     if not error:
         delivery.status = DeliveryStatus.DELIVERED
         delivery.delivered_at = moment
@@ -150,9 +175,18 @@ def webhook_attempt(*, delivery_id: int, now: datetime | None = None) -> str:
         )
     else:
         delivery.status = DeliveryStatus.RETRYING
+        delivery.next_attempt_at = moment + timedelta(seconds=backoff_seconds(delivery.attempts))
         outcome = "retry"
     delivery.save(
-        update_fields=["attempts", "last_status_code", "last_error", "log", "status", "delivered_at"]
+        update_fields=[
+            "attempts",
+            "last_status_code",
+            "last_error",
+            "log",
+            "status",
+            "delivered_at",
+            "next_attempt_at",
+        ]
     )
     return outcome
 
@@ -162,7 +196,8 @@ def webhook_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
     """Admin action: send a delivery again from scratch."""
     delivery.status = DeliveryStatus.PENDING
     delivery.attempts = 0
-    delivery.save(update_fields=["status", "attempts"])
+    delivery.next_attempt_at = None
+    delivery.save(update_fields=["status", "attempts", "next_attempt_at"])
     from rotations.tasks import webhook_deliver
 
     pk = delivery.pk

@@ -100,3 +100,146 @@ def test_endpoint_events_are_validated(client, staff_user, events, ok) -> None:
     assert WebhookEndpoint.objects.exists() is ok
     if not ok:
         assert response.status_code == 200 and "event" in response.content.decode().lower()
+
+
+# --- Editing rotations in the admin goes through the same rules and services ------------------
+
+
+def _add(client, **data):
+    return client.post(reverse("admin:rotations_rotationassignment_add"), {"note": "", **data})
+
+
+def _slot_data(cell, member, sprint_number: int, kind: str = "firefighter_1") -> dict:
+    from sprints import calendar
+
+    dates = calendar.sprint_dates(sprint_number)
+    return {"kind": kind, "cell": cell.pk, "member": member.pk, "start": dates.start, "end": dates.end}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"member": "newcomer"}, "Only core members can be firefighter 1"),
+        ({"member": "outsider"}, "is not a member of Bebop"),
+        ({"start_offset": 2}, "starts on a sprint&#x27;s first day"),
+        ({"kind": "discovery_duty"}, "lasts one duty week"),
+        ({"double_booked": True}, "is already firefighter 2"),
+        ({"taken": True}, "This slot already has someone"),
+        ({"policy": True}, "1 firefighter(s) per sprint"),
+    ],
+)
+def test_admin_add_refuses_what_the_rules_refuse(
+    client, staff_user, crew, newcomer, outsider, current_sprint, change, message
+) -> None:
+    from datetime import timedelta
+
+    from rotations.models import FirefightingPolicy, RotationAssignment
+
+    data = _slot_data(crew[0].cell, crew[2], current_sprint)
+    if change.get("member"):
+        data["member"] = {"newcomer": newcomer, "outsider": outsider}[change["member"]].pk
+    if change.get("start_offset"):
+        data["start"] += timedelta(days=change["start_offset"])
+    if change.get("kind"):
+        data["kind"] = change["kind"]
+    if change.get("double_booked"):
+        make_slot(member=crew[2], sprint_number=current_sprint, kind=RotationKind.FIREFIGHTER_2)
+    if change.get("taken"):
+        make_slot(member=crew[3], sprint_number=current_sprint)
+    if change.get("policy"):
+        FirefightingPolicy.objects.create(cell=crew[0].cell, firefighters_per_sprint=1)
+        data["kind"] = "firefighter_2"
+    before = RotationAssignment.objects.count()
+    client.force_login(staff_user)
+    response = _add(client, **data)
+    assert response.status_code == 200  # the form again, with the error
+    assert message in response.content.decode()
+    assert RotationAssignment.objects.count() == before
+
+
+def test_admin_add_change_delete_go_through_the_services(
+    client, staff_user, crew, newcomer, current_sprint, django_capture_on_commit_callbacks
+) -> None:
+    from rotations.models import RotationAssignment, WebhookDelivery
+
+    make_endpoint(events=["rotation.changed"])
+    client.force_login(staff_user)
+    with django_capture_on_commit_callbacks(execute=False):
+        response = _add(client, **_slot_data(crew[0].cell, crew[2], current_sprint))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    slot = RotationAssignment.objects.get(kind="firefighter_1")
+    assert slot.member == crew[2] and slot.sprint is not None and slot.sprint.number == current_sprint
+    # Left empty: the cell's budget. Seven full-timers (six core and the newcomer): 21 h/week
+    # of firefighting, 10.5 h/week for each of the two, 21 h per sprint.
+    assert slot.reserved_hours == 21
+    assert slot.history.first().history_user == staff_user
+    pager = RotationAssignment.objects.filter(kind="pager").order_by("start")
+    assert [p.member for p in pager] == [crew[2], crew[2]]  # the pager follows
+    created = WebhookDelivery.objects.get()
+    assert created.payload["data"]["action"] == "created"
+
+    url = reverse("admin:rotations_rotationassignment_change", args=[slot.pk])
+    form = {"member": newcomer.pk, "reserved_hours": "21.00", "note": ""}
+    response = client.post(url, form)
+    assert (
+        response.status_code == 200 and "Only core members can be firefighter 1" in response.content.decode()
+    )
+    # Period, kind and cell are read-only on a slot: posting them changes nothing.
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(url, {**form, "member": crew[3].pk, "start": "2030-01-01", "kind": "pager"})
+    assert response.status_code == 302
+    slot.refresh_from_db()
+    assert (slot.member, slot.kind, slot.start.isoformat() != "2030-01-01") == (
+        crew[3],
+        "firefighter_1",
+        True,
+    )
+    assert [p.member for p in pager.all()] == [crew[3], crew[3]]
+    changed = WebhookDelivery.objects.exclude(pk=created.pk).get()
+    assert changed.payload["data"]["action"] == "changed"
+    assert changed.payload["data"]["previous_member_id"] == crew[2].pk
+
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(
+            reverse("admin:rotations_rotationassignment_delete", args=[slot.pk]), {"post": "yes"}
+        )
+    assert response.status_code == 302
+    assert not RotationAssignment.objects.exists()  # the pager went with its firefighter
+    deleted = WebhookDelivery.objects.order_by("-created_at", "-pk")[0]
+    assert deleted.payload["data"]["action"] == "deleted"
+    assert {p["kind"] for p in deleted.payload["data"]["pager_removed"]} == {"pager"}
+
+
+def test_admin_bulk_delete_goes_through_the_service(
+    client, staff_user, crew, current_sprint, django_capture_on_commit_callbacks
+) -> None:
+    from rotations.models import RotationAssignment, WebhookDelivery
+
+    slots = [make_slot(member=crew[2 + i], sprint_number=current_sprint + i) for i in range(2)]
+    make_endpoint(events=["rotation.changed"])
+    client.force_login(staff_user)
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(
+            reverse("admin:rotations_rotationassignment_changelist"),
+            {"action": "delete_selected", "_selected_action": [s.pk for s in slots], "post": "yes"},
+        )
+    assert response.status_code == 302
+    assert not RotationAssignment.objects.exists()
+    assert sorted(d.payload["data"]["rotations"][0]["id"] for d in WebhookDelivery.objects.all()) == sorted(
+        s.pk for s in slots
+    )
+
+
+def test_swaps_are_not_added_in_the_admin(client, staff_user, crew, current_sprint) -> None:
+    """A swap record made there would not move anyone: swaps are recorded from the grid or the API."""
+    from rotations.services import editing
+
+    first = make_slot(member=crew[2], sprint_number=current_sprint)
+    second = make_slot(member=crew[3], sprint_number=current_sprint + 1)
+    swap = editing.rotation_swap(first=first, second=second, agreed_on=first.start, agreed_by=crew[2])
+    client.force_login(staff_user)
+    assert client.get(reverse("admin:rotations_swap_add")).status_code == 403
+    changelist = client.get(reverse("admin:rotations_swap_changelist")).content.decode()
+    assert crew[2].name in changelist  # agreed by, in the list
+    page = client.get(reverse("admin:rotations_swap_change", args=[swap.pk])).content.decode()
+    assert 'name="first"' not in page and 'name="note"' in page

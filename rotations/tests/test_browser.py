@@ -33,6 +33,7 @@ def test_swap_firefighters_in_the_grid_updates_coverage(page, crew, current_spri
 
     page.check(f'[data-slot-id="{first.pk}"] input[type=checkbox]')
     page.check(f'[data-slot-id="{later.pk}"] input[type=checkbox]')
+    page.select_option("#id_agreed_by", str(fresh.pk))
     page.fill("#id_swap_note", "Agreed on chat")
     page.get_by_role("button", name="Swap selected").click()
     page.wait_for_load_state("networkidle")
@@ -42,7 +43,9 @@ def test_swap_firefighters_in_the_grid_updates_coverage(page, crew, current_spri
     day_one = page.locator(f'tr[data-day="{s.working_days[0].isoformat()}"]')
     assert fresh.name in day_one.locator("td.present").inner_text()
     assert "covered" in day_one.inner_text()
-    assert f"{away.name} ⇄ {fresh.name}" in page.locator("#swaps-h + ul").inner_text()
+    history = page.locator("#swaps-h + ul").inner_text()
+    assert f"{away.name} ⇄ {fresh.name}" in history and f"agreed by {fresh.name}" in history
     page.screenshot(path=str(artifacts_dir / "rotations-grid.png"), full_page=True)
     swap = Swap.objects.get()
     assert swap.note == "Agreed on chat" and swap.recorded_by is not None
+    assert swap.agreed_by == fresh

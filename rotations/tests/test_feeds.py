@@ -54,8 +54,9 @@ def test_member_feed_parses_and_keeps_uids_across_edits(
     edited = _events(client.get(url).content)[f"rotation-{mine.pk}@rotations.opencraft-ops"]
     assert int(edited["SEQUENCE"]) == 1 and "LAST-MODIFIED" in edited
     assert CalendarFeed.objects.get().last_used_at is not None
-    # feed by token digest, rotations with history annotations (use recorded at most hourly).
-    with django_assert_num_queries(2):
+    # feed by token digest (owner, member, cell joined), the owner's member (still in the
+    # team?), rotations with history annotations; use is recorded at most hourly.
+    with django_assert_num_queries(3):
         assert client.get(url).status_code == 200
 
 
@@ -116,3 +117,78 @@ def test_feed_list_query_count(client, crew, django_assert_num_queries) -> None:
 def test_feed_service_needs_exactly_one_target(crew) -> None:
     with pytest.raises(ValueError):
         feeds.feed_create(owner=crew[1].user)
+
+
+def test_feed_stops_when_its_owner_leaves_or_is_disabled(client, crew, current_sprint) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    make_slot(member=crew[1], sprint_number=current_sprint)
+    client.force_login(crew[1].user)
+    mine = _create(client, "me")
+    cells = _create(client, f"cell:{crew[1].cell.slug}")
+    client.logout()
+    assert client.get(mine).status_code == 200 and client.get(cells).status_code == 200
+    crew[1].left_on = timezone.localdate() - timedelta(days=1)
+    crew[1].save()
+    for url in (mine, cells):
+        response = client.get(url)
+        assert response.status_code == 410
+        assert "left the team" in response.content.decode()
+    crew[1].left_on = None
+    crew[1].save()
+    assert client.get(mine).status_code == 200
+    crew[1].user.is_active = False
+    crew[1].user.save()
+    response = client.get(cells)
+    assert response.status_code == 410 and "account is disabled" in response.content.decode()
+    assert CalendarFeed.objects.filter(revoked_at__isnull=True).count() == 2  # refused, not rewritten
+
+
+def test_cell_feed_stops_when_its_owner_moves_to_another_cell(
+    client, crew, other_cell, current_sprint
+) -> None:
+    make_slot(member=crew[1], sprint_number=current_sprint)
+    client.force_login(crew[1].user)
+    mine = _create(client, "me")
+    cells = _create(client, f"cell:{crew[1].cell.slug}")
+    client.logout()
+    crew[1].cell = other_cell
+    crew[1].save()
+    response = client.get(cells)
+    assert response.status_code == 410 and "no longer sees Bebop" in response.content.decode()
+    # Their own rotations are still theirs to follow.
+    assert client.get(mine).status_code == 200
+
+
+def test_event_uids_stay_stable_across_a_swap(client, crew, current_sprint) -> None:
+    from rotations.services import editing
+
+    first = make_slot(member=crew[2], sprint_number=current_sprint)
+    second = make_slot(member=crew[3], sprint_number=current_sprint + 1)
+    client.force_login(crew[2].user)
+    cell_url = _create(client, f"cell:{crew[2].cell.slug}")
+    mine_url = _create(client, "me")
+    client.logout()
+    before = _events(client.get(cell_url).content)
+    uid_first = f"rotation-{first.pk}@rotations.opencraft-ops"
+    uid_second = f"rotation-{second.pk}@rotations.opencraft-ops"
+    assert set(before) == {uid_first, uid_second}
+    assert set(_events(client.get(mine_url).content)) == {uid_first}
+    editing.rotation_swap(first=first, second=second, agreed_on=first.start, agreed_by=crew[3])
+    after = _events(client.get(cell_url).content)
+    # The same two events, updated in place: new holders, a higher sequence. (The pager
+    # shifts that follow the new firefighters are new events of their own.)
+    assert set(before) <= set(after)
+    assert {str(e["SUMMARY"]).split(":")[0] for uid, e in after.items() if uid not in before} == {
+        "Pager (Bebop)"
+    }
+    assert crew[3].name in str(after[uid_first]["SUMMARY"])
+    assert crew[2].name in str(after[uid_second]["SUMMARY"])
+    for uid in (uid_first, uid_second):
+        assert int(after[uid]["SEQUENCE"]) > int(before[uid]["SEQUENCE"])
+        assert after[uid].decoded("DTSTART") == before[uid].decoded("DTSTART")
+    # The member's own feed now carries the firefighter slot they hold, under that slot's UID.
+    mine = _events(client.get(mine_url).content)
+    assert {uid for uid, e in mine.items() if "Firefighter" in str(e["SUMMARY"])} == {uid_second}

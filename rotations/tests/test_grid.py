@@ -160,7 +160,7 @@ def test_swap_records_who_agreed_and_exchanges_members(client, crew, current_spr
     client.force_login(crew[0].user)
     response = client.post(
         reverse("rotations:swap", args=[crew[0].cell.slug]),
-        {"slots": [a.pk, b.pk], "agreed_on": "2026-11-20", "note": "family event"},
+        {"slots": [a.pk, b.pk], "agreed_on": "2026-11-20", "agreed_by": crew[3].pk, "note": "family event"},
         follow=True,
     )
     assert response.status_code == 200
@@ -170,8 +170,26 @@ def test_swap_records_who_agreed_and_exchanges_members(client, crew, current_spr
     swap = Swap.objects.get()
     assert (swap.first_member, swap.second_member) == (crew[2], crew[3])
     assert swap.agreed_on == date(2026, 11, 20) and swap.recorded_by == crew[0].user
+    assert swap.agreed_by == crew[3]
     html = response.content.decode()
     assert "Swapped" in html and "family event" in html
+    assert f"agreed by {crew[3].name} on 20 Nov 2026" in html  # the swap history
+    assert f"agreed by {crew[3].name} on 2026-11-20" in a.reason  # the slot's own history
+
+
+def test_swap_refuses_an_agreement_by_someone_else(client, crew, current_sprint) -> None:
+    a = make_slot(member=crew[2], sprint_number=current_sprint)
+    b = make_slot(member=crew[3], sprint_number=current_sprint + 1)
+    client.force_login(crew[0].user)
+    url = reverse("rotations:swap", args=[crew[0].cell.slug])
+    base = {"slots": [a.pk, b.pk], "agreed_on": "2026-11-20"}
+    response = client.post(url, {**base, "agreed_by": crew[4].pk}, follow=True)
+    assert "The member who agreed must be" in response.content.decode()
+    response = client.post(url, base, follow=True)
+    assert "This field is required" in response.content.decode()
+    assert not Swap.objects.exists()
+    a.refresh_from_db()
+    assert a.member == crew[2]
 
 
 @pytest.mark.parametrize(
@@ -186,7 +204,11 @@ def test_swap_records_who_agreed_and_exchanges_members(client, crew, current_spr
 def test_swap_bad_input(client, crew, current_sprint, data, message) -> None:
     slots = [make_slot(member=crew[2 + i], sprint_number=current_sprint + i) for i in range(3)]
     client.force_login(crew[0].user)
-    payload = {"agreed_on": data["agreed_on"], "slots": [s.pk for s in slots[: data.get("pick", 0)]]}
+    payload = {
+        "agreed_on": data["agreed_on"],
+        "agreed_by": crew[2].pk,
+        "slots": [s.pk for s in slots[: data.get("pick", 0)]],
+    }
     response = client.post(reverse("rotations:swap", args=[crew[0].cell.slug]), payload, follow=True)
     assert message in response.content.decode()
     assert not Swap.objects.exists()
@@ -196,10 +218,11 @@ def test_swap_refused_for_member_and_same_holder(client, crew, current_sprint) -
     a = make_slot(member=crew[2], sprint_number=current_sprint)
     b = make_slot(member=crew[2], sprint_number=current_sprint + 1)
     url = reverse("rotations:swap", args=[crew[0].cell.slug])
+    body = {"slots": [a.pk, b.pk], "agreed_on": "2026-11-20", "agreed_by": crew[2].pk}
     client.force_login(crew[1].user)
-    assert client.post(url, {"slots": [a.pk, b.pk], "agreed_on": "2026-11-20"}).status_code == 403
+    assert client.post(url, body).status_code == 403
     client.force_login(crew[0].user)
-    response = client.post(url, {"slots": [a.pk, b.pk], "agreed_on": "2026-11-20"}, follow=True)
+    response = client.post(url, body, follow=True)
     assert "same member" in response.content.decode()
 
 
@@ -323,7 +346,7 @@ def test_swap_refused_across_rotations(client, crew, current_sprint) -> None:
     client.force_login(crew[0].user)
     response = client.post(
         reverse("rotations:swap", args=[crew[0].cell.slug]),
-        {"slots": [a.pk, b.pk], "agreed_on": "2026-11-20"},
+        {"slots": [a.pk, b.pk], "agreed_on": "2026-11-20", "agreed_by": crew[3].pk},
         follow=True,
     )
     assert "are different rotations" in response.content.decode()

@@ -2,60 +2,70 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import threading
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from celery.signals import task_retry
+from django.urls import reverse
+from django.utils import timezone
 
 from opencraft_ops.celery import app as celery_app
 from rotations.models import DeliveryStatus, RotationKind, WebhookDelivery
 from rotations.services import editing, schedule, webhooks
+from rotations.tasks import webhook_deliver
 from rotations.tests.factories import make_endpoint, make_slot
 
 pytestmark = pytest.mark.django_db
 SECRET = "s3cret-shared-key"
 
 
-class Receiver:
-    """A tiny HTTP server that checks each request's signature like a real consumer would."""
+def expected_signature(secret: str, timestamp: str, body: bytes) -> str:
+    """What a receiver computes, written out with hmac/hashlib (not the project's helpers)."""
+    return "sha256=" + hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
 
-    def __init__(self, status: int = 200, delay: float = 0) -> None:
-        self.status, self.delay = status, delay
+
+class Receiver:
+    """A tiny HTTP server that checks each request's signature like a real consumer would.
+
+    ``statuses`` answers the requests in turn (the last one repeats)."""
+
+    def __init__(self, status: int = 200, delay: float = 0, statuses: list[int] | None = None) -> None:
+        self.statuses, self.delay = statuses or [status], delay
         self.requests: list[dict[str, Any]] = []
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
+                timestamp = self.headers["X-Ops-Timestamp"]
                 outer.requests.append(
                     {
-                        "event": self.headers[webhooks.EVENT_HEADER],
-                        "delivery": self.headers[webhooks.DELIVERY_HEADER],
-                        "valid": webhooks.verify_signature(
-                            secret=SECRET,
-                            timestamp=self.headers[webhooks.TIMESTAMP_HEADER],
-                            body=body,
-                            signature=self.headers[webhooks.SIGNATURE_HEADER],
-                            now=time.time(),
-                        ),
-                        "tampered_valid": webhooks.verify_signature(
-                            secret=SECRET,
-                            timestamp=self.headers[webhooks.TIMESTAMP_HEADER],
-                            body=body + b" ",
-                            signature=self.headers[webhooks.SIGNATURE_HEADER],
-                            now=time.time(),
+                        "event": self.headers["X-Ops-Event"],
+                        "delivery": self.headers["X-Ops-Delivery"],
+                        "valid": hmac.compare_digest(
+                            expected_signature(SECRET, timestamp, body), self.headers["X-Ops-Signature"]
+                        )
+                        and abs(time.time() - int(timestamp)) < 300,
+                        "tampered_valid": hmac.compare_digest(
+                            expected_signature(SECRET, timestamp, body + b" "),
+                            self.headers["X-Ops-Signature"],
                         ),
                         "json": json.loads(body),
                     }
                 )
                 time.sleep(outer.delay)
-                self.send_response(outer.status)
+                status = outer.statuses[min(len(outer.requests), len(outer.statuses)) - 1]
+                self.send_response(status)
                 self.end_headers()
-                self.wfile.write(b"ok" if outer.status < 300 else b"receiver broke")
+                self.wfile.write(b"ok" if status < 300 else b"receiver broke")
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -81,6 +91,31 @@ def eager_celery() -> Iterator[None]:
     celery_app.conf.task_always_eager = previous
 
 
+@pytest.fixture
+def worker_mode() -> Iterator[None]:
+    """Tasks behave as under a worker: not "always eager", so a failed attempt asks Celery
+    for a retry with a countdown. ``apply()`` runs each retry at once, in this process,
+    so nothing waits for the countdown and no broker is needed."""
+    previous = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
+    # Not propagating lets apply() hand each Retry on to the next attempt, as a worker does.
+    celery_app.conf.task_always_eager = celery_app.conf.task_eager_propagates = False
+    yield
+    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = previous
+
+
+@pytest.fixture
+def retry_countdowns() -> Iterator[list[float]]:
+    """The countdown of every retry the delivery task asks Celery for (``task_retry`` signal)."""
+    seen: list[float] = []
+
+    def on_retry(sender: Any = None, reason: Any = None, **kwargs: Any) -> None:
+        seen.append(reason.when)
+
+    task_retry.connect(on_retry, sender=webhook_deliver, weak=False)
+    yield seen
+    task_retry.disconnect(on_retry, sender=webhook_deliver)
+
+
 def test_rotation_change_is_signed_and_delivered(
     crew, current_sprint, django_capture_on_commit_callbacks
 ) -> None:
@@ -88,8 +123,9 @@ def test_rotation_change_is_signed_and_delivered(
     with Receiver() as receiver:
         make_endpoint(url=receiver.url, events=["rotation.changed"])
         make_endpoint(url=receiver.url, events=["sprint.started"])  # not subscribed
-        with django_capture_on_commit_callbacks(execute=True):
+        with django_capture_on_commit_callbacks(execute=True) as queued:
             editing.rotation_change(assignment=slot, member=crew[3])
+    assert len(queued) == 1  # sent after the commit, not inside the transaction
     assert len(receiver.requests) == 1
     request = receiver.requests[0]
     assert request["valid"] is True and request["tampered_valid"] is False
@@ -101,23 +137,90 @@ def test_rotation_change_is_signed_and_delivered(
     assert str(delivery.delivery_id) == request["delivery"]
 
 
-def test_failing_receiver_gets_retries_then_a_logged_failure(
-    crew, current_sprint, django_capture_on_commit_callbacks, caplog
+def test_without_a_worker_a_failure_waits_instead_of_retrying_inline(
+    crew, current_sprint, django_capture_on_commit_callbacks, retry_countdowns
 ) -> None:
+    """Eager mode (the demo): one attempt, then the delivery waits out its back-off
+    ("retrying", due in 30 s) instead of holding the caller for attempts x timeout."""
     slot = make_slot(member=crew[2], sprint_number=current_sprint)
     with Receiver(status=500) as receiver:
         make_endpoint(url=receiver.url, max_attempts=3)
+        before = timezone.now()
         with django_capture_on_commit_callbacks(execute=True):
             editing.rotation_change(assignment=slot, member=crew[3])
-    assert len(receiver.requests) == 3
+    assert len(receiver.requests) == 1 and receiver.requests[0]["valid"]
+    assert retry_countdowns == []
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == DeliveryStatus.RETRYING and delivery.attempts == 1
+    assert delivery.last_status_code == 500 and "receiver broke" in delivery.last_error
+    assert delivery.next_attempt_at is not None
+    assert (
+        before + timedelta(seconds=30) <= delivery.next_attempt_at <= timezone.now() + timedelta(seconds=30)
+    )
+
+
+def test_a_web_request_does_not_wait_for_every_attempt(
+    client, crew, current_sprint, django_capture_on_commit_callbacks
+) -> None:
+    """A grid edit while the receiver times out: the page answers after one attempt,
+    not after max_attempts x timeout (5 x 1 s here)."""
+    slot = make_slot(member=crew[2], sprint_number=current_sprint)
+    client.force_login(crew[0].user)
+    with Receiver(delay=1.5) as slow:
+        make_endpoint(url=slow.url, timeout_seconds=1, max_attempts=5)
+        started = time.monotonic()
+        with django_capture_on_commit_callbacks(execute=True):  # the request's commit
+            response = client.post(
+                reverse("rotations:change", args=[crew[0].cell.slug, slot.pk]), {"member": crew[3].pk}
+            )
+        elapsed = time.monotonic() - started
+    assert response.status_code == 302
+    assert len(slow.requests) == 1
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == DeliveryStatus.RETRYING and delivery.attempts == 1
+    assert "Timeout" in delivery.last_error
+    assert elapsed < 4, elapsed  # one 1 s timeout, well short of five
+
+
+def test_worker_retries_with_backoff_then_logs_the_failure(
+    crew, current_sprint, django_capture_on_commit_callbacks, caplog, worker_mode, retry_countdowns
+) -> None:
+    slot = make_slot(member=crew[2], sprint_number=current_sprint)
+    with Receiver(status=500) as receiver:
+        make_endpoint(url=receiver.url, max_attempts=4)
+        with django_capture_on_commit_callbacks(execute=False):
+            editing.rotation_change(assignment=slot, member=crew[3])
+        delivery = WebhookDelivery.objects.get()
+        result = webhook_deliver.apply(args=(delivery.pk,))
+    assert result.get() == "failed"
+    assert retry_countdowns == [30, 60, 120]  # the back-off between the four attempts
+    assert len(receiver.requests) == 4
     assert all(r["valid"] for r in receiver.requests)
     assert len({r["delivery"] for r in receiver.requests}) == 1  # the same delivery, retried
-    delivery = WebhookDelivery.objects.get()
-    assert delivery.status == DeliveryStatus.FAILED
-    assert delivery.attempts == 3 and delivery.last_status_code == 500
-    assert [entry["status"] for entry in delivery.log] == [500, 500, 500]
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.FAILED and delivery.next_attempt_at is None
+    assert delivery.attempts == 4 and delivery.last_status_code == 500
+    assert [entry["status"] for entry in delivery.log] == [500, 500, 500, 500]
     assert "receiver broke" in delivery.last_error
-    assert "failed after 3 attempts" in caplog.text
+    assert "failed after 4 attempts" in caplog.text
+
+
+def test_worker_stops_retrying_once_delivered(
+    crew, current_sprint, django_capture_on_commit_callbacks, worker_mode, retry_countdowns
+) -> None:
+    slot = make_slot(member=crew[2], sprint_number=current_sprint)
+    with Receiver(statuses=[503, 502, 200]) as receiver:
+        make_endpoint(url=receiver.url, max_attempts=5)
+        with django_capture_on_commit_callbacks(execute=False):
+            editing.rotation_change(assignment=slot, member=crew[3])
+        delivery = WebhookDelivery.objects.get()
+        assert webhook_deliver.apply(args=(delivery.pk,)).get() == "delivered"
+    assert retry_countdowns == [30, 60]
+    assert len(receiver.requests) == 3
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.DELIVERED and delivery.attempts == 3
+    assert [entry["status"] for entry in delivery.log] == [503, 502, 200]
+    assert delivery.delivered_at is not None and delivery.next_attempt_at is None
 
 
 def test_timeout_and_unreachable_receivers_are_logged(
@@ -126,12 +229,12 @@ def test_timeout_and_unreachable_receivers_are_logged(
     slot = make_slot(member=crew[2], sprint_number=current_sprint)
     with Receiver(delay=2) as slow:
         make_endpoint(url=slow.url, timeout_seconds=1, max_attempts=1)
-        make_endpoint(url="http://127.0.0.1:9/closed", max_attempts=2)
+        make_endpoint(url="http://127.0.0.1:9/closed", max_attempts=1)
         with django_capture_on_commit_callbacks(execute=True):
             editing.rotation_change(assignment=slot, member=crew[3])
     slow_delivery, closed = WebhookDelivery.objects.order_by("endpoint__name")
     assert slow_delivery.status == DeliveryStatus.FAILED and "Timeout" in slow_delivery.last_error
-    assert closed.status == DeliveryStatus.FAILED and closed.attempts == 2
+    assert closed.status == DeliveryStatus.FAILED and closed.attempts == 1
     assert "ConnectionError" in closed.last_error
 
 
@@ -146,7 +249,7 @@ def test_sprint_started_carries_participants_and_is_sent_once(
     with Receiver() as receiver:
         make_endpoint(url=receiver.url, events=["sprint.started"])
         with django_capture_on_commit_callbacks(execute=True):
-            assert schedule.sprint_started_emit(as_of=start + __import__("datetime").timedelta(days=1)) == []
+            assert schedule.sprint_started_emit(as_of=start + timedelta(days=1)) == []
             assert len(schedule.sprint_started_emit(as_of=start)) == 1
             assert schedule.sprint_started_emit(as_of=start) == []  # once per sprint
     assert len(receiver.requests) == 1
@@ -170,6 +273,20 @@ def test_duty_overdue_can_be_sent_by_other_apps_and_unknown_events_refused(
         webhooks.webhook_emit(event="nope", payload={})
 
 
+def test_signature_known_answer() -> None:
+    """HMAC-SHA256 over "<timestamp>.<body>" with the shared secret, as documented for
+    receivers: checked against a digest computed outside Python (``printf
+    '1700000000.{"event":"rotation.changed"}' | openssl dgst -sha256 -hmac s3cret-shared-key``)
+    and against hmac/hashlib in this file."""
+    body = b'{"event":"rotation.changed"}'
+    known = "sha256=bceb3f1f19126c85501364cc0d647796399a9b1ab69e5f3b8e9aa82ca07c8ea3"
+    assert expected_signature(SECRET, "1700000000", body) == known
+    assert webhooks.sign(secret=SECRET, timestamp=1700000000, body=body) == known
+    assert webhooks.sign(secret=SECRET + "x", timestamp=1700000000, body=body) != known
+    assert webhooks.sign(secret=SECRET, timestamp=1700000001, body=body) != known
+    assert webhooks.sign(secret=SECRET, timestamp=1700000000, body=body + b" ") != known
+
+
 @pytest.mark.parametrize(
     ("timestamp", "signature", "now_offset", "valid"),
     [
@@ -181,7 +298,7 @@ def test_duty_overdue_can_be_sent_by_other_apps_and_unknown_events_refused(
 )
 def test_verify_signature(timestamp, signature, now_offset, valid) -> None:
     body = b'{"a":1}'
-    good = webhooks.sign(secret=SECRET, timestamp=1700000000, body=body)
+    good = expected_signature(SECRET, "1700000000", body)
     assert (
         webhooks.verify_signature(
             secret=SECRET,
