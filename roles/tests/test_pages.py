@@ -42,6 +42,9 @@ def test_directory_shows_cells_roles_members_and_time_off(
     assert "off today" in html
     assert "Missing: Sprint planning manager, Epic planning and sustainability manager" in html
     assert "has no sprint planning manager" in html  # process finding
+    # each finding is listed once, under "Process findings"; the cell's card links there
+    assert html.count(f"{core_member.cell.name} has no sprint planning manager") == 1
+    assert 'href="#findings-bebop"' in html and 'id="findings-bebop"' in html
 
 
 def test_directory_shows_handover_in_transition(client, core_member, sprint_manager):
