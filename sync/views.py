@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from celery import Task
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -13,7 +16,10 @@ from django.views.decorators.http import require_GET, require_POST
 from sync import selectors, tasks
 from sync.models import DEMO_TRIGGER, SyncSource
 
-TASKS = {SyncSource.TEMPO: tasks.sync_tempo, SyncSource.JIRA: tasks.sync_jira}
+TASKS: dict[SyncSource, Task[Any, Any]] = {
+    SyncSource.TEMPO: tasks.sync_tempo,
+    SyncSource.JIRA: tasks.sync_jira,
+}
 
 
 def _require_staff(request: HttpRequest) -> None:
