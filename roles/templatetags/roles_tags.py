@@ -15,16 +15,6 @@ def member_type_label(value: str | None) -> str:
     return str(_LABELS.get(value, value))
 
 
-@register.filter
-def is_section_of(path: str, url: str) -> bool:
-    """Whether ``path`` is ``url`` or a page under it (the home page "/" only matches itself)."""
-    if not url:
-        return False
-    if url == "/":
-        return path == "/"
-    return path == url or path.startswith(url.rstrip("/") + "/")
-
-
 @register.simple_tag(takes_context=True)
 def member_link(context: dict, member: object) -> str:
     """The member's name, linked to their page when the viewer may open it

@@ -8,11 +8,12 @@ from datetime import date
 from decimal import Decimal
 
 from django import template
-from django.utils.dateformat import format as date_format
 
 from sprints.calculations.capacity import CapacityRow
 
 register = template.Library()
+
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 @register.filter
@@ -26,8 +27,8 @@ def commitment_breakdown(row: CapacityRow) -> str:
 
 @register.filter
 def day_list(days: Iterable[date]) -> str:
-    """Days as "Tue 24, Wed 25" (the ``date:"D j"`` format, comma-separated)."""
-    return ", ".join(date_format(day, "D j") for day in days)
+    """Days as "Tue 24, Wed 25" (what ``date:"D j"`` gives in English, comma-separated)."""
+    return ", ".join(f"{_WEEKDAYS[day.weekday()]} {day.day}" for day in days)
 
 
 @register.filter
