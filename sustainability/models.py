@@ -82,6 +82,11 @@ class Worklog(models.Model):
             models.Index(fields=["member", "work_date"]),
             models.Index(fields=["ticket"]),
             models.Index(fields=["updated_at"]),
+            # Worklogs without a ticket, by JIRA issue: linked when their issue arrives, and
+            # counted for an epic when logged on the epic issue itself (small: a partial index).
+            models.Index(
+                fields=["jira_issue_id"], condition=models.Q(ticket__isnull=True), name="worklog_unlinked_issue"
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(seconds__gte=0), name="worklog_seconds_not_negative"),
