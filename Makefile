@@ -54,8 +54,10 @@ pytest: dev-venv
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CELERY_TASK_ALWAYS_EAGER=1 \
 	  $(BIN)/pytest -n $(PYTEST_WORKERS) --create-db $(PYTEST_ARGS)
 
+## make bench: every benchmark in turn, each on a PostgreSQL database of its own (created when missing).
 bench: dev-venv
-	@for b in bench/*.py; do echo "== $$b"; DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python $$b || exit 1; done
+	./scripts/ensure_services.sh
+	@for b in bench/[a-z]*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .mypy_cache .ruff_cache
