@@ -8,6 +8,7 @@ import subprocess
 import sys
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -89,3 +90,10 @@ def test_env_readers_defaults_and_errors(monkeypatch: pytest.MonkeyPatch) -> Non
         env.env_mapping("OPS_TEST_VALUE")
     monkeypatch.setenv("OPS_TEST_VALUE", "https://jira.example.com/")
     assert env.env_url("OPS_TEST_VALUE") == "https://jira.example.com"
+
+
+def test_favicon_ico_points_at_the_static_icon(client: Any) -> None:
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("img/favicon.svg")
+    assert client.post("/favicon.ico").status_code == 301  # nothing to refuse: it only redirects
