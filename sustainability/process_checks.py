@@ -87,7 +87,14 @@ def community_account_misuse(context: CheckContext) -> Iterator[Finding]:
             account__key__in=keys, work_date__gte=_lookback(context), work_date__lte=context.as_of
         )
         .order_by()
-        .values("member_id", "member__cell_id", "member__user__username", "work_date")
+        .values(
+            "member_id",
+            "member__cell_id",
+            "member__user__first_name",
+            "member__user__last_name",
+            "member__user__username",
+            "work_date",
+        )
         .annotate(total=Sum("seconds"))
     )
     misuse: dict[int, tuple[int | None, str, int]] = {}
@@ -97,8 +104,9 @@ def community_account_misuse(context: CheckContext) -> Iterator[Finding]:
             continue
         if any(m == member_id and s <= day and (u is None or u >= day) for m, s, u in liaisons):
             continue
+        full = f"{row['member__user__first_name']} {row['member__user__last_name']}".strip()
         cell_id, name, total = misuse.get(
-            member_id, (row["member__cell_id"], row["member__user__username"], 0)
+            member_id, (row["member__cell_id"], full or row["member__user__username"], 0)
         )
         misuse[member_id] = (cell_id, name, total + (row["total"] or 0))
     for member_id, (cell_id, name, total) in sorted(misuse.items()):

@@ -136,6 +136,7 @@ def test_community_account_used_by_someone_else(bebop_data: Any, core_member: An
     found = findings("community-account-misuse", as_of)
     assert [f.member_id for f in found] == [core_member.pk]
     assert "4.00 h on the community relations account" in found[0].message
+    assert found[0].message.startswith(f"{core_member.name} logged")  # the person, not a username
     RoleAssignmentFactory(
         member=core_member, role=Role.objects.get(slug="community-liaison"), since=date(2026, 1, 1)
     )
