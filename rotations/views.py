@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -51,6 +52,13 @@ def _grid_url(cell: Cell, request: HttpRequest) -> str:
     query = request.POST.get("next_query", "")
     url = reverse("rotations:grid", args=[cell.slug])
     return f"{url}?{query}" if query and "\n" not in query else url
+
+
+def _refused(request: HttpRequest, cell: Cell, what: str, form: forms.Form) -> HttpResponse:
+    """Back to the grid with the form's errors, e.g. "Swap not recorded: ..."."""
+    errors = [str(e) for errs in form.errors.values() for e in errs]
+    messages.error(request, f"{what}: " + " ".join(errors))
+    return HttpResponseRedirect(_grid_url(cell, request))
 
 
 @login_required
@@ -133,9 +141,7 @@ def fill_slot(request: HttpRequest, slug: str) -> HttpResponse:
     _require_manage(request, cell)
     form = FillSlotForm(request.POST, cell=cell)
     if not form.is_valid():
-        errors = [str(e) for errs in form.errors.values() for e in errs]
-        messages.error(request, "Slot not filled: " + " ".join(errors))
-        return HttpResponseRedirect(_grid_url(cell, request))
+        return _refused(request, cell, "Slot not filled", form)
     data = form.cleaned_data
     try:
         assignment = editing.rotation_create(
@@ -182,9 +188,7 @@ def swap(request: HttpRequest, slug: str) -> HttpResponse:
     _require_manage(request, cell)
     form = SwapForm(request.POST, cell=cell)
     if not form.is_valid():
-        errors = [str(e) for errs in form.errors.values() for e in errs]
-        messages.error(request, "Swap not recorded: " + " ".join(errors))
-        return HttpResponseRedirect(_grid_url(cell, request))
+        return _refused(request, cell, "Swap not recorded", form)
     first, second = form.cleaned_data["slots"]
     try:
         record = editing.rotation_swap(
@@ -209,9 +213,7 @@ def backup(request: HttpRequest, slug: str) -> HttpResponse:
     _require_manage(request, cell)
     form = BackupForm(request.POST, cell=cell)
     if not form.is_valid():
-        errors = [str(e) for errs in form.errors.values() for e in errs]
-        messages.error(request, "Backup not assigned: " + " ".join(errors))
-        return HttpResponseRedirect(_grid_url(cell, request))
+        return _refused(request, cell, "Backup not assigned", form)
     data = form.cleaned_data
     try:
         editing.rotation_backup_assign(
