@@ -161,7 +161,7 @@ class HttpSession:
                         service=self.service,
                         url=url,
                     ) from exc
-                delay = self.policy.server_error_delays[failures]
+                delay = min(self.policy.max_delay, self.policy.server_error_delays[failures])
                 failures += 1
                 log.warning(
                     "%s: %s %s: %s; retry %d in %.1fs", self.service, method, url, exc, failures, delay
@@ -195,7 +195,7 @@ class HttpSession:
                         status=status,
                         url=url,
                     )
-                delay = self.policy.server_error_delays[failures]
+                delay = min(self.policy.max_delay, self.policy.server_error_delays[failures])
                 failures += 1
                 log.warning(
                     "%s: %s on %s %s; retry %d in %.1fs", self.service, status, method, url, failures, delay

@@ -88,6 +88,12 @@ def test_5xx_retried_three_times_then_fails(fake_tempo, sleeps):
     assert fake_tempo.server.requests["GET /4/accounts"] == 4
 
 
+def test_5xx_waits_are_capped_by_the_longest_delay_setting(fake_tempo, sleeps):
+    fake_tempo.faults.add(Fault(path="/4/accounts", status=502, times=2))
+    session(fake_tempo, sleeps, policy=RetryPolicy(max_delay=7.0)).get("accounts")
+    assert sleeps == [5.0, 7.0]  # 5 s, then 10 s capped at 7
+
+
 def test_503_then_success(fake_tempo, sleeps):
     fake_tempo.faults.add(Fault(path="/4/accounts", status=503, times=2))
     assert session(fake_tempo, sleeps).get("accounts")["metadata"]["count"] == 0
