@@ -85,7 +85,9 @@ class Worklog(models.Model):
             # Worklogs without a ticket, by JIRA issue: linked when their issue arrives, and
             # counted for an epic when logged on the epic issue itself (small: a partial index).
             models.Index(
-                fields=["jira_issue_id"], condition=models.Q(ticket__isnull=True), name="worklog_unlinked_issue"
+                fields=["jira_issue_id"],
+                condition=models.Q(ticket__isnull=True),
+                name="worklog_unlinked_issue",
             ),
         ]
         constraints = [
