@@ -31,6 +31,12 @@ from sustainability.importing import ImportError_, import_csv
 from sustainability.models import Account
 
 
+def _bad_request(message: str) -> HttpResponse:
+    """A 400 in plain text: the message may quote the user's input, which must
+    never be served as HTML (a ``scope=<script>...`` would run)."""
+    return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+
 def _period_choice(request: HttpRequest) -> tuple[PeriodForm, PeriodChoice, int]:
     """The picked period, and the status of the page: 400 when the period given is
     invalid (the page still renders, with the form's errors and the current quarter)."""
@@ -117,7 +123,7 @@ def account_worklogs(request: HttpRequest, key: str) -> HttpResponse:
         same = account.cell is not None and account.cell.slug == scope
         scope_cell = account.cell if same else selectors.cell_by_slug(scope)
         if scope_cell is None:
-            return HttpResponseBadRequest(f"Unknown scope {scope!r}: give a cell's slug or 'company'.")
+            return _bad_request(f"Unknown scope {scope!r}: give a cell's slug or 'company'.")
     period = scope_period(choice, cell=scope_cell, as_of=timezone.localdate())
     worklogs = selectors.worklogs_of_account(account, period)
     if own_cell_only is not None:
@@ -161,7 +167,7 @@ def _report_response(
 ) -> HttpResponse:
     fmt = request.GET.get("format", "markdown")
     if fmt not in reports.FORMATS:
-        return HttpResponseBadRequest(f"Unknown format {fmt!r}; use markdown or jira.")
+        return _bad_request(f"Unknown format {fmt!r}; use markdown or jira.")
     if request.GET.get("download"):
         suffix = "md" if fmt == "markdown" else "jira.txt"
         response = HttpResponse(texts[fmt], content_type="text/plain; charset=utf-8")
@@ -204,7 +210,7 @@ def quarterly_report(request: HttpRequest, slug: str, year: int, quarter: int) -
     cell = _cell_or_company(request, slug)
     variant = request.GET.get("variant") or None
     if variant not in (None, "within", "above"):
-        return HttpResponseBadRequest("The variant is 'within' or 'above'.")
+        return _bad_request("The variant is 'within' or 'above'.")
     table = build_quarterly(cell=cell, year=year, quarter=quarter, include_non_cell=cell is None)
     name = cell.name if cell else "OpenCraft"
     texts = {

@@ -212,3 +212,25 @@ def test_drill_down_resolves_the_reference_period_like_the_dashboard(
     assert unknown.status_code == 400 and "Unknown scope" in unknown.content.decode()
     bad = client.get("/sustainability/accounts/ACME/worklogs/", {"period": "month", "month": "2026-13"})
     assert bad.status_code == 400 and "Enter a month as YYYY-MM" in bad.content.decode()
+
+
+SCRIPT = "<script>alert(document.cookie)</script>"
+
+
+@pytest.mark.parametrize(
+    ("url", "params", "text"),
+    [
+        ("/sustainability/accounts/ACME/worklogs/", {"scope": SCRIPT}, "Unknown scope"),
+        ("/sustainability/cells/bebop/preview/", {"format": SCRIPT}, "Unknown format"),
+        ("/sustainability/bebop/quarterly/2026/1/", {"format": SCRIPT}, "Unknown format"),
+        ("/sustainability/cells/bebop/accounts-review/2026-03/", {"format": SCRIPT}, "Unknown format"),
+        ("/sustainability/bebop/quarterly/2026/1/", {"variant": SCRIPT}, "The variant is"),
+    ],
+)
+def test_refused_input_is_answered_in_plain_text(bebop_data: Any, url: str, params: Any, text: str) -> None:
+    """A 400 that quotes the user's input is plain text, never HTML a browser would run."""
+    response = client_for("core").get(url, params)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert text in response.content.decode()
