@@ -77,8 +77,12 @@ class TicketAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     readonly_fields = ["created_at", "updated_at", "jira_updated_at"]
 
     def save_model(self, request: HttpRequest, obj: Ticket, form: Any, change: bool) -> None:
-        previous = form.initial.get("sprint") if change else None
         super().save_model(request, obj, form, change)
+        # Only an add, or a change of the sprint, is an entry into a sprint: the changelist's
+        # editable column (injection accepted) leaves the sprint out of its form altogether.
+        if change and "sprint" not in form.changed_data:
+            return
+        previous = form.initial.get("sprint") if change else None
         services.ticket_record_sprint_entry(
             ticket=obj,
             previous_sprint_id=getattr(previous, "pk", previous),

@@ -71,7 +71,7 @@ def parse_review_table(text: str) -> ReviewTable:
             band_hours = Decimal(value.strip())
         except InvalidOperation:
             raise ValueError(f"{pair.strip()!r}: {value.strip()!r} is not a number of hours.") from None
-        if not sep or band_hours < 0:
+        if not sep or not band_hours.is_finite() or band_hours < 0:
             raise ValueError(f"{pair.strip()!r} is not points=hours with hours >= 0.")
         if key == "none":
             unestimated = band_hours
@@ -82,6 +82,8 @@ def parse_review_table(text: str) -> ReviewTable:
                 bound = Decimal(key)
             except InvalidOperation:
                 raise ValueError(f"{key!r} is not a number of story points, 'none' or 'more'.") from None
+            if not bound.is_finite():
+                raise ValueError(f"{key!r} is not a number of story points, 'none' or 'more'.")
             if bands and bound <= bands[-1][0]:
                 raise ValueError("Review table bands must list story points in ascending order.")
             bands.append((bound, band_hours))

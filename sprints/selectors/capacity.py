@@ -61,7 +61,8 @@ def cell_members(
     *, cell: Cell | None, dates: SprintDates, cell_ids: Sequence[int] | None = None
 ) -> list[SprintMember]:
     """Members of ``cell`` (or of ``cell_ids``, or of every cell when both are None) active
-    at some point of the sprint, with their type on its first day, by name (one query)."""
+    at some point of the sprint, with their type on their first day in it (its first day, or
+    the day they joined), by name (one query)."""
     ids = [cell.pk] if cell is not None else cell_ids
     return [SprintMember(*row) for row in sql.members(ids, dates.start, dates.end)]
 

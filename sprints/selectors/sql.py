@@ -54,10 +54,12 @@ def _date(value: Any) -> date | None:
 
 
 def _datetime(value: Any) -> datetime | None:
-    """Aware UTC datetimes (SQLite keeps naive UTC text)."""
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
+    """Aware datetimes: PostgreSQL gives them; SQLite keeps naive UTC (text, or a naive
+    datetime through Django's converter)."""
+    if value is None:
+        return None
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _json_list(value: Any) -> list[Any]:
@@ -135,11 +137,12 @@ def _assigned_sql(n: int) -> str:
 
 @lru_cache(maxsize=64)
 def _reviewed_sql(n: int, table: ReviewTable) -> str:
-    # The review table comes from parsed settings (Decimals), so its numbers are literals.
-    bands = " ".join(f"WHEN t.story_points <= {bound} THEN {hours}" for bound, hours in table.bands)
+    # The review table comes from parsed settings (finite Decimals, checked by
+    # parse_review_table), so its numbers are written as plain decimal literals.
+    bands = " ".join(f"WHEN t.story_points <= {bound:f} THEN {hours:f}" for bound, hours in table.bands)
     return (
-        f"SELECT t.reviewer_id, SUM(CASE WHEN t.story_points IS NULL THEN {table.unestimated} "
-        f"{bands} ELSE {table.above} END) "
+        f"SELECT t.reviewer_id, SUM(CASE WHEN t.story_points IS NULL THEN {table.unestimated:f} "
+        f"{bands} ELSE {table.above:f} END) "
         "FROM sprints_ticket t JOIN sprints_sprint s ON s.id = t.sprint_id "
         f"WHERE s.number = %s AND t.reviewer_id IN ({_placeholders(n)}) AND {_REVIEWED} "
         "GROUP BY t.reviewer_id"
@@ -165,12 +168,15 @@ def _members_sql(cells: int | None) -> str:
     scope = "m.cell_id IS NOT NULL"
     if cells is not None:
         scope += f" AND m.cell_id IN ({_placeholders(cells)})"
+    # The type on the member's first day in the sprint: its start, or the day they joined
+    # (a newcomer who starts mid-sprint is a newcomer on that sprint's board).
+    first_day = "CASE WHEN m.joined_on > %s THEN m.joined_on ELSE %s END"
     return (
         "SELECT m.id, u.first_name, u.last_name, u.username, m.cell_id, m.joined_on, m.left_on, "
         "(SELECT p.member_type FROM roles_membertypeperiod p WHERE p.member_id = m.id "
-        "AND p.since <= %s ORDER BY p.since DESC LIMIT 1), "
+        f"AND p.since <= {first_day} ORDER BY p.since DESC LIMIT 1), "
         "(SELECT p.since FROM roles_membertypeperiod p WHERE p.member_id = m.id "
-        "AND p.since <= %s ORDER BY p.since DESC LIMIT 1) "
+        f"AND p.since <= {first_day} ORDER BY p.since DESC LIMIT 1) "
         "FROM roles_member m JOIN auth_user u ON u.id = m.user_id "
         f"WHERE {scope} AND m.joined_on <= %s AND (m.left_on IS NULL OR m.left_on >= %s) "
         "ORDER BY u.first_name, u.last_name, u.username"
@@ -178,12 +184,13 @@ def _members_sql(cells: int | None) -> str:
 
 
 def members(cell_ids: Sequence[int] | None, start: date, end: date) -> list[Row]:
-    """(id, name, cell id, joined on, left on, type on ``start``, start of that type) of the
-    members of ``cell_ids`` (every cell when None) active at some point of [start, end], by name."""
+    """(id, name, cell id, joined on, left on, type on their first day in [start, end], start of
+    that type) of the members of ``cell_ids`` (every cell when None) active at some point of
+    [start, end], by name."""
     cells = None if cell_ids is None else len(cell_ids)
     if cells == 0:
         return []
-    params = [start, start, *(cell_ids or ()), end, start]
+    params = [start, start, start, start, *(cell_ids or ()), end, start]
     return [
         (
             member_id,
@@ -320,7 +327,9 @@ def ticket_lines(
     if cells == 0:
         return []
     if which == "injections":
-        sql, params = _injections_sql(cells), [number, since, *(cell_ids or ())]
+        # As the ORM would store it: SQLite compares naive UTC text, so the aware bound must be too.
+        bound = connection.ops.adapt_datetimefield_value(since)
+        sql, params = _injections_sql(cells), [number, bound, *(cell_ids or ())]
     else:
         sql, params = _not_green_sql(cells), [number, *(cell_ids or ())]
     return [

@@ -120,6 +120,8 @@ def member_ticket_rows(*, member: Member, sprint_number: int) -> list[MemberTick
     table = review_table()
     rows = []
     for ticket in member_tickets(member=member, sprint_number=sprint_number):
+        # A member who both works on and reviews a ticket has both rows, as the capacity
+        # counts it in both sums.
         if ticket.assignee_id == member.pk:
             hours = assigned_hours(
                 status=ticket.status,
@@ -129,7 +131,7 @@ def member_ticket_rows(*, member: Member, sprint_number: int) -> list[MemberTick
                 recurring_hours=ticket.recurring_hours_per_sprint,
             )
             rows.append(MemberTicket(ticket=ticket, role="assignee", hours=hours))
-        else:
+        if ticket.reviewer_id == member.pk:
             hours = review_hours(ticket.story_points, ticket.status, table)
             rows.append(MemberTicket(ticket=ticket, role="reviewer", hours=hours))
     return rows

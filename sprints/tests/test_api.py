@@ -249,3 +249,27 @@ def test_a_ticket_moved_in_the_admin_is_stamped(client: Any, staff_user: Any, ce
     assert response.status_code == 302, response.context["adminform"].form.errors
     ticket.refresh_from_db()
     assert ticket.sprint_id == nxt.pk and ticket.added_to_sprint_at is not None
+
+
+def test_ticking_injection_accepted_in_the_ticket_list_keeps_the_sprint_entry(
+    client: Any, staff_user: Any, cell: Any, sprint: Any
+) -> None:
+    entered = sprint_added_at(sprint, 12)
+    ticket: Any = TicketFactory(cell=cell, sprint=sprint, added_to_sprint_at=entered)
+    untouched: Any = TicketFactory(cell=cell, sprint=sprint, added_to_sprint_at=None)
+    client.force_login(staff_user)
+    url = reverse("admin:sprints_ticket_changelist")
+    form = client.get(url).context["cl"].formset
+    data = {key: value for key, value in form.management_form.initial.items()}
+    data = {f"form-{k}": v for k, v in data.items()}
+    for i, row in enumerate(form.forms):
+        data[f"form-{i}-id"] = row.instance.pk
+        if row.instance.pk == ticket.pk:
+            data[f"form-{i}-injection_accepted"] = "on"
+    data["_save"] = "Save"
+    response = client.post(url, data)
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    untouched.refresh_from_db()
+    assert ticket.injection_accepted and ticket.added_to_sprint_at == entered
+    assert untouched.added_to_sprint_at is None

@@ -207,14 +207,23 @@ def test_member_board_hours_add_up_to_the_committed_figure(
         story_points=5,
         status="External Review",
     )
+    # their own ticket they also review (2 points -> 1 h of review): both rows, as in the sums
+    TicketFactory(
+        cell=core_member.cell,
+        sprint=sprint,
+        assignee=core_member,
+        reviewer=core_member,
+        story_points=2,
+        remaining_estimate_seconds=hour,
+    )
     client.force_login(core_member.user)
     response = client.get(reverse("sprints:member_board", args=[core_member.cell.slug, core_member.pk]))
     rows, row = response.context["rows"], response.context["row"]
     by_role = {"assignee": Decimal(0), "reviewer": Decimal(0)}
     for item in rows:
         by_role[item.role] += item.hours
-    assert by_role == {"assignee": Decimal(8), "reviewer": Decimal(2)}
-    assert row.ticket_hours == Decimal(8) and row.review_hours == Decimal(2)
+    assert by_role == {"assignee": Decimal(9), "reviewer": Decimal(3)}
+    assert row.ticket_hours == Decimal(9) and row.review_hours == Decimal(3)
     assert sum((i.hours for i in rows), Decimal(0)) + row.meeting_hours + row.epic_hours == row.committed
 
 

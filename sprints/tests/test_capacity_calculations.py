@@ -244,7 +244,18 @@ def test_review_table_is_configurable() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", "none=2,more=5", "none=2,3=1", "none=x,3=1,more=2", "none=2,3=1,2=1,more=5", "none=2,abc=1,more=5"],
+    [
+        "",
+        "none=2,more=5",
+        "none=2,3=1",
+        "none=x,3=1,more=2",
+        "none=2,3=1,2=1,more=5",
+        "none=2,abc=1,more=5",
+        "none=inf,3=1,more=2",  # not finite: the hours go into SQL as literals
+        "none=2,3=NaN,more=2",
+        "none=2,inf=1,more=2",
+        "none=2,3=1,more=-inf",
+    ],
 )
 def test_review_table_rejects_bad_text(text: str) -> None:
     with pytest.raises(ValueError):
