@@ -58,11 +58,29 @@ def crossing_key(
     return (str(kind), subject, period_start, threshold.quantize(Decimal("0.01")))
 
 
+@dataclass(frozen=True)
+class Evaluation:
+    """The crossings found on ``as_of`` and the periods looked at to find them:
+    ``(kind, subject, period start)``, the subject ``None`` when every subject
+    of the kind was looked at over that period (every cell's estimates this sprint)."""
+
+    alerts: list[Alert]
+    periods: frozenset[tuple[str, str | None, date]]
+
+    def looked_at(self, kind: str, subject: str, period_start: date) -> bool:
+        return bool({(str(kind), None, period_start), (str(kind), subject, period_start)} & self.periods)
+
+
 def evaluate(*, as_of: date) -> list[Alert]:
-    """Every threshold crossed on ``as_of``. Queries (fixed, whatever the data):
-    accounts, account owners, budgets, targets, cells, managers, the hours of
-    this month, this year and every cell's reference period (one or two
-    together), the estimates of this and next sprint."""
+    """Every threshold crossed on ``as_of`` (see ``evaluation``)."""
+    return evaluation(as_of=as_of).alerts
+
+
+def evaluation(*, as_of: date) -> Evaluation:
+    """Every threshold crossed on ``as_of``, and the periods evaluated. Queries
+    (fixed, whatever the data): accounts, account owners, budgets, targets,
+    cells, managers, the hours of this month, this year and every cell's
+    reference period (one or two together), the estimates of this and next sprint."""
     accounts = selectors.accounts_info()
     owners = selectors.account_owners()
     budgets = selectors.budgets_by_account()
@@ -88,6 +106,12 @@ def evaluate(*, as_of: date) -> list[Alert]:
     }
     periods.update({("reference", cell_id): period for cell_id, period in references.items()})
     rows = selectors.hours_rows_by_period(periods)
+    current, following = preview_sprints(as_of)
+    # The periods looked at (what a crossing not found again may be cleared in):
+    # each account's budget period, each cell's reference period, every cell's
+    # estimates over this sprint.
+    looked_at: set[tuple[str, str | None, date]] = {(str(AlertKind.PROJECTED), None, current.start)}
+    looked_at.update((str(AlertKind.TARGET), f"cell:{c}", p.start) for c, p in references.items())
 
     spent: dict[str, dict[int, int]] = {}
     for kind in (BudgetKind.MONTHLY, BudgetKind.YEARLY):
@@ -96,13 +120,16 @@ def evaluate(*, as_of: date) -> list[Alert]:
             if hours_row.account_id:
                 by_account[hours_row.account_id] += hours_row.seconds
         spent[str(kind)] = by_account
-    for account_id, changes in budgets.items():
-        info = accounts.get(account_id)
+    for account_id, info in accounts.items():
+        changes = budgets.get(account_id, [])
         started = [c for c in changes if c.since <= as_of]
-        if info is None or not started:
+        subject = f"account:{info.key}"
+        if not started:  # no budget in force: nothing crossed, this month or this year
+            looked_at.update((str(AlertKind.BUDGET), subject, p.start) for p in (month, year))
             continue
         budget_kind = str(started[-1].kind)
         period = month if budget_kind == BudgetKind.MONTHLY else year
+        looked_at.add((str(AlertKind.BUDGET), subject, period.start))
         budget = calc.budget_hours(changes, period)
         if not budget:
             continue
@@ -113,7 +140,7 @@ def evaluate(*, as_of: date) -> list[Alert]:
             alerts.append(
                 Alert(
                     kind=AlertKind.BUDGET,
-                    subject=f"account:{info.key}",
+                    subject=subject,
                     period_start=period.start,
                     threshold=threshold * 100,
                     value=(fraction * 100).quantize(Decimal("0.1")),
@@ -150,7 +177,6 @@ def evaluate(*, as_of: date) -> list[Alert]:
             )
 
     # Cells projected above their target by the sprint preview (the report's figures).
-    current, following = preview_sprints(as_of)
     estimates: dict[int, list[calc.EstimateRow]] = defaultdict(list)
     for estimate in selectors.estimate_rows(sprint_numbers=[current.number, following.number]):
         if estimate.cell_id is not None:
@@ -179,7 +205,7 @@ def evaluate(*, as_of: date) -> list[Alert]:
                 recipient_ids=frozenset(r for r in [managers.get(cell_id)] if r),
             )
         )
-    return alerts
+    return Evaluation(alerts=alerts, periods=frozenset(looked_at))
 
 
 @dataclass(frozen=True)
@@ -192,14 +218,28 @@ class RecordResult:
 def alerts_record(*, as_of: date) -> RecordResult:
     """Records every new crossing (not yet notified) and clears the open ones
     that no longer hold, matched on kind, subject, period and threshold: a
-    crossing cleared and crossed again is a new crossing, alerted again."""
-    alerts = {a.key: a for a in evaluate(as_of=as_of)}
+    crossing cleared and crossed again is a new crossing, alerted again.
+
+    Only this evaluation's periods are cleared, and only crossings last seen on
+    ``as_of`` or before: a replay of a past day (``send_alerts(as_of=...)``)
+    neither clears another period's crossings nor ones a later day found, which
+    the next run would otherwise record and email again. Each crossing still
+    found is marked seen on ``as_of``."""
+    found = evaluation(as_of=as_of)
+    alerts = {a.key: a for a in found.alerts}
     open_crossings = {
         crossing_key(c.kind, c.subject, c.period_start, c.threshold): c
         for c in AlertCrossing.objects.select_for_update().filter(cleared_at__isnull=True)
     }
-    stale = [c.pk for key, c in open_crossings.items() if key not in alerts]
+    stale = [
+        c.pk
+        for key, c in open_crossings.items()
+        if key not in alerts and c.seen_on <= as_of and found.looked_at(c.kind, c.subject, c.period_start)
+    ]
     cleared = AlertCrossing.objects.filter(pk__in=stale).update(cleared_at=timezone.now()) if stale else 0
+    seen = [c.pk for key, c in open_crossings.items() if key in alerts and c.seen_on < as_of]
+    if seen:
+        AlertCrossing.objects.filter(pk__in=seen).update(seen_on=as_of)
     new = [a for key, a in alerts.items() if key not in open_crossings]
     emails = selectors.member_emails(r for a in new for r in a.recipient_ids)
     AlertCrossing.objects.bulk_create(
@@ -212,6 +252,7 @@ def alerts_record(*, as_of: date) -> RecordResult:
             message=alert.message,
             url=alert.url,
             recipients=sorted({emails[r] for r in alert.recipient_ids if emails.get(r)}),
+            seen_on=as_of,
         )
         for alert in new
     )

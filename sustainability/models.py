@@ -254,6 +254,10 @@ class AlertCrossing(models.Model):
     cleared_at = models.DateTimeField(
         null=True, blank=True, help_text="When the figure fell back under the threshold."
     )
+    seen_on = models.DateField(
+        help_text="The latest day evaluated that found it; evaluating an earlier day "
+        "(a replay) does not clear it."
+    )
     recipients = models.JSONField(default=list, blank=True)
 
     class Meta:

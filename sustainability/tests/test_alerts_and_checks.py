@@ -266,6 +266,40 @@ def test_above_target_again_after_falling_under_alerts_again(
     assert alerts_notify(as_of=as_of).emailed == 0  # still above: no third email
 
 
+def test_a_replay_of_a_past_day_then_the_next_run_sends_no_duplicate(
+    bebop_data: Any, cell: Any, core_member: Any, manager: Any
+) -> None:
+    """``send_alerts(as_of=<a past day>)`` (a replay) leaves open what a later day
+    found, and what lies outside the periods it evaluated, so the next run finds
+    those crossings still open and emails nothing again."""
+    acme = bebop_data["acme"]
+    BudgetFactory(account=acme, hours=Decimal("12"), since=date(2025, 1, 1))
+    hours(core_member, acme, date(2026, 3, 15), 3)  # March: 13 h of 12, the 80 and 100 % thresholds
+    SustainabilityTarget.objects.filter(cell=cell).update(max_non_billable_percent=Decimal("20"))
+    today = date(2026, 3, 20)  # reference period: 10 non-billable / 43 h = 23.3 % against 20 %
+    assert alerts_notify(as_of=today).emailed == 3
+    # 12 March: 10 h of March's 12 (only the 80 % threshold), 10 / 40 = 25 % over the same
+    # reference period. The 100 % crossing found on the 20th stays open.
+    assert send_alerts.delay("2026-03-12").get() == {"new": 0, "emailed": 0, "cleared": 0}
+    # 25 January: 10 / 10 billable = 0 %, under the target over the same reference period,
+    # and January's own budget: 10 h of 12 is a crossing nobody was told of, emailed.
+    assert send_alerts.delay("2026-01-25").get() == {"new": 1, "emailed": 1, "cleared": 0}
+    assert "January 2026 budget" in mail.outbox[-1].body
+    # The next run (today again): every crossing still open, no email sent twice.
+    assert send_alerts.delay(today.isoformat()).get() == {"new": 0, "emailed": 0, "cleared": 0}
+    assert len(mail.outbox) == 4
+    open_crossings = AlertCrossing.objects.filter(cleared_at__isnull=True)
+    assert sorted(open_crossings.values_list("kind", "period_start", "threshold", "seen_on")) == [
+        ("budget", date(2026, 1, 1), Decimal("80.00"), date(2026, 1, 25)),
+        ("budget", date(2026, 3, 1), Decimal("80.00"), today),
+        ("budget", date(2026, 3, 1), Decimal("100.00"), today),
+        ("target", date(2025, 1, 1), Decimal("20.00"), today),
+    ]
+    # A run of a day that comes later still clears what no longer holds.
+    SustainabilityTarget.objects.filter(cell=cell).update(max_non_billable_percent=Decimal("30"))
+    assert alerts_notify(as_of=date(2026, 3, 21)).cleared == 1
+
+
 @pytest.fixture
 def flaky_mail(settings: Any, monkeypatch: Any) -> type[FailingOnNth]:
     """A mail server failing on chosen messages, and eager tasks retried as a worker
