@@ -4,9 +4,10 @@ commitments, type history and time off; every model shows its history
 ``clean()``, so the admin refuses what the forms and the API refuse.
 
 Each inline row's ``clean()`` checks it against the database, which cannot see
-the other rows of the same POST; the inline formsets below check the rows
-against each other. A save the database still refuses (another request saved
-a clashing row meanwhile) re-shows the form with the reason, never a 500.
+the other rows of the same POST (and leaves out the stored copies of the rows
+the POST deletes or edits); the inline formsets below check the rows against
+each other. A save the database still refuses (another request saved a
+clashing row meanwhile) re-shows the form with the reason, never a 500.
 """
 
 from __future__ import annotations
@@ -39,7 +40,24 @@ from roles.services import role_assignment_end
 
 class RowsFormSet(BaseInlineFormSet):
     """An inline formset that checks its rows against each other before
-    Django's own checks (``check_rows``)."""
+    Django's own checks (``check_rows``).
+
+    Each row's model ``clean()`` checks it against the stored rows, whose copies
+    of the rows this POST deletes or edits are about to change: those are left
+    out of it (the model's ``exclude_pks``), ``check_rows`` weighing their new
+    values instead. So "delete a row and add an overlapping replacement" or
+    "end a row and add the next one" is one save."""
+
+    def full_clean(self) -> None:
+        if self.is_bound:
+            changing = frozenset(
+                form.instance.pk
+                for form in self.initial_forms
+                if form.instance.pk is not None and form.has_changed()
+            )
+            for form in self.forms:
+                form.instance.exclude_pks = changing
+        super().full_clean()
 
     def kept_rows(self) -> list[forms.ModelForm]:
         """The rows that would be saved: valid, filled in, not marked for deletion."""

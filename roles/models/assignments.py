@@ -128,6 +128,9 @@ class RoleAssignment(models.Model):
     note = models.CharField(max_length=255, blank=True)
 
     history = HistoricalRecords()
+    # Stored rows clean() leaves out (not a field): the admin's member page sets the
+    # rows its POST deletes or edits, whose new values its formset checks.
+    exclude_pks: frozenset[int] = frozenset()
 
     class Meta:
         ordering = ["role__sort_order", "since"]
@@ -221,8 +224,10 @@ class RoleAssignment(models.Model):
 
     def overlapping(self) -> models.QuerySet[RoleAssignment]:
         """Other assignments of this role, in the same cell (or company-wide),
-        whose dates overlap this one's."""
+        whose dates overlap this one's (``exclude_pks`` left out)."""
         others = RoleAssignment.objects.filter(role_id=self.role_id).exclude(pk=self.pk)
+        if self.exclude_pks:
+            others = others.exclude(pk__in=self.exclude_pks)
         others = others.filter(cell_id=self.cell_id) if self.cell_id else others.filter(cell__isnull=True)
         others = others.filter(Q(until__isnull=True) | Q(until__gte=self.since))
         if self.until is not None:

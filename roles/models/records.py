@@ -19,7 +19,10 @@ def _refuse_second_change_that_day(record: MemberTypePeriod | WeeklyCommitment, 
     if record.member_id is None or record.since is None:
         return
     taken = type(record)._default_manager.filter(member_id=record.member_id, since=record.since)
-    if taken.exclude(pk=record.pk).exists():
+    taken = taken.exclude(pk=record.pk)
+    if record.exclude_pks:
+        taken = taken.exclude(pk__in=record.exclude_pks)
+    if taken.exists():
         raise ValidationError({"since": f"This member already has {what} starting on {record.since}."})
 
 
@@ -32,6 +35,9 @@ class MemberTypePeriod(models.Model):
     note = models.CharField(max_length=255, blank=True)
 
     history = HistoricalRecords()
+    # Stored rows clean() leaves out (not a field): the admin's member page sets the
+    # rows its POST deletes or edits, whose new values its formset checks.
+    exclude_pks: frozenset[int] = frozenset()
 
     class Meta:
         ordering = ["member", "since"]
@@ -66,6 +72,9 @@ class WeeklyCommitment(models.Model):
     note = models.CharField(max_length=255, blank=True)
 
     history = HistoricalRecords()
+    # Stored rows clean() leaves out (not a field): the admin's member page sets the
+    # rows its POST deletes or edits, whose new values its formset checks.
+    exclude_pks: frozenset[int] = frozenset()
 
     class Meta:
         ordering = ["member", "since"]
@@ -118,6 +127,9 @@ class TimeOff(models.Model):
     note = models.CharField(max_length=255, blank=True)
 
     history = HistoricalRecords()
+    # Stored rows clean() leaves out (not a field): the admin's member page sets the
+    # rows its POST deletes or edits, whose new values its formset checks.
+    exclude_pks: frozenset[int] = frozenset()
 
     class Meta:
         ordering = ["start"]
@@ -142,12 +154,12 @@ class TimeOff(models.Model):
         if self.start and self.end and self.end < self.start:
             raise ValidationError({"end": "Time off cannot end before it starts."})
         if self.member_id and self.start and self.end:
-            clash = (
-                TimeOff.objects.filter(member_id=self.member_id, start__lte=self.end, end__gte=self.start)
-                .exclude(pk=self.pk)
-                .order_by("start")
-                .first()
-            )
+            others = TimeOff.objects.filter(
+                member_id=self.member_id, start__lte=self.end, end__gte=self.start
+            ).exclude(pk=self.pk)
+            if self.exclude_pks:
+                others = others.exclude(pk__in=self.exclude_pks)
+            clash = others.order_by("start").first()
             if clash is not None:
                 raise ValidationError(
                     {"start": f"This overlaps time off already recorded from {clash.start} to {clash.end}."}

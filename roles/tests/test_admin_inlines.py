@@ -359,3 +359,164 @@ def test_a_holder_saved_meanwhile_in_the_assignment_admin(
         in response.content.decode()
     )
     assert not RoleAssignment.objects.exists()
+
+
+# Each row's own check reads the database, which still holds the old copies of
+# the rows this POST deletes or edits; those copies must not count against it.
+
+
+def test_replacing_a_deleted_time_off_row_with_an_overlapping_one(client, staff_user, core_member):
+    old = TimeOff.objects.create(
+        member=core_member, start=TODAY + timedelta(days=20), end=TODAY + timedelta(days=21)
+    )
+    client.force_login(staff_user)
+    data = form_data(client, core_member)
+    data["time_off-0-DELETE"] = "on"
+    add_rows(
+        data,
+        "time_off",
+        {"kind": "sick", "start": TODAY + timedelta(days=19), "end": TODAY + timedelta(days=22)},
+    )
+    response = client.post(change_url(core_member), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    rows = TimeOff.objects.filter(member=core_member)
+    assert list(rows.values_list("kind", "start", "end")) == [
+        ("sick", TODAY + timedelta(days=19), TODAY + timedelta(days=22))
+    ]
+    assert not TimeOff.objects.filter(pk=old.pk).exists()
+
+
+def test_shortening_a_time_off_row_and_adding_the_next_one(client, staff_user, core_member):
+    TimeOff.objects.create(member=core_member, start=TODAY, end=TODAY + timedelta(days=9))
+    client.force_login(staff_user)
+    data = form_data(client, core_member)
+    data["time_off-0-end"] = str(TODAY + timedelta(days=4))
+    add_rows(
+        data,
+        "time_off",
+        {"kind": "sick", "start": TODAY + timedelta(days=5), "end": TODAY + timedelta(days=9)},
+    )
+    assert client.post(change_url(core_member), data).status_code == 302
+    assert list(TimeOff.objects.filter(member=core_member).values_list("kind", "start", "end")) == [
+        ("vacation", TODAY, TODAY + timedelta(days=4)),
+        ("sick", TODAY + timedelta(days=5), TODAY + timedelta(days=9)),
+    ]
+
+
+def test_a_time_off_row_the_post_keeps_still_counts(client, staff_user, core_member):
+    """Only the rows this POST deletes or edits are left out of the database check."""
+    TimeOff.objects.create(member=core_member, start=TODAY, end=TODAY + timedelta(days=1))
+    TimeOff.objects.create(
+        member=core_member, start=TODAY + timedelta(days=20), end=TODAY + timedelta(days=21)
+    )
+    client.force_login(staff_user)
+    before = snapshot(core_member)
+    data = form_data(client, core_member)
+    data["time_off-1-DELETE"] = "on"  # the later row goes...
+    add_rows(
+        data,
+        "time_off",
+        {"kind": "sick", "start": TODAY + timedelta(days=1), "end": TODAY + timedelta(days=21)},
+    )
+    response = client.post(change_url(core_member), data)  # ...but the new one overlaps the first
+    assert response.status_code == 200
+    assert (
+        f"This overlaps time off already recorded from {TODAY} to {TODAY + timedelta(days=1)}."
+        in response.content.decode()
+    )
+    assert snapshot(core_member) == before
+
+
+def _sprint_manager_rows(member: Member) -> list[tuple[object, ...]]:
+    return list(
+        RoleAssignment.objects.filter(member=member, role__slug="sprint-manager")
+        .order_by("since")
+        .values_list("cell__slug", "since", "until", "note")
+    )
+
+
+def test_shortening_a_sprint_manager_row_and_adding_the_next_one(client, staff_user, sprint_manager):
+    client.force_login(staff_user)
+    (row,) = _sprint_manager_rows(sprint_manager)
+    data = form_data(client, sprint_manager)
+    data["assignments-0-until"] = str(TODAY - timedelta(days=1))
+    add_rows(
+        data,
+        "assignments",
+        {
+            "role": Role.objects.get(slug="sprint-manager").pk,
+            "cell": sprint_manager.cell_id,
+            "since": TODAY,
+            "note": "second term",
+        },
+    )
+    response = client.post(change_url(sprint_manager), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert _sprint_manager_rows(sprint_manager) == [
+        ("bebop", row[1], TODAY - timedelta(days=1), ""),
+        ("bebop", TODAY, None, "second term"),
+    ]
+
+
+def test_the_next_sprint_manager_row_still_meets_the_shortened_one(client, staff_user, sprint_manager):
+    """The edited row counts with its new dates: ending it after the next row starts is refused."""
+    client.force_login(staff_user)
+    before = snapshot(sprint_manager)
+    data = form_data(client, sprint_manager)
+    data["assignments-0-until"] = str(TODAY + timedelta(days=5))
+    add_rows(
+        data,
+        "assignments",
+        {"role": Role.objects.get(slug="sprint-manager").pk, "cell": sprint_manager.cell_id, "since": TODAY},
+    )
+    response = client.post(change_url(sprint_manager), data)
+    assert response.status_code == 200
+    assert "Two rows give Sprint manager in Bebop over overlapping dates" in response.content.decode()
+    assert snapshot(sprint_manager) == before
+
+
+def test_the_next_sprint_manager_row_still_meets_another_members(
+    client, staff_user, sprint_manager, core_member
+):
+    """Another member's assignment is not on this page: the database check still sees it."""
+    sprint_manager_role = Role.objects.get(slug="sprint-manager")
+    RoleAssignment.objects.filter(member=sprint_manager).update(until=TODAY - timedelta(days=20))
+    RoleAssignment.objects.create(
+        member=core_member, role=sprint_manager_role, cell=core_member.cell, since=TODAY - timedelta(days=19)
+    )
+    client.force_login(staff_user)
+    before = snapshot(sprint_manager)
+    data = form_data(client, sprint_manager)
+    data["assignments-0-until"] = str(TODAY - timedelta(days=30))
+    add_rows(
+        data,
+        "assignments",
+        {"role": sprint_manager_role.pk, "cell": sprint_manager.cell_id, "since": TODAY - timedelta(days=29)},
+    )
+    response = client.post(change_url(sprint_manager), data)
+    assert response.status_code == 200
+    assert "Bebop already has a sprint manager over these dates" in response.content.decode()
+    assert snapshot(sprint_manager) == before
+
+
+@pytest.mark.parametrize(
+    ("prefix", "model", "row"),
+    [
+        ("commitments", WeeklyCommitment, {"hours_per_week": "20"}),
+        ("type_periods", MemberTypePeriod, {"member_type": "newcomer"}),
+    ],
+)
+def test_moving_a_change_and_adding_one_on_its_old_day(client, staff_user, core_member, prefix, model, row):
+    client.force_login(staff_user)
+    data = form_data(client, core_member)
+    old_day = model.objects.get(member=core_member).since  # the member's only row
+    data[f"{prefix}-0-since"] = str(TODAY + timedelta(days=3))
+    add_rows(data, prefix, {**row, "since": old_day})
+    response = client.post(change_url(core_member), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert list(
+        model.objects.filter(member=core_member).order_by("since").values_list("since", flat=True)
+    ) == [
+        old_day,
+        TODAY + timedelta(days=3),
+    ]
