@@ -29,6 +29,13 @@ def _sprint_number(request: HttpRequest, default: int) -> int | None:
     return form.cleaned_data["sprint"] or default
 
 
+def _bad_sprint() -> HttpResponse:
+    return HttpResponseBadRequest(
+        f"The sprint must be a sprint number from 1 to {calendar.MAX_SPRINT_NUMBER}.",
+        content_type="text/plain; charset=utf-8",
+    )
+
+
 def _sprint_choices(current: int, selected: int) -> list[tuple[int, str]]:
     numbers = sorted({current - 1, current, current + 1, selected} - {0})
     names = {current - 1: "previous", current: "current", current + 1: "next"}
@@ -54,7 +61,7 @@ def board(request: HttpRequest, cell_slug: str) -> HttpResponse:
     current, _ = selectors.sprint_numbers_around(timezone.localdate())
     number = _sprint_number(request, current)
     if number is None:
-        return HttpResponseBadRequest("The sprint must be a sprint number (1 or more).")
+        return _bad_sprint()
     data = selectors.board(cell=cell, sprint_number=number)
     context = {
         "cell": cell,
@@ -79,7 +86,7 @@ def member_board(request: HttpRequest, cell_slug: str, member_id: int) -> HttpRe
     current, _ = selectors.sprint_numbers_around(timezone.localdate())
     number = _sprint_number(request, current)
     if number is None:
-        return HttpResponseBadRequest("The sprint must be a sprint number (1 or more).")
+        return _bad_sprint()
     context = {
         "cell": cell,
         "member": member,
@@ -117,7 +124,7 @@ def wrap_up(request: HttpRequest, cell_slug: str) -> HttpResponse:
     current, _ = selectors.sprint_numbers_around(timezone.localdate())
     number = _sprint_number(request, max(current - 1, 1))
     if number is None:
-        return HttpResponseBadRequest("The sprint must be a sprint number (1 or more).")
+        return _bad_sprint()
     context = {
         "cell": cell,
         "wrap": selectors.wrap_up(cell=cell, sprint_number=number),
@@ -163,7 +170,7 @@ def complete(request: HttpRequest, cell_slug: str) -> HttpResponse:
     current, _ = selectors.sprint_numbers_around(timezone.localdate())
     number = _sprint_number(request, max(current - 1, 1))
     if number is None:
-        return HttpResponseBadRequest("The sprint must be a sprint number (1 or more).")
+        return _bad_sprint()
     status = 200
     if request.method == "POST":
         try:

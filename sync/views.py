@@ -42,7 +42,12 @@ def status(request: HttpRequest) -> HttpResponse:
 def run_now(request: HttpRequest, source: str) -> HttpResponse:
     _require_staff(request)
     if source not in TASKS:
-        return HttpResponse(f"Unknown source {source!r}: use tempo or jira.", status=400)
+        # Plain text: the unknown name comes from the URL and must not be read as HTML.
+        return HttpResponse(
+            f"Unknown source {source!r}: use tempo or jira.",
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
     if not selectors.configured_sources()[SyncSource(source)]:
         messages.error(request, f"{SyncSource(source).label} is not configured, nothing to run.")
         return redirect("sync:status")

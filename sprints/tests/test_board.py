@@ -134,6 +134,8 @@ def test_bad_sprint_number_is_a_400(client: Client, core_member: Any, bad: str) 
     client.force_login(core_member.user)
     response = client.get(f"{board_url(core_member.cell)}?sprint={bad}")
     assert response.status_code == 400
+    assert "from 1 to 9999" in response.content.decode()
+    assert response["Content-Type"].startswith("text/plain")
 
 
 def test_board_refusals(client: Client, core_member: Any, outsider: Any) -> None:

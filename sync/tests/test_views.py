@@ -80,6 +80,9 @@ def test_run_now_refuses_an_unknown_source(client, staff_user):
     client.force_login(staff_user)
     response = client.post(reverse("sync:run", args=["github"]))
     assert response.status_code == 400 and "Unknown source 'github'" in response.content.decode()
+    # the name comes from the URL: answered as plain text, never as HTML
+    response = client.post("/sync/run/%3Cimg%20src=x%20onerror=alert(1)%3E/")
+    assert response.status_code == 400 and response["Content-Type"].startswith("text/plain")
 
 
 def test_run_now_when_off(client, staff_user, settings):
