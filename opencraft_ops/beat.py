@@ -11,11 +11,12 @@ from celery.schedules import crontab
 
 BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     # sync (issue 3): worklogs every 5 minutes, JIRA every 10; nightly, the Tempo reconciliation
-    # and a full JIRA read (the only way issues deleted in JIRA are noticed).
+    # and a full JIRA read (the only way issues deleted in JIRA are noticed). The nightly ones
+    # sit off the 5- and 10-minute grid (a source runs one sync at a time) and retry while busy.
     "sync-tempo": {"task": "sync.tempo", "schedule": crontab(minute="*/5")},
     "sync-jira": {"task": "sync.jira", "schedule": crontab(minute="*/10")},
-    "sync-tempo-reconcile": {"task": "sync.tempo_reconcile", "schedule": crontab(hour=2, minute=30)},
-    "sync-jira-full": {"task": "sync.jira", "schedule": crontab(hour=3, minute=10), "kwargs": {"full": True}},
+    "sync-tempo-reconcile": {"task": "sync.tempo_reconcile", "schedule": crontab(hour=2, minute=33)},
+    "sync-jira-full": {"task": "sync.jira", "schedule": crontab(hour=3, minute=17), "kwargs": {"full": True}},
     "rotations-sprint-started-webhook": {
         "task": "rotations.tasks.sprint_started_notify",
         "schedule": crontab(minute=15, hour=0),

@@ -157,11 +157,27 @@ def completion_running(*, cell: Cell) -> bool:
     return cache.get(_lease_key(cell.pk)) is not None
 
 
+def _lease_hold(key: str, token: str) -> bool:
+    """Whether the lease ``key`` is still this run's (``token``), extending it for another full
+    term if so. Read, extend, read again: a lapsed lease never comes back with the same token, so
+    finding the token after the extension means the lease was ours throughout and the extension
+    went to it (the first read spares touching another run's lease in the usual case)."""
+    return cache.get(key) == token and cache.touch(key, COMPLETION_LEASE_SECONDS) and cache.get(key) == token
+
+
 @contextmanager
 def completion_lease(completion: SprintCompletion) -> Iterator[Callable[[], None]]:
     """Holds the cell's completion lease for a run; yields ``renew`` (call it between steps).
 
-    ``cache.add`` is atomic, so of two runs started together only one gets it."""
+    ``cache.add`` is atomic, so of two runs started together only one gets it. ``renew`` raises
+    ``CompletionBusy`` when the lease is gone or another run's (a step outlasted the lease): the
+    run stops before its next step, and a re-run resumes from the recorded steps.
+
+    Leaving releases the lease only while it is still this run's. Django's cache has no
+    compare-and-delete, so the token is confirmed (and the lease extended by a full term) right
+    before the delete: another run can only take the lease, and lose it to our delete, if more
+    than ``COMPLETION_LEASE_SECONDS`` pass between that check and the delete (a frozen process).
+    """
     key = _lease_key(completion.cell_id)
     token = uuid.uuid4().hex
     if not cache.add(key, token, COMPLETION_LEASE_SECONDS):
@@ -172,13 +188,18 @@ def completion_lease(completion: SprintCompletion) -> Iterator[Callable[[], None
         )
 
     def renew() -> None:
-        if cache.get(key) == token:
-            cache.touch(key, COMPLETION_LEASE_SECONDS)
+        if not _lease_hold(key, token):
+            raise CompletionBusy(
+                f"This completion run of {completion.cell}'s sprint lost its lease (a step took "
+                f"longer than {COMPLETION_LEASE_SECONDS // 60} minutes, and another run may have "
+                "taken over), so it stopped before its next step. Re-run the completion to resume "
+                "from the steps already done."
+            )
 
     try:
         yield renew
     finally:
-        if cache.get(key) == token:
+        if _lease_hold(key, token):
             cache.delete(key)
 
 

@@ -3,7 +3,10 @@ owns the retry policy. A source without its base URL is off: the task says so an
 
 Retried: time-outs, refused connections, 5xx/429 that outlasted the client's own retries, and
 a body that is not JSON (a proxy's error page). Never retried: 401/403 (a person must fix the
-token) and a run already in progress (answered ``{"status": "busy"}``).
+token). A run already in progress: the frequent incremental tasks answer ``{"status": "busy"}``
+(the next tick comes in minutes); the nightly ones (the full JIRA read, the Tempo
+reconciliation) wait for it and try again (``BUSY_RETRY_DELAYS``), else a night's deletions and
+repairs would be lost whenever an incremental run happened to be going.
 """
 
 from __future__ import annotations
@@ -23,6 +26,9 @@ log = logging.getLogger("sync")
 
 MAX_RETRIES = 4
 RETRY_DELAYS = (60, 120, 300, 900)  # seconds: the client already retried within the request
+# The nightly tasks, refused because another run of the source holds its lock: an incremental
+# run takes minutes, a manual full one longer; after these (about 17 minutes) they give up busy.
+BUSY_RETRY_DELAYS = (120, 300, 600)
 
 
 def retryable(exc: BaseException) -> bool:
@@ -31,11 +37,19 @@ def retryable(exc: BaseException) -> bool:
     return isinstance(exc, RemoteError) and (exc.status is None or exc.status >= 500 or exc.status == 429)
 
 
-def _run(task: Any, work: Any) -> dict[str, Any]:
+def _run(task: Any, work: Any, *, retry_busy: bool = False) -> dict[str, Any]:
+    """Runs ``work`` under the retry policy; ``retry_busy`` (the nightly tasks) also retries a
+    refusal because another run holds the source's lock."""
     try:
         return dict(work())
     except SyncBusy as exc:
-        return {"status": "busy", "reason": str(exc)}
+        retries = task.request.retries
+        if not retry_busy or retries >= len(BUSY_RETRY_DELAYS):
+            if retry_busy:
+                log.error("sync task %s gave up after %d busy retries: %s", task.name, retries, exc)
+            return {"status": "busy", "reason": str(exc)}
+        log.info("sync task %s is busy; retrying in %ds: %s", task.name, BUSY_RETRY_DELAYS[retries], exc)
+        raise task.retry(exc=exc, countdown=BUSY_RETRY_DELAYS[retries]) from exc
     except (TransportError, RemoteError, MalformedResponse) as exc:
         if not retryable(exc) or task.request.retries >= MAX_RETRIES:
             raise
@@ -88,13 +102,14 @@ def reconcile_tempo(self: Any) -> dict[str, Any]:
             client.close()
         return {"status": "done", **_summary(run)}
 
-    return _run(self, work)
+    return _run(self, work, retry_busy=True)
 
 
 @shared_task(name="sync.jira", bind=True, max_retries=MAX_RETRIES)
 def sync_jira(self: Any, full: bool = False) -> dict[str, Any]:
     """Board sprints, epics and tickets changed since the watermark; with ``full`` (nightly)
-    every issue, which is how deletions upstream arrive (JIRA's search shows no trace of them)."""
+    every issue, which is how deletions upstream arrive (JIRA's search shows no trace of them).
+    The full read retries while another JIRA run holds the lock; the incremental one does not."""
     if not config.jira_configured():
         return {"status": "off", "reason": "JIRA_BASE_URL is not set"}
     if not Cell.objects.exclude(jira_board_id=None).exists():
@@ -109,4 +124,4 @@ def sync_jira(self: Any, full: bool = False) -> dict[str, Any]:
             client.close()
         return {"status": "done", **_summary(run)}
 
-    return _run(self, work)
+    return _run(self, work, retry_busy=full)

@@ -6,12 +6,15 @@ any step twice; and two runs that must not overlap."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import date
 from typing import Any
 
 import pytest
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import DatabaseError, connection
+from django.db.models.signals import post_save
 from django.test import Client
 from django.urls import reverse
 
@@ -291,6 +294,99 @@ def test_second_run_is_refused_while_one_holds_the_lease(fake_jira: Any) -> None
     assert tasks.complete_sprint.delay(completion.pk).get() == CompletionState.DONE
     completion.refresh_from_db()
     assert completion.attempts == 1 and completion.steps.count() == len(services.COMPLETION_STEPS)
+
+
+@pytest.mark.parametrize("taken", [True, False], ids=["taken by another run", "lapsed"])
+def test_a_run_that_lost_its_lease_stops_before_its_next_step_and_a_rerun_completes(
+    fake_jira: Any, taken: bool
+) -> None:
+    sprint = past_sprint()
+    cell = build(fake_jira, slug="slow", board_id=84, sprint=sprint)
+    completion = services.sprint_completion_request(
+        cell=cell, sprint=sprint, user_id=None, as_of=date.today()
+    )
+    other_run = ExitStack()
+
+    def step_outlasts_the_lease(sender: Any, instance: CompletionStep, **kwargs: Any) -> None:
+        # record_spillovers ran past the lease's 15 minutes: the lease lapsed (and another run,
+        # started meanwhile, may have taken it).
+        if instance.name == "record_spillovers":
+            cache.delete(services._lease_key(cell.pk))
+            if taken:
+                other_run.enter_context(services.completion_lease(completion))
+
+    creates = fake_jira.server.requests["POST /rest/agile/1.0/sprint"]
+    post_save.connect(step_outlasts_the_lease, sender=CompletionStep, weak=False)
+    try:
+        with pytest.raises(services.CompletionBusy, match=r"lost its lease .* stopped before its next step"):
+            services.sprint_completion_run(completion_id=completion.pk)
+    finally:
+        post_save.disconnect(step_outlasts_the_lease, sender=CompletionStep)
+    # Nothing after the step that outlasted the lease, in the database or in JIRA.
+    assert list(completion.steps.values_list("name", flat=True)) == ["record_spillovers"]
+    assert fake_jira.server.requests["POST /rest/agile/1.0/sprint"] == creates
+    assert fake_jira.app.moves == []
+    # Stopping left the other run's lease alone.
+    assert services.completion_running(cell=cell) is taken
+    if taken:
+        with pytest.raises(services.CompletionBusy, match="is running now"):
+            run(cell, sprint)
+    other_run.close()
+    recorded = completion.steps.get().done_at
+    completion = run(cell, sprint)
+    assert (completion.state, completion.attempts) == (CompletionState.DONE, 2)
+    assert completion.steps.count() == len(services.COMPLETION_STEPS)
+    assert completion.steps.get(name="record_spillovers").done_at == recorded
+    assert state(fake_jira, cell)["moves"] == [3]  # the unfinished tickets, moved once
+
+
+class LapsingCache(LocMemCache):
+    """A local-memory cache in which a lease lapses, and another run takes it, right after a
+    read found it still held: the race a check-then-delete (or check-then-extend) must survive."""
+
+    lapse_after_read: str | None = None
+
+    def get(self, key: str, default: Any = None, version: int | None = None) -> Any:
+        value = super().get(key, default, version)
+        if key == self.lapse_after_read and value is not None:
+            self.lapse_after_read = None
+            super().delete(key, version)
+            super().add(key, "another run", services.COMPLETION_LEASE_SECONDS, version)
+        return value
+
+
+@pytest.fixture
+def lapsing_cache(settings: Any) -> LapsingCache:
+    settings.CACHES = {
+        "default": {"BACKEND": f"{__name__}.LapsingCache", "LOCATION": "lapsing-cache"},
+    }
+    backend = caches["default"]
+    assert isinstance(backend, LapsingCache)
+    return backend
+
+
+def test_releasing_the_lease_never_removes_one_another_run_took(
+    lapsing_cache: LapsingCache, cell: Any
+) -> None:
+    completion = SprintCompletion.objects.create(sprint=past_sprint(), cell=cell)
+    key = services._lease_key(cell.pk)
+    with services.completion_lease(completion):
+        lapsing_cache.lapse_after_read = key  # as the run leaves, its lease lapses and is taken
+    assert cache.get(key) == "another run"
+    assert services.completion_running(cell=cell)
+
+
+def test_renewing_a_lease_another_run_took_stops_the_run(lapsing_cache: LapsingCache, cell: Any) -> None:
+    completion = SprintCompletion.objects.create(sprint=past_sprint(), cell=cell)
+    key = services._lease_key(cell.pk)
+    with services.completion_lease(completion) as renew:
+        renew()  # still ours: renewed
+        lapsing_cache.lapse_after_read = key  # lapses and is taken right after renew reads it
+        with pytest.raises(services.CompletionBusy, match="lost its lease"):
+            renew()
+        with pytest.raises(services.CompletionBusy):
+            renew()  # and stays lost
+    assert cache.get(key) == "another run"
 
 
 def test_completion_without_jira_runs_local_steps(settings: Any, cell: Any) -> None:

@@ -77,3 +77,27 @@ def test_bad_options_are_refused_before_anything_runs(db, fake_jira, args, messa
         run(*args)
     assert not SyncRun.objects.exists()
     assert sum(fake_jira.server.requests.values()) == 0
+
+
+@pytest.mark.parametrize(
+    ("boards", "lines"),
+    [
+        (False, ["No cell has a JIRA board: set Cell.jira_board_id"]),
+        (
+            True,
+            [
+                "left out board 1: board of Bebop not found in JIRA",
+                "left out board 2: board of Falcon not found in JIRA",
+                "No cell's JIRA board gave a project to sync",
+            ],
+        ),
+    ],
+    ids=["no cell with a board", "boards JIRA does not have"],
+)
+def test_nothing_to_sync_is_reported_as_skipped(request, db, fake_jira, boards, lines):
+    if boards:
+        request.getfixturevalue("org")  # cells on boards 1 and 2; the fake JIRA has no board
+    out, _ = run("--no-progress")
+    assert "JIRA incremental sync: skipped, nothing to sync in " in out
+    assert all(line in out for line in lines), out
+    assert SyncRun.objects.get().outcome == SyncOutcome.SKIPPED

@@ -6,16 +6,19 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from opencraft_ops.integrations.fakes.data import FIELDS_BY_NAME
 from opencraft_ops.integrations.http import AuthError
 from opencraft_ops.integrations.jira import JiraClient, JiraSprint
+from opencraft_ops.process_checks import CheckContext, Severity, run_checks
 from sprints import calendar
 from sprints.models import BoardSprint, Epic, EpicStatus, Sprint, Ticket
-from sync.models import SyncOutcome, SyncRun
+from sync.models import SyncOutcome, SyncRun, SyncSource
 from sync.services import accounts_sync, jira_sync
 from sync.services.jira import sprint_number_for
 from sync.tests.conftest import TODAY, snapshot
+from sync.tests.factories import SyncRunFactory
 
 CURRENT = calendar.sprint_on(TODAY).number
 
@@ -134,9 +137,40 @@ def test_cell_board_missing_in_jira_is_reported(org, upstream, tempo, jira):
     assert {"remote_id": "board 99", "reason": "board of Serenity not found in JIRA"} in run.skipped_records
 
 
-def test_no_boards_configured_says_so(db, fake_jira, jira):
+def stale() -> list:
+    return run_checks(CheckContext(as_of=timezone.localdate()), only=["sync-stale"])
+
+
+def test_no_cell_with_a_board_is_a_skipped_run_never_a_success(db, fake_jira, jira, settings):
+    settings.TEMPO_BASE_URL = ""
     run = jira_sync(client=jira)
-    assert "jira_board_id" in run.message and run.outcome == SyncOutcome.SUCCESS
+    run.refresh_from_db()
+    assert (run.outcome, run.message) == (
+        SyncOutcome.SKIPPED,
+        "No cell has a JIRA board: set Cell.jira_board_id (and jira_project_key).",
+    )
+    assert [f.subject for f in stale()] == ["sync:jira"]
+
+
+def test_cells_whose_boards_jira_does_not_have_make_a_skipped_run(org, fake_jira, jira, settings):
+    """The boards were deleted or renumbered in JIRA: nothing syncs, and the sync-stale check
+    must keep saying so (a PARTIAL or SUCCESS run would silence it)."""
+    settings.TEMPO_BASE_URL = ""
+    SyncRunFactory(source=SyncSource.JIRA, started=timezone.now() - timedelta(hours=3))  # the last to sync
+    for _ in range(2):  # the beat, every ten minutes
+        run = jira_sync(client=jira)
+    run.refresh_from_db()
+    assert (run.outcome, run.skipped) == (SyncOutcome.SKIPPED, 2)
+    assert run.message.startswith("No cell's JIRA board gave a project to sync")
+    assert run.skipped_records == [
+        {"remote_id": "board 1", "reason": "board of Bebop not found in JIRA"},
+        {"remote_id": "board 2", "reason": "board of Falcon not found in JIRA"},
+    ]
+    assert not Ticket.objects.exists()
+    assert not [r for r in fake_jira.server.requests if "search" in r]  # no issue was asked for
+    (finding,) = stale()
+    assert (finding.subject, finding.severity) == ("sync:jira", Severity.WARNING)
+    assert "since" in finding.message
 
 
 def test_401_fails_fast_naming_the_settings(org, upstream, fake_jira, sleeps):

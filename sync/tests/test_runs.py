@@ -6,8 +6,13 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 from io import StringIO
+from typing import Any
 
 import pytest
+from celery.exceptions import Retry
+from django.core.cache import caches
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
@@ -18,7 +23,7 @@ from sustainability.models import Worklog
 from sync import tasks
 from sync.models import DEMO_TRIGGER, SyncKind, SyncMode, SyncOutcome, SyncRun, SyncSource
 from sync.services import RunSkipped, SyncBusy, accounts_sync, source_lock, worklogs_sync
-from sync.services.runs import recorded_run
+from sync.services.runs import LOCK_TTL_SECONDS, recorded_run
 from sync.services.tempo import WORKLOG_CURSOR
 from sync.tests.conftest import TODAY
 from sync.tests.factories import SyncRunFactory
@@ -29,32 +34,74 @@ def stale() -> list:
 
 
 # --- the lock -----------------------------------------------------------------
-def test_a_dead_workers_lock_expires_after_its_ttl(org, upstream, tempo):
-    with source_lock(SyncSource.TEMPO, ttl=1):  # taken and never released, as by a killed worker
+class ClockedCache(LocMemCache):
+    """A local-memory cache whose clock the test moves: a lock's TTL lapses when the test says,
+    not when a slow machine happens to get there."""
+
+    offset = 0.0
+
+    def advance(self, seconds: float) -> None:
+        self.offset += seconds
+
+    def get_backend_timeout(self, timeout: Any = DEFAULT_TIMEOUT) -> float | None:
+        expiry = super().get_backend_timeout(timeout)
+        return None if expiry is None else expiry + self.offset
+
+    def _has_expired(self, key: str) -> bool:
+        expiry = self._expire_info.get(key, -1)  # type: ignore[attr-defined]  # LocMem internals
+        return expiry is not None and expiry <= time.time() + self.offset
+
+
+@pytest.fixture
+def cache_clock(settings) -> ClockedCache:
+    settings.CACHES = {"default": {"BACKEND": f"{__name__}.ClockedCache", "LOCATION": "clocked"}}
+    backend = caches["default"]
+    assert isinstance(backend, ClockedCache)
+    return backend
+
+
+def test_a_dead_workers_lock_expires_after_its_ttl(org, upstream, tempo, cache_clock):
+    with source_lock(SyncSource.TEMPO):  # taken and never released, as by a killed worker
         with pytest.raises(SyncBusy, match="A Tempo sync is already running; this one was not started"):
             worklogs_sync(client=tempo)
+        cache_clock.advance(LOCK_TTL_SECONDS - 60)
+        with pytest.raises(SyncBusy, match="a stuck lock expires 60 minutes after it was taken"):
+            worklogs_sync(client=tempo)
         assert not SyncRun.objects.exists()
-        time.sleep(1.2)
+        cache_clock.advance(61)  # the hour is up
         run = worklogs_sync(client=tempo)
     assert run.outcome == SyncOutcome.SUCCESS and run.created == Worklog.objects.count() > 0
 
 
+def test_a_lock_with_its_own_ttl_expires_then(org, upstream, tempo, cache_clock):
+    with source_lock(SyncSource.TEMPO, ttl=600):
+        cache_clock.advance(599)
+        with pytest.raises(SyncBusy, match="already running"):
+            worklogs_sync(client=tempo)
+        cache_clock.advance(2)
+        assert worklogs_sync(client=tempo).outcome == SyncOutcome.SUCCESS
+
+
 def test_a_second_run_while_one_is_running_is_refused(org, upstream, tempo, fake_tempo):
     answers: list[dict] = []
+    retries: list[object] = []
     refusals: list[str] = []
 
     def meanwhile(_fetched: int) -> None:  # runs between two pages of the first run
         if answers:
             return
         answers.append(tasks.sync_tempo.delay().get())
-        answers.append(tasks.reconcile_tempo.delay().get())
+        # The nightly reconciliation asks to be retried later instead (eagerly: Celery's Retry).
+        with pytest.raises(Retry) as retry:
+            tasks.reconcile_tempo.delay()
+        retries.append(retry.value.when)
         with pytest.raises(CommandError) as info:
             call_command("sync_tempo", "--no-progress", stdout=StringIO())
         refusals.append(str(info.value))
 
     first = worklogs_sync(client=tempo, progress=meanwhile)
     assert first.outcome == SyncOutcome.SUCCESS
-    assert [a["status"] for a in answers] == ["busy", "busy"]
+    assert [a["status"] for a in answers] == ["busy"] and retries == [tasks.BUSY_RETRY_DELAYS[0]]
     assert "A Tempo sync is already running" in answers[0]["reason"]
     assert refusals and "already running" in refusals[0]
     # The refused runs recorded nothing and sent nothing: one run, one pass over the pages.

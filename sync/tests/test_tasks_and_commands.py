@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from io import StringIO
+from typing import Any
 
 import pytest
+from celery import current_app
+from celery.signals import task_retry
 from django.core.management import CommandError, call_command
 
 from opencraft_ops.beat import BEAT_SCHEDULE
@@ -13,7 +18,7 @@ from sprints.models import Ticket
 from sustainability.models import Worklog
 from sync import tasks
 from sync.models import SyncMode, SyncOutcome, SyncRun
-from sync.services import source_lock
+from sync.services import SyncBusy, source_lock
 
 
 @pytest.mark.parametrize(
@@ -40,6 +45,86 @@ def test_beat_schedule_has_the_sync():
     }
     assert BEAT_SCHEDULE["sync-jira-full"]["task"] == "sync.jira"
     assert BEAT_SCHEDULE["sync-jira-full"]["kwargs"] == {"full": True}
+
+
+def test_the_nightly_tasks_are_off_the_incremental_ones_grid():
+    """A source runs one sync at a time: a nightly task on a tick of its incremental one would
+    find it running every night."""
+    for nightly, frequent in (("sync-jira-full", "sync-jira"), ("sync-tempo-reconcile", "sync-tempo")):
+        night, tick = BEAT_SCHEDULE[nightly]["schedule"], BEAT_SCHEDULE[frequent]["schedule"]
+        assert len(night.hour) == len(night.minute) == 1 and len(tick.hour) == 24
+        assert not night.minute & tick.minute, f"{nightly} lands on a tick of {frequent}"
+    assert BEAT_SCHEDULE["sync-jira-full"]["schedule"].minute == {17}
+    assert BEAT_SCHEDULE["sync-tempo-reconcile"]["schedule"].minute == {33}
+
+
+@pytest.fixture
+def eager_retries() -> Iterator[None]:
+    """``task.apply()`` runs a task's retry at once, in the same call (the countdown is not
+    waited for), after the task_retry signal. With the test settings' task_eager_propagates the
+    retried attempt's own ``Retry`` escapes instead; off here, a chain of retries runs to its end
+    as on a worker."""
+    conf = current_app.conf
+    before = conf.task_eager_propagates
+    conf.task_eager_propagates = False
+    try:
+        yield
+    finally:
+        conf.task_eager_propagates = before
+
+
+@contextmanager
+def retries_seen(on_retry: Any = None) -> Iterator[list[tuple[str, float, type]]]:
+    """The retries the sync tasks ask for: (task, countdown, reason); ``on_retry`` runs between
+    an attempt and its retry."""
+    seen: list[tuple[str, float, type]] = []
+
+    def record(sender: Any, reason: Any, **_kwargs: Any) -> None:
+        seen.append((sender.name, reason.when, type(reason.exc)))
+        if on_retry is not None:
+            on_retry()
+
+    task_retry.connect(record, weak=False)
+    try:
+        yield seen
+    finally:
+        task_retry.disconnect(record)
+
+
+def test_the_nightly_full_jira_read_waits_for_a_running_sync_instead_of_giving_up(
+    org, upstream, fake_jira, eager_retries
+):
+    assert tasks.sync_jira.apply().get()["status"] == "done"
+    gone = next(r["key"] for r in fake_jira.app.issues.values() if r["issuetype"] != "Epic")
+    fake_jira.app.delete_issue(gone)
+    with ExitStack() as incremental:
+        incremental.enter_context(source_lock("jira"))  # the incremental run of 03:10, still going
+        with retries_seen(on_retry=incremental.close) as retries:  # ... has ended by the retry
+            result = tasks.sync_jira.apply(kwargs=BEAT_SCHEDULE["sync-jira-full"]["kwargs"]).get()
+    assert retries == [("sync.jira", tasks.BUSY_RETRY_DELAYS[0], SyncBusy)]
+    assert result["status"] == "done" and result["deleted"] >= 1
+    assert not Ticket.objects.filter(key=gone).exists()
+    assert list(SyncRun.objects.order_by("started").values_list("mode", flat=True)) == [
+        SyncMode.INCREMENTAL,
+        SyncMode.FULL,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("task", "kwargs", "source"),
+    [(tasks.sync_jira, {"full": True}, "jira"), (tasks.reconcile_tempo, {}, "tempo")],
+    ids=["full jira read", "tempo reconciliation"],
+)
+def test_a_nightly_task_retries_while_busy_then_gives_up(
+    org, upstream, fake_jira, fake_tempo, eager_retries, task, kwargs, source
+):
+    with source_lock(source), retries_seen() as retries:  # held through every retry
+        result = task.apply(kwargs=kwargs).get()
+    assert retries == [(task.name, delay, SyncBusy) for delay in tasks.BUSY_RETRY_DELAYS]
+    assert result["status"] == "busy" and "already running" in result["reason"]
+    assert not SyncRun.objects.exists()
+    # once the lock is free, the same task runs
+    assert task.apply(kwargs=kwargs).get()["status"] == "done"
 
 
 def test_the_nightly_full_jira_task_brings_deletions(org, upstream, fake_jira):
@@ -75,9 +160,13 @@ def test_tasks_sync_from_the_fakes(org, upstream, fake_tempo, fake_jira):
     assert reconcile["status"] == "done" and reconcile["created"] == 0
 
 
-def test_task_skips_while_another_run_holds_the_lock(org, upstream, fake_tempo):
-    with source_lock("tempo"):
-        assert tasks.sync_tempo.delay().get()["status"] == "busy"
+def test_the_frequent_tasks_skip_while_another_run_holds_the_lock(
+    org, upstream, fake_tempo, fake_jira, eager_retries
+):
+    with source_lock("tempo"), source_lock("jira"), retries_seen() as retries:
+        assert tasks.sync_tempo.apply().get()["status"] == "busy"
+        assert tasks.sync_jira.apply().get()["status"] == "busy"  # the next tick is minutes away
+    assert retries == []
 
 
 def test_task_does_not_retry_a_401(org, upstream, fake_tempo, settings):

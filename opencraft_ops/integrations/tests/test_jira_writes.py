@@ -121,12 +121,14 @@ def test_lost_answer_on_create_is_not_sent_again(loaded_jira, sleeps):
 
 
 def test_late_answer_on_close_is_not_sent_again(loaded_jira, sleeps):
-    jc = client(loaded_jira, sleeps, timeout=0.3)
+    jc = client(loaded_jira, sleeps)  # the ordinary time-out: creating and starting are never retried
     sprint = jc.create_sprint(name="BB.801", board_id=1)
     jc.start_sprint(sprint.id, start=date(2026, 12, 1), end=date(2026, 12, 14))
-    loaded_jira.app.lose_answer("close_sprint", delay=0.8)
+    # Only the close is sent by a client that waits 1 s, and JIRA answers it 3 s late.
+    impatient = client(loaded_jira, sleeps, timeout=1.0)
+    loaded_jira.app.lose_answer("close_sprint", delay=3.0)
     with pytest.raises(TransportError, match="may have been carried out"):
-        jc.close_sprint(sprint.id)
+        impatient.close_sprint(sprint.id)
     assert loaded_jira.server.requests[f"POST /rest/agile/1.0/sprint/{sprint.id}"] == 2  # start + close
     assert jc.sprint(sprint.id).state == "closed"
 

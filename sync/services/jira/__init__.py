@@ -29,6 +29,7 @@ from sync.services.jira.deletions import issues_delete_unseen
 from sync.services.jira.issues import epics_store_page, tickets_store_page
 from sync.services.runs import (
     Progress,
+    RunSkipped,
     cursor_advance,
     cursor_get,
     cursor_note_pending,
@@ -80,7 +81,7 @@ def jira_sync(
     Incremental from the watermark by default; ``full`` reads every issue and deletes the
     synced tickets and epics JIRA no longer has; ``updated_from``/``updated_to`` (aware
     datetimes, from inclusive, to exclusive) read that ``updated`` range only, leaving the
-    watermark and deletions alone.
+    watermark and deletions alone. No cell board giving a project to read records a SKIPPED run.
     """
     ranged = updated_from is not None or updated_to is not None
     if ranged and full:
@@ -101,8 +102,13 @@ def jira_sync(
         ctx = SyncContext()
         projects = board_sprints_sync(client=client, ctx=ctx, counts=counts)
         if not projects:
-            run.message = "No cell has a JIRA board: set Cell.jira_board_id (and jira_project_key)."
-            return run
+            # Nothing was synced: a SKIPPED run, which never keeps the sync-stale check quiet.
+            if ctx.cells:
+                raise RunSkipped(
+                    "No cell's JIRA board gave a project to sync (boards missing in JIRA, or without "
+                    "a project key): check Cell.jira_board_id and jira_project_key."
+                )
+            raise RunSkipped("No cell has a JIRA board: set Cell.jira_board_id (and jira_project_key).")
         cursor = cursor_get(ISSUE_CURSOR)
         since = updated_from if ranged else None if full else cursor.value
         # Only a read of every issue can tell what JIRA deleted.
