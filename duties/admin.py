@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from duties.models import ChecklistItem, DigestSent, DutyDefinition, DutyInstance, FindingSnapshot
@@ -22,12 +24,28 @@ DEFINITION_FIELDS: list[Any] = [
     "lead_days",
     "assignee_rule",
     "active",
+    "in_force_from",
     "checklist",
 ]
 
 
+class DutyDefinitionForm(forms.ModelForm):
+    """A definition added here comes into force today unless told otherwise, so the opener
+    does not open its past occurrences (overdue as they arrive)."""
+
+    class Meta:
+        model = DutyDefinition
+        fields = ["role", "description", *DEFINITION_FIELDS, "sort_order"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None and "in_force_from" in self.fields:
+            self.fields["in_force_from"].initial = timezone.localdate()
+
+
 class DutyDefinitionInline(admin.StackedInline):
     model = DutyDefinition
+    form = DutyDefinitionForm
     extra = 0
     fields = DEFINITION_FIELDS
     show_change_link = True
@@ -35,6 +53,7 @@ class DutyDefinitionInline(admin.StackedInline):
 
 @admin.register(DutyDefinition)
 class DutyDefinitionAdmin(SimpleHistoryAdmin):
+    form = DutyDefinitionForm
     list_display = ["title", "role", "cadence", "sprint_week", "weekday", "day_of_month", "active"]
     list_filter = ["cadence", "active", "role"]
     search_fields = ["title", "slug", "role__name", "checklist"]

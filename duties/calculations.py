@@ -39,6 +39,12 @@ class DefinitionData:
     generalist_only: bool
     cadence: Cadence
     assignee_rule: str = "holder"  # or "newcomer"
+    # The day the definition came into force (None: always was): nothing due before it opens,
+    # so a new or re-keyed definition does not catch up on occurrences from before it existed.
+    in_force_from: date | None = None
+
+    def in_force_on(self, due_on: date) -> bool:
+        return self.in_force_from is None or due_on >= self.in_force_from
 
 
 @dataclass(frozen=True)
@@ -253,7 +259,8 @@ def _subjects(definition: DefinitionData, occurrence: Occurrence, data: Planning
 def plan_instances(
     data: PlanningData, *, start: date, end: date, as_of: date, epoch: date
 ) -> list[PlannedInstance]:
-    """Every instance due in [start, end] that has opened by ``as_of``, with its assignee."""
+    """Every instance due in [start, end] that has opened by ``as_of`` and is due once its
+    definition is in force, with its assignee."""
     planned: list[PlannedInstance] = []
     for definition in data.definitions:
         cadence = definition.cadence
@@ -263,11 +270,11 @@ def plan_instances(
                 for occ in newcomer_occurrences(
                     cadence, joined_on=newcomer.joined_on, trial_end=newcomer.trial_end, start=start, end=end
                 ):
-                    if occ.opens_on <= as_of:
+                    if occ.opens_on <= as_of and definition.in_force_on(occ.due_on):
                         planned.append(_plan(definition, subject, occ, data, as_of))
             continue
         for occ in occurrences(cadence, start, end, epoch=epoch):
-            if occ.opens_on > as_of:
+            if occ.opens_on > as_of or not definition.in_force_on(occ.due_on):
                 continue
             for subject in _subjects(definition, occ, data):
                 planned.append(_plan(definition, subject, occ, data, as_of))

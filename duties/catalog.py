@@ -9,6 +9,7 @@ Sprint days: a sprint runs from Tuesday of W1 to Monday of W3.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 MON, TUE, WED, THU, FRI = range(5)
@@ -272,8 +273,12 @@ DUTY_CATALOG += [
 ]
 
 
-def load_duty_catalog(definition_model: Any, role_model: Any) -> int:
-    """Adds the missing definitions whose role exists; returns how many were created."""
+def load_duty_catalog(definition_model: Any, role_model: Any, *, in_force_from: date | None = None) -> int:
+    """Adds the missing definitions whose role exists; returns how many were created.
+
+    A data migration that adds definitions to a running database passes the deploy day as
+    ``in_force_from``, so the opener's catch-up does not open the new duties' past occurrences
+    (overdue on arrival). The first load leaves it empty: every duty starts together."""
     roles = {r.slug: r for r in role_model.objects.all()}
     created = 0
     for entry in DUTY_CATALOG:
@@ -281,6 +286,8 @@ def load_duty_catalog(definition_model: Any, role_model: Any) -> int:
         role = roles.get(data.pop("role"))
         if role is None:
             continue
+        if in_force_from is not None:
+            data["in_force_from"] = in_force_from
         _, was_created = definition_model.objects.get_or_create(
             slug=data["slug"], defaults={**data, "role": role}
         )

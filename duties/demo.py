@@ -2,11 +2,16 @@
 catch-up window (six weeks), nearly all of the past ones done by their assignee around their
 due day, so the demo looks like a team that keeps up: the demo user (Bebop's sprint manager
 and epic planning and sustainability manager) has two overdue duties, one current duty half
-ticked and the rest coming up, and the cell health page has a history.
+ticked and the rest coming up, and the cell health page has a history. On the days of a
+sprint when none of their duties is open (Thursday to Sunday of W1), their next one is opened
+early, so the current duty is there whatever the day.
 
 Reproducible: which duties stay open, and how early or late each was done, follow from the
-duty's key (definition, period, subject), not from ids or randomness. Idempotent: the opener
-never opens a duty twice, and a second run completes nothing more the same day.
+duty's identity in stable terms (definition slug, period, and the cell slug, username or epic
+key it is about), never from database ids or randomness; and the shares are exact, not
+left to a hash: of the past-due duties of everyone but the demo user, ``len // OPEN_ONE_IN``
+stay open, and of those completed, ``len // LATE_ONE_IN`` were done a day late. Idempotent:
+the opener never opens a duty twice, and a second run completes nothing more the same day.
 """
 
 from __future__ import annotations
@@ -15,18 +20,19 @@ import zlib
 from datetime import date, datetime, time, timedelta
 from typing import TextIO
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from duties.catalog import load_duty_catalog
 from duties.models import ChecklistItem, DutyDefinition, DutyInstance
-from duties.services import duty_instances_open, finding_snapshots_take
+from duties.services import LOOKAHEAD_DAYS, duty_instances_open, finding_snapshots_take
 from roles.models import Role
 from sprints import calendar
 
 DEMO_USER = "demo"
 DEMO_USER_OVERDUE = 2  # the demo user's latest past-due duties, left open
-OPEN_ONE_IN = 10  # elsewhere, about one past-due duty in ten stays open
-LATE_ONE_IN = 8  # about one done duty in eight was done a day late
+OPEN_ONE_IN = 10  # elsewhere, one past-due duty in ten (rounded down) stays open
+LATE_ONE_IN = 8  # one completed duty in eight (rounded down) was done a day late
 
 
 def seed(stdout: TextIO) -> None:
@@ -34,6 +40,7 @@ def seed(stdout: TextIO) -> None:
     added = load_duty_catalog(DutyDefinition, Role)
     opened = duty_instances_open(as_of=today)
     completed = _complete_past_duties(today)
+    _open_the_demo_users_next_duty_early(today)
     half = _half_tick_a_current_duty(today)
     snapshots = _snapshots(today)
     demo_open = DutyInstance.objects.filter(
@@ -47,16 +54,36 @@ def seed(stdout: TextIO) -> None:
     )
 
 
+def _stable_key(duty: DutyInstance) -> str:
+    """The duty's identity without database ids: its definition's slug, its period and what
+    it is about (epic key, member's username or cell slug). Needs the definition, epic,
+    subject member's user and cell loaded."""
+    if duty.epic is not None:
+        about = f"epic:{duty.epic.key}"
+    elif duty.subject_member is not None:
+        about = f"member:{duty.subject_member.user.username}"
+    else:
+        about = f"cell:{duty.cell.slug}" if duty.cell is not None else "none"
+    return f"{duty.definition.slug}:{duty.period}:{about}"
+
+
 def _key_hash(duty: DutyInstance) -> int:
     """A stable number per duty (its identity, not its id), for reproducible choices."""
-    return zlib.crc32(f"{duty.definition_id}:{duty.period}:{duty.subject_key}".encode())
+    return zlib.crc32(_stable_key(duty).encode())
 
 
-def _done_at(duty: DutyInstance, now: datetime) -> datetime:
-    """Around the due day: one in ``LATE_ONE_IN`` a day late, one in four a day early (when it
-    was open then), the rest on the day, at a working hour; never in the future."""
+def _ranked(duties: list[DutyInstance]) -> list[DutyInstance]:
+    """The duties in a fixed pseudo-random order (by hash, ties by key): taking the first
+    ``n`` picks exactly ``n``, spread over definitions and sprints."""
+    return sorted(duties, key=lambda d: (_key_hash(d), _stable_key(d)))
+
+
+def _done_at(duty: DutyInstance, now: datetime, *, late: bool) -> datetime:
+    """Around the due day: a day late for the ``late`` ones (always in the past: they were
+    picked among those due before yesterday), a day early for about one in four others (when
+    it was open then), the rest on the day, at a working hour; never in the future."""
     h = _key_hash(duty)
-    shift = 1 if h % LATE_ONE_IN == 0 else -1 if h % 4 == 1 else 0
+    shift = 1 if late else -1 if h % 4 == 1 else 0
     day = max(duty.due_on + timedelta(days=shift), duty.opens_on)
     at = datetime.combine(day, time(9 + (h >> 4) % 8, (h >> 8) % 60), tzinfo=timezone.get_current_timezone())
     return min(at, now - timedelta(minutes=1))
@@ -64,25 +91,27 @@ def _done_at(duty: DutyInstance, now: datetime) -> datetime:
 
 def _complete_past_duties(today: date) -> int:
     """Completes the open duties due before today, ticked by their assignee around the due
-    day, except a fixed few: the demo user's ``DEMO_USER_OVERDUE`` latest and about one in
-    ``OPEN_ONE_IN`` of everyone else's (chosen by the duty's key). Four queries."""
+    day, except a fixed few: the demo user's ``DEMO_USER_OVERDUE`` latest and one in
+    ``OPEN_ONE_IN`` of everyone else's past-due duties (done or not: so a second run the same
+    day keeps the same ones open), chosen by their stable key. Four queries."""
     past = list(
-        DutyInstance.objects.filter(done_at__isnull=True, due_on__lt=today, assignee__isnull=False)
-        .select_related("assignee__user")
-        .order_by("-due_on", "definition__sort_order", "pk")
+        DutyInstance.objects.filter(due_on__lt=today, assignee__isnull=False).select_related(
+            "assignee__user", "definition", "epic", "subject_member__user", "cell"
+        )
     )
-    kept_for_demo = 0
-    to_complete: list[DutyInstance] = []
-    for duty in past:
-        if duty.assignee.user.username == DEMO_USER:  # type: ignore[union-attr]
-            if kept_for_demo < DEMO_USER_OVERDUE:
-                kept_for_demo += 1
-                continue
-        elif _key_hash(duty) % OPEN_ONE_IN == 0:
-            continue
-        to_complete.append(duty)
+    demo_open = sorted(
+        (d for d in past if d.assignee.user.username == DEMO_USER and d.done_at is None),  # type: ignore[union-attr]
+        key=lambda d: (-d.due_on.toordinal(), d.definition.sort_order, _stable_key(d)),
+    )
+    others = [d for d in past if d.assignee.user.username != DEMO_USER]  # type: ignore[union-attr]
+    kept = {d.pk for d in demo_open[:DEMO_USER_OVERDUE]}
+    kept |= {d.pk for d in _ranked(others)[: len(others) // OPEN_ONE_IN]}
+    to_complete = [d for d in past if d.done_at is None and d.pk not in kept]
+    # A day late means done before today only for duties due before yesterday.
+    can_be_late = [d for d in to_complete if d.due_on < today - timedelta(days=1)]
+    late = {d.pk for d in _ranked(can_be_late)[: len(to_complete) // LATE_ONE_IN]}
     now = timezone.now()
-    when = {d.pk: _done_at(d, now) for d in to_complete}
+    when = {d.pk: _done_at(d, now, late=d.pk in late) for d in to_complete}
     by_duty = {d.pk: d for d in to_complete}
     items = list(
         ChecklistItem.objects.filter(duty__in=to_complete, ticked_at__isnull=True).order_by(
@@ -100,12 +129,34 @@ def _complete_past_duties(today: date) -> int:
     return len(to_complete)
 
 
+def _current_demo_duties(today: date) -> QuerySet[DutyInstance]:
+    return DutyInstance.objects.filter(
+        assignee__user__username=DEMO_USER, done_at__isnull=True, opens_on__lte=today, due_on__gte=today
+    )
+
+
+def _open_the_demo_users_next_duty_early(today: date) -> bool:
+    """When none of the demo user's duties is open today, runs the opener as of the next days
+    until one of theirs opens (everyone's duties opening by then are opened with it, as the
+    hourly run will), and opens that one today. Returns whether it did."""
+    if _current_demo_duties(today).exists():
+        return False
+    for ahead in range(1, LOOKAHEAD_DAYS):
+        duty_instances_open(as_of=today + timedelta(days=ahead), lookback_days=ahead)
+        upcoming = DutyInstance.objects.filter(
+            assignee__user__username=DEMO_USER, done_at__isnull=True, due_on__gte=today
+        ).order_by("opens_on", "due_on", "definition__sort_order", "definition__slug")
+        first = upcoming.first()
+        if first is not None:
+            DutyInstance.objects.filter(pk=first.pk).update(opens_on=today)
+            return True
+    return False
+
+
 def _half_tick_a_current_duty(today: date) -> int:
     """Ticks the first half of the checklist of the demo user's next open duty (once: nothing
     when one of their current duties already has ticks). Returns how many items were ticked."""
-    current = DutyInstance.objects.filter(
-        assignee__user__username=DEMO_USER, done_at__isnull=True, opens_on__lte=today, due_on__gte=today
-    )
+    current = _current_demo_duties(today)
     if ChecklistItem.objects.filter(duty__in=current, ticked_at__isnull=False).exists():
         return 0
     duty = current.order_by("due_on", "definition__sort_order", "pk").first()

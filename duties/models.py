@@ -69,6 +69,13 @@ class DutyDefinition(models.Model):
     )
     assignee_rule = models.CharField(max_length=20, choices=AssigneeRule.choices, default=AssigneeRule.HOLDER)
     active = models.BooleanField(default=True)
+    in_force_from = models.DateField(
+        null=True,
+        blank=True,
+        verbose_name="in force from",
+        help_text="The day this duty came into force: the opener never opens an instance due before it "
+        "(its catch-up would otherwise open past occurrences as overdue). Empty: no limit.",
+    )
     sort_order = models.PositiveSmallIntegerField(default=100)
 
     history = HistoricalRecords()

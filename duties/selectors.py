@@ -67,6 +67,7 @@ def planning_data(*, start: date, end: date) -> PlanningData:
             generalist_only=d.role.generalist_only,
             cadence=d.as_cadence(),
             assignee_rule=d.assignee_rule,
+            in_force_from=d.in_force_from,
         )
         for d in DutyDefinition.objects.filter(active=True).select_related("role")
     ]

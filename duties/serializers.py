@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
 from rest_framework import serializers
 
 from duties.clock import WINDOW_CHOICES, YEAR_RANGE_MESSAGE, year_in_range
@@ -38,6 +39,7 @@ class DutyDefinitionSerializer(serializers.ModelSerializer):
             "lead_days",
             "assignee_rule",
             "active",
+            "in_force_from",
             "sort_order",
         ]
 
@@ -50,6 +52,13 @@ class DutyDefinitionSerializer(serializers.ModelSerializer):
                 exc.message_dict if hasattr(exc, "error_dict") else {"cadence": exc.messages}
             ) from exc
         return attrs
+
+    def create(self, validated_data: dict[str, Any]) -> DutyDefinition:
+        # A new duty comes into force today unless told otherwise (null: no limit), so the
+        # opener does not open its past occurrences, overdue as they arrive.
+        validated_data.setdefault("in_force_from", timezone.localdate())
+        definition: DutyDefinition = super().create(validated_data)
+        return definition
 
     def _current(self) -> dict[str, Any]:
         if self.instance is None:

@@ -4,8 +4,9 @@
   edit is left alone), in the definitions and in the items of duties still open.
 * Adds the definitions the catalog gained (firefighter 2's copies of the firefighters'
   duties).
-* The epic owner's update became one duty per epic: open per-owner instances nobody has
-  started are removed; the opener opens the per-epic ones on its next run.
+* The epic owner's update became one duty per epic. The per-owner instances already opened
+  stay, to be finished as they are (removing the open ones would drop overdue updates, or
+  give a sprint both kinds); 0006 puts the per-epic duty in force after the last of them.
 """
 
 from django.db import migrations
@@ -96,7 +97,6 @@ def forwards(apps, schema_editor):
 
     definition_model = apps.get_model("duties", "DutyDefinition")
     item_model = apps.get_model("duties", "ChecklistItem")
-    instance_model = apps.get_model("duties", "DutyInstance")
     for definition in definition_model.objects.filter(
         slug__in=set(REWORDED_LINES) | set(FIREFIGHTER_CHECKLISTS) | set(DESCRIPTIONS)
     ):
@@ -116,13 +116,6 @@ def forwards(apps, schema_editor):
         definition.checklist = checklist
         definition.save(update_fields=["checklist", "description"])
     load_duty_catalog(definition_model, apps.get_model("roles", "Role"))
-    instance_model.objects.filter(
-        definition__slug="epic-owner-update",
-        subject_key__startswith="member:",
-        done_at__isnull=True,
-        epic__isnull=True,
-        notes="",
-    ).exclude(items__ticked_at__isnull=False).delete()
 
 
 class Migration(migrations.Migration):

@@ -16,11 +16,19 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def opened_wrap_up(sprint_manager: Any) -> DutyInstance | None:
-    """The sprint manager's latest wrap-up, opened by the opener as the hourly task would
-    (with the cell's other duties of the catch-up window)."""
-    duty_instances_open(as_of=date.today())
+    """The sprint manager's latest wrap-up already due (today or before), opened by the opener
+    as the hourly task would (with the cell's other duties of the catch-up window).
+
+    Already due, whatever today's sprint day: the wrap-up falls due on Wednesday of W1 and
+    opens the day before, and on that Tuesday the one just opened does not count on cell
+    health yet. Wrap-ups are two weeks apart, so the one picked fell due at most 13 days
+    ago: inside the health page's duty list (14 days back) and completion (3 sprints back)."""
+    today = date.today()
+    duty_instances_open(as_of=today)
     return (
-        DutyInstance.objects.filter(definition__slug="sprint-manager-wrap-up", assignee=sprint_manager)
+        DutyInstance.objects.filter(
+            definition__slug="sprint-manager-wrap-up", assignee=sprint_manager, due_on__lte=today
+        )
         .order_by("-due_on")
         .first()
     )
@@ -68,7 +76,7 @@ def test_sprint_manager_ticks_the_wrap_up_and_sees_it_done_on_cell_health(
     assert "4/4 ticked" in row.inner_text()
     after = _completion_row(page)
     # One more sprint manager duty done; the rate moves with it (the wrap-up counted as due
-    # already if it was late, or joins the count now that it is done).
+    # already if it was late, or joins the count now that it is done, when due today).
     assert int(after["done"]) == int(before.get("done", "0")) + 1
     assert after["rate"] != before.get("rate")
     page.screenshot(path=str(artifacts_dir / "duties-cell-health.png"), full_page=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -94,3 +95,23 @@ def test_rotation_duties_follow_the_rotation_schedule():
     }
     assert (planned[1].assignee_id, planned[1].assigned_as) == (BACKUP, "backup")
     assert (planned[2].assignee_id, planned[2].assigned_as) == (None, "nobody")  # no rotation in cell 2
+
+
+@pytest.mark.parametrize(
+    ("in_force_from", "due_days"),
+    [
+        (None, [date(2026, 10, 14), date(2026, 10, 28), date(2026, 11, 11), date(2026, 11, 25)]),
+        (date(2026, 11, 11), [date(2026, 11, 11), date(2026, 11, 25)]),  # due that day: opens
+        (date(2026, 11, 12), [date(2026, 11, 25)]),
+        (date(2026, 11, 26), []),  # not in force yet: nothing, not even today's
+    ],
+)
+def test_nothing_due_before_a_definition_came_into_force_is_planned(in_force_from, due_days):
+    data = PlanningData(
+        definitions=[replace(WRAP_UP, in_force_from=in_force_from)],
+        cells=[CellData(1, True)],
+        assignments=[AssignmentData(HOLDER, 10, 1, date(2020, 1, 1), None)],
+    )
+    today = date(2026, 11, 25)  # the S207 wrap-up's due day; the three before it are past
+    planned = plan_instances(data, start=today - timedelta(days=42), end=today, as_of=today, epoch=EPOCH)
+    assert [p.due_on for p in planned] == due_days
