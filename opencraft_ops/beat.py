@@ -21,6 +21,8 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "rotations.tasks.sprint_started_notify",
         "schedule": crontab(minute=15, hour=0),
     },
+    # Webhook deliveries whose next attempt is due (the only retries without a worker).
+    "rotations-webhooks-send-due": {"task": "rotations.tasks.send_due_webhooks", "schedule": crontab()},
     # Duties: open (and catch up), reassign, snapshot finding counts; then each member's morning digest.
     "duties-open": {"task": "duties.tasks.open_duties", "schedule": crontab(minute=5)},
     "duties-digests": {"task": "duties.tasks.send_digests", "schedule": crontab(minute="*/15")},

@@ -7,14 +7,17 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 
 from rotations.models import (
     CalendarFeed,
     FirefightingPolicy,
     RotationAssignment,
+    RotationKind,
     Swap,
     WebhookDelivery,
     WebhookEndpoint,
@@ -64,14 +67,24 @@ class RotationAssignmentForm(forms.ModelForm):
         return data
 
 
+def _refused(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """A refusal from a service that the form could not foresee (another edit committed in
+    between): an error message on the page the user came from, nothing saved."""
+    messages.error(request, "Not saved: " + " ".join(exc.messages))
+    return HttpResponseRedirect(request.get_full_path())
+
+
 @admin.register(RotationAssignment)
 class RotationAssignmentAdmin(SimpleHistoryAdmin):
     """Saves and deletes go through ``rotations.services.editing``: the rules are checked,
-    the pager follows the firefighters and a ``rotation.changed`` webhook goes out."""
+    the pager follows the firefighters and a ``rotation.changed`` webhook goes out.
+
+    The form checks the rules first; a refusal the service still raises (a concurrent edit
+    took the slot meanwhile) rolls everything back and comes back as an error message."""
 
     form = RotationAssignmentForm
-    list_display = ["kind", "member", "cell", "sprint", "start", "end", "reserved_hours"]
-    list_filter = ["kind", "cell", "sprint", ("start", admin.DateFieldListFilter)]
+    list_display = ["kind", "member", "cell", "sprint", "start", "end", "reserved_hours", "set_by_hand"]
+    list_filter = ["kind", "cell", "sprint", "set_by_hand", ("start", admin.DateFieldListFilter)]
     search_fields = ["member__user__username", "member__user__first_name", "member__user__last_name", "note"]
     raw_id_fields = ["member"]
     list_select_related = ["member__user", "cell", "sprint"]
@@ -79,7 +92,37 @@ class RotationAssignmentAdmin(SimpleHistoryAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: RotationAssignment | None = None) -> list[str]:
         # Moving a slot in time, to another cell or kind is a new slot: delete it and add one.
-        return ["sprint", "reason"] + (["kind", "cell", "start", "end"] if obj is not None else [])
+        return ["sprint", "reason", "set_by_hand"] + (
+            ["kind", "cell", "start", "end"] if obj is not None else []
+        )
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as exc:
+            return _refused(request, exc)
+
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except ValidationError as exc:
+            return _refused(request, exc)
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        try:
+            return super().changelist_view(request, extra_context)
+        except ValidationError as exc:  # from the bulk delete
+            return _refused(request, exc)
 
     def save_model(
         self, request: HttpRequest, obj: RotationAssignment, form: forms.ModelForm, change: bool
@@ -109,8 +152,19 @@ class RotationAssignmentAdmin(SimpleHistoryAdmin):
     def delete_model(self, request: HttpRequest, obj: RotationAssignment) -> None:
         editing.rotation_delete(assignment=obj)
 
+    @transaction.atomic
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[RotationAssignment]) -> None:
-        for assignment in queryset.select_related("member__user", "cell", "sprint"):
+        """All or nothing. Firefighters first: pager shifts that went with them are skipped."""
+        slots = sorted(
+            queryset.select_related("member__user", "cell", "sprint"),
+            key=lambda a: (a.kind == RotationKind.PAGER, a.pk),
+        )
+        for assignment in slots:
+            if (
+                assignment.kind == RotationKind.PAGER
+                and not RotationAssignment.objects.filter(pk=assignment.pk).exists()
+            ):
+                continue
             editing.rotation_delete(assignment=assignment)
 
 
@@ -240,6 +294,12 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
 
     @admin.action(description="Send the selected deliveries again")
     def redeliver(self, request: HttpRequest, queryset: QuerySet[WebhookDelivery]) -> None:
+        queued = busy = 0
         for delivery in queryset:
-            webhook_redeliver(delivery=delivery)
-        messages.success(request, f"{queryset.count()} delivery(ies) queued again.")
+            if webhook_redeliver(delivery=delivery):
+                queued += 1
+            else:
+                busy += 1
+        messages.success(request, f"{queued} delivery(ies) queued again.")
+        if busy:
+            messages.warning(request, f"{busy} delivery(ies) being sent right now were left alone.")

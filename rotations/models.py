@@ -56,6 +56,12 @@ class RotationAssignment(models.Model):
     reason = models.TextField(
         blank=True, help_text="Why the schedule picked this member (filled in by schedule generation)."
     )
+    # A pager shift normally follows the sprint's firefighters (``services.pager``); one given
+    # to someone by hand keeps that holder until it is removed, which hands it back to them.
+    set_by_hand = models.BooleanField(
+        default=False,
+        help_text="A pager shift given by hand: it no longer follows the sprint's firefighters.",
+    )
 
     history = HistoricalRecords()
 
@@ -241,6 +247,7 @@ class WebhookEndpoint(models.Model):
 
 class DeliveryStatus(models.TextChoices):
     PENDING = "pending", "Pending"
+    SENDING = "sending", "Sending"  # claimed by one attempt, until ``next_attempt_at``
     RETRYING = "retrying", "Retrying"
     DELIVERED = "delivered", "Delivered"
     FAILED = "failed", "Failed"
@@ -261,7 +268,12 @@ class WebhookDelivery(models.Model):
     last_error = models.TextField(blank=True)
     log = models.JSONField(default=list, help_text="One entry per attempt: time, status code, error.")
     next_attempt_at = models.DateTimeField(
-        null=True, blank=True, help_text="When a failed delivery is due to be tried again (back-off)."
+        null=True,
+        blank=True,
+        help_text=(
+            "When the delivery is due to be sent (again): after a failure, its back-off; while "
+            "queued, a fallback in case no worker takes it; while sending, the end of that claim."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     delivered_at = models.DateTimeField(null=True, blank=True)

@@ -35,8 +35,9 @@ class RotationSerializer(serializers.ModelSerializer):
             "reserved_hours",
             "note",
             "reason",
+            "set_by_hand",
         ]
-        read_only_fields = ["id", "sprint", "reason"]
+        read_only_fields = ["id", "sprint", "reason", "set_by_hand"]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if self.instance is not None:

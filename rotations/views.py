@@ -17,7 +17,7 @@ from roles.models import Cell
 from roles.permissions import can_manage_cell, can_view_cell, member_of
 from rotations import selectors
 from rotations.forms import BackupForm, ChangeSlotForm, FillSlotForm, GenerateForm, SwapForm
-from rotations.models import CalendarFeed, RotationAssignment
+from rotations.models import CalendarFeed, RotationAssignment, RotationKind
 from rotations.services import editing, feeds, rules, schedule
 from sprints import calendar
 from sprints.calendar import MAX_SPRINT_NUMBER
@@ -172,12 +172,14 @@ def remove_slot(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         RotationAssignment.objects.select_related("member__user", "cell", "sprint"), pk=pk, cell=cell
     )
     label = f"{assignment.get_kind_display()} {assignment.member} ({assignment.start} – {assignment.end})"
+    handed_back = assignment.kind == RotationKind.PAGER and assignment.set_by_hand
     try:
         editing.rotation_delete(assignment=assignment)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, f"Removed: {label}.")
+        done = f"{assignment.get_kind_display()} from {assignment.start} follows the firefighters again."
+        messages.success(request, done if handed_back else f"Removed: {label}.")
     return HttpResponseRedirect(_grid_url(cell, request))
 
 

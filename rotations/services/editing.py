@@ -1,9 +1,14 @@
 """Edits of the sprint manager: change a slot, swap two members, add a backup firefighter,
 and create, update or delete a slot by hand (grid, API and admin alike).
 
-Every edit checks the rules in ``rotations.services.rules``, locks the rows it
-rewrites (``select_for_update``, in id order), rebuilds the pager of a sprint
-whose firefighters changed and sends one ``rotation.changed`` webhook.
+Every edit checks the rules in ``rotations.services.rules``, locks the cell and then
+the rows it rewrites (``select_for_update``, in id order), rebuilds the pager of a
+sprint whose firefighters changed and sends one ``rotation.changed`` webhook.
+
+A pager shift given to someone by hand (changed, swapped or created) is marked
+``set_by_hand`` and keeps that holder when the firefighters change; removing it
+hands it back to the firefighters. A shift that follows them cannot be removed (the
+next rebuild would bring it back).
 """
 
 from __future__ import annotations
@@ -19,7 +24,13 @@ from django.db import IntegrityError, transaction
 from roles.models import Cell, Member
 from rotations import calculations, selectors
 from rotations.models import RotationAssignment, RotationKind, Swap, WebhookEvent
-from rotations.services.pager import PagerChange, pager_follow
+from rotations.services.pager import (
+    PagerChange,
+    cells_lock,
+    pager_follow,
+    pager_follows_firefighters,
+    pager_rebuild,
+)
 from rotations.services.rules import (
     double_booking_problem,
     eligibility_problem,
@@ -64,15 +75,19 @@ def _payloads(*assignments: RotationAssignment) -> list[dict[str, Any]]:
     return [rotation_payload(a) for a in assignments]
 
 
+BY_HAND = "Set by hand: it keeps this holder when the firefighters change; remove it to hand it back to them."
+
+
 def _lock(*assignments: RotationAssignment) -> None:
-    """Lock the rows (in id order, so two edits never deadlock) and refresh the given
-    instances from them: a concurrent edit that committed first is seen, not overwritten.
-    One query, plus one per changed holder (SQLite, the demo, has no row locks and runs
-    one writer at a time).
+    """Lock the slots' cells, then the rows (in id order, so two edits never deadlock), and
+    refresh the given instances from them: a concurrent edit that committed first is seen,
+    not overwritten. Two queries, plus one per changed holder (SQLite, the demo, has no row
+    locks and runs one writer at a time).
 
     The locking query joins nothing: PostgreSQL rechecks a row updated meanwhile against
     the joined rows as first read, and would drop it from the result.
     """
+    cells_lock(*(a.cell_id for a in assignments))
     rows = {
         row.pk: row
         for row in RotationAssignment.objects.select_for_update()
@@ -85,6 +100,17 @@ def _lock(*assignments: RotationAssignment) -> None:
             raise ValidationError("This slot no longer exists; reload the page.")
         a.member_id = row.member_id  # drops a cached holder that is no longer the one
         a.reason, a.note, a.reserved_hours = row.reason, row.note, row.reserved_hours
+        a.set_by_hand = row.set_by_hand
+
+
+def _mark_by_hand(assignment: RotationAssignment) -> list[str]:
+    """A pager shift given by hand keeps its holder from now on (see the module docstring);
+    returns the field to save with it."""
+    if assignment.kind != RotationKind.PAGER:
+        return []
+    assignment.set_by_hand = True
+    assignment.reason = f"{assignment.reason} {BY_HAND}"
+    return ["set_by_hand"]
 
 
 def _set_holder(assignment: RotationAssignment, member: Member, note: str = "") -> Member:
@@ -95,7 +121,7 @@ def _set_holder(assignment: RotationAssignment, member: Member, note: str = "") 
     previous = assignment.member
     assignment.member = member
     assignment.reason = f"Changed by hand from {previous}." + (f" {note}" if note else "")
-    fields = ["member", "reason"]
+    fields = ["member", "reason", *_mark_by_hand(assignment)]
     if note:
         assignment.note = note[:255]
         fields.append("note")
@@ -162,9 +188,9 @@ def rotation_swap(
         if problem:
             raise ValidationError(problem)
     reason = f"Swapped between {a} and {b}, agreed by {agreed_by} on {agreed_on.isoformat()}."
-    first.reason = second.reason = reason
-    first.save(update_fields=["member", "reason"])
-    second.save(update_fields=["member", "reason"])
+    for slot in (first, second):
+        slot.reason = reason
+        slot.save(update_fields=["member", "reason", *_mark_by_hand(slot)])
     swap = Swap.objects.create(
         first=first,
         second=second,
@@ -244,6 +270,8 @@ def rotation_create(
     one sprint), a kind the cell's firefighting policy does not schedule, an
     ineligible or double-booked holder and a slot that is already filled.
     """
+    if cell is not None:
+        cells_lock(cell.pk)  # one writer per cell: a concurrent fill is seen before checking
     policy = selectors.policy_for(cell) if cell is not None else None
     problems = new_slot_problems(kind=kind, cell=cell, member=member, start=start, end=end, policy=policy)
     if problems:
@@ -266,6 +294,7 @@ def rotation_create(
         note=note[:255],
         reason="Assigned by hand.",
     )
+    _mark_by_hand(assignment)
     try:
         with transaction.atomic():
             assignment.save()
@@ -306,8 +335,24 @@ def rotation_update(
 
 @transaction.atomic
 def rotation_delete(*, assignment: RotationAssignment) -> None:
-    """Remove a slot (e.g. a backup no longer needed); the pager follows a removed firefighter."""
+    """Remove a slot (e.g. a backup no longer needed); the pager follows a removed firefighter.
+
+    Removing a pager shift set by hand hands it back to the sprint's firefighters (rebuilt
+    at once); one that follows them already is refused, since the next change of the
+    firefighters would bring it back.
+    """
     _lock(assignment)
+    cell = assignment.cell
+    follows = assignment.kind == RotationKind.PAGER and cell is not None and pager_follows_firefighters(cell)
+    if follows and not assignment.set_by_hand:
+        raise ValidationError(
+            "This pager shift follows the sprint's firefighters, so removing it would not last: "
+            "change or swap the firefighters, give the shift to someone by hand, or turn the "
+            "pager off in the cell's firefighting policy."
+        )
     payload = rotation_payload(assignment)
     assignment.delete()
-    _emit_changed("deleted", [payload], pager=pager_follow([assignment]))
+    pager = pager_follow([assignment])
+    if follows and cell is not None:  # a shift set by hand goes back to the firefighters
+        pager.extend(pager_rebuild(cell=cell, sprint_number=calendar.sprint_on(assignment.start).number))
+    _emit_changed("deleted", [payload], pager=pager)

@@ -3,7 +3,13 @@
 Schedule generation derives the pager from the firefighters it picks; the edit
 services call :func:`pager_rebuild` after any change to a firefighter 1 or 2
 slot (change, swap, create, delete), so the pager never points at someone who
-no longer fights fires that sprint.
+no longer fights fires that sprint. A shift given to someone by hand
+(``set_by_hand``) keeps its holder: rebuilds leave it alone until it is removed.
+
+Every write of pager rows (rebuilds, schedule generation, a slot created by hand)
+first locks the cell's row, so two edits of one sprint (filling firefighter 1 and
+2 at once) rebuild one after the other, the second seeing what the first committed,
+instead of both creating the same shift.
 """
 
 from __future__ import annotations
@@ -32,17 +38,36 @@ class PagerChange:
         self.removed += other.removed
 
 
+def cells_lock(*cell_ids: int | None) -> None:
+    """Lock the cells' rows (in id order) until the transaction ends.
+
+    Every edit takes them before any rotation row (``editing._lock``, ``rotation_create``,
+    schedule generation), and the rebuild takes them again (a no-op then): the writers of
+    one cell queue up, always cell first, so they never deadlock.
+    """
+    ids = sorted({pk for pk in cell_ids if pk is not None})
+    if ids:
+        list(Cell.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+
+
+def pager_follows_firefighters(cell: Cell) -> bool:
+    """Whether the cell's policy has pager shifts, taken by its firefighters. One query."""
+    policy = selectors.policy_for(cell)
+    return bool(policy.pager and policy.firefighters)
+
+
 def pager_rebuild(*, cell: Cell, sprint_number: int) -> PagerChange:
     """Make the sprint's two weekly pager shifts match its firefighters (and their time off).
 
-    Runs inside the caller's transaction and locks the pager rows it rewrites. Does
-    nothing when the cell's policy has no pager. A shift nobody can take (no
-    firefighter, or every firefighter away most of that week) is removed.
+    Runs inside the caller's transaction, locks the cell (see the module docstring) and
+    then the pager rows it rewrites. Does nothing when the cell's policy has no pager. A
+    shift nobody can take (no firefighter, or every firefighter away most of that week) is
+    removed. Shifts set by hand are left as they are.
     """
     change = PagerChange()
-    policy = selectors.policy_for(cell)
-    if not (policy.pager and policy.firefighters):
+    if not pager_follows_firefighters(cell):
         return change
+    cells_lock(cell.pk)
     dates = calendar.sprint_dates(sprint_number)
     holders = dict(
         RotationAssignment.objects.filter(
@@ -68,6 +93,8 @@ def pager_rebuild(*, cell: Cell, sprint_number: int) -> PagerChange:
     }
     for shift in shifts:
         slot = existing.get(shift.slot.start)
+        if slot is not None and slot.set_by_hand:
+            continue
         reason = f"{shift.reason} (follows the firefighters)"
         if shift.member_id is None:
             if slot is not None:

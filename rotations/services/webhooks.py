@@ -5,7 +5,13 @@ transaction commits, signed with HMAC-SHA256 over ``"<timestamp>.<body>"``, with
 the endpoint's timeout, and retries with exponential back-off until the
 endpoint's ``max_attempts``. Without a worker (eager mode, the demo) only the
 first attempt runs, inline: a failed delivery is left "retrying" with its due
-time instead of holding the web request for attempts x timeout.
+time instead of holding the web request for attempts x timeout, and the beat's
+sweep (:func:`webhooks_send_due`) sends it once that time has come.
+
+Each attempt first claims its delivery in one UPDATE (pending or retrying ->
+sending, until ``next_attempt_at``): of two attempts at once (a worker's retry and
+the sweep, or "send again" while one is in flight) one posts, the other does nothing.
+A claim whose attempt died (a worker killed mid-post) runs out and the sweep takes it.
 Receivers verify with :func:`verify_signature` (or its equivalent in their language).
 """
 
@@ -22,6 +28,7 @@ from typing import Any
 import requests
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from rotations.models import (
@@ -40,6 +47,11 @@ EVENT_HEADER = "X-Ops-Event"
 DELIVERY_HEADER = "X-Ops-Delivery"
 MAX_BACKOFF_SECONDS = 3600
 TOLERANCE_SECONDS = 300
+# How long an attempt holds its claim: more than the longest timeout (60 s) allows a post to take.
+CLAIM_SECONDS = 180
+# A queued delivery no worker has taken after this long is sent by the sweep instead.
+QUEUED_FALLBACK_SECONDS = 300
+SWEEP_BATCH = 100
 
 
 def rotation_payload(a: RotationAssignment) -> dict[str, Any]:
@@ -100,7 +112,9 @@ def webhook_emit(*, event: str, payload: dict[str, Any], dedupe_key: str = "") -
     """
     if event not in WebhookEvent.values:
         raise ValueError(f"Unknown webhook event {event!r}.")
-    body = {"event": event, "sent_for": timezone.now().isoformat(), "data": payload}
+    now = timezone.now()
+    body = {"event": event, "sent_for": now.isoformat(), "data": payload}
+    fallback = now + timedelta(seconds=QUEUED_FALLBACK_SECONDS)
     deliveries = []
     for endpoint in WebhookEndpoint.objects.filter(is_active=True):
         if not endpoint.wants(event):
@@ -110,7 +124,11 @@ def webhook_emit(*, event: str, payload: dict[str, Any], dedupe_key: str = "") -
         try:
             with transaction.atomic():
                 delivery = WebhookDelivery.objects.create(
-                    endpoint=endpoint, event=event, payload=json.loads(encode(body)), dedupe_key=dedupe_key
+                    endpoint=endpoint,
+                    event=event,
+                    payload=json.loads(encode(body)),
+                    dedupe_key=dedupe_key,
+                    next_attempt_at=fallback,
                 )
         except IntegrityError:  # a concurrent emit won the race for this key
             continue
@@ -123,16 +141,34 @@ def webhook_emit(*, event: str, payload: dict[str, Any], dedupe_key: str = "") -
     return deliveries
 
 
-def webhook_attempt(*, delivery_id: int, now: datetime | None = None) -> str:
-    """Post one delivery once and log the outcome.
+def _claimable(moment: datetime) -> Q:
+    """Deliveries an attempt may take at ``moment``: waiting ones, and claims that ran out."""
+    return Q(status__in=[DeliveryStatus.PENDING, DeliveryStatus.RETRYING]) | Q(
+        status=DeliveryStatus.SENDING, next_attempt_at__lte=moment
+    )
 
-    Returns ``"delivered"``, ``"retry"`` (the caller schedules another attempt)
-    or ``"failed"`` (no attempt left, or nothing to do). The HTTP call runs
-    outside any transaction so a slow receiver never holds a database lock.
+
+def webhook_attempt(*, delivery_id: int, now: datetime | None = None) -> str:
+    """Claim one delivery, post it once and log the outcome.
+
+    Returns ``"delivered"``, ``"retry"`` (the caller schedules another attempt),
+    ``"failed"`` (no attempt left, or no such delivery) or ``"busy"`` (another
+    attempt holds it: nothing posted). The claim is one UPDATE, so two attempts at
+    once never both post. The HTTP call runs outside any transaction so a slow
+    receiver never holds a database lock.
     """
+    claimed_at = now or timezone.now()
+    claimed = (
+        WebhookDelivery.objects.filter(_claimable(claimed_at), pk=delivery_id).update(
+            status=DeliveryStatus.SENDING, next_attempt_at=claimed_at + timedelta(seconds=CLAIM_SECONDS)
+        )
+        == 1
+    )
     delivery = WebhookDelivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
-    if delivery is None or delivery.status in (DeliveryStatus.DELIVERED, DeliveryStatus.FAILED):
-        return "failed" if delivery is None or delivery.status == DeliveryStatus.FAILED else "delivered"
+    if delivery is None or not claimed:
+        if delivery is None or delivery.status == DeliveryStatus.FAILED:
+            return "failed"
+        return "delivered" if delivery.status == DeliveryStatus.DELIVERED else "busy"
     endpoint = delivery.endpoint
     body = encode(delivery.payload)
     timestamp = int(time.time())
@@ -191,15 +227,44 @@ def webhook_attempt(*, delivery_id: int, now: datetime | None = None) -> str:
     return outcome
 
 
+def webhooks_send_due(*, now: datetime | None = None, limit: int = SWEEP_BATCH) -> dict[int, str]:
+    """The beat's sweep: attempt every delivery whose next attempt is due (a back-off that
+    has run out, a queued delivery no worker took, a claim whose attempt died), oldest
+    first, at most ``limit``. Returns each attempted delivery's outcome.
+
+    Under a worker the task's own retries usually come first and the sweep finds them
+    claimed or done; without one (the demo) it is what sends retries at all. A failure
+    here is not retried by Celery: it waits for a later sweep, at its back-off.
+    """
+    moment = now or timezone.now()
+    due = (
+        WebhookDelivery.objects.filter(_claimable(moment), next_attempt_at__lte=moment)
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return {pk: webhook_attempt(delivery_id=pk, now=now) for pk in list(due)}
+
+
 @transaction.atomic
-def webhook_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
-    """Admin action: send a delivery again from scratch."""
-    delivery.status = DeliveryStatus.PENDING
-    delivery.attempts = 0
-    delivery.next_attempt_at = None
-    delivery.save(update_fields=["status", "attempts", "next_attempt_at"])
+def webhook_redeliver(*, delivery: WebhookDelivery) -> bool:
+    """Admin action: send a delivery again from scratch. False (and nothing changes) while
+    an attempt is posting it, so "send again" never makes a second, simultaneous post."""
+    now = timezone.now()
+    in_flight = Q(status=DeliveryStatus.SENDING, next_attempt_at__gt=now)
+    reset = (
+        WebhookDelivery.objects.filter(pk=delivery.pk)
+        .exclude(in_flight)
+        .update(
+            status=DeliveryStatus.PENDING,
+            attempts=0,
+            next_attempt_at=now + timedelta(seconds=QUEUED_FALLBACK_SECONDS),
+        )
+    )
+    if not reset:
+        return False
+    delivery.refresh_from_db()
     from rotations.tasks import webhook_deliver
 
     pk = delivery.pk
     transaction.on_commit(lambda: webhook_deliver.delay(pk))
-    return delivery
+    return True

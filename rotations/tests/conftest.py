@@ -1,10 +1,12 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
+from conftest import PASSWORD
 from roles.tests.factories import MemberFactory
 from sprints import calendar
 
@@ -17,7 +19,8 @@ def fast_password_hashing(settings: Any) -> None:
 
 @pytest.fixture
 def current_sprint() -> int:
-    return calendar.sprint_on(date.today()).number
+    """Today's sprint in the site's time zone, as the pages and services see it."""
+    return calendar.sprint_on(timezone.localdate()).number
 
 
 @pytest.fixture
@@ -34,3 +37,18 @@ def crew(cell: Any, sprint_manager: Any, core_member: Any) -> list[Any]:
         for i in range(4)
     ]
     return [sprint_manager, core_member, *others]
+
+
+@pytest.fixture
+def newcomer(cell: Any, current_sprint: int) -> Any:
+    """The root persona, but in the team for the whole current sprint whatever day it is:
+    joined ten days before the sprint started. (Joining "ten days ago" falls inside the sprint
+    from its twelfth day on, and then the rules refuse them as "not in the team for the whole
+    period" before saying they are not core, and the budgets count one member fewer.)"""
+    return MemberFactory(
+        cell=cell,
+        member_type="newcomer",
+        joined_on=calendar.sprint_dates(current_sprint).start - timedelta(days=10),
+        user__username="newcomer",
+        user__password=PASSWORD,
+    )

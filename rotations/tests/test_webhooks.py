@@ -314,3 +314,155 @@ def test_verify_signature(timestamp, signature, now_offset, valid) -> None:
 @pytest.mark.parametrize(("attempt", "seconds"), [(1, 30), (2, 60), (3, 120), (20, 3600)])
 def test_backoff(attempt, seconds) -> None:
     assert webhooks.backoff_seconds(attempt) == seconds
+
+
+# --- Due deliveries (the beat's sweep) and one post per attempt ------------------------------
+
+
+def test_sweep_sends_a_due_retrying_delivery_once(
+    crew, current_sprint, django_capture_on_commit_callbacks
+) -> None:
+    """Eager mode: the first attempt fails and leaves the delivery "retrying"; the sweep
+    does nothing before its back-off has run out, then sends it, once."""
+    slot = make_slot(member=crew[2], sprint_number=current_sprint)
+    with Receiver(statuses=[500, 200]) as receiver:
+        make_endpoint(url=receiver.url, max_attempts=3)
+        with django_capture_on_commit_callbacks(execute=True):
+            editing.rotation_change(assignment=slot, member=crew[3])
+        delivery = WebhookDelivery.objects.get()
+        assert delivery.status == DeliveryStatus.RETRYING and delivery.next_attempt_at is not None
+        due = delivery.next_attempt_at
+        assert webhooks.webhooks_send_due(now=due - timedelta(seconds=1)) == {}
+        assert webhooks.webhooks_send_due(now=due) == {delivery.pk: "delivered"}
+        assert webhooks.webhooks_send_due(now=due + timedelta(hours=2)) == {}
+    assert len(receiver.requests) == 2 and all(r["valid"] for r in receiver.requests)
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.DELIVERED and delivery.attempts == 2
+    assert delivery.next_attempt_at is None and [e["status"] for e in delivery.log] == [500, 200]
+
+
+def test_the_beat_runs_the_sweep_every_minute(crew, current_sprint) -> None:
+    from opencraft_ops.beat import BEAT_SCHEDULE
+
+    entry = BEAT_SCHEDULE["rotations-webhooks-send-due"]
+    assert entry["schedule"].minute == set(range(60)) and entry["schedule"].hour == set(range(24))
+    task = celery_app.tasks[entry["task"]]
+    with Receiver() as receiver:
+        endpoint = make_endpoint(url=receiver.url)
+        past = timezone.now() - timedelta(seconds=1)
+        due = WebhookDelivery.objects.create(
+            endpoint=endpoint,
+            event="duty.overdue",
+            payload={"d": 1},
+            status=DeliveryStatus.RETRYING,
+            attempts=1,
+            next_attempt_at=past,
+        )
+        later = WebhookDelivery.objects.create(
+            endpoint=endpoint,
+            event="duty.overdue",
+            payload={"d": 2},
+            status=DeliveryStatus.RETRYING,
+            attempts=1,
+            next_attempt_at=past + timedelta(minutes=5),
+        )
+        assert task.apply().get() == 1
+    assert [r["json"] for r in receiver.requests] == [{"d": 1}]
+    assert WebhookDelivery.objects.get(pk=due.pk).status == DeliveryStatus.DELIVERED
+    assert WebhookDelivery.objects.get(pk=later.pk).status == DeliveryStatus.RETRYING
+
+
+def test_sweep_sends_what_no_worker_took_and_claims_that_ran_out(
+    crew, current_sprint, django_capture_on_commit_callbacks
+) -> None:
+    slot = make_slot(member=crew[2], sprint_number=current_sprint)
+    with Receiver() as receiver:
+        endpoint = make_endpoint(url=receiver.url)
+        # Queued, but the task never ran (a lost message): its fallback time comes.
+        with django_capture_on_commit_callbacks(execute=False):
+            editing.rotation_change(assignment=slot, member=crew[3])
+        queued = WebhookDelivery.objects.get()
+        assert queued.status == DeliveryStatus.PENDING and queued.next_attempt_at is not None
+        now = queued.next_attempt_at - timedelta(seconds=1)
+        # Two attempts that died mid-post: one claim has run out, the other still holds.
+        stale, held = (
+            WebhookDelivery.objects.create(
+                endpoint=endpoint,
+                event="duty.overdue",
+                payload={"d": n},
+                status=DeliveryStatus.SENDING,
+                next_attempt_at=now + timedelta(seconds=offset),
+            )
+            for n, offset in ((1, -1), (2, 60))
+        )
+        assert webhooks.webhooks_send_due(now=now) == {stale.pk: "delivered"}
+        assert webhooks.webhook_attempt(delivery_id=held.pk, now=now) == "busy"
+        assert webhooks.webhooks_send_due(now=queued.next_attempt_at) == {queued.pk: "delivered"}
+    assert [r["json"].get("d", "change") for r in receiver.requests] == [1, "change"]
+    assert WebhookDelivery.objects.get(pk=held.pk).status == DeliveryStatus.SENDING
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_attempts_at_once_post_once(crew, current_sprint) -> None:
+    """A worker's retry and the sweep (or "send again") start together on one delivery:
+    one claims it and posts, the other finds it taken and posts nothing."""
+    with Receiver(delay=1.0) as receiver:
+        endpoint = make_endpoint(url=receiver.url)
+        delivery = WebhookDelivery.objects.create(
+            endpoint=endpoint,
+            event="duty.overdue",
+            payload={"d": 1},
+            status=DeliveryStatus.RETRYING,
+            attempts=1,
+            next_attempt_at=timezone.now(),
+        )
+        start = threading.Barrier(2)
+        outcomes: list[str] = []
+
+        def attempt() -> None:
+            from django.db import connection
+
+            try:
+                start.wait(10)
+                outcomes.append(webhooks.webhook_attempt(delivery_id=delivery.pk))
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=attempt) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(20)
+    assert sorted(outcomes) == ["busy", "delivered"]
+    assert len(receiver.requests) == 1
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.DELIVERED and delivery.attempts == 2
+
+
+def test_send_again_leaves_a_delivery_being_sent_alone(client, staff_user, crew) -> None:
+    endpoint = make_endpoint()
+    now = timezone.now()
+    sending = WebhookDelivery.objects.create(
+        endpoint=endpoint,
+        event="duty.overdue",
+        payload={"d": 1},
+        status=DeliveryStatus.SENDING,
+        attempts=1,
+        next_attempt_at=now + timedelta(minutes=2),
+    )
+    failed = WebhookDelivery.objects.create(
+        endpoint=endpoint, event="duty.overdue", payload={"d": 2}, status=DeliveryStatus.FAILED, attempts=3
+    )
+    client.force_login(staff_user)
+    response = client.post(
+        reverse("admin:rotations_webhookdelivery_changelist"),
+        {"action": "redeliver", "_selected_action": [sending.pk, failed.pk]},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "1 delivery(ies) queued again" in page and "1 delivery(ies) being sent right now" in page
+    sending.refresh_from_db()
+    failed.refresh_from_db()
+    assert (sending.status, sending.attempts) == (DeliveryStatus.SENDING, 1)
+    assert (failed.status, failed.attempts) == (DeliveryStatus.PENDING, 0)
+    assert failed.next_attempt_at is not None and failed.next_attempt_at > now
