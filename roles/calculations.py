@@ -30,6 +30,12 @@ class CommitmentChange:
     hours_per_week: Decimal
 
 
+def display_name(first: str | None, last: str | None, username: str | None) -> str:
+    """How the portal names a person (``Member.name``): the full name, else the username;
+    "" with neither. For rows read without model instances."""
+    return f"{first or ''} {last or ''}".strip() or username or ""
+
+
 def periods_overlap(a_start: date, a_end: date | None, b_start: date, b_end: date | None) -> bool:
     """Whether two inclusive date ranges share a day; an end of ``None`` is open-ended."""
     return (b_end is None or a_start <= b_end) and (a_end is None or b_start <= a_end)

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 
+from roles.calculations import display_name
 from roles.models import Member, MemberType, MemberTypePeriod, RoleAssignment
 from sprints import calendar
 from sprints.calculations import SprintDates
@@ -145,7 +146,7 @@ def newcomer_overview(*, member: Member, as_of: date) -> NewcomerOverview:
         people = {member.pk, *(m.pk for m in mentors)}
         hours = {row[0]: Decimal(row[4]) / 3600 for row in rows}
         hours_by_member = [
-            (f"{first_name} {last_name}".strip() or (username or "unknown member"), Decimal(total) / 3600)
+            (display_name(first_name, last_name, username) or "unknown member", Decimal(total) / 3600)
             for _, username, first_name, last_name, total in rows
         ]
         core = (

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from duties.clock import Window, as_zone, is_late
 from opencraft_ops.process_checks import CheckContext, Finding, Severity, register
-from roles.calculations import CommitmentChange, available_hours
+from roles.calculations import CommitmentChange, available_hours, display_name
 from roles.models import Member, RoleAssignment, WeeklyCommitment
 from roles.selectors import time_off_by_member
 from sustainability import alerts
@@ -104,10 +104,10 @@ def community_account_misuse(context: CheckContext) -> Iterator[Finding]:
             continue
         if any(m == member_id and s <= day and (u is None or u >= day) for m, s, u in liaisons):
             continue
-        full = f"{row['member__user__first_name']} {row['member__user__last_name']}".strip()
-        cell_id, name, total = misuse.get(
-            member_id, (row["member__cell_id"], full or row["member__user__username"], 0)
+        name = display_name(
+            row["member__user__first_name"], row["member__user__last_name"], row["member__user__username"]
         )
+        cell_id, name, total = misuse.get(member_id, (row["member__cell_id"], name, 0))
         misuse[member_id] = (cell_id, name, total + (row["total"] or 0))
     for member_id, (cell_id, name, total) in sorted(misuse.items()):
         yield Finding(

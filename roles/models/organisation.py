@@ -14,6 +14,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from roles.calculations import display_name
+
 
 def validate_timezone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
@@ -168,7 +170,7 @@ class Member(models.Model):
 
     @property
     def name(self) -> str:
-        return self.user.get_full_name() or self.user.username
+        return display_name(self.user.first_name, self.user.last_name, self.user.username)
 
     def is_active_on(self, day: date) -> bool:
         return self.joined_on <= day and (self.left_on is None or self.left_on >= day)

@@ -26,6 +26,7 @@ from typing import Any
 
 from django.db import connection
 
+from roles.calculations import display_name
 from sprints.calculations.capacity import (
     FINISHED_STATUSES,
     NO_REVIEW_STATUSES,
@@ -67,11 +68,6 @@ def _json_list(value: Any) -> list[Any]:
     if value is None:
         return []
     return json.loads(value) if isinstance(value, str) else list(value)
-
-
-def _name(first: str | None, last: str | None, username: str | None) -> str:
-    """``Member.name``: the full name, else the username; "" without a member."""
-    return f"{first or ''} {last or ''}".strip() or username or ""
 
 
 def _strings(values: Iterable[str]) -> str:
@@ -194,7 +190,7 @@ def members(cell_ids: Sequence[int] | None, start: date, end: date) -> list[Row]
     return [
         (
             member_id,
-            _name(first, last, username),
+            display_name(first, last, username),
             cell_id,
             _date(joined),
             _date(left),
@@ -341,11 +337,11 @@ def ticket_lines(
             cell_slug,
             None if points is None else _decimal(points),
             assignee_id,
-            _name(a_first, a_last, a_user),
+            display_name(a_first, a_last, a_user),
             reviewer_id,
             epic_key,
             owner_id,
-            _name(o_first, o_last, o_user),
+            display_name(o_first, o_last, o_user),
             _datetime(added),
             bool(accepted),
             tuple(_json_list(labels)),
