@@ -7,12 +7,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from opencraft_ops.responses import bad_request
 from roles.models import Cell, Member
 from roles.permissions import can_manage_cell, member_of, require_cell_manage, require_cell_view
 from sprints import calendar, newcomer_selectors, selectors, services, tasks
@@ -30,10 +31,7 @@ def _sprint_number(request: HttpRequest, default: int) -> int | None:
 
 
 def _bad_sprint() -> HttpResponse:
-    return HttpResponseBadRequest(
-        f"The sprint must be a sprint number from 1 to {calendar.MAX_SPRINT_NUMBER}.",
-        content_type="text/plain; charset=utf-8",
-    )
+    return bad_request(f"The sprint must be a sprint number from 1 to {calendar.MAX_SPRINT_NUMBER}.")
 
 
 def _sprint_choices(current: int, selected: int) -> list[tuple[int, str]]:

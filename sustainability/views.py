@@ -9,12 +9,13 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from opencraft_ops.responses import bad_request
 from roles.models import Cell
 from roles.permissions import member_of
 from sustainability import access, reports, selectors, services
@@ -29,12 +30,6 @@ from sustainability.dashboard import (
 from sustainability.forms import CsvImportForm, PeriodForm, ReviewItemForm, month_from_string
 from sustainability.importing import ImportError_, import_csv
 from sustainability.models import Account
-
-
-def _bad_request(message: str) -> HttpResponse:
-    """A 400 in plain text: the message may quote the user's input, which must
-    never be served as HTML (a ``scope=<script>...`` would run)."""
-    return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
 
 
 def _period_choice(request: HttpRequest) -> tuple[PeriodForm, PeriodChoice, int]:
@@ -123,7 +118,7 @@ def account_worklogs(request: HttpRequest, key: str) -> HttpResponse:
         same = account.cell is not None and account.cell.slug == scope
         scope_cell = account.cell if same else selectors.cell_by_slug(scope)
         if scope_cell is None:
-            return _bad_request(f"Unknown scope {scope!r}: give a cell's slug or 'company'.")
+            return bad_request(f"Unknown scope {scope!r}: give a cell's slug or 'company'.")
     period = scope_period(choice, cell=scope_cell, as_of=timezone.localdate())
     worklogs = selectors.worklogs_of_account(account, period)
     if own_cell_only is not None:
@@ -167,7 +162,7 @@ def _report_response(
 ) -> HttpResponse:
     fmt = request.GET.get("format", "markdown")
     if fmt not in reports.FORMATS:
-        return _bad_request(f"Unknown format {fmt!r}; use markdown or jira.")
+        return bad_request(f"Unknown format {fmt!r}; use markdown or jira.")
     if request.GET.get("download"):
         suffix = "md" if fmt == "markdown" else "jira.txt"
         response = HttpResponse(texts[fmt], content_type="text/plain; charset=utf-8")
@@ -210,7 +205,7 @@ def quarterly_report(request: HttpRequest, slug: str, year: int, quarter: int) -
     cell = _cell_or_company(request, slug)
     variant = request.GET.get("variant") or None
     if variant not in (None, "within", "above"):
-        return _bad_request("The variant is 'within' or 'above'.")
+        return bad_request("The variant is 'within' or 'above'.")
     table = build_quarterly(cell=cell, year=year, quarter=quarter, include_non_cell=cell is None)
     name = cell.name if cell else "OpenCraft"
     texts = {

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from opencraft_ops.responses import bad_request
 from sync import selectors, tasks
 from sync.models import DEMO_TRIGGER, SyncSource
 
@@ -42,12 +43,7 @@ def status(request: HttpRequest) -> HttpResponse:
 def run_now(request: HttpRequest, source: str) -> HttpResponse:
     _require_staff(request)
     if source not in TASKS:
-        # Plain text: the unknown name comes from the URL and must not be read as HTML.
-        return HttpResponse(
-            f"Unknown source {source!r}: use tempo or jira.",
-            status=400,
-            content_type="text/plain; charset=utf-8",
-        )
+        return bad_request(f"Unknown source {source!r}: use tempo or jira.")
     if not selectors.configured_sources()[SyncSource(source)]:
         messages.error(request, f"{SyncSource(source).label} is not configured, nothing to run.")
         return redirect("sync:status")
