@@ -29,10 +29,10 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from epics import selectors as epic_selectors  # noqa: E402
+from epics.models import Epic, EpicBudgetPeriod, EpicMilestone  # noqa: E402
 from roles.models import Cell, Member  # noqa: E402
-from sprints import epic_selectors  # noqa: E402
-from sprints.epic_models import EpicBudgetPeriod, EpicMilestone  # noqa: E402
-from sprints.models import Epic, Ticket  # noqa: E402
+from sprints.models import Ticket  # noqa: E402
 from sustainability.models import Worklog  # noqa: E402
 
 STATUSES = ["prospect", "offer", "accepted", "in_development", "delivered", "done"]
@@ -135,10 +135,10 @@ def main() -> None:
                 lambda: epic_selectors.epic_figures(as_of=today, cell_id=cell.pk),
             )
             measure("epic rows (selector)", lambda: epic_selectors.epic_rows(as_of=today, cell=cell))
-            measure("GET board page", lambda: client.get(f"/sprints/epics/cell/{cell.slug}/"))
-            measure("GET planning view", lambda: client.get(f"/sprints/epics/cell/{cell.slug}/planning/"))
+            measure("GET board page", lambda: client.get(f"/epics/cell/{cell.slug}/"))
+            measure("GET planning view", lambda: client.get(f"/epics/cell/{cell.slug}/planning/"))
             measure("GET /api/epics/ (page of 50)", lambda: client.get("/api/epics/"))
-            measure("GET epic page (50 tickets)", lambda: client.get("/sprints/epics/A-3/"))
+            measure("GET epic page (50 tickets)", lambda: client.get("/epics/A-3/"))
             raise Rollback
     except Rollback:
         pass

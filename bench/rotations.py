@@ -87,9 +87,9 @@ def bench_generation(members: int, sprints: int = 12) -> None:
 
 
 def bench_grid() -> None:
+    from opencraft_ops import calendar
     from roles.tests.factories import CellFactory, MemberFactory, TimeOffFactory, UserFactory
     from rotations.services.schedule import schedule_apply
-    from sprints import calendar
 
     cell = CellFactory(name="Bench", slug="bench-rotations")
     if not cell.members.exists():

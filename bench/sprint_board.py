@@ -36,10 +36,11 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from epics.models import Epic  # noqa: E402
+from opencraft_ops import calendar  # noqa: E402
 from roles.models import Cell, Member, MemberTypePeriod, Role, RoleAssignment, TimeOff, WeeklyCommitment  # noqa: E402
 from rotations.models import RotationAssignment  # noqa: E402
-from sprints import calendar  # noqa: E402
-from sprints.models import Epic, Ticket  # noqa: E402
+from sprints.models import Ticket  # noqa: E402
 from sprints.services import sprint_ensure  # noqa: E402
 
 SLUG = "bench-board"

@@ -23,7 +23,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from duties import selectors, services
-from duties.clock import Window
 from duties.models import DutyDefinition, DutyInstance
 from duties.serializers import (
     ClockAnswerSerializer,
@@ -36,9 +35,11 @@ from duties.serializers import (
     TickSerializer,
 )
 from opencraft_ops.api_router import router
-from opencraft_ops.process_checks import member_check_context, run_checks
+from opencraft_ops.process_checks import run_checks
+from roles.clock import Window
 from roles.models import Member
 from roles.permissions import IsStaffOrReadOnly, can_view_cell, member_of
+from roles.selectors import member_check_context
 
 
 class DutyDefinitionViewSet(viewsets.ModelViewSet):

@@ -7,5 +7,8 @@ class DutiesConfig(AppConfig):
 
     def ready(self) -> None:
         from duties import signals
+        from duties.services import sprint_duties_open
+        from sprints.services import register_completion_step
 
         signals.connect()
+        register_completion_step("open_duties", sprint_duties_open)

@@ -26,8 +26,8 @@ from django.utils import timezone
 from duties.catalog import load_duty_catalog
 from duties.models import ChecklistItem, DutyDefinition, DutyInstance
 from duties.services import LOOKAHEAD_DAYS, duty_instances_open, finding_snapshots_take
+from opencraft_ops import calendar
 from roles.models import Role
-from sprints import calendar
 
 DEMO_USER = "demo"
 DEMO_USER_OVERDUE = 2  # the demo user's latest past-due duties, left open

@@ -7,8 +7,8 @@ from datetime import date, datetime
 from django import forms
 from django.utils import timezone
 
-from duties.clock import WINDOW_CHOICES, YEAR_RANGE_MESSAGE, year_in_range
 from duties.triage import SEVERITY_CHOICES
+from roles.clock import WINDOW_CHOICES, YEAR_RANGE_MESSAGE, year_in_range
 from roles.models import Member
 
 

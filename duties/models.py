@@ -150,7 +150,7 @@ class DutyInstance(models.Model):
         Member, null=True, blank=True, on_delete=models.CASCADE, related_name="duties_about"
     )
     epic = models.ForeignKey(
-        "sprints.Epic",
+        "epics.Epic",
         null=True,
         blank=True,
         on_delete=models.CASCADE,

@@ -20,9 +20,9 @@ from duties.calculations import (
     RotationData,
     newcomer_periods,
 )
-from duties.clock import MAX_SEARCH_DAYS, Window, reply_due
 from duties.models import TOTAL_RULE, ChecklistItem, DutyDefinition, DutyInstance, FindingSnapshot
 from roles.calculations import CommitmentChange, available_hours
+from roles.clock import MAX_SEARCH_DAYS, Window, reply_due
 from roles.models import Cell, Member, MemberTypePeriod, RoleAssignment, WeeklyCommitment
 from roles.permissions import AnyUser, can_view_cell, sees_every_cell
 from roles.selectors import time_off_by_member
@@ -32,7 +32,7 @@ from rotations.models import RotationAssignment
 def _epics() -> list[EpicData]:
     """Epics in development with an owner (each owes an update every sprint), and the epics
     of open duties (so a reassignment still finds them); one query."""
-    from sprints.models import Epic, EpicStatus
+    from epics.models import Epic, EpicStatus
 
     open_duty_epics = DutyInstance.objects.filter(done_at__isnull=True, epic__isnull=False).values("epic_id")
     rows = (
@@ -314,8 +314,7 @@ def member_reply_due(*, member: Member, pinged_at: datetime, window: Window) -> 
 
 def epics_needing_update(*, member: Member, sprint_number: int) -> list[Any]:
     """In-development epics the member owns (or reviews) with no update for the sprint (one query)."""
-    from sprints.epic_models import EpicUpdate
-    from sprints.models import Epic, EpicStatus
+    from epics.models import Epic, EpicStatus, EpicUpdate
 
     has_update = EpicUpdate.objects.filter(epic=OuterRef("pk"), sprint__number=sprint_number)
     return list(

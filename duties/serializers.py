@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from rest_framework import serializers
 
-from duties.clock import WINDOW_CHOICES, YEAR_RANGE_MESSAGE, year_in_range
 from duties.models import ChecklistItem, DutyDefinition, DutyInstance
+from roles.clock import WINDOW_CHOICES, YEAR_RANGE_MESSAGE, year_in_range
 from roles.serializers import FindingSerializer
 
 __all__ = ["FindingSerializer"]

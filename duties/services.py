@@ -18,9 +18,10 @@ from simple_history.utils import bulk_update_with_history
 from duties import selectors
 from duties.calculations import Subject, assignee_for, plan_instances
 from duties.models import TOTAL_RULE, ChecklistItem, DigestSent, DutyInstance, FindingSnapshot
+from opencraft_ops import calendar
 from opencraft_ops.process_checks import CheckContext, run_checks
 from roles.models import Cell, Member
-from sprints import calendar
+from sprints.models import Sprint
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +38,13 @@ class OpenResult:
     planned: int
     created: int
     items_created: int
+
+
+def sprint_duties_open(*, cell: Cell, sprint: Sprint) -> dict[str, object]:
+    """Sprint completion step (registered in ``DutiesConfig.ready``): opens the duty
+    instances of the sprint that follows (the opener is idempotent)."""
+    result = duty_instances_open(as_of=sprint.start)
+    return {"planned": result.planned, "created": result.created, "checklist_items": result.items_created}
 
 
 @transaction.atomic

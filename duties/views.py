@@ -18,15 +18,16 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from duties import selectors, services
-from duties.clock import Window
 from duties.forms import ClockForm, NotesForm, TriageForm
 from duties.models import ChecklistItem, DutyInstance
 from duties.triage import triage
-from opencraft_ops.process_checks import CheckContext, member_check_context, rules, run_checks
+from opencraft_ops import calendar
+from opencraft_ops.process_checks import CheckContext, rules, run_checks
+from roles.clock import Window
 from roles.models import Cell, Member
 from roles.permissions import can_view_cell, member_of, require_cell_view, sees_every_cell
+from roles.selectors import member_check_context
 from sprints import calculations as sprint_calc
-from sprints import calendar
 from sprints import selectors as sprint_selectors
 
 

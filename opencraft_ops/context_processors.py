@@ -8,7 +8,7 @@ NAVIGATION: list[tuple[str, str]] = [
     ("home", "My work"),
     ("roles:directory", "Directory"),
     ("sprints:my_board", "Sprint board"),
-    ("sprints:epics", "Epics"),
+    ("epics:epics", "Epics"),
     ("duties:health", "Cell health"),
     ("sustainability:index", "Sustainability"),
     ("rotations:index", "Rotations"),

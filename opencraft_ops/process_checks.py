@@ -9,7 +9,7 @@ because the cell dashboard and the API run all of them on every request.
 
 A finding is addressed to a member (``member_id``) or, when nobody in particular
 should act, to a role (``role_slug``, in the finding's cell). "Findings for me"
-(``member_check_context``) keeps both: the member's own, and the role-addressed
+(``roles.selectors.member_check_context``) keeps both: the member's own, and the role-addressed
 ones of a role they hold there.
 """
 
@@ -19,7 +19,6 @@ import enum
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from django.utils.module_loading import autodiscover_modules
 
@@ -99,32 +98,6 @@ def held_roles(rows: Iterable[tuple[str, str, int | None, int | None]]) -> froze
         else:
             held.add((slug, member_cell_id))
     return frozenset(held)
-
-
-def member_check_context(
-    *,
-    member_id: int,
-    as_of: date,
-    assignments: Iterable[Any] | None = None,
-    member_cell_id: int | None = None,
-) -> CheckContext:
-    """The context of "findings addressed to this member": their id and the roles they hold
-    on ``as_of``, loaded in one query; or in none when the caller already has the member's
-    current ``assignments`` (role loaded) and passes them with ``member_cell_id``."""
-    rows: list[tuple[str, str, int | None, int | None]]
-    if assignments is None:
-        from django.db.models import Q
-
-        from roles.models import RoleAssignment
-
-        rows = list(
-            RoleAssignment.objects.filter(member_id=member_id, since__lte=as_of)
-            .filter(Q(until__isnull=True) | Q(until__gte=as_of))
-            .values_list("role__slug", "role__scope", "cell_id", "member__cell_id")
-        )
-    else:
-        rows = [(a.role.slug, a.role.scope, a.cell_id, member_cell_id) for a in assignments]
-    return CheckContext(as_of=as_of, member_id=member_id, member_roles=held_roles(rows))
 
 
 RuleFunc = Callable[[CheckContext], Iterable[Finding]]

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "roles",
     "sprints",
+    "epics",
     "rotations",
     "sustainability",
     "duties",

@@ -1,12 +1,14 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponsePermanentRedirect
+from django.http.response import HttpResponseRedirectBase
 from django.templatetags.static import static
-from django.urls import URLPattern, URLResolver, include, path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
 import duties.api
+import epics.api  # noqa: F401  (registers the epic viewsets on the shared router)
 import roles.api
 import rotations.api
 import sprints.api
@@ -27,6 +29,27 @@ api_patterns: list[URLPattern | URLResolver] = [
 ]
 
 
+def _moved(request: HttpRequest, target: str) -> HttpResponseRedirectBase:
+    """A permanent redirect that keeps the query string (308 for a form post, so the browser
+    posts again instead of turning it into a GET)."""
+    if request.META.get("QUERY_STRING"):
+        target += f"?{request.META['QUERY_STRING']}"
+    if request.method in ("GET", "HEAD"):
+        return HttpResponsePermanentRedirect(target)
+    return HttpResponsePermanentRedirect(target, status=308)
+
+
+def epics_moved(request: HttpRequest, rest: str = "") -> HttpResponseRedirectBase:
+    """The epic pages lived under /sprints/epics/ until epics became an app of their own: old
+    links and bookmarks land on the same page under /epics/."""
+    return _moved(request, f"/epics/{rest}")
+
+
+def epics_admin_moved(request: HttpRequest, model: str, rest: str = "") -> HttpResponseRedirectBase:
+    """The admin pages of the epic models moved from /admin/sprints/ to /admin/epics/."""
+    return _moved(request, f"/admin/epics/{model}/{rest}")
+
+
 def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
     """Browsers ask for /favicon.ico on pages that name no icon (the admin's). Resolved per
     request: the hashed static name exists only once the static files are collected."""
@@ -38,10 +61,17 @@ urlpatterns = [
     path("favicon.ico", favicon),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    re_path(
+        r"^admin/sprints/(?P<model>(historical)?epic[a-z]*)/(?P<rest>.*)$",
+        epics_admin_moved,
+    ),
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
     path("org/", include("roles.urls")),
+    path("sprints/epics/", epics_moved),
+    path("sprints/epics/<path:rest>", epics_moved),
     path("sprints/", include("sprints.urls")),
+    path("epics/", include("epics.urls")),
     path("rotations/", include("rotations.urls")),
     path("sustainability/", include("sustainability.urls")),
     path("duties/", include("duties.urls")),

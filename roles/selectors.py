@@ -6,11 +6,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from opencraft_ops.process_checks import Finding
+from opencraft_ops.process_checks import CheckContext, Finding, held_roles
 from roles.calculations import TimeOffPeriod, tenure_label
 from roles.models import Cell, Member, MemberTypePeriod, Role, RoleAssignment, TimeOff, WeeklyCommitment
 
@@ -210,3 +211,25 @@ def member_page(*, member_id: int, as_of: date) -> MemberPage:
         type_periods=list(MemberTypePeriod.objects.filter(member=member).order_by("-since")),
         time_off=list(TimeOff.objects.filter(member=member).order_by("-start")),
     )
+
+
+def member_check_context(
+    *,
+    member_id: int,
+    as_of: date,
+    assignments: Iterable[Any] | None = None,
+    member_cell_id: int | None = None,
+) -> CheckContext:
+    """The context of "findings addressed to this member": their id and the roles they hold
+    on ``as_of``, loaded in one query; or in none when the caller already has the member's
+    current ``assignments`` (role loaded) and passes them with ``member_cell_id``."""
+    rows: list[tuple[str, str, int | None, int | None]]
+    if assignments is None:
+        rows = list(
+            RoleAssignment.objects.filter(member_id=member_id, since__lte=as_of)
+            .filter(Q(until__isnull=True) | Q(until__gte=as_of))
+            .values_list("role__slug", "role__scope", "cell_id", "member__cell_id")
+        )
+    else:
+        rows = [(a.role.slug, a.role.scope, a.cell_id, member_cell_id) for a in assignments]
+    return CheckContext(as_of=as_of, member_id=member_id, member_roles=held_roles(rows))

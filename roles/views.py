@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from opencraft_ops.calendar import sprint_on
 from opencraft_ops.process_checks import CheckContext, run_checks
 from roles import selectors, services
 from roles.forms import TimeOffForm, apply_validation_error
@@ -21,7 +22,6 @@ from roles.permissions import (
     member_of,
     sees_every_cell,
 )
-from sprints.calendar import sprint_on
 
 
 def _viewer(request: HttpRequest) -> dict[str, object]:

@@ -23,6 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from opencraft_ops import calendar
 from opencraft_ops.api_router import router
 from roles.models import Cell
 from roles.permissions import can_manage_cell, member_of, sees_every_cell
@@ -38,7 +39,6 @@ from rotations.serializers import (
     SwapSerializer,
 )
 from rotations.services import editing, schedule
-from sprints import calendar
 
 
 def _visible(user: Any) -> Q:

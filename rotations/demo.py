@@ -16,13 +16,13 @@ from typing import TextIO
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from opencraft_ops import calendar
 from roles.models import Cell, Member
 from rotations import selectors
 from rotations.calculations import FIREFIGHTER_KINDS, DayCoverage
 from rotations.models import FirefightingPolicy, RotationAssignment, RotationKind, Swap, WebhookEndpoint
 from rotations.services.editing import rotation_backup_assign, rotation_swap
 from rotations.services.schedule import schedule_apply
-from sprints import calendar
 
 SPRINTS_AHEAD = 4
 

@@ -6,10 +6,10 @@ from typing import Any
 
 from django import forms
 
+from opencraft_ops.calendar import MAX_SPRINT_NUMBER
 from roles.models import Cell, Member
 from rotations.models import RotationAssignment, RotationKind
 from rotations.services.schedule import MAX_SPRINTS, last_sprint_problem
-from sprints.calendar import MAX_SPRINT_NUMBER
 
 
 class ChangeSlotForm(forms.Form):

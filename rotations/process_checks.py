@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.urls import reverse
 
+from opencraft_ops import calendar
 from opencraft_ops.process_checks import CheckContext, Finding, Severity, register
 from roles.models import Cell, Member, MemberTypePeriod
 from roles.selectors import time_off_by_member
@@ -22,7 +23,6 @@ from rotations.models import (
     RotationAssignment,
     RotationKind,
 )
-from sprints import calendar
 from sprints.calculations import SprintDates
 
 SPRINT_MANAGER = "sprint-manager"

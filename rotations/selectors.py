@@ -11,6 +11,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from opencraft_ops import calendar
 from roles.models import Cell, Member, MemberTypePeriod
 from roles.permissions import require_cell_view
 from roles.selectors import time_off_by_member
@@ -23,7 +24,6 @@ from rotations.models import (
     RotationKind,
     Swap,
 )
-from sprints import calendar
 
 SPRINT_MANAGER_ROLES = {"sprint-manager"}
 

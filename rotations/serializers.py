@@ -6,10 +6,10 @@ from typing import Any
 
 from rest_framework import serializers
 
+from opencraft_ops.calendar import MAX_SPRINT_NUMBER
 from roles.models import Cell, Member
 from rotations.models import RotationAssignment, RotationKind, Swap
 from rotations.services.schedule import MAX_SPRINTS, last_sprint_problem
-from sprints.calendar import MAX_SPRINT_NUMBER
 
 
 class RotationSerializer(serializers.ModelSerializer):

@@ -13,14 +13,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from opencraft_ops import calendar
+from opencraft_ops.calendar import MAX_SPRINT_NUMBER
 from roles.models import Cell
 from roles.permissions import can_manage_cell, can_view_cell, member_of
 from rotations import selectors
 from rotations.forms import BackupForm, ChangeSlotForm, FillSlotForm, GenerateForm, SwapForm
 from rotations.models import CalendarFeed, RotationAssignment, RotationKind
 from rotations.services import editing, feeds, rules, schedule
-from sprints import calendar
-from sprints.calendar import MAX_SPRINT_NUMBER
 
 GRID_SPRINTS = 4
 

@@ -117,7 +117,3 @@ class SprintCompletionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_filter = ["state", "cell"]
     readonly_fields = ["created_at", "finished_at", "last_error", "attempts"]
     inlines = [CompletionStepInline]
-
-
-# Epic admin pages register themselves in their own module.
-from sprints import epic_admin  # noqa: E402, F401

@@ -163,6 +163,3 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("capacity/", CapacityView.as_view(), name="capacity"),
     path("capacity/members/<int:member_id>/", MemberCapacityView.as_view(), name="member-capacity"),
 ]
-
-# Epic endpoints register themselves on the router in their own module.
-from sprints import epic_api  # noqa: E402, F401

@@ -8,8 +8,9 @@ from typing import TextIO
 
 from django.utils import timezone
 
+from opencraft_ops import calendar
 from roles.models import Cell
-from sprints import calendar, epic_demo, services
+from sprints import services
 from sprints.models import BoardSprint, BoardSprintState, Spillover
 
 EXPLANATIONS = [
@@ -53,4 +54,3 @@ def seed(stdout: TextIO) -> None:
         f"sprints: sprints {min(sprints)}-{max(sprints)} for {len(cells)} cell(s); "
         f"{recorded} spillover(s) of sprint {current - 1} ({Spillover.objects.count()} in all)\n"
     )
-    epic_demo.seed(stdout)  # milestones, budgets and updates of the synced epics

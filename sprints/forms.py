@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from sprints.calendar import MAX_SPRINT_NUMBER
+from opencraft_ops.calendar import MAX_SPRINT_NUMBER
 from sprints.models import Spillover
 
 

@@ -9,7 +9,6 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from simple_history.models import HistoricalRecords
 
 from roles.models import Cell, Member
 
@@ -63,61 +62,6 @@ class BoardSprint(models.Model):
         return self.name or f"{self.cell} {self.sprint}"
 
 
-class EpicStatus(models.TextChoices):
-    PROSPECT = "prospect", "Prospect"
-    OFFER = "offer", "Offer / Waiting on client"
-    ACCEPTED = "accepted", "Accepted"
-    IN_DEVELOPMENT = "in_development", "In Development"
-    DELIVERED = "delivered", "Delivered to client / QA"
-    DONE = "done", "Done"
-
-
-class BudgetKind(models.TextChoices):
-    FIXED = "fixed", "Fixed scope / fixed budget"
-    MONTHLY = "monthly", "Dynamic scope / monthly budget"
-    NONE = "none", "Dynamic scope / no budget (ad hoc support)"
-
-
-class Epic(models.Model):
-    jira_id = models.CharField(max_length=32, unique=True, null=True, blank=True)
-    key = models.CharField(max_length=32, unique=True)
-    title = models.CharField(max_length=255)
-    cell = models.ForeignKey(Cell, null=True, blank=True, on_delete=models.SET_NULL, related_name="epics")
-    client = models.CharField(max_length=200, blank=True)
-    account = models.ForeignKey(
-        "sustainability.Account", null=True, blank=True, on_delete=models.SET_NULL, related_name="epics"
-    )
-    owner = models.ForeignKey(
-        Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_epics"
-    )
-    reviewer = models.ForeignKey(
-        Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="reviewed_epics"
-    )
-    status = models.CharField(max_length=20, choices=EpicStatus.choices, default=EpicStatus.PROSPECT)
-    budget_kind = models.CharField(max_length=10, choices=BudgetKind.choices, default=BudgetKind.FIXED)
-    budget_hours = models.DecimalField(
-        max_digits=9, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
-    )
-    description = models.TextField(blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["key"]
-        indexes = [models.Index(fields=["cell", "status"])]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(budget_hours__isnull=True) | Q(budget_hours__gte=0),
-                name="epic_budget_not_negative",
-                violation_error_message="An epic budget cannot be negative.",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.key}: {self.title}"
-
-
 class TicketStatus(models.TextChoices):
     BACKLOG = "Backlog", "Backlog"
     TODO = "To Do", "To Do"
@@ -164,7 +108,9 @@ class Ticket(models.Model):
     account = models.ForeignKey(
         "sustainability.Account", null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
     )
-    epic = models.ForeignKey(Epic, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets")
+    epic = models.ForeignKey(
+        "epics.Epic", null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+    )
     sprint = models.ForeignKey(
         Sprint, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
     )
@@ -316,12 +262,3 @@ class CompletionStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.completion}: {self.name}"
-
-
-# Epic management records live in their own module; importing them here registers them in this app.
-from sprints.epic_models import (  # noqa: E402, F401
-    EpicBudgetPeriod,
-    EpicMilestone,
-    EpicStatusChange,
-    EpicUpdate,
-)

@@ -7,12 +7,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Q, Sum
 
+from opencraft_ops import calendar
 from roles.calculations import display_name
 from roles.models import Member, MemberType, MemberTypePeriod, RoleAssignment
-from sprints import calendar
 from sprints.calculations import SprintDates
 from sprints.calculations.capacity import NOT_COMMITTED_STATUSES
 from sprints.calculations.newcomers import (
@@ -24,9 +25,8 @@ from sprints.calculations.newcomers import (
     trial_end,
     trial_goals,
 )
-from sprints.models import Epic, Ticket
+from sprints.models import Ticket
 from sprints.selectors import portal_tz
-from sustainability.models import Worklog
 
 MENTOR = "mentor"
 
@@ -53,7 +53,7 @@ class NewcomerOverview:
     limits: list[SprintLimit]
     goals: TrialGoals
     production_access: list[Ticket]
-    onboarding_epic: Epic | None
+    onboarding_epic: Any  # an epics.Epic, or None
     mentors: list[Member]
     budget: OnboardingBudget | None
     hours_by_member: list[tuple[str, Decimal]]
@@ -68,7 +68,7 @@ def newcomer_since(member: Member) -> date | None:
     return current
 
 
-def mentors_of(member: Member, epic: Epic | None, as_of: date) -> list[Member]:
+def mentors_of(member: Member, epic: Any, as_of: date) -> list[Member]:
     """The onboarding epic's reviewer, else the cell's mentor role holders."""
     if epic is not None and epic.reviewer is not None:
         return [epic.reviewer]
@@ -125,8 +125,10 @@ def newcomer_overview(*, member: Member, as_of: date) -> NewcomerOverview:
         last_sprint=max(end, last),
         first_day=start,
     )
+    # The onboarding epic is read through the member's relation (the epics app sits above
+    # this one and declares it), not by importing the epics app.
     epic = (
-        Epic.objects.filter(owner=member, title__icontains="onboarding")
+        member.owned_epics.filter(title__icontains="onboarding")
         .select_related("reviewer__user")
         .order_by("pk")
         .first()
@@ -136,11 +138,14 @@ def newcomer_overview(*, member: Member, as_of: date) -> NewcomerOverview:
     hours_by_member: list[tuple[str, Decimal]] = []
     if epic is not None:
         rows = list(
-            Worklog.objects.filter(ticket__epic=epic)
+            Ticket.objects.filter(epic=epic, worklogs__isnull=False)
             .values_list(
-                "member_id", "member__user__username", "member__user__first_name", "member__user__last_name"
+                "worklogs__member_id",
+                "worklogs__member__user__username",
+                "worklogs__member__user__first_name",
+                "worklogs__member__user__last_name",
             )
-            .annotate(total=Sum("seconds"))
+            .annotate(total=Sum("worklogs__seconds"))
             .order_by("-total")
         )
         people = {member.pk, *(m.pk for m in mentors)}

@@ -2,27 +2,26 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import OuterRef, Subquery, Sum
 from django.urls import reverse
 
+from opencraft_ops import calendar
 from opencraft_ops.process_checks import CheckContext, Finding, Severity, register
-from roles.models import Member, MemberType, MemberTypePeriod, RoleAssignment
-from sprints import calendar, selectors
+from roles.models import Member, MemberType, MemberTypePeriod
+from sprints import selectors
 from sprints.calculations.capacity import NOT_COMMITTED_STATUSES, capacity_row
-from sprints.calculations.newcomers import OnboardingBudget, is_extended, point_limit
-from sprints.models import Epic, Spillover, Ticket
-from sustainability.models import Worklog
+from sprints.calculations.newcomers import point_limit
+from sprints.models import Spillover, Ticket
 
 
 def _cells(context: CheckContext) -> list[int] | None:
     return None if context.cell_ids is None else sorted(context.cell_ids)
 
 
-def _newcomers(context: CheckContext) -> dict[int, Member]:
+def newcomers_in(context: CheckContext) -> dict[int, Member]:
     """Newcomers of the context's cells on ``as_of``, with ``newcomer_since``: the start of
     their newcomer period, where their guard rails count from, as on their newcomer page
     (one query)."""
@@ -141,7 +140,7 @@ def newcomer_over_limit(context: CheckContext) -> Iterator[Finding]:
     # Queries: newcomers (1), their committed points per sprint (1). Stretch Goals are not
     # committed, as on the board.
     current = calendar.sprint_on(context.as_of).number
-    newcomers = _newcomers(context)
+    newcomers = newcomers_in(context)
     points = (
         Ticket.objects.filter(assignee_id__in=list(newcomers), sprint__number__in=[current, current + 1])
         .exclude(status__in=NOT_COMMITTED_STATUSES)
@@ -162,73 +161,6 @@ def newcomer_over_limit(context: CheckContext) -> Iterator[Finding]:
                 url=reverse("sprints:newcomer", args=[member_id]),
                 cell_id=member.cell_id,
                 member_id=member_id,
-                role_slug="mentor",
-            )
-
-
-@register(
-    "sprint-onboarding-budget-over",
-    title="An onboarding budget is over its caps",
-    description="Newcomer and mentor under 80 h (130 h extended trial), 195 h in all with the core "
-    "team's review hours kept aside.",
-)
-def onboarding_budget_over(context: CheckContext) -> Iterator[Finding]:
-    # Queries: newcomers with the start of their newcomer period (1), their onboarding epics
-    # (1), worklog sums (1), core members per cell (1), mentors per cell (1). The mentor is
-    # the epic's reviewer, else the cell's mentors, as on the newcomer page.
-    newcomers = _newcomers(context)
-    epics = list(
-        Epic.objects.filter(owner_id__in=list(newcomers), title__icontains="onboarding").order_by("pk")
-    )
-    hours: dict[int, dict[int | None, Decimal]] = defaultdict(dict)
-    for epic_id, member_id, seconds in (
-        Worklog.objects.filter(ticket__epic__in=epics)
-        .values_list("ticket__epic_id", "member_id")
-        .annotate(total=Sum("seconds"))
-    ):
-        hours[epic_id][member_id] = Decimal(seconds) / 3600
-    core = dict(
-        Member.objects.with_type(as_of=context.as_of)
-        .filter(current_type=MemberType.CORE, cell__isnull=False)  # type: ignore[misc]
-        .values("cell_id")
-        .annotate(n=Count("id"))
-        .values_list("cell_id", "n")
-    )
-    mentors: dict[int | None, set[int]] = defaultdict(set)
-    for cell_id, member_id in (
-        RoleAssignment.objects.filter(role__slug="mentor", since__lte=context.as_of)
-        .filter(Q(until__isnull=True) | Q(until__gte=context.as_of))
-        .values_list("cell_id", "member_id")
-    ):
-        mentors[cell_id].add(member_id)
-    seen: set[int] = set()
-    for epic in epics:
-        owner_id = epic.owner_id
-        if owner_id is None or owner_id in seen:  # the page reads a newcomer's first onboarding epic
-            continue
-        seen.add(owner_id)
-        owner = newcomers[owner_id]
-        by_member = hours.get(epic.pk, {})
-        people = {owner.pk} | (
-            {epic.reviewer_id} if epic.reviewer_id else mentors[owner.cell_id] - {owner.pk}
-        )
-        budget = OnboardingBudget(
-            newcomer_mentor_hours=sum((h for m, h in by_member.items() if m in people), Decimal(0)),
-            total_hours=sum(by_member.values(), Decimal(0)),
-            extended=is_extended(owner.newcomer_since or owner.joined_on, context.as_of),  # type: ignore[attr-defined]
-            core_members=core.get(owner.cell_id or 0, 0),
-        )
-        if budget.over:
-            yield Finding(
-                rule="sprint-onboarding-budget-over",
-                severity=Severity.CRITICAL,
-                message=f"{epic.key}: {budget.newcomer_mentor_hours:.1f} h by {owner.name} and their mentor "
-                f"(cap {budget.trial_cap} h), {budget.total_hours:.1f} h in all (cap 195 h, "
-                f"{budget.review_reserve} h kept for reviews).",
-                subject=f"epic:{epic.key}:onboarding",
-                url=reverse("sprints:newcomer", args=[owner.pk]),
-                cell_id=owner.cell_id,
-                member_id=owner.pk,
                 role_slug="mentor",
             )
 
@@ -276,7 +208,3 @@ def injection_not_accepted(context: CheckContext) -> Iterator[Finding]:
             cell_id=t.cell_id,
             role_slug="sprint-manager",
         )
-
-
-# Epic rules live in their own module; importing it registers them.
-from sprints import epic_process_checks  # noqa: E402, F401

@@ -4,12 +4,13 @@ from decimal import Decimal
 from typing import Any
 
 from rest_framework import serializers
+from rest_framework.fields import Field
 
+from opencraft_ops.calendar import MAX_SPRINT_NUMBER
 from roles.models import Cell, Member
 from sprints import selectors
 from sprints.calculations.capacity import CapacityRow
-from sprints.calendar import MAX_SPRINT_NUMBER
-from sprints.models import Epic, Spillover, Sprint, Ticket
+from sprints.models import Spillover, Sprint, Ticket
 
 
 class SprintSerializer(serializers.ModelSerializer[Sprint]):
@@ -27,9 +28,6 @@ class TicketSerializer(serializers.ModelSerializer[Ticket]):
     )
     cell = serializers.SlugRelatedField(
         slug_field="slug", queryset=Cell.objects.all(), required=False, allow_null=True
-    )
-    epic = serializers.SlugRelatedField(
-        slug_field="key", queryset=Epic.objects.all(), required=False, allow_null=True
     )
     assignee = serializers.PrimaryKeyRelatedField(
         queryset=Member.objects.all(), required=False, allow_null=True
@@ -77,6 +75,20 @@ class TicketSerializer(serializers.ModelSerializer[Ticket]):
             "updated_at",
         ]
         read_only_fields = ["id", "updated_at"]
+
+    def build_relational_field(
+        self, field_name: str, relation_info: Any
+    ) -> tuple[type[Field], dict[str, Any]]:
+        # The epic is named by its key. Its model belongs to the epics app, above this one, so
+        # it is taken from the relation rather than imported.
+        if field_name == "epic":
+            return serializers.SlugRelatedField, {
+                "slug_field": "key",
+                "queryset": relation_info.related_model._default_manager.all(),
+                "required": False,
+                "allow_null": True,
+            }
+        return super().build_relational_field(field_name, relation_info)
 
     def get_is_unestimated(self, obj: Ticket) -> bool:
         return obj.is_unestimated

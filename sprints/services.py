@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 import uuid
 from collections.abc import Callable, Iterator
@@ -15,10 +14,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from opencraft_ops import calendar
 from opencraft_ops.integrations.config import jira_client, jira_configured
 from opencraft_ops.integrations.jira import JiraClient
 from roles.models import Cell
-from sprints import calendar, selectors
+from sprints import selectors
 from sprints.models import (
     BoardSprint,
     BoardSprintState,
@@ -131,11 +131,11 @@ COMPLETION_STEPS = (
     "open_rotations",
     "open_duties",
 )
-# Optional hooks other apps may provide: module, function(cell=..., sprint=...) -> dict
-# (called with the next sprint; skipped and recorded as such while the function is missing).
-COMPLETION_HOOKS = {
-    "open_rotations": ("rotations.services", "rotations_open_sprint"),
-}
+# Steps that apps above sprints provide (rotations fill the next sprint's slots, duties open
+# its duties): they register a function(cell=..., sprint=next sprint) -> dict with
+# ``register_completion_step`` in their AppConfig.ready. A step nobody registered is
+# recorded as skipped.
+_REGISTERED_STEPS: dict[str, Callable[..., dict[str, Any]]] = {}
 # A run renews its lease before every step; a worker that died lets it lapse after this long.
 COMPLETION_LEASE_SECONDS = 15 * 60
 
@@ -293,33 +293,24 @@ def _step_start_next_jira_sprint(completion: SprintCompletion) -> dict[str, Any]
     return detail
 
 
-def _hook_step(name: str) -> Callable[[SprintCompletion], dict[str, Any]]:
-    module_name, func_name = COMPLETION_HOOKS[name]
+def register_completion_step(name: str, func: Callable[..., dict[str, Any]]) -> None:
+    """Provides step ``name`` of ``COMPLETION_STEPS``: ``func(cell=..., sprint=...)`` is
+    called with the sprint that follows the completed one and returns what it did."""
+    if name not in COMPLETION_STEPS:
+        raise ValueError(f"{name!r} is not a sprint completion step ({', '.join(COMPLETION_STEPS)})")
+    _REGISTERED_STEPS[name] = func
 
+
+def _registered_step(name: str) -> Callable[[SprintCompletion], dict[str, Any]]:
     def step(completion: SprintCompletion) -> dict[str, Any]:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError:
-            return {"skipped": f"{module_name} does not exist yet"}
-        func = getattr(module, func_name, None)
+        func = _REGISTERED_STEPS.get(name)
         if func is None:
-            return {"skipped": f"{module_name}.{func_name} does not exist yet"}
+            return {"skipped": f"no installed app provides the {name.replace('_', ' ')} step"}
         nxt = sprint_ensure(number=completion.sprint.number + 1)
         result = func(cell=completion.cell, sprint=nxt)
         return result if isinstance(result, dict) else {"result": str(result)}
 
     return step
-
-
-def _step_open_duties(completion: SprintCompletion) -> dict[str, Any]:
-    """Opens the duty instances of the next sprint (the duties app's opener is idempotent)."""
-    try:
-        from duties.services import duty_instances_open
-    except ImportError:
-        return {"skipped": "duties.services.duty_instances_open does not exist"}
-    nxt = sprint_ensure(number=completion.sprint.number + 1)
-    result = duty_instances_open(as_of=nxt.start)
-    return {"planned": result.planned, "created": result.created, "checklist_items": result.items_created}
 
 
 STEP_FUNCTIONS: dict[str, Callable[[SprintCompletion], dict[str, Any]]] = {
@@ -328,8 +319,8 @@ STEP_FUNCTIONS: dict[str, Callable[[SprintCompletion], dict[str, Any]]] = {
     "move_unfinished_tickets": _step_move_unfinished_tickets,
     "close_jira_sprint": _step_close_jira_sprint,
     "start_next_jira_sprint": _step_start_next_jira_sprint,
-    "open_rotations": _hook_step("open_rotations"),
-    "open_duties": _step_open_duties,
+    "open_rotations": _registered_step("open_rotations"),
+    "open_duties": _registered_step("open_duties"),
 }
 
 

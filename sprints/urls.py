@@ -1,11 +1,10 @@
-from django.urls import URLPattern, URLResolver, include, path
+from django.urls import URLPattern, URLResolver, path
 
 from sprints import views
 
 app_name = "sprints"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.my_board, name="my_board"),
-    path("epics/", include("sprints.epic_urls")),
     path("newcomers/<int:member_id>/", views.newcomer, name="newcomer"),
     path("spillovers/<int:pk>/explain/", views.explain_spillover, name="explain_spillover"),
     path("<slug:cell_slug>/board/", views.board, name="board"),

@@ -13,10 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from opencraft_ops import calendar
 from opencraft_ops.responses import bad_request
 from roles.models import Cell, Member
 from roles.permissions import can_manage_cell, member_of, require_cell_manage, require_cell_view
-from sprints import calendar, newcomer_selectors, selectors, services, tasks
+from sprints import newcomer_selectors, selectors, services, tasks
 from sprints.forms import SpilloverExplanationForm, SprintChoiceForm
 from sprints.models import Ticket
 

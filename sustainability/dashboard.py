@@ -12,8 +12,8 @@ from decimal import Decimal
 
 from django.conf import settings
 
+from opencraft_ops import calendar
 from roles.models import Cell
-from sprints import calendar
 from sprints.calculations import SprintDates
 from sustainability import calculations as calc
 from sustainability import selectors

@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms
 
-from sprints.calendar import MAX_SPRINT_NUMBER
+from opencraft_ops.calendar import MAX_SPRINT_NUMBER
 from sustainability.dashboard import PERIOD_KINDS, PeriodChoice
 from sustainability.models import AccountCategory, AccountsReviewItem
 

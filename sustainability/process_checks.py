@@ -11,9 +11,9 @@ from django.conf import settings
 from django.db.models import Q, Sum
 from django.urls import reverse
 
-from duties.clock import Window, as_zone, is_late
 from opencraft_ops.process_checks import CheckContext, Finding, Severity, register
 from roles.calculations import CommitmentChange, available_hours, display_name
+from roles.clock import Window, as_zone, is_late
 from roles.models import Member, RoleAssignment, WeeklyCommitment
 from roles.selectors import time_off_by_member
 from sustainability import alerts

@@ -6,8 +6,8 @@ from typing import Any
 
 from rest_framework import serializers
 
+from opencraft_ops.calendar import MAX_SPRINT_NUMBER
 from roles.models import Cell
-from sprints.calendar import MAX_SPRINT_NUMBER
 from sustainability.forms import PeriodForm
 from sustainability.models import Account, AccountBudget, SustainabilityTarget, Worklog
 

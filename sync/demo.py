@@ -19,11 +19,12 @@ from django.db.models import Q, Sum
 from django.test import override_settings
 from django.utils import timezone
 
+from epics.models import BudgetKind, Epic
+from opencraft_ops import calendar
 from opencraft_ops.integrations import config
 from opencraft_ops.integrations.fakes import BoardSpec, DatasetSpec, FakeServers, MemberSpec
 from roles.models import Cell, Member
-from sprints import calendar
-from sprints.models import BudgetKind, Epic, Ticket
+from sprints.models import Ticket
 from sustainability.models import AccountCategory, Worklog
 from sync.models import DEMO_TRIGGER, SyncRun
 from sync.services import accounts_sync, jira_sync, worklogs_sync

@@ -75,7 +75,7 @@ def check_queries() -> Callable[..., int]:
 @pytest.fixture
 def capacity_queries() -> Callable[..., int]:
     """How many queries the sprints app's member capacity runs (its own fixed figure)."""
-    from sprints import calendar
+    from opencraft_ops import calendar
     from sprints.selectors import member_capacity
 
     def count(member: Any) -> int:

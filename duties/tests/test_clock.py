@@ -10,14 +10,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from duties.clock import (
+from roles.calculations import TimeOffPeriod
+from roles.clock import (
     Window,
     add_business_time,
     business_time_between,
     is_late,
     reply_due,
 )
-from roles.calculations import TimeOffPeriod
 
 UTC = ZoneInfo("UTC")
 PARIS = ZoneInfo("Europe/Paris")

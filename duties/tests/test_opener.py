@@ -359,4 +359,4 @@ def test_the_epic_owner_or_reviewer_may_tick_the_epics_update(client, bebop):
     ]
     page = client.get(reverse("duties:detail", args=[duty.pk])).content.decode()
     assert "Epic update: BB-7" in page
-    assert reverse("sprints:epic-update-form", args=["BB-7"]) in page
+    assert reverse("epics:epic-update-form", args=["BB-7"]) in page

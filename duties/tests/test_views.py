@@ -423,7 +423,7 @@ def test_opener_output_shows_on_home(client, sprint_manager, open_duties):
 
 
 def test_home_shows_epics_without_update_and_worklog_health(client, sprint_manager, cell):
-    from sprints.epic_models import EpicUpdate
+    from epics.models import EpicUpdate
     from sprints.tests.factories import EpicFactory, current_sprint
     from sustainability.tests.factories import WorklogFactory
 
@@ -548,7 +548,7 @@ def test_home_links_each_epic_without_update_to_its_update_form(client, sprint_m
     epic = EpicFactory(key="BB-9", cell=cell, owner=sprint_manager)
     login(client, sprint_manager)
     body = client.get(reverse("home")).content.decode()
-    assert f'href="{reverse("sprints:epic-update-form", args=[epic.key])}"' in body
+    assert f'href="{reverse("epics:epic-update-form", args=[epic.key])}"' in body
     assert 'id="daily-email"' in body  # the digest's footer links here
 
 

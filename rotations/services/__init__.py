@@ -22,7 +22,7 @@ from roles.models import Cell
 
 @transaction.atomic
 def rotations_open_sprint(*, cell: Cell, sprint: Any) -> dict[str, Any]:
-    """Sprint completion hook (``sprints.services.COMPLETION_HOOKS``): fill the new
+    """Sprint completion step (registered in ``RotationsConfig.ready``): fill the new
     sprint's empty slots with the fair schedule and announce the sprint once."""
     from rotations.services.schedule import schedule_apply, sprint_started_emit
 

@@ -21,6 +21,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from opencraft_ops import calendar
 from roles.models import Cell, Member
 from rotations import calculations, selectors
 from rotations.models import RotationAssignment, RotationKind, Swap, WebhookEvent
@@ -39,7 +40,6 @@ from rotations.services.rules import (
     policy_problem,
 )
 from rotations.services.webhooks import rotation_payload, webhook_emit
-from sprints import calendar
 from sprints.services import sprint_ensure
 
 __all__ = [

@@ -17,12 +17,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from opencraft_ops import calendar
 from roles.models import Cell, Member
 from roles.selectors import time_off_by_member
 from rotations import calculations, selectors
 from rotations.models import RotationAssignment, RotationKind
 from rotations.services.webhooks import rotation_payload
-from sprints import calendar
 from sprints.services import sprint_ensure
 
 

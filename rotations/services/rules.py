@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 
+from opencraft_ops import calendar
 from roles.models import Cell, Member
 from rotations import calculations, selectors
 from rotations.models import CORE_ONLY_KINDS, RotationAssignment, RotationKind
-from sprints import calendar
 
 SPRINT_KINDS = (RotationKind.FIREFIGHTER_1, RotationKind.FIREFIGHTER_2, RotationKind.OPS_REVIEWER)
 WEEK_KINDS = (RotationKind.DISCOVERY_DUTY, RotationKind.PAGER)

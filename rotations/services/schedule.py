@@ -9,13 +9,13 @@ from typing import Any
 
 from django.db import transaction
 
+from opencraft_ops import calendar
+from opencraft_ops.calendar import MAX_SPRINT_NUMBER
 from roles.models import Cell, Member
 from rotations import calculations, selectors
 from rotations.calculations import Pick
 from rotations.models import RotationAssignment, RotationKind, WebhookEvent
 from rotations.services.webhooks import rotation_payload, webhook_emit
-from sprints import calendar
-from sprints.calendar import MAX_SPRINT_NUMBER
 from sprints.services import sprint_ensure
 
 MAX_SPRINTS = 12

@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from conftest import PASSWORD
+from opencraft_ops import calendar
 from roles.tests.factories import MemberFactory
-from sprints import calendar
 
 
 @pytest.fixture(autouse=True)

@@ -6,9 +6,9 @@ from typing import Any, cast
 
 import factory
 
+from opencraft_ops import calendar
 from roles.tests.factories import MemberFactory
 from rotations.models import RotationAssignment, RotationKind, WebhookEndpoint
-from sprints import calendar
 from sprints.services import sprint_ensure
 
 

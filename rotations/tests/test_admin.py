@@ -110,7 +110,7 @@ def _add(client, **data):
 
 
 def _slot_data(cell, member, sprint_number: int, kind: str = "firefighter_1") -> dict:
-    from sprints import calendar
+    from opencraft_ops import calendar
 
     dates = calendar.sprint_dates(sprint_number)
     return {"kind": kind, "cell": cell.pk, "member": member.pk, "start": dates.start, "end": dates.end}

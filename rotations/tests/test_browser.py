@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from conftest import login
+from opencraft_ops import calendar
 from roles.tests.factories import TimeOffFactory
 from rotations.models import RotationKind, Swap
 from rotations.tests.factories import make_slot
-from sprints import calendar
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from opencraft_ops import calendar
 from roles.tests.factories import MemberFactory, TimeOffFactory
 from rotations.models import RotationAssignment, RotationKind, Swap
 from rotations.tests.factories import make_slot
-from sprints import calendar
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct-horse-battery"

@@ -12,11 +12,11 @@ import pytest
 from django.db import connection, transaction
 from django.urls import reverse
 
+from opencraft_ops import calendar
+from opencraft_ops.calendar import MAX_SPRINT_NUMBER
 from roles.tests.factories import CellFactory, MemberFactory, TimeOffFactory
 from rotations.models import FirefightingPolicy, RotationAssignment, RotationKind, Swap, WebhookDelivery
 from rotations.tests.factories import make_endpoint, make_slot
-from sprints import calendar
-from sprints.calendar import MAX_SPRINT_NUMBER
 
 pytestmark = pytest.mark.django_db
 

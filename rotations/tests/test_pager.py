@@ -13,10 +13,10 @@ from django.db import connection, transaction
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from opencraft_ops import calendar
 from roles.tests.factories import TimeOffFactory
 from rotations.models import RotationAssignment, RotationKind
 from rotations.services import editing, rules
-from sprints import calendar
 from sprints.services import sprint_ensure
 
 pytestmark = pytest.mark.django_db

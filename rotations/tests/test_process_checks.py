@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
+from opencraft_ops import calendar
 from opencraft_ops.process_checks import CheckContext, Severity, run_checks
 from roles.models import MemberTypePeriod
 from roles.tests.factories import CellFactory, MemberFactory, TimeOffFactory
 from rotations.models import RotationKind
 from rotations.services.schedule import schedule_apply
 from rotations.tests.factories import make_slot
-from sprints import calendar
 
 pytestmark = pytest.mark.django_db
 

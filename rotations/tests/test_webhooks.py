@@ -241,7 +241,7 @@ def test_timeout_and_unreachable_receivers_are_logged(
 def test_sprint_started_carries_participants_and_is_sent_once(
     crew, newcomer, current_sprint, django_capture_on_commit_callbacks
 ) -> None:
-    from sprints import calendar
+    from opencraft_ops import calendar
 
     make_slot(member=crew[2], sprint_number=current_sprint)
     make_slot(member=crew[3], sprint_number=current_sprint, kind=RotationKind.FIREFIGHTER_2)

@@ -1,13 +1,13 @@
 """The sprints app's pure maths: no ORM, no clock (callers pass ``as_of``).
 
-- ``dates``: the sprint calendar and its named days;
+- the sprint calendar and its named days come from ``opencraft_ops.sprint_dates``;
 - ``capacity``: capacity and commitment of members in a sprint;
 - ``newcomers``: the newcomer guard rails and onboarding budget.
 
 The calendar is re-exported here, so ``sprints.calculations.sprint_dates`` keeps working.
 """
 
-from sprints.calculations.dates import (
+from opencraft_ops.sprint_dates import (
     FRIDAY,
     MAX_SPRINT_NUMBER,
     MONDAY,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from opencraft_ops.sprint_dates import SprintDates
 from roles.calculations import (
     WORKDAYS_PER_WEEK,
     CommitmentChange,
@@ -16,7 +17,6 @@ from roles.calculations import (
     weekly_hours_on,
     workdays,
 )
-from sprints.calculations.dates import SprintDates
 
 # --- Capacity and commitment ---------------------------------------------------------------
 # Inputs are plain frozen dataclasses filled by ``sprints.selectors`` (aggregated in SQL);

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sprints.calculations.dates import SprintDates
+from opencraft_ops.sprint_dates import SprintDates
 
 FIRST_WEEK_POINTS = Decimal(3)
 SECOND_WEEK_POINTS = Decimal(5)

@@ -6,9 +6,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from opencraft_ops import calendar
 from roles.models import Cell, MemberType
-from rotations.models import RotationKind
-from sprints import calendar
+from sprints import reservations
 from sprints.calculations import SprintDates
 from sprints.calculations.capacity import (
     NOT_COMMITTED_STATUSES,
@@ -69,7 +69,7 @@ def board(*, cell: Cell, sprint_number: int) -> Board:
     for ticket in injected:
         if not ticket.accepted and ticket.status not in NOT_COMMITTED_STATUSES:
             pending[ticket.assignee_id] += 1
-    labels = dict(RotationKind.choices)
+    labels = reservations.readers.rotation_labels
     by_id = {m.pk: m for m in members}
     board_rows = [
         BoardRow(

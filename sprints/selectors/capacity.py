@@ -10,9 +10,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from opencraft_ops import calendar
 from roles.calculations import CommitmentChange, TimeOffPeriod
 from roles.models import Cell, Member
-from sprints import calendar
+from sprints import reservations
 from sprints.calculations import SprintDates
 from sprints.calculations.capacity import (
     CapacityInput,
@@ -84,7 +85,7 @@ def capacity_inputs(*, members: Sequence[SprintMember | Member], dates: SprintDa
     for member_id, start, end, per_day in sql.time_off(ids, dates.start, dates.end):
         time_off[member_id].append(TimeOffPeriod(start=start, end=end, hours_per_day=per_day))
     rotations: dict[int, list[RotationReservation]] = defaultdict(list)
-    for member_id, kind, start, end, reserved in sql.rotations(ids, dates.start, dates.end):
+    for member_id, kind, start, end, reserved in reservations.readers.rotations(ids, dates.start, dates.end):
         rotations[member_id].append(RotationReservation(kind=kind, start=start, end=end, hours=reserved))
     roles: dict[int, list[RoleReservation]] = defaultdict(list)
     for member_id, role, since, until, per_week, per_month in sql.roles(ids, dates.start, dates.end):
@@ -95,7 +96,7 @@ def capacity_inputs(*, members: Sequence[SprintMember | Member], dates: SprintDa
         )
     assigned = sql.assigned(ids, dates.number)
     reviewed = sql.reviewed(ids, dates.number, review_table())
-    epics = sql.epics_owned(ids)
+    epics = reservations.readers.owned_epics(ids)
     result = []
     for member in rows:
         row: dict[str, Any] = assigned.get(member.pk, {})

@@ -10,15 +10,13 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import DecimalField, Q
 from django.shortcuts import get_object_or_404
 
+from opencraft_ops import calendar
 from roles.models import Cell
-from sprints import calendar
 from sprints.calculations.capacity import (
     ReviewTable,
     parse_review_table,
 )
-from sprints.models import (
-    Sprint,
-)
+from sprints.models import Sprint
 
 INJECTION_ACCEPTED_LABEL = "injection-accepted"
 DECIMAL = DecimalField(max_digits=12, decimal_places=2)

@@ -5,13 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from roles.models import Cell
-from sprints.models import (
-    BoardSprint,
-    CompletionStep,
-    Sprint,
-    SprintCompletion,
-    Ticket,
-)
+from sprints.models import BoardSprint, CompletionStep, Sprint, SprintCompletion, Ticket
 from sprints.selectors.common import finished_statuses, sprint_row
 from sprints.selectors.tickets import unfinished_tickets
 

@@ -10,11 +10,9 @@ from django.db.models import (
 )
 from django.shortcuts import get_object_or_404
 
+from opencraft_ops import calendar
 from roles.models import Cell
-from sprints import calendar
-from sprints.models import (
-    Spillover,
-)
+from sprints.models import Spillover
 from sprints.selectors.capacity import SprintMember, cell_members
 
 

@@ -33,12 +33,11 @@ from sprints.calculations.capacity import (
     NOT_COMMITTED_STATUSES,
     ReviewTable,
 )
-from sprints.models import EpicStatus
 
 Row = tuple[Any, ...]
 
 
-def _decimal(value: Any) -> Decimal:
+def as_decimal(value: Any) -> Decimal:
     if value is None:
         return Decimal(0)
     if isinstance(value, Decimal):
@@ -48,7 +47,7 @@ def _decimal(value: Any) -> Decimal:
     return Decimal(value)
 
 
-def _date(value: Any) -> date | None:
+def as_date(value: Any) -> date | None:
     if value is None or isinstance(value, date):
         return value
     return date.fromisoformat(str(value))
@@ -75,7 +74,7 @@ def _strings(values: Iterable[str]) -> str:
     return ", ".join("'" + v.replace("'", "''") + "'" for v in sorted(values))
 
 
-def _placeholders(n: int) -> str:
+def placeholders(n: int) -> str:
     return ", ".join(["%s"] * n)
 
 
@@ -88,15 +87,7 @@ _REVIEWED = f"t.status NOT IN ({_strings(NO_REVIEW_STATUSES | NOT_COMMITTED_STAT
 def _commitments_sql(n: int) -> str:
     return (
         "SELECT member_id, since, hours_per_week FROM roles_weeklycommitment "
-        f"WHERE member_id IN ({_placeholders(n)})"
-    )
-
-
-@lru_cache(maxsize=64)
-def _rotations_sql(n: int) -> str:
-    return (
-        'SELECT member_id, kind, start, "end", reserved_hours FROM rotations_rotationassignment '
-        f'WHERE member_id IN ({_placeholders(n)}) AND start <= %s AND "end" >= %s'
+        f"WHERE member_id IN ({placeholders(n)})"
     )
 
 
@@ -106,7 +97,7 @@ def _roles_sql(n: int) -> str:
         "SELECT ra.member_id, r.name, ra.since, ra.until, r.reserved_hours_per_week, "
         "r.reserved_hours_per_month FROM roles_roleassignment ra "
         "JOIN roles_role r ON r.id = ra.role_id "
-        f"WHERE ra.member_id IN ({_placeholders(n)}) AND ra.since <= %s "
+        f"WHERE ra.member_id IN ({placeholders(n)}) AND ra.since <= %s "
         "AND (ra.until IS NULL OR ra.until >= %s) "
         "AND (r.reserved_hours_per_week > 0 OR r.reserved_hours_per_month > 0)"
     )
@@ -126,7 +117,7 @@ def _assigned_sql(n: int) -> str:
         "COUNT(*), COALESCE(SUM(t.story_points), 0), "
         f"SUM(CASE WHEN {_OPEN} AND {unestimated} THEN 1 ELSE 0 END) "
         "FROM sprints_ticket t JOIN sprints_sprint s ON s.id = t.sprint_id "
-        f"WHERE s.number = %s AND t.assignee_id IN ({_placeholders(n)}) AND {_COMMITTED} "
+        f"WHERE s.number = %s AND t.assignee_id IN ({placeholders(n)}) AND {_COMMITTED} "
         "GROUP BY t.assignee_id"
     )
 
@@ -140,20 +131,12 @@ def _reviewed_sql(n: int, table: ReviewTable) -> str:
         f"SELECT t.reviewer_id, SUM(CASE WHEN t.story_points IS NULL THEN {table.unestimated:f} "
         f"{bands} ELSE {table.above:f} END) "
         "FROM sprints_ticket t JOIN sprints_sprint s ON s.id = t.sprint_id "
-        f"WHERE s.number = %s AND t.reviewer_id IN ({_placeholders(n)}) AND {_REVIEWED} "
+        f"WHERE s.number = %s AND t.reviewer_id IN ({placeholders(n)}) AND {_REVIEWED} "
         "GROUP BY t.reviewer_id"
     )
 
 
-@lru_cache(maxsize=64)
-def _epics_sql(n: int) -> str:
-    return (
-        f"SELECT owner_id, COUNT(*) FROM sprints_epic WHERE owner_id IN ({_placeholders(n)}) "
-        f"AND status <> '{EpicStatus.DONE.value}' GROUP BY owner_id"
-    )
-
-
-def _fetch(sql: str, params: Sequence[Any]) -> list[Row]:
+def fetch(sql: str, params: Sequence[Any]) -> list[Row]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -163,7 +146,7 @@ def _fetch(sql: str, params: Sequence[Any]) -> list[Row]:
 def _members_sql(cells: int | None) -> str:
     scope = "m.cell_id IS NOT NULL"
     if cells is not None:
-        scope += f" AND m.cell_id IN ({_placeholders(cells)})"
+        scope += f" AND m.cell_id IN ({placeholders(cells)})"
     # The type on the member's first day in the sprint: its start, or the day they joined
     # (a newcomer who starts mid-sprint is a newcomer on that sprint's board).
     first_day = "CASE WHEN m.joined_on > %s THEN m.joined_on ELSE %s END"
@@ -192,12 +175,12 @@ def members(cell_ids: Sequence[int] | None, start: date, end: date) -> list[Row]
             member_id,
             display_name(first, last, username),
             cell_id,
-            _date(joined),
-            _date(left),
+            as_date(joined),
+            as_date(left),
             kind or "",
-            _date(since),
+            as_date(since),
         )
-        for member_id, first, last, username, cell_id, joined, left, kind, since in _fetch(
+        for member_id, first, last, username, cell_id, joined, left, kind, since in fetch(
             _members_sql(cells), params
         )
     ]
@@ -208,31 +191,28 @@ def _time_off_sql(n: int) -> str:
     # The overlap rule of roles.selectors.time_off_by_member.
     return (
         'SELECT member_id, start, "end", hours_per_day FROM roles_timeoff '
-        f'WHERE member_id IN ({_placeholders(n)}) AND start <= %s AND "end" >= %s'
+        f'WHERE member_id IN ({placeholders(n)}) AND start <= %s AND "end" >= %s'
     )
 
 
 def time_off(ids: Sequence[int], start: date, end: date) -> list[tuple[int, date, date, Decimal | None]]:
     """(member id, start, end, hours per day or None for whole days) overlapping [start, end]."""
     return [
-        (member_id, _date(first) or start, _date(last) or end, None if hours is None else _decimal(hours))
-        for member_id, first, last, hours in _fetch(_time_off_sql(len(ids)), [*ids, end, start])
+        (
+            member_id,
+            as_date(first) or start,
+            as_date(last) or end,
+            None if hours is None else as_decimal(hours),
+        )
+        for member_id, first, last, hours in fetch(_time_off_sql(len(ids)), [*ids, end, start])
     ]
 
 
 def commitments(ids: Sequence[int]) -> list[tuple[int, date, Decimal]]:
     """(member id, since, hours per week) of every commitment change of ``ids``."""
     return [
-        (member_id, _date(since) or date.min, _decimal(hours))
-        for member_id, since, hours in _fetch(_commitments_sql(len(ids)), ids)
-    ]
-
-
-def rotations(ids: Sequence[int], start: date, end: date) -> list[tuple[int, str, date, date, Decimal]]:
-    """(member id, kind, start, end, reserved hours) of rotations overlapping ``start..end``."""
-    return [
-        (member_id, kind, _date(first) or start, _date(last) or end, _decimal(hours))
-        for member_id, kind, first, last, hours in _fetch(_rotations_sql(len(ids)), [*ids, end, start])
+        (member_id, as_date(since) or date.min, as_decimal(hours))
+        for member_id, since, hours in fetch(_commitments_sql(len(ids)), ids)
     ]
 
 
@@ -241,8 +221,15 @@ def roles(
 ) -> list[tuple[int, str, date, date | None, Decimal, Decimal]]:
     """(member id, role name, since, until, hours/week, hours/month) of roles that reserve time."""
     return [
-        (member_id, name, _date(since) or start, _date(until), _decimal(per_week), _decimal(per_month))
-        for member_id, name, since, until, per_week, per_month in _fetch(
+        (
+            member_id,
+            name,
+            as_date(since) or start,
+            as_date(until),
+            as_decimal(per_week),
+            as_decimal(per_month),
+        )
+        for member_id, name, since, until, per_week, per_month in fetch(
             _roles_sql(len(ids)), [*ids, end, start]
         )
     ]
@@ -254,12 +241,12 @@ def assigned(ids: Sequence[int], number: int) -> dict[int, dict[str, Any]]:
     return {
         member_id: {
             "ticket_seconds": int(seconds or 0),
-            "recurring": _decimal(recurring),
+            "recurring": as_decimal(recurring),
             "tickets": int(tickets),
-            "points": _decimal(points),
+            "points": as_decimal(points),
             "unestimated": int(unestimated or 0),
         }
-        for member_id, seconds, recurring, tickets, points, unestimated in _fetch(
+        for member_id, seconds, recurring, tickets, points, unestimated in fetch(
             _assigned_sql(len(ids)), [number, *ids]
         )
     }
@@ -268,14 +255,9 @@ def assigned(ids: Sequence[int], number: int) -> dict[int, dict[str, Any]]:
 def reviewed(ids: Sequence[int], number: int, table: ReviewTable) -> dict[int, Decimal]:
     """Per reviewer: hours of review of sprint ``number``'s tickets, from the review table."""
     return {
-        member_id: _decimal(hours)
-        for member_id, hours in _fetch(_reviewed_sql(len(ids), table), [number, *ids])
+        member_id: as_decimal(hours)
+        for member_id, hours in fetch(_reviewed_sql(len(ids), table), [number, *ids])
     }
-
-
-def epics_owned(ids: Sequence[int]) -> dict[int, int]:
-    """Per owner: epics not done."""
-    return {member_id: int(n) for member_id, n in _fetch(_epics_sql(len(ids)), ids)}
 
 
 # --- Ticket lines ----------------------------------------------------------------------------
@@ -289,7 +271,7 @@ _LINE_SELECT = (
     "LEFT JOIN roles_cell c ON c.id = t.cell_id "
     "LEFT JOIN roles_member am ON am.id = t.assignee_id "
     "LEFT JOIN auth_user au ON au.id = am.user_id "
-    "LEFT JOIN sprints_epic e ON e.id = t.epic_id "
+    "LEFT JOIN epics_epic e ON e.id = t.epic_id "
     "LEFT JOIN roles_member om ON om.id = e.owner_id "
     "LEFT JOIN auth_user ou ON ou.id = om.user_id "
 )
@@ -299,7 +281,7 @@ _LINE_SELECT = (
 def _injections_sql(cells: int | None) -> str:
     where = "WHERE s.number = %s AND t.added_to_sprint_at >= %s"
     if cells is not None:
-        where += f" AND t.cell_id IN ({_placeholders(cells)})"
+        where += f" AND t.cell_id IN ({placeholders(cells)})"
     return _LINE_SELECT + where + " ORDER BY t.key"
 
 
@@ -310,7 +292,7 @@ def _not_green_sql(cells: int | None) -> str:
         "AND (t.story_points IS NULL OR t.assignee_id IS NULL OR t.reviewer_id IS NULL)"
     )
     if cells is not None:
-        where += f" AND t.cell_id IN ({_placeholders(cells)})"
+        where += f" AND t.cell_id IN ({placeholders(cells)})"
     return _LINE_SELECT + where + " ORDER BY t.priority_category, t.key"
 
 
@@ -335,7 +317,7 @@ def ticket_lines(
             status,
             cell_id,
             cell_slug,
-            None if points is None else _decimal(points),
+            None if points is None else as_decimal(points),
             assignee_id,
             display_name(a_first, a_last, a_user),
             reviewer_id,
@@ -366,5 +348,5 @@ def ticket_lines(
             added,
             accepted,
             labels,
-        ) in _fetch(sql, params)
+        ) in fetch(sql, params)
     ]

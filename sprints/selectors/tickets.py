@@ -14,8 +14,8 @@ from django.db.models import (
     QuerySet,
 )
 
+from opencraft_ops import calendar
 from roles.models import Cell, Member
-from sprints import calendar
 from sprints.calculations import SprintDates, injection_cutoff_instant, is_injection
 from sprints.calculations.capacity import (
     FINISHED_STATUSES,
@@ -23,9 +23,7 @@ from sprints.calculations.capacity import (
     assigned_hours,
     review_hours,
 )
-from sprints.models import (
-    Ticket,
-)
+from sprints.models import Ticket
 from sprints.selectors import sql
 from sprints.selectors.common import (
     INJECTION_ACCEPTED_LABEL,

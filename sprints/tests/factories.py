@@ -6,9 +6,10 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
+from epics.models import Epic
+from opencraft_ops import calendar
 from roles.tests.factories import CellFactory, MemberFactory
-from sprints import calendar
-from sprints.models import Epic, Spillover, Sprint, Ticket
+from sprints.models import Spillover, Sprint, Ticket
 
 
 class SprintFactory(factory.django.DjangoModelFactory):

@@ -24,10 +24,11 @@ def build() -> Any:
     """A cell with six members of every kind and a sprint's tickets; returns the cell."""
     from django.contrib.auth import get_user_model
 
+    from epics.models import Epic
+    from opencraft_ops import calendar
     from roles.models import Cell, Member, MemberTypePeriod, Role, RoleAssignment, TimeOff, WeeklyCommitment
     from rotations.models import RotationAssignment
-    from sprints import calendar
-    from sprints.models import Epic, Ticket
+    from sprints.models import Ticket
     from sprints.selectors import injection_threshold
     from sprints.services import sprint_ensure
 
@@ -166,8 +167,9 @@ def _plain(value: Any) -> Any:
 
 def figures(cell: Any) -> dict[str, Any]:
     """What the board, a member's board and the ticket lists read, by name (no database ids)."""
+    from opencraft_ops import calendar
     from roles.models import Member
-    from sprints import calendar, selectors
+    from sprints import selectors
 
     number = calendar.sprint_on(SPRINT_DAY).number
     board = selectors.board(cell=cell, sprint_number=number)

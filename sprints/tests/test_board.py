@@ -9,9 +9,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from opencraft_ops import calendar
 from roles.tests.factories import MemberFactory, TimeOffFactory
 from rotations.models import RotationAssignment
-from sprints import calendar
 from sprints.models import Ticket
 from sprints.tests.factories import EpicFactory, SprintFactory, TicketFactory, sprint_added_at
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from conftest import login
-from sprints import calendar
+from opencraft_ops import calendar
 from sprints.models import Spillover
 from sprints.tests.factories import SpilloverFactory, SprintFactory, TicketFactory
 

@@ -18,10 +18,11 @@ from django.db.models.signals import post_save
 from django.test import Client
 from django.urls import reverse
 
+from opencraft_ops import calendar
 from opencraft_ops.integrations.config import jira_client
 from opencraft_ops.integrations.http import IntegrationError
 from roles.tests.factories import CellFactory, MemberFactory
-from sprints import calendar, services, tasks
+from sprints import services, tasks
 from sprints.models import BoardSprint, CompletionState, CompletionStep, Spillover, SprintCompletion, Ticket
 from sprints.tests.factories import SprintFactory, TicketFactory
 

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from sprints import calendar
+from opencraft_ops import calendar
 from sprints.models import Sprint, SprintCompletion, Ticket
 from sprints.tests.factories import SprintFactory, TicketFactory
 

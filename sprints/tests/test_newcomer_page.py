@@ -11,9 +11,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from opencraft_ops import calendar
 from roles.models import Role
 from roles.tests.factories import MemberFactory, RoleAssignmentFactory
-from sprints import calendar
 from sprints.tests.factories import EpicFactory, SprintFactory, TicketFactory
 from sustainability.models import Worklog
 

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from opencraft_ops import calendar
 from opencraft_ops.process_checks import CheckContext, run_checks
 from roles.models import MemberTypePeriod, Role
 from roles.tests.factories import MemberFactory, RoleAssignmentFactory
-from sprints import calendar
 from sprints.tests.factories import (
     EpicFactory,
     SpilloverFactory,

@@ -9,8 +9,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from opencraft_ops import calendar
 from roles.tests.factories import MemberFactory
-from sprints import calendar, services
+from sprints import services
 from sprints.models import Spillover
 from sprints.tests.factories import SpilloverFactory, SprintFactory, TicketFactory
 

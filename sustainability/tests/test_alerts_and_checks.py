@@ -14,11 +14,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from opencraft_ops import celery_app
+from opencraft_ops import calendar, celery_app
 from opencraft_ops.process_checks import CheckContext, run_checks
 from roles.models import Role
 from roles.tests.factories import MemberFactory, RoleAssignmentFactory
-from sprints import calendar
 from sprints.models import Ticket
 from sprints.services import sprint_ensure
 from sustainability.alerts import alerts_notify, evaluate

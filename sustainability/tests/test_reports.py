@@ -10,10 +10,11 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from epics.models import Epic
+from opencraft_ops import calendar
 from roles.models import Role
 from roles.tests.factories import MemberFactory, RoleAssignmentFactory
-from sprints import calendar
-from sprints.models import Epic, Ticket
+from sprints.models import Ticket
 from sprints.services import sprint_ensure
 from sustainability.models import AccountsReviewItem
 from sustainability.tests.factories import hours, sprint_estimates

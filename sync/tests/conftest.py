@@ -5,12 +5,13 @@ from typing import Any
 
 import pytest
 
+from epics.models import Epic
 from opencraft_ops.integrations.fakes import BoardSpec, DatasetSpec, MemberSpec, generate
 from opencraft_ops.integrations.http import RetryPolicy
 from opencraft_ops.integrations.jira import JiraClient
 from opencraft_ops.integrations.tempo import TempoClient
 from roles.tests.factories import CellFactory, MemberFactory
-from sprints.models import BoardSprint, Epic, Ticket
+from sprints.models import BoardSprint, Ticket
 from sustainability.models import Account, Worklog
 from sync.models import SyncCursor
 

@@ -4,10 +4,11 @@ from io import StringIO
 
 from django.utils import timezone
 
+from epics.models import Epic
 from opencraft_ops.process_checks import CheckContext, run_checks
 from roles import demo as roles_demo
 from roles.models import Member
-from sprints.models import Epic, Ticket
+from sprints.models import Ticket
 from sustainability.models import Account, Worklog
 from sync import demo
 from sync.models import DEMO_TRIGGER, SyncKind, SyncOutcome, SyncRun

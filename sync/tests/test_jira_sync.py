@@ -8,12 +8,13 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from epics.models import Epic, EpicStatus
+from opencraft_ops import calendar
 from opencraft_ops.integrations.fakes.data import FIELDS_BY_NAME
 from opencraft_ops.integrations.http import AuthError
 from opencraft_ops.integrations.jira import JiraClient, JiraSprint
 from opencraft_ops.process_checks import CheckContext, Severity, run_checks
-from sprints import calendar
-from sprints.models import BoardSprint, Epic, EpicStatus, Sprint, Ticket
+from sprints.models import BoardSprint, Sprint, Ticket
 from sync.models import SyncOutcome, SyncRun, SyncSource
 from sync.services import accounts_sync, jira_sync
 from sync.services.jira import sprint_number_for

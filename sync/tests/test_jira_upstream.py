@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 
+from epics.models import Epic, EpicStatus, EpicStatusChange
+from opencraft_ops import calendar
 from opencraft_ops.integrations.fakes.data import FIELDS_BY_NAME
-from sprints import calendar, selectors
-from sprints.epic_models import EpicStatusChange
-from sprints.models import Epic, EpicStatus, Spillover, Sprint, Ticket
+from sprints import selectors
+from sprints.models import Spillover, Sprint, Ticket
 from sustainability.models import Worklog
 from sync.models import SyncCursor, SyncOutcome
 from sync.services import accounts_sync, jira_sync, worklogs_sync

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from opencraft_ops import calendar
 from opencraft_ops.integrations.jira import JiraIssue, JiraSprint
 from roles.models import Cell, Member
-from sprints import calculations, calendar
+from sprints import calculations
 from sprints.models import BoardSprint
 from sprints.services import sprint_ensure
 from sustainability.models import Account

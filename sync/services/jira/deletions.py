@@ -22,9 +22,10 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 
+from epics.models import Epic
 from opencraft_ops.integrations.jira import IssuePage, JiraClient, JiraIssue
 from opencraft_ops.integrations.tempo import SkippedRecord
-from sprints.models import Epic, Ticket
+from sprints.models import Ticket
 from sync.services.jira.context import Seen
 from sync.services.runs import RunCounts
 

@@ -13,10 +13,11 @@ from typing import Any
 
 from django.db import DatabaseError, IntegrityError, transaction
 
+from epics.models import Epic, EpicStatus
+from epics.services import epic_status_record_external
 from opencraft_ops.integrations.jira import IssuePage, JiraIssue
 from opencraft_ops.integrations.tempo import SkippedRecord
-from sprints.epic_services import epic_status_record_external
-from sprints.models import Epic, EpicStatus, Ticket
+from sprints.models import Ticket
 from sync.services.jira.context import Seen, SprintEntry, SyncContext
 from sync.services.runs import RunCounts
 

@@ -1,0 +1,349 @@
+"""Process checks over epics. Each rule runs a fixed number of queries (listed
+in its comment), whatever the number of epics."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.urls import reverse
+
+from epics import calculations as calc
+from epics.models import BudgetKind, Epic, EpicBudgetPeriod, EpicMilestone, EpicStatus, EpicUpdate
+from epics.selectors import EPIC_MANAGER_ROLE, epic_figures, epic_remaining_estimates
+from opencraft_ops import calendar
+from opencraft_ops.process_checks import CheckContext, Finding, Severity, register
+from roles.models import Member, MemberType, RoleAssignment
+from roles.selectors import time_off_by_member
+from sprints.calculations import thursday_w2
+from sprints.calculations.newcomers import OnboardingBudget, is_extended
+from sprints.process_checks import newcomers_in
+from sustainability.models import Worklog
+
+OPEN_STATUSES = [EpicStatus.ACCEPTED, EpicStatus.IN_DEVELOPMENT, EpicStatus.DELIVERED]
+
+
+def _epics(context: CheckContext) -> QuerySet[Epic]:
+    qs = Epic.objects.select_related("owner__user", "reviewer__user")
+    if context.cell_ids is not None:
+        qs = qs.filter(cell_id__in=context.cell_ids)
+    return qs
+
+
+def _url(epic: Epic) -> str:
+    return reverse("epics:epic", args=[epic.key])
+
+
+def _owner_finding(epic: Epic, *, rule: str, severity: Severity, message: str, subject: str) -> Finding:
+    """A finding for the epic's owner, or for the cell's epic planning manager when it has none."""
+    return Finding(
+        rule=rule,
+        severity=severity,
+        message=message,
+        subject=subject,
+        url=_url(epic),
+        cell_id=epic.cell_id,
+        member_id=epic.owner_id,
+        role_slug=None if epic.owner_id else EPIC_MANAGER_ROLE,
+    )
+
+
+def _due_day(as_of: date) -> tuple[int, date]:
+    sprint = calendar.sprint_on(as_of)
+    return sprint.number, thursday_w2(sprint)
+
+
+def _without_update(context: CheckContext, sprint_number: int) -> list[Epic]:
+    return list(
+        _epics(context)
+        .filter(status=EpicStatus.IN_DEVELOPMENT)
+        .annotate(
+            has_update=Exists(EpicUpdate.objects.filter(epic=OuterRef("pk"), sprint__number=sprint_number))
+        )
+        .filter(has_update=False)
+        .order_by("key")
+    )
+
+
+@register(
+    "epic-update-missing",
+    title="An in-development epic has no update this sprint",
+    description="Every In Development epic gets an update each sprint, due on Thursday of W2, "
+    "from its owner (its reviewer when the owner is off that day).",
+)
+def epic_update_missing(context: CheckContext) -> Iterator[Finding]:
+    # Queries: in-development epics without this sprint's update, their owners' time off.
+    number, due_day = _due_day(context.as_of)
+    if context.as_of <= due_day:
+        return
+    epics = _without_update(context, number)
+    owners = {e.owner_id for e in epics if e.owner_id}
+    off = time_off_by_member(member_ids=owners, start=due_day, end=due_day) if owners else {}
+    for epic in epics:
+        author = calc.update_author(
+            owner_id=epic.owner_id,
+            reviewer_id=epic.reviewer_id,
+            owner_periods=off.get(epic.owner_id or 0, []),
+            due_day=due_day,
+        )
+        yield Finding(
+            rule="epic-update-missing",
+            severity=Severity.WARNING,
+            message=f"{epic.key} ({epic.title}) has no epic update for sprint {number}; it was due {due_day:%A %d %B}.",
+            subject=f"epic:{epic.key}:sprint:{number}",
+            url=_url(epic),
+            cell_id=epic.cell_id,
+            member_id=author,
+            role_slug=None if author else EPIC_MANAGER_ROLE,
+        )
+
+
+@register(
+    "epic-update-due",
+    title="An epic update is due this week",
+    description="From Monday of W2 until Thursday of W2, a reminder to whoever owes the update of "
+    "each In Development epic that has none yet.",
+)
+def epic_update_due(context: CheckContext) -> Iterator[Finding]:
+    # Queries: in-development epics without this sprint's update, their owners' time off.
+    number, due_day = _due_day(context.as_of)
+    if not due_day - timedelta(days=3) <= context.as_of <= due_day:
+        return
+    epics = _without_update(context, number)
+    owners = {e.owner_id for e in epics if e.owner_id}
+    off = time_off_by_member(member_ids=owners, start=due_day, end=due_day) if owners else {}
+    for epic in epics:
+        author = calc.update_author(
+            owner_id=epic.owner_id,
+            reviewer_id=epic.reviewer_id,
+            owner_periods=off.get(epic.owner_id or 0, []),
+            due_day=due_day,
+        )
+        if author is None:
+            continue  # reported by epic-update-nobody-available
+        yield Finding(
+            rule="epic-update-due",
+            severity=Severity.INFO,
+            message=f"Post the sprint {number} update of {epic.key} ({epic.title}) by {due_day:%A %d %B}.",
+            subject=f"epic:{epic.key}:sprint:{number}:due",
+            url=reverse("epics:epic-update-form", args=[epic.key]),
+            cell_id=epic.cell_id,
+            member_id=author,
+        )
+
+
+@register(
+    "epic-past-due-date",
+    title="An epic's due date has passed",
+    description="A milestone of the epic's timeline is past its deadline and not done: the timeline "
+    "and the due date need revising.",
+)
+def epic_past_due_date(context: CheckContext) -> Iterator[Finding]:
+    # Queries: open epics with the oldest missed deadline as a subquery.
+    oldest = (
+        EpicMilestone.objects.filter(epic=OuterRef("pk"), done=False, deadline__lt=context.as_of)
+        .values("epic")
+        .annotate(first=Min("deadline"))
+        .values("first")
+    )
+    epics = (
+        _epics(context)
+        .exclude(status=EpicStatus.DONE)
+        .annotate(missed=Subquery(oldest))
+        .filter(missed__isnull=False)
+        .order_by("key")
+    )
+    for epic in epics:
+        missed: date = epic.missed  # type: ignore[attr-defined]
+        yield _owner_finding(
+            epic,
+            rule="epic-past-due-date",
+            severity=Severity.WARNING,
+            message=f"{epic.key} ({epic.title}) missed a deadline on {missed:%Y-%m-%d}: update its timeline.",
+            subject=f"epic:{epic.key}:due:{missed.isoformat()}",
+        )
+
+
+@register(
+    "epic-fixed-over-budget",
+    title="A fixed-budget epic is over, or projected over, its budget",
+    description="Hours logged on the epic and its tickets plus the work left on its unfinished tickets "
+    "(remaining estimate, else original estimate) exceed the fixed budget.",
+)
+def epic_fixed_over_budget(context: CheckContext) -> Iterator[Finding]:
+    # Queries: open fixed-budget epics, the worklog aggregate, the remaining-estimate aggregate.
+    epics = list(
+        _epics(context)
+        .filter(budget_kind=BudgetKind.FIXED, budget_hours__isnull=False, status__in=OPEN_STATUSES)
+        .order_by("key")
+    )
+    if not epics:
+        return
+    ids = [e.pk for e in epics]
+    figures = epic_figures(as_of=context.as_of, epic_ids=ids)
+    remaining = epic_remaining_estimates(epic_ids=ids)
+    for epic in epics:
+        base = figures.get(epic.pk, calc.EpicFigures())
+        fig = calc.EpicFigures(
+            hours_used=base.hours_used, remaining_estimate=remaining.get(epic.pk, base.remaining_estimate)
+        )
+        health = calc.budget_health(
+            kind=epic.budget_kind,
+            figures=fig,
+            budget_hours=epic.budget_hours,
+            monthly_budget=None,
+            as_of=context.as_of,
+        )
+        if health.level is not calc.Health.BAD:
+            continue
+        over = fig.hours_used > (epic.budget_hours or 0)
+        yield _owner_finding(
+            epic,
+            rule="epic-fixed-over-budget",
+            severity=Severity.CRITICAL if over else Severity.WARNING,
+            message=f"{epic.key} ({epic.title}): {fig.hours_used} h used"
+            f"{'' if over else f' + {fig.remaining_estimate} h remaining'} of a {epic.budget_hours} h budget.",
+            subject=f"epic:{epic.key}:budget",
+        )
+
+
+@register(
+    "epic-monthly-over-budget",
+    title="A monthly-budget epic is over this month's budget",
+    description="Hours logged this month on the epic and its tickets exceed the monthly budget in force.",
+)
+def epic_monthly_over_budget(context: CheckContext) -> Iterator[Finding]:
+    # Queries: monthly epics with the budget in force as a subquery, the worklog aggregate.
+    budget = (
+        EpicBudgetPeriod.objects.filter(epic=OuterRef("pk"), since__lte=context.as_of)
+        .order_by("-since")
+        .values("hours_per_month")[:1]
+    )
+    epics = list(
+        _epics(context)
+        .filter(budget_kind=BudgetKind.MONTHLY)
+        .exclude(status=EpicStatus.DONE)
+        .annotate(monthly_budget=Subquery(budget))
+        .filter(monthly_budget__isnull=False)
+        .order_by("key")
+    )
+    if not epics:
+        return
+    figures = epic_figures(as_of=context.as_of, epic_ids=[e.pk for e in epics])
+    for epic in epics:
+        limit = epic.monthly_budget  # type: ignore[attr-defined]
+        used = figures.get(epic.pk, calc.EpicFigures()).month_hours
+        if used <= limit:
+            continue
+        yield _owner_finding(
+            epic,
+            rule="epic-monthly-over-budget",
+            severity=Severity.CRITICAL,
+            message=f"{epic.key} ({epic.title}): {used} h logged this month for a {limit} h monthly budget.",
+            subject=f"epic:{epic.key}:month:{context.as_of:%Y-%m}",
+        )
+
+
+@register(
+    "epic-update-nobody-available",
+    title="Nobody can post an epic's update this sprint",
+    description="The epic's owner is off on Thursday of W2 (or there is no owner) and the epic has no "
+    "reviewer to stand in.",
+)
+def epic_update_nobody_available(context: CheckContext) -> Iterator[Finding]:
+    # Queries: in-development epics without this sprint's update, their owners' time off.
+    number, due_day = _due_day(context.as_of)
+    epics = [e for e in _without_update(context, number) if e.reviewer_id is None]
+    owners = {e.owner_id for e in epics if e.owner_id}
+    off = time_off_by_member(member_ids=owners, start=due_day, end=due_day) if owners else {}
+    for epic in epics:
+        author = calc.update_author(
+            owner_id=epic.owner_id,
+            reviewer_id=None,
+            owner_periods=off.get(epic.owner_id or 0, []),
+            due_day=due_day,
+        )
+        if author is not None:
+            continue
+        who = f"its owner {epic.owner} is off that day" if epic.owner_id else "it has no owner"
+        yield Finding(
+            rule="epic-update-nobody-available",
+            severity=Severity.WARNING,
+            message=f"{epic.key} ({epic.title}): the update is due {due_day:%A %d %B} but {who} "
+            "and it has no reviewer.",
+            subject=f"epic:{epic.key}:sprint:{number}:nobody",
+            url=_url(epic),
+            cell_id=epic.cell_id,
+            member_id=None,
+            role_slug=EPIC_MANAGER_ROLE,
+        )
+
+
+@register(
+    "sprint-onboarding-budget-over",
+    title="An onboarding budget is over its caps",
+    description="Newcomer and mentor under 80 h (130 h extended trial), 195 h in all with the core "
+    "team's review hours kept aside.",
+)
+def onboarding_budget_over(context: CheckContext) -> Iterator[Finding]:
+    # Queries: newcomers with the start of their newcomer period (1), their onboarding epics
+    # (1), worklog sums (1), core members per cell (1), mentors per cell (1). The mentor is
+    # the epic's reviewer, else the cell's mentors, as on the newcomer page.
+    newcomers = newcomers_in(context)
+    epics = list(
+        Epic.objects.filter(owner_id__in=list(newcomers), title__icontains="onboarding").order_by("pk")
+    )
+    hours: dict[int, dict[int | None, Decimal]] = defaultdict(dict)
+    for epic_id, member_id, seconds in (
+        Worklog.objects.filter(ticket__epic__in=epics)
+        .values_list("ticket__epic_id", "member_id")
+        .annotate(total=Sum("seconds"))
+    ):
+        hours[epic_id][member_id] = Decimal(seconds) / 3600
+    core = dict(
+        Member.objects.with_type(as_of=context.as_of)
+        .filter(current_type=MemberType.CORE, cell__isnull=False)  # type: ignore[misc]
+        .values("cell_id")
+        .annotate(n=Count("id"))
+        .values_list("cell_id", "n")
+    )
+    mentors: dict[int | None, set[int]] = defaultdict(set)
+    for cell_id, member_id in (
+        RoleAssignment.objects.filter(role__slug="mentor", since__lte=context.as_of)
+        .filter(Q(until__isnull=True) | Q(until__gte=context.as_of))
+        .values_list("cell_id", "member_id")
+    ):
+        mentors[cell_id].add(member_id)
+    seen: set[int] = set()
+    for epic in epics:
+        owner_id = epic.owner_id
+        if owner_id is None or owner_id in seen:  # the page reads a newcomer's first onboarding epic
+            continue
+        seen.add(owner_id)
+        owner = newcomers[owner_id]
+        by_member = hours.get(epic.pk, {})
+        people = {owner.pk} | (
+            {epic.reviewer_id} if epic.reviewer_id else mentors[owner.cell_id] - {owner.pk}
+        )
+        budget = OnboardingBudget(
+            newcomer_mentor_hours=sum((h for m, h in by_member.items() if m in people), Decimal(0)),
+            total_hours=sum(by_member.values(), Decimal(0)),
+            extended=is_extended(owner.newcomer_since or owner.joined_on, context.as_of),  # type: ignore[attr-defined]
+            core_members=core.get(owner.cell_id or 0, 0),
+        )
+        if budget.over:
+            yield Finding(
+                rule="sprint-onboarding-budget-over",
+                severity=Severity.CRITICAL,
+                message=f"{epic.key}: {budget.newcomer_mentor_hours:.1f} h by {owner.name} and their mentor "
+                f"(cap {budget.trial_cap} h), {budget.total_hours:.1f} h in all (cap 195 h, "
+                f"{budget.review_reserve} h kept for reviews).",
+                subject=f"epic:{epic.key}:onboarding",
+                url=reverse("sprints:newcomer", args=[owner.pk]),
+                cell_id=owner.cell_id,
+                member_id=owner.pk,
+                role_slug="mentor",
+            )
