@@ -42,8 +42,10 @@ class OpenResult:
 
 def sprint_duties_open(*, cell: Cell, sprint: Sprint) -> dict[str, object]:
     """Sprint completion step (registered in ``DutiesConfig.ready``): opens the duty
-    instances of the sprint that follows (the opener is idempotent)."""
-    result = duty_instances_open(as_of=sprint.start)
+    instances of the sprint that follows (the opener is idempotent). Only duties due in that
+    sprint or later: catching up on duties due before it is the daily opener's work, and a
+    completion must not fill anyone's home with duties that were due weeks ago."""
+    result = duty_instances_open(as_of=sprint.start, lookback_days=0)
     return {"planned": result.planned, "created": result.created, "checklist_items": result.items_created}
 
 

@@ -360,3 +360,16 @@ def test_the_epic_owner_or_reviewer_may_tick_the_epics_update(client, bebop):
     page = client.get(reverse("duties:detail", args=[duty.pk])).content.decode()
     assert "Epic update: BB-7" in page
     assert reverse("epics:epic-update-form", args=["BB-7"]) in page
+
+
+def test_completing_a_sprint_opens_no_duty_due_before_the_new_sprint(holder):
+    from duties.services import sprint_duties_open
+    from opencraft_ops import calendar
+    from sprints.services import sprint_ensure
+
+    ending = calendar.sprint_on(date.today())
+    nxt = sprint_ensure(number=ending.number + 1)
+    result = sprint_duties_open(cell=holder.cell, sprint=nxt)
+    due = list(DutyInstance.objects.values_list("due_on", flat=True))
+    assert result["created"] == len(due) > 0
+    assert min(due) >= nxt.start
