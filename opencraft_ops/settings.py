@@ -182,8 +182,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # One schema name for choice sets used by several fields.
     "ENUM_NAME_OVERRIDES": {
-        "EpicStatusEnum": "sprints.models.EpicStatus",
-        "BudgetKindEnum": "sprints.models.BudgetKind",
+        "EpicStatusEnum": "epics.models.EpicStatus",
+        "BudgetKindEnum": "epics.models.BudgetKind",
         "RotationKindEnum": "rotations.models.RotationKind",
     },
     # Swagger UI and Redoc served from our own static files (works offline).

@@ -110,7 +110,17 @@ def _fill(apps: Apps) -> dict[str, Any]:
         updated_at=now,
     )
     duty = DutyInstance.objects.create(
-        definition=DutyDefinition.objects.order_by("pk").first(),
+        definition=DutyDefinition.objects.create(
+            role=_model(apps, "roles", "Role").objects.create(
+                slug="epic-owner-test", name="Epic owner (test)", scope="cell"
+            ),
+            slug="epic-update-test",
+            title="Epic update",
+            checklist="Write the update",
+            cadence="sprint",
+            sprint_week=2,
+            weekday=3,
+        ),
         period="2026-W02",
         subject_key=f"epic:{epic.key}",
         opens_on=date(2026, 1, 5),
