@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 
@@ -49,7 +50,7 @@ def _counts(path: Path, which: int) -> dict[str, int]:
         }
 
 
-def _keyed(path: Path, sql: str) -> list[tuple[object, ...]]:
+def _keyed(path: Path, sql: str) -> list[tuple[Any, ...]]:
     with sqlite3.connect(path) as db:
         return list(db.execute(sql).fetchall())
 
