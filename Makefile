@@ -7,6 +7,8 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 PYTEST_WORKERS ?= 2
 HOST ?= 127.0.0.1
 RUN_PORT ?= 8000
+# The settings fail closed (DEBUG off, a real secret required); the demo asks for DEBUG.
+RUN_ENV := DJANGO_DEBUG=1 CELERY_TASK_ALWAYS_EAGER=1
 
 .PHONY: run test venv dev-venv lint typecheck pytest demo-data bench clean
 
@@ -28,14 +30,14 @@ dev-venv: $(VENV)/.dev
 ## make run: install, migrate the SQLite demo database, load demo data, serve on 127.0.0.1:8000
 ## (make run RUN_PORT=8001 to use another port). Running it again keeps the data.
 run: venv
-	CELERY_TASK_ALWAYS_EAGER=1 $(BIN)/python manage.py migrate --no-input
-	CELERY_TASK_ALWAYS_EAGER=1 $(BIN)/python manage.py demo_data
-	CELERY_TASK_ALWAYS_EAGER=1 $(BIN)/python manage.py sync_beat_schedule
+	$(RUN_ENV) $(BIN)/python manage.py migrate --no-input
+	$(RUN_ENV) $(BIN)/python manage.py demo_data
+	$(RUN_ENV) $(BIN)/python manage.py sync_beat_schedule
 	@echo ""
 	@echo "  opencraft_ops is starting at http://$(HOST):$(RUN_PORT)/  (directory: http://$(HOST):$(RUN_PORT)/org/directory/)"
 	@echo "  Demo login: demo / demo-password   (staff: admin / admin-password)"
 	@echo ""
-	CELERY_TASK_ALWAYS_EAGER=1 $(BIN)/python manage.py runserver $(HOST):$(RUN_PORT)
+	$(RUN_ENV) $(BIN)/python manage.py runserver $(HOST):$(RUN_PORT)
 
 ## make test: install dev tools, make sure PostgreSQL/Redis/Chromium are up, lint, type-check, run pytest.
 test: dev-venv
@@ -52,7 +54,7 @@ typecheck: dev-venv
 	$(BIN)/mypy .
 
 pytest: dev-venv
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CELERY_TASK_ALWAYS_EAGER=1 \
+	DJANGO_DEBUG=1 DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CELERY_TASK_ALWAYS_EAGER=1 \
 	  $(BIN)/pytest -n $(PYTEST_WORKERS) --create-db $(PYTEST_ARGS)
 
 ## make bench: every benchmark in turn, each on a PostgreSQL database of its own (created when missing).

@@ -9,7 +9,12 @@ from typing import Any
 
 from celery.schedules import crontab
 
+# Beat's pulse: a no-op every minute. Beat records its last run as it sends it, and
+# /healthz reads that as beat's last tick.
+HEARTBEAT = "beat-heartbeat"
+
 BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
+    HEARTBEAT: {"task": "opencraft_ops.heartbeat", "schedule": crontab()},
     # sync (issue 3): worklogs every 5 minutes, JIRA every 10; nightly, the Tempo reconciliation
     # and a full JIRA read (the only way issues deleted in JIRA are noticed). The nightly ones
     # sit off the 5- and 10-minute grid (a source runs one sync at a time) and retry while busy.
@@ -30,4 +35,4 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "sustainability-alerts": {"task": "sustainability.tasks.send_alerts", "schedule": crontab(minute=20)},
 }
 
-__all__ = ["BEAT_SCHEDULE", "crontab"]
+__all__ = ["BEAT_SCHEDULE", "HEARTBEAT", "crontab"]

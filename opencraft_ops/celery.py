@@ -24,3 +24,8 @@ def _load_beat_schedule(sender: Celery, **kwargs: object) -> None:
 def ping(value: int) -> int:
     """A trivial task the test suite sends through Redis to a real worker."""
     return value + 1
+
+
+@app.task(name="opencraft_ops.heartbeat", ignore_result=True)
+def heartbeat() -> None:
+    """Sent by beat every minute (opencraft_ops/beat.py); its being sent is the signal."""

@@ -3,8 +3,11 @@
 One file for every environment. Each value comes from the environment through
 the strict readers in ``opencraft_ops.env``; ``.env.example`` lists them all.
 With nothing set you get the embedded demo: SQLite, Celery tasks run eagerly,
-DEBUG on. Production sets ``DJANGO_DEBUG=0``, ``DJANGO_SECRET_KEY``,
-``DATABASE_URL`` (PostgreSQL) and ``REDIS_URL``.
+DEBUG off: the portal fails closed. ``make run`` and the test suite ask for
+DEBUG explicitly (``DJANGO_DEBUG=1``; the tests through ``opencraft_ops.testing``);
+everything else is production and must set ``DJANGO_SECRET_KEY`` (50+ random
+characters), ``DJANGO_ALLOWED_HOSTS``, ``DATABASE_URL`` (PostgreSQL) and
+``REDIS_URL``. docs/operations.md lists every variable.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from opencraft_ops.env import (
@@ -27,12 +31,31 @@ from opencraft_ops.env import (
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-DEBUG = env_bool("DJANGO_DEBUG", True)
+# Off unless asked for: a deployment that forgets a variable refuses to start below
+# instead of serving the development secret or debug pages.
+DEBUG = env_bool("DJANGO_DEBUG", False)
 _DEV_SECRET = "dev-only-insecure-secret-key-change-me-0123456789abcdefghijklmnop"
+MIN_SECRET_KEY_LENGTH = 50
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", _DEV_SECRET if DEBUG else "")
-if not SECRET_KEY:
-    raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"] if DEBUG else [])
+if not DEBUG:
+    _HINT = "(DJANGO_DEBUG=1 is for development only; docs/operations.md lists the production variables)"
+    if not SECRET_KEY:
+        raise ImproperlyConfigured(f"DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off {_HINT}.")
+    if SECRET_KEY == _DEV_SECRET:
+        raise ImproperlyConfigured(
+            f"DJANGO_SECRET_KEY is the development key: set a secret of your own {_HINT}."
+        )
+    if len(SECRET_KEY) < MIN_SECRET_KEY_LENGTH or len(set(SECRET_KEY)) < 5:
+        raise ImproperlyConfigured(
+            f"DJANGO_SECRET_KEY is too short: use {MIN_SECRET_KEY_LENGTH} or more random characters, e.g. "
+            '`python -c "import secrets; print(secrets.token_urlsafe(64))"`.'
+        )
+    if not ALLOWED_HOSTS:
+        raise ImproperlyConfigured(
+            f"DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG is off: the host names the portal "
+            f"answers to, comma-separated (e.g. ops.example.com) {_HINT}."
+        )
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -48,7 +71,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
-    "django_htmx",
+    "csp",
     "django_celery_beat",
     "roles",
     "sprints",
@@ -68,7 +91,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
@@ -85,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "opencraft_ops.context_processors.navigation",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -119,7 +143,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -144,6 +168,8 @@ PORTAL_BASE_URL = env_url("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 # Production hardening: `manage.py check --deploy` passes with DJANGO_DEBUG=0.
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    # Load balancers probe over plain HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 31536000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -152,6 +178,25 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# Content Security Policy (django-csp): our own origin only; no inline script or style.
+# The pages keep their JavaScript and CSS in static/; a template that needs an inline
+# block gives it ``nonce="{{ CSP_NONCE }}"``. The hash admits the one inline
+# <style> of Django's admin change list (shown when a model has no actions).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE, "'sha256-blvLUW3UscWqsXGByNOqdBboM+ShWAuugp2mC/wbafU='"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # History pages in the admin are read-only: no "revert to this version".
 SIMPLE_HISTORY_REVERT_DISABLED = True
@@ -203,8 +248,27 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# The beat schedule lives in opencraft_ops/beat.py; role holders edit it in the admin.
+# Workers and beat log through LOGGING below (plain or JSON), like the web processes.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# The beat schedule's defaults live in opencraft_ops/beat.py; this scheduler creates the
+# missing entries in the database and never overwrites one a role holder has edited.
+CELERY_BEAT_SCHEDULER = "opencraft_ops.beat_scheduler:Scheduler"
+# Beat writes each entry's last run to the database after every task it sends, so the
+# heartbeat entry's last run is beat's last tick (read by /healthz).
+CELERY_BEAT_SYNC_EVERY = 1
+# Queues named for their work; a deployment runs sync workers on other machines with
+# `celery -A opencraft_ops worker -Q sync` (docs/operations.md).
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {
+    "sync.*": {"queue": "sync"},
+    "duties.tasks.send_digest": {"queue": "notifications"},
+    "duties.tasks.send_digests": {"queue": "notifications"},
+    "rotations.tasks.webhook_deliver": {"queue": "notifications"},
+    "rotations.tasks.send_due_webhooks": {"queue": "notifications"},
+    "rotations.tasks.sprint_started_notify": {"queue": "notifications"},
+    "sustainability.tasks.send_alerts": {"queue": "notifications"},
+    "sprints.post_epic_update": {"queue": "notifications"},
+}
 
 # --- Cache (locks for "one sync per source at a time") ------------------------
 CACHES = {
@@ -269,10 +333,34 @@ SUSTAINABILITY_FIREFIGHTER_TICKET_KEYS = env_list("SUSTAINABILITY_FIREFIGHTER_TI
 SUSTAINABILITY_FIREFIGHTER_LABEL = env_str("SUSTAINABILITY_FIREFIGHTER_LABEL", "sprint-firefighter")
 SUSTAINABILITY_LATE_LOOKBACK_DAYS = env_int("SUSTAINABILITY_LATE_LOOKBACK_DAYS", 14, minimum=1)
 
+# --- Operations: /healthz thresholds, logs, error reporting ---------------------
+# /healthz answers 503 when beat has not ticked, or a configured source has not synced,
+# for longer than these.
+HEALTHZ_BEAT_MAX_AGE_SECONDS = env_int("HEALTHZ_BEAT_MAX_AGE_SECONDS", 300, minimum=1)
+HEALTHZ_SYNC_MAX_AGE_SECONDS = env_int("HEALTHZ_SYNC_MAX_AGE_SECONDS", 3600, minimum=1)
+
+LOG_FORMAT = env_str("LOG_FORMAT", "plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r} is not a log format: use plain or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "opencraft_ops.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# Errors to Sentry when SENTRY_DSN is set (sentry-sdk; off otherwise).
+SENTRY_DSN = env_str("SENTRY_DSN")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT", "production"),
+        traces_sample_rate=float(env_decimal("SENTRY_TRACES_SAMPLE_RATE", Decimal("0"))),
+        send_default_pii=False,
+    )

@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponsePermanentRedirect
 from django.http.response import HttpResponseRedirectBase
 from django.templatetags.static import static
 from django.urls import URLPattern, URLResolver, include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.authtoken.views import obtain_auth_token
 
 import duties.api
@@ -15,6 +15,7 @@ import sprints.api
 import sustainability.api
 from duties.urls import home_urlpatterns
 from opencraft_ops.api_router import router
+from sync.health import healthz
 
 api_patterns: list[URLPattern | URLResolver] = [
     path("", include(router.urls)),
@@ -25,7 +26,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include(duties.api)),
     path("token/", obtain_auth_token, name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
 
@@ -59,6 +60,7 @@ def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
 urlpatterns = [
     *home_urlpatterns,
     path("favicon.ico", favicon),
+    path("healthz", healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     re_path(

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Max, Q
+from django_celery_beat.models import PeriodicTask
 
 from opencraft_ops.integrations import config
 from sync.models import (
@@ -82,6 +83,11 @@ def source_times() -> dict[str, SourceTimes]:
 def last_successes() -> dict[str, datetime | None]:
     """When each source's feed last finished a successful run (one aggregate query)."""
     return {source: times.last_success for source, times in source_times().items()}
+
+
+def beat_last_tick(entry_name: str) -> datetime | None:
+    """When beat last sent the named entry (its last run, which beat writes as it sends)."""
+    return PeriodicTask.objects.filter(name=entry_name).values_list("last_run_at", flat=True).first()
 
 
 def sync_status() -> tuple[list[SourceStatus], list[SyncRun]]:
