@@ -93,12 +93,8 @@ def beat_schedule_sync(*, schedule: Mapping[str, Mapping[str, Any]], app: Celery
             summary.created.append(name)
             continue
         if not row.description:
-            # Written before the fingerprints, when only the enabled switch was kept.
-            written = _write(name, entry, app)
-            if not row.enabled and written.enabled:
-                written.enabled = False
-                written.save(update_fields=["enabled"])
-                _stamp(written)
+            # Written before the fingerprints (writing never touches the enabled switch).
+            _write(name, entry, app)
             summary.updated.append(name)
             continue
         stamped = _FINGERPRINT.search(row.description)

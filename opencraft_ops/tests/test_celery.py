@@ -13,9 +13,10 @@ import pytest
 from celery.schedules import crontab
 from django.conf import settings
 from django.core.management import call_command
-from django_celery_beat.models import PeriodicTask
+from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
-from opencraft_ops.beat import BEAT_SCHEDULE
+from opencraft_ops.beat import BEAT_SCHEDULE, HEARTBEAT
+from opencraft_ops.beat_scheduler import Scheduler
 from opencraft_ops.celery import app, ping
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -77,7 +78,11 @@ def test_task_round_trip_through_redis_and_a_real_worker(worker_queue: str) -> N
 def test_beat_schedule_is_loaded_from_beat_py() -> None:
     app.finalize()
     assert app.conf.beat_schedule == BEAT_SCHEDULE
-    assert settings.CELERY_BEAT_SCHEDULER == "django_celery_beat.schedulers:DatabaseScheduler"
+    assert settings.CELERY_BEAT_SCHEDULER == "opencraft_ops.beat_scheduler:Scheduler"
+    assert settings.CELERY_TASK_ROUTES["sync.*"] == {"queue": "sync"}
+    assert app.amqp.router.route({}, "sync.tempo")["queue"].name == "sync"
+    assert app.amqp.router.route({}, "sustainability.tasks.send_alerts")["queue"].name == "notifications"
+    assert app.amqp.router.route({}, "opencraft_ops.ping")["queue"].name == "default"
 
 
 @pytest.mark.django_db
@@ -98,3 +103,46 @@ def test_sync_beat_schedule_puts_every_entry_in_the_periodic_task_table(monkeypa
     assert PeriodicTask.objects.filter(name="test-ping-every-5-minutes").count() == 1
     assert PeriodicTask.objects.get(name="test-ping-every-5-minutes").enabled is False
     assert "entries in beat.py" in capsys.readouterr().out
+
+
+@pytest.mark.django_db(transaction=True)  # beat's scheduler closes connections left in a transaction
+def test_an_entry_a_role_holder_edited_is_never_overwritten_by_the_command_or_by_beat(
+    monkeypatch, capsys
+) -> None:
+    call_command("sync_beat_schedule")
+    # A role holder moves the Tempo sync to every 7 minutes and changes the digest's arguments.
+    every_7, _ = CrontabSchedule.objects.get_or_create(minute="*/7", hour="*", timezone="UTC")
+    PeriodicTask.objects.filter(name="sync-tempo").update(crontab=every_7)
+    PeriodicTask.objects.filter(name="duties-digests").update(kwargs='{"at": "08:00"}')
+    # A later release changes beat.py: the heartbeat (unedited) and the Tempo sync (edited).
+    monkeypatch.setitem(
+        BEAT_SCHEDULE, HEARTBEAT, {**BEAT_SCHEDULE[HEARTBEAT], "schedule": crontab(minute="*/2")}
+    )
+    monkeypatch.setitem(
+        BEAT_SCHEDULE, "sync-tempo", {"task": "sync.tempo", "schedule": crontab(minute="*/3")}
+    )
+    call_command("sync_beat_schedule")
+    out = capsys.readouterr().out
+    assert "1 updated, 2 kept as edited (sync-tempo, duties-digests)" in out
+    Scheduler(app=app)  # beat starting: it syncs the same way (update_from_dict)
+    Scheduler(app=app)  # and again, after a restart
+    assert PeriodicTask.objects.get(name="sync-tempo").crontab.minute == "*/7"
+    assert PeriodicTask.objects.get(name="duties-digests").kwargs == '{"at": "08:00"}'
+    assert PeriodicTask.objects.get(name=HEARTBEAT).crontab.minute == "*/2"  # followed beat.py
+    assert PeriodicTask.objects.filter(name__in=BEAT_SCHEDULE).count() == len(BEAT_SCHEDULE)
+
+
+@pytest.mark.django_db
+def test_a_deleted_entry_comes_back_and_rows_from_before_the_fingerprints_are_adopted(capsys) -> None:
+    call_command("sync_beat_schedule")
+    PeriodicTask.objects.filter(name="sync-jira").delete()
+    # Written by the earlier command (no description); paused by a role holder back then.
+    PeriodicTask.objects.filter(name="duties-open").update(description="", enabled=False)
+    call_command("sync_beat_schedule")
+    assert "1 new, 1 updated, 0 kept" in capsys.readouterr().out
+    assert PeriodicTask.objects.get(name="sync-jira").enabled is True
+    adopted = PeriodicTask.objects.get(name="duties-open")
+    assert adopted.enabled is False and "beat.py:" in adopted.description
+    call_command("sync_beat_schedule")
+    assert "0 new, 0 updated, 0 kept" in capsys.readouterr().out
+    assert PeriodicTask.objects.get(name="duties-open").enabled is False  # the switch is always kept

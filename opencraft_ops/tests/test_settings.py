@@ -18,31 +18,105 @@ from opencraft_ops import env
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 
-def manage(*args: str, **overrides: str) -> subprocess.CompletedProcess[str]:
+def _environment(overrides: dict[str, str]) -> dict[str, str]:
+    """The test process's environment without any DJANGO_ variable (pytest sets DEBUG
+    and the settings module through opencraft_ops.dev_settings), plus ``overrides``."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     environment.update(overrides)
+    return environment
+
+
+def manage(*args: str, **overrides: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=BASE_DIR,
-        env=environment,
+        env=_environment(overrides),
         capture_output=True,
         text=True,
         timeout=120,
     )
 
 
-def test_check_deploy_passes_with_production_settings() -> None:
-    result = manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
-        DJANGO_ALLOWED_HOSTS="ops.example.com",
+def django_setup(code: str = "", **overrides: str) -> subprocess.CompletedProcess[str]:
+    """``import django; django.setup()`` in a fresh interpreter, as gunicorn and Celery start."""
+    return subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); from django.conf import settings; {code}"],
+        cwd=BASE_DIR,
+        env=_environment({"DJANGO_SETTINGS_MODULE": "opencraft_ops.settings", **overrides}),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
+
+
+PRODUCTION = {
+    "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+    "DJANGO_ALLOWED_HOSTS": "ops.example.com",
+}
+
+
+def test_check_deploy_passes_with_production_settings() -> None:
+    # The production variables of docs/operations.md; DEBUG is off by default.
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_debug_is_off_unless_asked_for_and_production_hosts_are_only_the_ones_given() -> None:
+    result = django_setup("print(settings.DEBUG, settings.ALLOWED_HOSTS)", **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False ['ops.example.com']"
+    asked = django_setup("print(settings.DEBUG, 'testserver' in settings.ALLOWED_HOSTS)", DJANGO_DEBUG="1")
+    assert asked.stdout.strip() == "True True", asked.stderr
+
+
+DEV_SECRET = "dev-only-insecure-secret-key-change-me-0123456789abcdefghijklmnop"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        pytest.param({}, "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off", id="nothing set"),
+        pytest.param(
+            {"DJANGO_DEBUG": "0", "DJANGO_ALLOWED_HOSTS": "ops.example.com"},
+            "DJANGO_SECRET_KEY must be set",
+            id="no secret",
+        ),
+        pytest.param(
+            {"DJANGO_SECRET_KEY": DEV_SECRET, "DJANGO_ALLOWED_HOSTS": "ops.example.com"},
+            "DJANGO_SECRET_KEY is the development key",
+            id="development secret",
+        ),
+        pytest.param(
+            {
+                "DJANGO_SECRET_KEY": "s3cret-but-only-forty-nine-characters-long-abcdef",
+                "DJANGO_ALLOWED_HOSTS": "x",
+            },
+            "DJANGO_SECRET_KEY is too short: use 50 or more random characters",
+            id="short secret",
+        ),
+        pytest.param(
+            {"DJANGO_SECRET_KEY": "a" * 60, "DJANGO_ALLOWED_HOSTS": "x"},
+            "DJANGO_SECRET_KEY is too short",
+            id="one repeated character",
+        ),
+        pytest.param(
+            {"DJANGO_SECRET_KEY": secrets.token_urlsafe(64)},
+            "DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG is off",
+            id="no allowed hosts",
+        ),
+        pytest.param(
+            {**PRODUCTION, "LOG_FORMAT": "xml"}, "LOG_FORMAT='xml' is not a log format", id="log format"
+        ),
+    ],
+)
+def test_production_refuses_to_start_and_names_the_variable_to_set(
+    overrides: dict[str, str], message: str
+) -> None:
+    for result in (django_setup(**overrides), manage("check", **overrides)):
+        assert result.returncode != 0
+        assert "ImproperlyConfigured" in result.stderr
+        assert message in result.stderr, result.stderr[-2000:]
 
 
 @pytest.mark.parametrize(
@@ -58,16 +132,23 @@ def test_check_deploy_passes_with_production_settings() -> None:
 def test_a_malformed_setting_stops_start_up_with_a_clear_message(
     variable: str, value: str, message: str
 ) -> None:
-    result = manage("check", **{variable: value})
+    result = manage("check", **{"DJANGO_DEBUG": "1", variable: value})
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert message in result.stderr
 
 
-def test_production_without_secret_key_is_refused() -> None:
-    result = manage("check", DJANGO_DEBUG="0")
-    assert result.returncode != 0
-    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+def test_content_security_policy_and_secure_cookies_in_production(client: Any) -> None:
+    response = client.get("/login/")
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    result = django_setup(
+        "print(settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE, settings.SECURE_HSTS_SECONDS)",
+        **PRODUCTION,
+        DJANGO_SECURE_HSTS_SECONDS="0",
+    )
+    assert result.stdout.strip() == "True True 0", result.stderr
 
 
 @pytest.mark.parametrize(
