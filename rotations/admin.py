@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 
+from opencraft_ops.csv_export import export_selected_as_csv
 from rotations.models import (
     CalendarFeed,
     FirefightingPolicy,
@@ -83,6 +84,7 @@ class RotationAssignmentAdmin(SimpleHistoryAdmin):
     took the slot meanwhile) rolls everything back and comes back as an error message."""
 
     form = RotationAssignmentForm
+    actions = [export_selected_as_csv]
     list_display = ["kind", "member", "cell", "sprint", "start", "end", "reserved_hours", "set_by_hand"]
     list_filter = ["kind", "cell", "sprint", "set_by_hand", ("start", admin.DateFieldListFilter)]
     search_fields = ["member__user__username", "member__user__first_name", "member__user__last_name", "note"]

@@ -15,9 +15,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from opencraft_ops import calendar
 from opencraft_ops.calendar import MAX_SPRINT_NUMBER
+from opencraft_ops.csv_export import csv_query, csv_response, wants_csv
 from roles.models import Cell
 from roles.permissions import can_manage_cell, can_view_cell, member_of
-from rotations import selectors
+from rotations import exports, selectors
 from rotations.forms import BackupForm, ChangeSlotForm, FillSlotForm, GenerateForm, SwapForm
 from rotations.models import CalendarFeed, RotationAssignment, RotationKind
 from rotations.services import editing, feeds, rules, schedule
@@ -82,12 +83,20 @@ def grid(request: HttpRequest, slug: str) -> HttpResponse:
     policy = selectors.policy_for(cell)
     manage = _manage(request, cell)
     rows = selectors.grid_rows(cell, first_sprint=first, count=GRID_SPRINTS, today=today)
+    columns = selectors.grid_columns(policy, rows)
+    if wants_csv(request):
+        return csv_response(
+            filename=f"rotations-{cell.slug}-sprints-{first}-{first + GRID_SPRINTS - 1}",
+            header=exports.SCHEDULE_HEADER,
+            rows=exports.schedule_rows(rows, columns),
+        )
     context = {
+        "csv_url": csv_query(request.GET),
         "cell": cell,
         "policy": policy,
         "budget": selectors.cell_budget(cell, as_of=today, policy=policy),
         "rows": rows,
-        "columns": selectors.grid_columns(policy, rows),
+        "columns": columns,
         "coverage": selectors.sprint_coverage(cell, sprint_number=coverage_sprint),
         "coverage_dates": calendar.sprint_dates(coverage_sprint),
         "current": current,

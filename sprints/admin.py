@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
+from opencraft_ops.csv_export import export_selected_as_csv
 from sprints import services
 from sprints.models import BoardSprint, CompletionStep, Spillover, Sprint, SprintCompletion, Ticket
 
@@ -92,6 +93,7 @@ class TicketAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 @admin.register(Spillover)
 class SpilloverAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    actions = [export_selected_as_csv]
     list_display = ["ticket", "sprint", "cell", "assignee", "status", "explained"]
     list_filter = ["cell", "sprint", ("explanation", admin.EmptyFieldListFilter)]
     search_fields = ["ticket__key", "ticket__summary", "explanation"]

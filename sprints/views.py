@@ -14,10 +14,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from opencraft_ops import calendar
+from opencraft_ops.csv_export import csv_query, csv_response, wants_csv
 from opencraft_ops.responses import bad_request
 from roles.models import Cell, Member
 from roles.permissions import can_manage_cell, member_of, require_cell_manage, require_cell_view
-from sprints import newcomer_selectors, selectors, services, tasks
+from sprints import exports, newcomer_selectors, selectors, services, tasks
 from sprints.forms import SpilloverExplanationForm, SprintChoiceForm
 from sprints.models import Ticket
 
@@ -62,7 +63,14 @@ def board(request: HttpRequest, cell_slug: str) -> HttpResponse:
     if number is None:
         return _bad_sprint()
     data = selectors.board(cell=cell, sprint_number=number)
+    if wants_csv(request):
+        return csv_response(
+            filename=f"capacity-{cell.slug}-sprint-{number}",
+            header=exports.CAPACITY_HEADER,
+            rows=exports.capacity_rows(data),
+        )
     context = {
+        "csv_url": csv_query(request.GET),
         "cell": cell,
         "board": data,
         "sprint_number": number,
@@ -124,9 +132,17 @@ def wrap_up(request: HttpRequest, cell_slug: str) -> HttpResponse:
     number = _sprint_number(request, max(current - 1, 1))
     if number is None:
         return _bad_sprint()
+    wrap = selectors.wrap_up(cell=cell, sprint_number=number)
+    if wants_csv(request):
+        return csv_response(
+            filename=f"spillovers-{cell.slug}-sprint-{number}",
+            header=exports.SPILLOVER_HEADER,
+            rows=exports.spillover_rows(wrap.spillovers),
+        )
     context = {
+        "csv_url": csv_query(request.GET),
         "cell": cell,
-        "wrap": selectors.wrap_up(cell=cell, sprint_number=number),
+        "wrap": wrap,
         "sprint_number": number,
         "choices": _sprint_choices(current, number),
         "viewer": member_of(request.user),

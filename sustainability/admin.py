@@ -4,6 +4,7 @@ targets (with history), worklogs, reviews and recorded alerts."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from opencraft_ops.csv_export import export_selected_as_csv
 from sustainability.models import (
     Account,
     AccountBudget,
@@ -33,6 +34,7 @@ class AccountAdmin(admin.ModelAdmin):
 
 @admin.register(AccountBudget)
 class AccountBudgetAdmin(SimpleHistoryAdmin):
+    actions = [export_selected_as_csv]
     list_display = ["account", "kind", "hours", "since", "note"]
     list_filter = ["kind", "account__category", "account__cell"]
     search_fields = ["account__key", "account__name"]
@@ -49,6 +51,7 @@ class SustainabilityTargetAdmin(SimpleHistoryAdmin):
 
 @admin.register(Worklog)
 class WorklogAdmin(admin.ModelAdmin):
+    actions = [export_selected_as_csv]
     list_display = ["work_date", "member", "ticket", "account", "seconds", "billable_seconds", "created_at"]
     list_filter = ["account__category", "account__billable", "account__cell"]
     search_fields = ["account__key", "ticket__key", "member__user__username", "description"]

@@ -15,10 +15,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from opencraft_ops.csv_export import csv_query, csv_response, wants_csv
 from opencraft_ops.responses import bad_request
 from roles.models import Cell
 from roles.permissions import member_of
-from sustainability import access, reports, selectors, services
+from sustainability import access, exports, reports, selectors, services
 from sustainability import calculations as calc
 from sustainability.dashboard import (
     PeriodChoice,
@@ -54,9 +55,17 @@ def index(request: HttpRequest) -> HttpResponse:
 def _dashboard(request: HttpRequest, cell: Cell | None) -> HttpResponse:
     form, choice, status = _period_choice(request)
     include_non_cell = request.GET.get("non_cell", "1") != "0"
+    if wants_csv(request) and status != 200:
+        return bad_request("The period given is not valid; nothing to download.")
     data = build_dashboard(
         cell=cell, choice=choice, as_of=timezone.localdate(), include_non_cell=include_non_cell
     )
+    if wants_csv(request):
+        return csv_response(
+            filename=f"account-budgets-{cell.slug if cell else 'company'}-{data.period.start}-{data.period.end}",
+            header=exports.ACCOUNT_HEADER,
+            rows=exports.account_rows(data.accounts),
+        )
     cells = Cell.objects.order_by("name") if access.can_view_company(request.user) else Cell.objects.none()
     drill_down = request.GET.copy()
     drill_down["scope"] = cell.slug if cell is not None else "company"
@@ -69,6 +78,7 @@ def _dashboard(request: HttpRequest, cell: Cell | None) -> HttpResponse:
             "cell": cell,
             "cells": cells,
             "query": request.GET.urlencode(),
+            "csv_url": csv_query(request.GET),
             "drill_down_query": drill_down.urlencode(),
             "can_manage": cell is not None and access.can_manage_sustainability(request.user, cell),
             "quarter": calc.quarter_of(data.period.end),
@@ -123,6 +133,14 @@ def account_worklogs(request: HttpRequest, key: str) -> HttpResponse:
     worklogs = selectors.worklogs_of_account(account, period)
     if own_cell_only is not None:
         worklogs = worklogs.filter(member__cell_id=own_cell_only)
+    if wants_csv(request):
+        if status != 200:
+            return bad_request("The period given is not valid; nothing to download.")
+        return csv_response(
+            filename=f"worklogs-{account.key}-{period.start}-{period.end}",
+            header=exports.WORKLOG_HEADER,
+            rows=exports.worklog_rows(worklogs.iterator(chunk_size=2000)),
+        )
     page = Paginator(worklogs, 50).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
@@ -144,6 +162,7 @@ def account_worklogs(request: HttpRequest, key: str) -> HttpResponse:
             "query": params.urlencode(),
             "back_url": f"{back_url}?{back.urlencode()}",
             "scope": scope,
+            "csv_url": csv_query(request.GET),
         },
         status=status,
     )
@@ -207,6 +226,12 @@ def quarterly_report(request: HttpRequest, slug: str, year: int, quarter: int) -
     if variant not in (None, "within", "above"):
         return bad_request("The variant is 'within' or 'above'.")
     table = build_quarterly(cell=cell, year=year, quarter=quarter, include_non_cell=cell is None)
+    if wants_csv(request):
+        return csv_response(
+            filename=f"sustainability-{slug}-{year}-q{quarter}",
+            header=exports.QUARTERLY_HEADER,
+            rows=exports.quarterly_rows(table),
+        )
     name = cell.name if cell else "OpenCraft"
     texts = {
         fmt: reports.quarterly_update(table, cell_name=name, fmt=fmt, variant=variant)

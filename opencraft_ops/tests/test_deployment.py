@@ -66,7 +66,7 @@ def check_command(argv: list[str]) -> list[str]:
         module = importlib.import_module(app_name)
         assert any(isinstance(v, Celery) for v in vars(module).values()), f"no Celery app in {app_name}"
         if "beat" in argv:
-            scheduler = symbol_by_name(_option(argv, "-S", "--scheduler"))
+            scheduler = symbol_by_name(_option(argv, "-S", "--scheduler") or "")
             assert issubclass(scheduler, Scheduler)
             return [f"celery beat {scheduler.__module__}.{scheduler.__name__}"]
         assert "worker" in argv, argv
