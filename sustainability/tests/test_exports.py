@@ -135,6 +135,14 @@ def test_admin_action_downloads_the_selected_worklogs(bebop_data: Any, staff_use
         {"action": "export_selected_as_csv", "_selected_action": [w.pk for w in chosen]},
     )
     rows = csv_rows(response)
-    assert rows[0] == ["Work date", "Member", "Ticket", "Account", "Seconds", "Billable seconds", "Created at"]
+    assert rows[0] == [
+        "Work date",
+        "Member",
+        "Ticket",
+        "Account",
+        "Seconds",
+        "Billable seconds",
+        "Created at",
+    ]
     assert sorted(r[0] for r in rows[1:]) == [str(w.work_date) for w in chosen]
     assert {r[4] for r in rows[1:]} == {"36000"}
