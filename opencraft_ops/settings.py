@@ -37,6 +37,8 @@ DEBUG = env_bool("DJANGO_DEBUG", False)
 _DEV_SECRET = "dev-only-insecure-secret-key-change-me-0123456789abcdefghijklmnop"
 MIN_SECRET_KEY_LENGTH = 50
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", _DEV_SECRET if DEBUG else "")
+# Rotating the secret: the old one goes here for as long as its sessions and reset links should last.
+SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"] if DEBUG else [])
 if not DEBUG:
     _HINT = "(DJANGO_DEBUG=1 is for development only; docs/operations.md lists the production variables)"

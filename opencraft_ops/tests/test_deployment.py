@@ -145,3 +145,8 @@ def test_env_example_lists_every_variable_the_settings_read() -> None:
 def test_the_checker_notices_a_wrong_command(command: list[str]) -> None:
     with pytest.raises((AssertionError, ModuleNotFoundError)):
         check_command(command)
+
+
+def test_operations_docs_describe_every_variable_the_settings_read() -> None:
+    docs = (BASE_DIR / "docs" / "operations.md").read_text()
+    assert {v for v in SETTINGS_VARIABLES if f"`{v}`" not in docs} == set()
