@@ -25,7 +25,7 @@ PAGES = [
     "/org/directory/",
     "/sprints/bebop/board/",
     "/sprints/bebop/wrap-up/",
-    "/sprints/epics/cell/bebop/",
+    "/epics/cell/bebop/",
     "/rotations/bebop/",
     "/sustainability/cells/bebop/",
     "/sustainability/bebop/quarterly/2026/1/",

@@ -7,11 +7,11 @@ from datetime import date
 
 import pytest
 
+from opencraft_ops import calendar
 from opencraft_ops.tests.html_tables import csv_rows, table_rows
 from rotations.models import RotationKind
 from rotations.tests.factories import make_slot
 from rotations.tests.test_grid import grid_url
-from sprints import calendar
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from opencraft_ops import calendar
 from opencraft_ops.tests.html_tables import csv_rows, table_rows
-from sprints import calendar
 from sprints.tests.factories import SpilloverFactory, SprintFactory
 from sprints.tests.test_board import board_url, build_cell
 
