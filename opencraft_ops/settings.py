@@ -4,7 +4,7 @@ One file for every environment. Each value comes from the environment through
 the strict readers in ``opencraft_ops.env``; ``.env.example`` lists them all.
 With nothing set you get the embedded demo: SQLite, Celery tasks run eagerly,
 DEBUG off: the portal fails closed. ``make run`` and the test suite ask for
-DEBUG explicitly (``DJANGO_DEBUG=1``; the tests through ``opencraft_ops.testing``);
+DEBUG explicitly (``DJANGO_DEBUG=1``; the tests and mypy through ``opencraft_ops.dev_settings``);
 everything else is production and must set ``DJANGO_SECRET_KEY`` (50+ random
 characters), ``DJANGO_ALLOWED_HOSTS``, ``DATABASE_URL`` (PostgreSQL) and
 ``REDIS_URL``. docs/operations.md lists every variable.
