@@ -21,10 +21,10 @@ JQL dates are read by JIRA in the bot user's profile time zone, so
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -252,7 +252,9 @@ class JiraClient:
         result = []
         for item in raw if isinstance(raw, list) else []:
             if isinstance(item, dict) and item.get("name"):
-                category = item.get("statusCategory") if isinstance(item.get("statusCategory"), dict) else {}
+                category = item.get("statusCategory")
+                if not isinstance(category, dict):
+                    category = {}
                 result.append(
                     JiraStatus(
                         id=str(item.get("id") or ""),

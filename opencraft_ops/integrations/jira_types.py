@@ -376,7 +376,9 @@ def parse_fields(raw: Sequence[Any]) -> list[JiraField]:
     for f in raw:
         if not isinstance(f, dict) or not f.get("id"):
             continue
-        schema = f.get("schema") if isinstance(f.get("schema"), dict) else {}
+        schema = f.get("schema")
+        if not isinstance(schema, dict):
+            schema = {}
         result.append(
             JiraField(
                 id=str(f["id"]),
