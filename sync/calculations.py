@@ -47,6 +47,9 @@ class Mapped:
     status: str
     how: str  # "name" | "override" | "category"
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "status", str(self.status))  # the plain value, not the enum member
+
     @property
     def known(self) -> bool:
         return self.how != "category"
