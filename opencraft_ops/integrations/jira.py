@@ -136,18 +136,27 @@ class JiraClient:
             auth["basic_auth"] = (user, token)
         elif token:
             auth["token_auth"] = token
-        self._jira: JIRA = self._call(
-            lambda: JIRA(
-                server=self.server,
-                timeout=timeout,
-                max_retries=3,
-                logging=False,
-                options={"check_update": False},
-                **auth,
-            )
+        # The server info (Cloud or Server decides the search API) is read here rather than in
+        # the package's constructor, so that its first request already waits under our cap
+        # (the package would wait up to a minute between its retries of a refused connection).
+        self._jira: JIRA = JIRA(
+            server=self.server,
+            timeout=timeout,
+            max_retries=3,
+            logging=False,
+            get_server_info=False,
+            options={"check_update": False},
+            **auth,
         )
-        # The package caps its own 429/503 waits with this; keep it in line with ours.
         self._jira._session.max_retry_delay = int(max(1, self.policy.max_delay))
+        self._call(self._load_server_info)
+
+    def _load_server_info(self) -> None:
+        info = self._jira.server_info()
+        if not isinstance(info, dict) or not isinstance(info.get("versionNumbers"), list):
+            raise ValueError("serverInfo has no versionNumbers")
+        self._jira._version = tuple(info["versionNumbers"])
+        self._jira.deploymentType = info.get("deploymentType")
 
     def close(self) -> None:
         self._jira.close()
