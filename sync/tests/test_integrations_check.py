@@ -54,10 +54,7 @@ def test_prints_what_the_sync_will_do(connected):
     assert "have points in Story point estimate (customfield_10026)" in out
     # The statuses and how they map.
     assert "Code Review (indeterminate" in out and "tickets -> Code Review (by name)" in out
-    assert (
-        "In Development (indeterminate): tickets -> In Progress (by category), epics -> in_development (by name)"
-        in out
-    )
+    assert "tickets -> In Progress (by category), epics -> in_development (by name)" in out
     # Tempo accounts and the cells they go to.
     assert "BB-CLIENT1" in out and "Client -> cell Bebop" in out
     assert "CR 'Community Relations': Internal (non-cell) -> no cell" in out

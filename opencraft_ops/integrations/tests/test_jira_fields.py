@@ -107,7 +107,7 @@ def test_a_setting_naming_no_field_is_an_error(names, message):
 
 def test_a_name_shared_by_two_fields_asks_for_the_id():
     twin = {**ESTIMATE, "name": "Story Points"}
-    with pytest.raises(FieldSettingError, match="names 2 JIRA fields.*customfield_10016.*customfield_10026"):
+    with pytest.raises(FieldSettingError, match=r"names 2 JIRA fields.*customfield_10016.*customfield_10026"):
         resolve_field_ids([CLASSIC, twin], JiraFieldNames(story_points="story points"))
 
 
