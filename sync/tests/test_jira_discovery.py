@@ -10,10 +10,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from epics.models import Epic, EpicStatus
 from opencraft_ops.integrations.config import jira_client
 from opencraft_ops.integrations.fakes.data import FIELDS_BY_NAME
 from opencraft_ops.process_checks import CheckContext, Severity, run_checks
-from sprints.models import Epic, EpicStatus, Ticket, TicketStatus
+from sprints.models import Ticket, TicketStatus
 from sync.models import JiraStatus, SyncCursor, SyncOutcome, SyncRun
 from sync.services import jira_sync
 from sync.services.jira import ISSUE_CURSOR
