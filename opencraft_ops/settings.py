@@ -285,11 +285,14 @@ CACHES = {
 JIRA_BASE_URL = env_url("JIRA_BASE_URL")
 JIRA_USER = env_str("JIRA_USER")
 JIRA_API_TOKEN = env_str("JIRA_API_TOKEN")
-JIRA_FIELD_STORY_POINTS = env_str("JIRA_FIELD_STORY_POINTS", "Story Points")
-JIRA_FIELD_SPRINT = env_str("JIRA_FIELD_SPRINT", "Sprint")
-JIRA_FIELD_REVIEWER = env_str("JIRA_FIELD_REVIEWER", "Reviewer")
-JIRA_FIELD_ACCOUNT = env_str("JIRA_FIELD_ACCOUNT", "Account")
-JIRA_FIELD_EPIC_LINK = env_str("JIRA_FIELD_EPIC_LINK", "Epic Link")
+# Custom fields: empty finds each by its type (story points: both Jira Software flavours; the
+# reviewer: a user picker named "Reviewer"); a field id (customfield_10016) or name pins it.
+# `manage.py integrations_check` lists what will be read (docs/sync.md).
+JIRA_FIELD_STORY_POINTS = env_str("JIRA_FIELD_STORY_POINTS", "")
+JIRA_FIELD_SPRINT = env_str("JIRA_FIELD_SPRINT", "")
+JIRA_FIELD_REVIEWER = env_str("JIRA_FIELD_REVIEWER", "")
+JIRA_FIELD_ACCOUNT = env_str("JIRA_FIELD_ACCOUNT", "")
+JIRA_FIELD_EPIC_LINK = env_str("JIRA_FIELD_EPIC_LINK", "")
 TEMPO_BASE_URL = env_url("TEMPO_BASE_URL")
 TEMPO_API_TOKEN = env_str("TEMPO_API_TOKEN")
 # Tempo account category key or name -> our category (client, internal_non_cell, internal_cell).

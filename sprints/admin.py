@@ -51,6 +51,7 @@ class TicketAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         "key",
         "summary",
         "status",
+        "jira_status",
         "cell",
         "sprint",
         "assignee",

@@ -92,6 +92,11 @@ class Ticket(models.Model):
     summary = models.CharField(max_length=500)
     issue_type = models.CharField(max_length=50, default="Story")
     status = models.CharField(max_length=50, default=TicketStatus.BACKLOG)
+    jira_status = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="The status's name in JIRA's workflow; ``status`` is the portal status it maps to.",
+    )
     cell = models.ForeignKey(Cell, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets")
     assignee = models.ForeignKey(
         Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_tickets"

@@ -52,6 +52,7 @@ class TicketSerializer(serializers.ModelSerializer[Ticket]):
             "summary",
             "issue_type",
             "status",
+            "jira_status",
             "cell",
             "sprint",
             "epic",
@@ -74,7 +75,7 @@ class TicketSerializer(serializers.ModelSerializer[Ticket]):
             "injection_is_accepted",
             "updated_at",
         ]
-        read_only_fields = ["id", "updated_at"]
+        read_only_fields = ["id", "jira_status", "updated_at"]
 
     def build_relational_field(
         self, field_name: str, relation_info: Any

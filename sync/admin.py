@@ -5,7 +5,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from sync.models import SyncCursor, SyncRun
+from sync.calculations import ticket_status_for
+from sync.models import JiraStatus, SyncCursor, SyncRun
 
 
 @admin.register(SyncRun)
@@ -44,3 +45,24 @@ class SyncCursorAdmin(admin.ModelAdmin):
 
     list_display = ["name", "value", "pending", "updated_at"]
     readonly_fields = ["name", "pending", "updated_at"]
+
+
+@admin.register(JiraStatus)
+class JiraStatusAdmin(admin.ModelAdmin):
+    """The JIRA statuses the sync met. Set the portal status a JIRA status maps to when its
+    name is not a portal status and its category is not the right answer (e.g. "Peer Review"
+    -> Code Review); the next sync applies it to every issue it reads."""
+
+    list_display = ["name", "category", "ticket_status", "epic_status", "mapped_by", "last_seen"]
+    list_editable = ["ticket_status", "epic_status"]
+    list_filter = ["category"]
+    search_fields = ["name"]
+    readonly_fields = ["name", "category", "first_seen", "last_seen", "issue_keys"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # rows come from the sync, which knows the category
+
+    @admin.display(description="Ticket status now")
+    def mapped_by(self, obj: JiraStatus) -> str:
+        mapped = ticket_status_for(obj.name, obj.category, override=obj.ticket_status)
+        return f"{mapped.status} (by {mapped.how})"

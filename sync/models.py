@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from django.db import models
 
+from epics.models import EpicStatus
+from sprints.models import TicketStatus
+
 
 class SyncSource(models.TextChoices):
     TEMPO = "tempo", "Tempo"
@@ -90,7 +93,57 @@ class SyncCursor(models.Model):
     name = models.CharField(max_length=50, unique=True)
     value = models.DateTimeField(null=True, blank=True)
     pending = models.DateTimeField(null=True, blank=True)
+    fields = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="The JIRA fields the stored issues were read with: when they change, the next run reads "
+        "every issue again.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
         return f"{self.name}: {self.value}"
+
+
+class StatusCategory(models.TextChoices):
+    """JIRA's status categories: every workflow status belongs to one."""
+
+    NEW = "new", "To do (new)"
+    INDETERMINATE = "indeterminate", "In progress (indeterminate)"
+    DONE = "done", "Done"
+
+
+class JiraStatus(models.Model):
+    """A workflow status the JIRA sync has met, with its category and how it maps.
+
+    A status named like a portal status maps to it; any other maps by its category, unless a
+    staff member sets ``ticket_status`` / ``epic_status`` here (in the admin). A status
+    mapped only by its category is reported once as a finding to the sync's keepers."""
+
+    name = models.CharField(max_length=100, unique=True)
+    category = models.CharField(max_length=20, blank=True, help_text="JIRA's status category key.")
+    ticket_status = models.CharField(
+        max_length=50,
+        blank=True,
+        choices=TicketStatus.choices,
+        help_text="The portal status of the tickets in this JIRA status (empty: by name, else by category).",
+    )
+    epic_status = models.CharField(
+        max_length=20,
+        blank=True,
+        choices=EpicStatus.choices,
+        help_text="The portal status of the epics in this JIRA status (empty: by name, else by category).",
+    )
+    first_seen = models.DateTimeField()
+    last_seen = models.DateTimeField()
+    issue_keys = models.JSONField(
+        default=list, blank=True, help_text="Keys of the latest issues read in this status (at most 20)."
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "JIRA status"
+        verbose_name_plural = "JIRA statuses"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.category or 'no category'})"

@@ -117,11 +117,9 @@ def sync_jira(self: Any, full: bool = False) -> dict[str, Any]:
         return {"status": "off", "reason": "no cell has a JIRA board (set Cell.jira_board_id)"}
 
     def work() -> dict[str, Any]:
-        client = config.jira_client()
-        try:
-            run = jira_sync(client=client, full=full, triggered_by="task")
-        finally:
-            client.close()
+        # The service builds the client inside its recorded run: a refused token or an
+        # unreachable JIRA is a failed run on /sync/, not only a task's traceback.
+        run = jira_sync(full=full, triggered_by="task")
         return {"status": "done", **_summary(run)}
 
     return _run(self, work, retry_busy=full)

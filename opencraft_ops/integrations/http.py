@@ -31,11 +31,39 @@ import requests
 log = logging.getLogger(__name__)
 
 
+MAX_MESSAGE = 400  # characters of an error's message: runs, pages and commands quote it whole
+_QUERY = re.compile(r"(?P<base>(?:https?://|/)[^\s?#'\"<>]*)\?(?P<query>[^\s'\"<>]*)")
+
+
+def _without_query(match: re.Match[str]) -> str:
+    """The URL's base, with the punctuation that closed the sentence around it (a ``)`` the
+    query did not open, a ``:`` or ``,``) given back."""
+    query, tail = match.group("query"), ""
+    while query and (query[-1] in ":,;." or (query[-1] == ")" and query.count(")") > query.count("("))):
+        tail = query[-1] + tail
+        query = query[:-1]
+    return match.group("base") + tail
+
+
+def short_url(url: str) -> str:
+    """``url`` without its query string (a JQL or a paging token can make it hundreds of
+    characters long, and it says nothing a person can act on)."""
+    return url.split("?", 1)[0].split("#", 1)[0]
+
+
+def short_message(text: str, limit: int = MAX_MESSAGE) -> str:
+    """A message fit for a run record or a page: URLs lose their query strings, whitespace
+    is collapsed and the whole is cut at ``limit`` characters."""
+    plain = " ".join(_QUERY.sub(_without_query, text).split())
+    return plain if len(plain) <= limit else plain[: limit - 3] + "..."
+
+
 class IntegrationError(Exception):
-    """Something went wrong talking to JIRA or Tempo."""
+    """Something went wrong talking to JIRA or Tempo. The message is kept short
+    (:func:`short_message`); ``url`` keeps the whole URL for the logs."""
 
     def __init__(self, message: str, *, service: str = "", status: int | None = None, url: str = ""):
-        super().__init__(message)
+        super().__init__(short_message(message))
         self.service = service
         self.status = status
         self.url = url

@@ -1,8 +1,9 @@
 """JIRA client over the ``jira`` package (REST v2 + Agile 1.0).
 
 Returns frozen dataclasses and imports no Django model. Custom field ids
-differ per site, so they are resolved once from ``/rest/api/2/field`` by the
-configured names, falling back to the fields' schema types.
+differ per site, so they are resolved once a client from ``/rest/api/2/field``
+(the package's own field cache is filled from the same read): pinned by the
+JIRA_FIELD_* settings (an id or a name), else found by the fields' schema types.
 
 Retries: the package itself retries 429/503 and connection errors (waiting
 ``Retry-After``); this wrapper also retries 500/502/504 and read time-outs
@@ -23,6 +24,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -38,13 +40,16 @@ from opencraft_ops.integrations.http import (
     RemoteError,
     RetryPolicy,
     TransportError,
+    short_url,
 )
 from opencraft_ops.integrations.jira_types import (
     MOVE_BATCH,
     SEARCH_PAGE,
+    FieldSettingError,
     IssuePage,
     JiraBoard,
     JiraComment,
+    JiraField,
     JiraFieldIds,
     JiraFieldNames,
     JiraIssue,
@@ -52,6 +57,7 @@ from opencraft_ops.integrations.jira_types import (
     issues_jql,
     jql_quote,
     jql_time,
+    parse_fields,
     parse_issue,
     parse_jira_datetime,
     parse_sprint,
@@ -65,14 +71,18 @@ T = TypeVar("T")
 __all__ = [
     "MOVE_BATCH",
     "SEARCH_PAGE",
+    "FieldSettingError",
     "IssuePage",
     "JiraBoard",
     "JiraClient",
     "JiraComment",
+    "JiraField",
     "JiraFieldIds",
     "JiraFieldNames",
     "JiraIssue",
     "JiraSprint",
+    "JiraStatus",
+    "JiraUser",
     "issues_jql",
     "jql_quote",
     "jql_time",
@@ -81,6 +91,20 @@ __all__ = [
     "parse_sprint",
     "resolve_field_ids",
 ]
+
+
+@dataclass(frozen=True)
+class JiraUser:
+    account_id: str
+    display_name: str
+    time_zone: str  # the profile's zone name, as JIRA gives it ("" when none)
+
+
+@dataclass(frozen=True)
+class JiraStatus:
+    id: str
+    name: str
+    category: str  # new | indeterminate | done (JIRA's status category key)
 
 
 class JiraClient:
@@ -103,6 +127,8 @@ class JiraClient:
         self.policy = policy or RetryPolicy()
         self.sleep = sleep
         self.field_names = field_names or JiraFieldNames()
+        self._fields: list[JiraField] | None = None
+        self._raw_fields: list[Any] = []
         self._field_ids: JiraFieldIds | None = None
         self._user_zone: tzinfo | None = None
         auth: dict[str, Any] = {}
@@ -110,18 +136,27 @@ class JiraClient:
             auth["basic_auth"] = (user, token)
         elif token:
             auth["token_auth"] = token
-        self._jira: JIRA = self._call(
-            lambda: JIRA(
-                server=self.server,
-                timeout=timeout,
-                max_retries=3,
-                logging=False,
-                options={"check_update": False},
-                **auth,
-            )
+        # The server info (Cloud or Server decides the search API) is read here rather than in
+        # the package's constructor, so that its first request already waits under our cap
+        # (the package would wait up to a minute between its retries of a refused connection).
+        self._jira: JIRA = JIRA(
+            server=self.server,
+            timeout=timeout,
+            max_retries=3,
+            logging=False,
+            get_server_info=False,
+            options={"check_update": False},
+            **auth,
         )
-        # The package caps its own 429/503 waits with this; keep it in line with ours.
         self._jira._session.max_retry_delay = int(max(1, self.policy.max_delay))
+        self._call(self._load_server_info)
+
+    def _load_server_info(self) -> None:
+        info = self._jira.server_info()
+        if not isinstance(info, dict) or not isinstance(info.get("versionNumbers"), list):
+            raise ValueError("serverInfo has no versionNumbers")
+        self._jira._version = tuple(info["versionNumbers"])
+        self._jira.deploymentType = info.get("deploymentType")
 
     def close(self) -> None:
         self._jira.close()
@@ -144,7 +179,7 @@ class JiraClient:
                 status = exc.status_code
                 if status in (401, 403):
                     raise AuthError(
-                        f"JIRA refused the credentials ({status}) at {exc.url or self.server}: "
+                        f"JIRA refused the credentials ({status}) at {short_url(exc.url or self.server)}: "
                         "check JIRA_USER and JIRA_API_TOKEN (and the account's project permissions).",
                         service="JIRA",
                         status=status,
@@ -153,7 +188,7 @@ class JiraClient:
                 retryable = status is not None and (status == 429 or (idempotent and status >= 500))
                 if not retryable or failures >= len(self.policy.server_error_delays):
                     raise RemoteError(
-                        f"JIRA answered {status} for {exc.url}: {_error_text(exc)}",
+                        f"JIRA answered {status} for {short_url(exc.url or self.server)}: {_error_text(exc)}",
                         service="JIRA",
                         status=status,
                         url=str(exc.url or ""),
@@ -184,18 +219,65 @@ class JiraClient:
             session.max_retries = before
 
     # --- reads ----------------------------------------------------------------
+    def fields(self) -> list[JiraField]:
+        """Every field of the site (``/rest/api/2/field``), read once per client."""
+        if self._fields is None:
+            raw = self._call(self._jira.fields)
+            if not isinstance(raw, list):
+                raise IntegrationError("JIRA's field list is not a list.", service="JIRA")
+            self._fields = parse_fields(raw)
+            # The package translates search field names through its own copy of this list,
+            # which it would read again: give it this one (JQL clause names -> ids).
+            cache = {f.id: f.id for f in self._fields}
+            for f in raw:
+                if isinstance(f, dict) and f.get("id"):
+                    for name in f.get("clauseNames") or []:
+                        cache[str(name)] = str(f["id"])
+            self._jira._fields_cache_value = cache
+            self._raw_fields = raw
+        return self._fields
+
     def field_ids(self) -> JiraFieldIds:
+        """The fields the sync reads; raises :class:`FieldSettingError` for a setting naming
+        a field JIRA does not have."""
         if self._field_ids is None:
-            fields = self._call(self._jira.fields)
-            self._field_ids = resolve_field_ids(fields, self.field_names)
+            self.fields()
+            self._field_ids = resolve_field_ids(self._raw_fields, self.field_names)
         return self._field_ids
+
+    def myself(self) -> JiraUser:
+        me = self._call(self._jira.myself)
+        if not isinstance(me, dict):
+            raise IntegrationError("JIRA's /myself answered something unreadable.", service="JIRA")
+        return JiraUser(
+            account_id=str(me.get("accountId") or me.get("name") or ""),
+            display_name=str(me.get("displayName") or ""),
+            time_zone=str(me.get("timeZone") or ""),
+        )
+
+    def statuses(self) -> list[JiraStatus]:
+        """Every workflow status of the site with its category (``/rest/api/2/status``)."""
+        raw = self._call(lambda: self._jira._get_json("status"))
+        result = []
+        for item in raw if isinstance(raw, list) else []:
+            if isinstance(item, dict) and item.get("name"):
+                category = item.get("statusCategory")
+                if not isinstance(category, dict):
+                    category = {}
+                result.append(
+                    JiraStatus(
+                        id=str(item.get("id") or ""),
+                        name=str(item["name"]),
+                        category=str(category.get("key") or ""),
+                    )
+                )
+        return result
 
     def user_time_zone(self) -> tzinfo:
         """The bot user's profile time zone (``/myself``), in which JIRA reads JQL dates; UTC
         when the profile names none or one this machine does not know (logged)."""
         if self._user_zone is None:
-            me = self._call(self._jira.myself)
-            name = str((me or {}).get("timeZone") or "") if isinstance(me, dict) else ""
+            name = self.myself().time_zone
             zone: tzinfo = UTC
             if name:
                 try:

@@ -14,38 +14,94 @@ from typing import Any
 
 from dateutil import parser as dateparser
 
+from opencraft_ops.integrations.http import IntegrationError
 from opencraft_ops.integrations.tempo import SkippedRecord
 
 MOVE_BATCH = 50  # JIRA moves at most 50 issues to a sprint per request
 SEARCH_PAGE = 100
-SCHEMA_STORY_POINTS = (
-    "com.pyxis.greenhopper.jira:jsw-story-points",
-    "com.atlassian.jira.plugin.system.customfieldtypes:float",
-)
+# Jira Software's story points: the team-managed "Story point estimate" field, and the
+# classic (company-managed) "Story Points", a plain number field known by its name.
+SCHEMA_STORY_POINT_ESTIMATE = "com.pyxis.greenhopper.jira:jsw-story-points"
+SCHEMA_NUMBER = "com.atlassian.jira.plugin.system.customfieldtypes:float"
+CLASSIC_STORY_POINTS = "story points"
+SCHEMA_STORY_POINTS = (SCHEMA_STORY_POINT_ESTIMATE, SCHEMA_NUMBER)
 SCHEMA_SPRINT = ("com.pyxis.greenhopper.jira:gh-sprint",)
 SCHEMA_EPIC_LINK = ("com.pyxis.greenhopper.jira:gh-epic-link",)
 SCHEMA_ACCOUNT = ("io.tempo.jira__account", "com.tempoplugin.tempo-accounts:accounts.customfield")
 SCHEMA_REVIEWER = ("com.atlassian.jira.plugin.system.customfieldtypes:userpicker",)
+FIELD_SETTINGS = {
+    "story_points": "JIRA_FIELD_STORY_POINTS",
+    "sprint": "JIRA_FIELD_SPRINT",
+    "reviewer": "JIRA_FIELD_REVIEWER",
+    "account": "JIRA_FIELD_ACCOUNT",
+    "epic_link": "JIRA_FIELD_EPIC_LINK",
+}
+
+
+class FieldSettingError(IntegrationError):
+    """A JIRA_FIELD_* setting names a field (by id or name) that JIRA does not have."""
 
 
 @dataclass(frozen=True)
 class JiraFieldNames:
-    """The configured display names of the custom fields (settings JIRA_FIELD_*)."""
+    """The JIRA_FIELD_* settings: a field's id (``customfield_10016``) or display name pins it;
+    empty (the default) finds it by its schema type (the reviewer: a user picker named Reviewer)."""
 
-    story_points: str = "Story Points"
-    sprint: str = "Sprint"
-    reviewer: str = "Reviewer"
-    account: str = "Account"
-    epic_link: str = "Epic Link"
+    story_points: str = ""
+    sprint: str = ""
+    reviewer: str = ""
+    account: str = ""
+    epic_link: str = ""
+
+
+@dataclass(frozen=True)
+class JiraField:
+    id: str
+    name: str
+    schema: str  # schema.custom for a custom field, schema.system for JIRA's own
+
+    @property
+    def flavour(self) -> str:
+        if self.schema == SCHEMA_STORY_POINT_ESTIMATE:
+            return "team-managed story point estimate"
+        if self.schema == SCHEMA_NUMBER and self.name.strip().lower() == CLASSIC_STORY_POINTS:
+            return "classic story points"
+        return self.schema or "custom field"
 
 
 @dataclass(frozen=True)
 class JiraFieldIds:
-    story_points: str | None
+    """The custom fields a sync reads. ``story_points`` lists every story points field in
+    the order they are tried: an issue's points come from the first one with a value
+    (team-managed and company-managed projects keep them in different fields), unless the
+    setting pinned one (``story_points_pinned``): then only the first counts and the others
+    are read to notice that the pinned one is empty where another is not."""
+
+    story_points: tuple[str, ...]
     sprint: str | None
     reviewer: str | None
     account: str | None
     epic_link: str | None
+    story_points_pinned: bool = False
+    names: tuple[tuple[str, str], ...] = ()  # (id, name) of each field above
+
+    def name_of(self, field_id: str | None) -> str:
+        return dict(self.names).get(field_id or "", field_id or "")
+
+    def signature(self) -> str:
+        """What the stored tickets were read with: when it changes, the next run reads every
+        issue again (a changed setting backfills)."""
+        points = ",".join(self.story_points) + ("!" if self.story_points_pinned else "")
+        return ";".join(
+            f"{k}={v or ''}"
+            for k, v in (
+                ("points", points),
+                ("sprint", self.sprint),
+                ("reviewer", self.reviewer),
+                ("account", self.account),
+                ("epic", self.epic_link),
+            )
+        )
 
     def search_fields(self) -> list[str]:
         base = [
@@ -63,7 +119,7 @@ class JiraFieldIds:
             "created",
         ]
         return base + [
-            f for f in (self.story_points, self.sprint, self.reviewer, self.account, self.epic_link) if f
+            f for f in (*self.story_points, self.sprint, self.reviewer, self.account, self.epic_link) if f
         ]
 
 
@@ -111,6 +167,10 @@ class JiraIssue:
     updated: datetime | None
     parent_key: str
     created: datetime | None = None
+    # The story points field the points came from, and (the setting pinned a field that is
+    # empty here) another story points field that has a value.
+    story_points_field: str = ""
+    points_elsewhere: str = ""
 
     @property
     def is_epic(self) -> bool:
@@ -219,6 +279,18 @@ def _account_of(value: Any) -> tuple[int | None, str]:
     raise ValueError(f"account field is unreadable: {value!r}")
 
 
+def _points(raw_points: Any) -> Decimal:
+    if isinstance(raw_points, bool):
+        raise ValueError(f"story points is not a number: {raw_points!r}")
+    try:
+        points = Decimal(str(raw_points))
+    except InvalidOperation:
+        raise ValueError(f"story points is not a number: {raw_points!r}") from None
+    if points < 0 or not points.is_finite():
+        raise ValueError(f"story points out of range: {raw_points!r}")
+    return points
+
+
 def parse_issue(raw: Any, ids: JiraFieldIds) -> JiraIssue:
     """One issue from its JSON; ``ValueError`` names what is wrong."""
     if not isinstance(raw, dict) or not raw.get("key") or raw.get("id") in (None, ""):
@@ -233,16 +305,15 @@ def parse_issue(raw: Any, ids: JiraFieldIds) -> JiraIssue:
     issuetype = fields.get("issuetype") or {}
     assignee = fields.get("assignee") or {}
     points: Decimal | None = None
-    if ids.story_points and fields.get(ids.story_points) is not None:
-        raw_points = fields[ids.story_points]
-        if isinstance(raw_points, bool):
-            raise ValueError(f"story points is not a number: {raw_points!r}")
-        try:
-            points = Decimal(str(raw_points))
-        except InvalidOperation:
-            raise ValueError(f"story points is not a number: {raw_points!r}") from None
-        if points < 0 or not points.is_finite():
-            raise ValueError(f"story points out of range: {raw_points!r}")
+    points_field = points_elsewhere = ""
+    for index, field_id in enumerate(ids.story_points):
+        if fields.get(field_id) is None:
+            continue
+        if index and ids.story_points_pinned:
+            points_elsewhere = field_id
+        else:
+            points, points_field = _points(fields[field_id]), field_id
+        break
     sprints: list[JiraSprint] = []
     if ids.sprint:
         sprint_value = fields.get(ids.sprint) or []
@@ -294,28 +365,92 @@ def parse_issue(raw: Any, ids: JiraFieldIds) -> JiraIssue:
         updated=parse_jira_datetime(fields.get("updated")),
         parent_key=parent_key,
         created=parse_jira_datetime(fields.get("created")),
+        story_points_field=points_field,
+        points_elsewhere=points_elsewhere,
     )
 
 
-def resolve_field_ids(fields: Sequence[dict[str, Any]], names: JiraFieldNames) -> JiraFieldIds:
-    """Custom field ids by configured name, falling back to the field's schema type."""
+def parse_fields(raw: Sequence[Any]) -> list[JiraField]:
+    """``/rest/api/2/field`` as :class:`JiraField` (entries without an id are left out)."""
+    result = []
+    for f in raw:
+        if not isinstance(f, dict) or not f.get("id"):
+            continue
+        schema = f.get("schema")
+        if not isinstance(schema, dict):
+            schema = {}
+        result.append(
+            JiraField(
+                id=str(f["id"]),
+                name=str(f.get("name") or ""),
+                schema=str(schema.get("custom") or schema.get("system") or ""),
+            )
+        )
+    return result
 
-    def find(name: str, schemas: Sequence[str]) -> str | None:
-        wanted = name.strip().lower()
+
+def _pinned(fields: Sequence[JiraField], wanted: str, setting: str) -> JiraField:
+    """The field a setting names, by id first, else by name (case-insensitive)."""
+    text = wanted.strip()
+    for f in fields:
+        if f.id == text:
+            return f
+    matches = [f for f in fields if f.name.strip().lower() == text.lower()]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        ids = ", ".join(f"{f.id} ({f.flavour})" for f in matches)
+        raise FieldSettingError(
+            f"{setting}={text!r} names {len(matches)} JIRA fields ({ids}): set it to the id of the one to read.",
+            service="JIRA",
+        )
+    raise FieldSettingError(
+        f"{setting}={text!r} names no JIRA field: set it to a field id or name from "
+        "`manage.py integrations_check`, or leave it empty to find the field by its type.",
+        service="JIRA",
+    )
+
+
+def story_points_fields(fields: Sequence[JiraField]) -> list[JiraField]:
+    """Every story points field, team-managed "Story point estimate" first."""
+    estimate = [f for f in fields if f.schema == SCHEMA_STORY_POINT_ESTIMATE]
+    classic = [
+        f for f in fields if f.schema == SCHEMA_NUMBER and f.name.strip().lower() == CLASSIC_STORY_POINTS
+    ]
+    return estimate + classic
+
+
+def resolve_field_ids(raw_fields: Sequence[Any], names: JiraFieldNames) -> JiraFieldIds:
+    """The custom fields to read: pinned by a setting (id or name; one that JIRA does not have
+    raises :class:`FieldSettingError`), else found by their schema type."""
+    fields = parse_fields(raw_fields)
+
+    def find(attr: str, schemas: Sequence[str], *, named: str = "") -> JiraField | None:
+        wanted = getattr(names, attr)
+        if wanted.strip():
+            return _pinned(fields, wanted, FIELD_SETTINGS[attr])
         for f in fields:
-            if str(f.get("name", "")).lower() == wanted:
-                return str(f["id"])
-        for f in fields:
-            if (f.get("schema") or {}).get("custom") in schemas:
-                return str(f["id"])
+            if f.schema in schemas and (not named or f.name.strip().lower() == named):
+                return f
         return None
 
+    candidates = story_points_fields(fields)
+    pinned = bool(names.story_points.strip())
+    if pinned:
+        first = _pinned(fields, names.story_points, FIELD_SETTINGS["story_points"])
+        candidates = [first, *(f for f in candidates if f.id != first.id)]
+    found = {
+        "sprint": find("sprint", SCHEMA_SPRINT),
+        "reviewer": find("reviewer", SCHEMA_REVIEWER, named="reviewer"),
+        "account": find("account", SCHEMA_ACCOUNT),
+        "epic_link": find("epic_link", SCHEMA_EPIC_LINK),
+    }
+    used = [*candidates, *(f for f in found.values() if f is not None)]
     return JiraFieldIds(
-        story_points=find(names.story_points, SCHEMA_STORY_POINTS[:1]),
-        sprint=find(names.sprint, SCHEMA_SPRINT),
-        reviewer=find(names.reviewer, ()),
-        account=find(names.account, SCHEMA_ACCOUNT),
-        epic_link=find(names.epic_link, SCHEMA_EPIC_LINK),
+        story_points=tuple(f.id for f in candidates),
+        story_points_pinned=pinned,
+        names=tuple((f.id, f.name) for f in used),
+        **{k: (f.id if f else None) for k, f in found.items()},
     )
 
 

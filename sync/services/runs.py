@@ -213,14 +213,17 @@ def cursor_note_pending(cursor: SyncCursor, newest: datetime | None) -> None:
         cursor.save(update_fields=["pending", "updated_at"])
 
 
-def cursor_advance(cursor: SyncCursor, *, run_started: datetime) -> None:
+def cursor_advance(cursor: SyncCursor, *, run_started: datetime, fields: str | None = None) -> None:
     """At the end of the feed: the next run starts from the newest change seen (never later than
     this run's start), less SYNC_WATERMARK_OVERLAP_MINUTES: the overlap absorbs clock skew,
-    same-second edits and changes Tempo indexes late (re-reading them changes nothing)."""
+    same-second edits and changes Tempo indexes late (re-reading them changes nothing).
+    ``fields`` records what the records were read with (see ``SyncCursor.fields``)."""
     if cursor.pending is not None:
         newest = min(cursor.pending, run_started)
         candidate = newest - watermark_overlap()
         if cursor.value is None or candidate > cursor.value:
             cursor.value = candidate
     cursor.pending = None
-    cursor.save(update_fields=["value", "pending", "updated_at"])
+    if fields is not None:  # what the feed's records were read with (the JIRA fields)
+        cursor.fields = fields
+    cursor.save(update_fields=["value", "pending", "fields", "updated_at"])

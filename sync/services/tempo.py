@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
 from typing import Any
@@ -80,6 +80,27 @@ def _category_of(account: TempoAccount) -> str | None:
     return None
 
 
+def account_cell(
+    remote: TempoAccount,
+    category: str,
+    *,
+    cells_by_key: dict[str, int],
+    cells_by_lead: Mapping[str | None, int],
+) -> int | None:
+    """The cell an account goes to: the cell whose JIRA project key prefixes the account key
+    ("BB-CLIENT1"), else, for a cell-internal account, its lead's cell."""
+    prefix = remote.key.split("-", 1)[0].upper()
+    cell_id = cells_by_key.get(prefix) if "-" in remote.key else None
+    if cell_id is None and category == AccountCategory.INTERNAL_CELL:
+        cell_id = cells_by_lead.get(remote.lead_account_id)
+    return cell_id
+
+
+def account_category(account: TempoAccount) -> str | None:
+    """Our category of a Tempo account (TEMPO_ACCOUNT_CATEGORIES), None when not mapped."""
+    return _category_of(account)
+
+
 def accounts_store(*, accounts: Iterable[TempoAccount], counts: RunCounts) -> None:
     """Upserts accounts by Tempo id (or by key for an account created in the portal first)."""
     cells_by_key = {c.jira_project_key.upper(): c.pk for c in Cell.objects.exclude(jira_project_key="")}
@@ -104,10 +125,7 @@ def accounts_store(*, accounts: Iterable[TempoAccount], counts: RunCounts) -> No
                 ]
             )
             continue
-        prefix = remote.key.split("-", 1)[0].upper()
-        cell_id = cells_by_key.get(prefix) if "-" in remote.key else None
-        if cell_id is None and category == AccountCategory.INTERNAL_CELL:
-            cell_id = cells_by_lead.get(remote.lead_account_id)
+        cell_id = account_cell(remote, category, cells_by_key=cells_by_key, cells_by_lead=cells_by_lead)
         values: dict[str, Any] = {
             "tempo_id": remote.tempo_id,
             "key": remote.key[:64],

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-FIELD_STORY_POINTS = "customfield_10016"
+FIELD_STORY_POINTS = "customfield_10016"  # classic "Story Points" (company-managed projects)
+FIELD_STORY_POINT_ESTIMATE = "customfield_10026"  # "Story point estimate" (team-managed projects)
 FIELD_SPRINT = "customfield_10020"
 FIELD_EPIC_LINK = "customfield_10014"
 FIELD_REVIEWER = "customfield_10040"
@@ -68,6 +69,7 @@ TOPICS = [
 LABELS = ["backend", "frontend", "devops", "newcomer-friendly", "client", "security", "docs"]
 FIELDS_BY_NAME = {
     "Story Points": FIELD_STORY_POINTS,
+    "Story point estimate": FIELD_STORY_POINT_ESTIMATE,
     "Sprint": FIELD_SPRINT,
     "Epic Link": FIELD_EPIC_LINK,
     "Reviewer": FIELD_REVIEWER,

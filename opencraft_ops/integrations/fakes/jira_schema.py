@@ -11,18 +11,31 @@ from opencraft_ops.integrations.fakes.data import (
     FIELD_EPIC_LINK,
     FIELD_REVIEWER,
     FIELD_SPRINT,
+    FIELD_STORY_POINT_ESTIMATE,
     FIELD_STORY_POINTS,
 )
 
 SEARCH_MAX = 100
 AGILE_MAX = 50
 MOVE_MAX = 50
+# The workflow statuses of the site and their categories (``/rest/api/2/status``); a status
+# not listed here is served in the "indeterminate" category.
 STATUS_CATEGORIES = {
     "Backlog": "new",
     "To Do": "new",
-    "Prospect": "new",
-    "Done": "done",
+    "Stretch Goals": "new",
+    "In Progress": "indeterminate",
+    "Code Review": "indeterminate",
+    "External Review": "indeterminate",
+    "Merged": "indeterminate",
+    "Long External Review/Blocked": "indeterminate",
     "Deployed & Delivered": "done",
+    "Done": "done",
+    "Prospect": "new",
+    "Offer / Waiting on client": "new",
+    "Accepted": "new",
+    "In Development": "indeterminate",
+    "Delivered to client / QA": "indeterminate",
 }
 
 FIELDS: list[dict[str, Any]] = [
@@ -117,8 +130,19 @@ FIELDS: list[dict[str, Any]] = [
         "clauseNames": ["cf[10016]", "Story Points"],
         "schema": {
             "type": "number",
-            "custom": "com.pyxis.greenhopper.jira:jsw-story-points",
+            "custom": "com.atlassian.jira.plugin.system.customfieldtypes:float",
             "customId": 10016,
+        },
+    },
+    {
+        "id": FIELD_STORY_POINT_ESTIMATE,
+        "name": "Story point estimate",
+        "custom": True,
+        "clauseNames": ["cf[10026]", "Story point estimate"],
+        "schema": {
+            "type": "number",
+            "custom": "com.pyxis.greenhopper.jira:jsw-story-points",
+            "customId": 10026,
         },
     },
     {

@@ -54,7 +54,7 @@ def test_fields_resolved_by_configured_name_or_schema():
     ]
     ids = resolve_field_ids(fields, JiraFieldNames(reviewer="code REVIEWER"))
     assert (ids.story_points, ids.sprint, ids.reviewer, ids.account, ids.epic_link) == (
-        "customfield_1",
+        ("customfield_1",),
         "customfield_2",
         "customfield_3",
         "customfield_4",
@@ -64,7 +64,8 @@ def test_fields_resolved_by_configured_name_or_schema():
 
 def test_field_ids_from_the_server(loaded_jira, sleeps):
     ids = client(loaded_jira, sleeps).field_ids()
-    assert ids.story_points == FIELDS_BY_NAME["Story Points"]
+    # Both flavours, team-managed first: an issue's points come from whichever has a value.
+    assert ids.story_points == (FIELDS_BY_NAME["Story point estimate"], FIELDS_BY_NAME["Story Points"])
     assert ids.reviewer == FIELDS_BY_NAME["Reviewer"] and ids.epic_link == FIELDS_BY_NAME["Epic Link"]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -12,6 +13,8 @@ from sprints import calculations
 from sprints.models import BoardSprint
 from sprints.services import sprint_ensure
 from sustainability.models import Account
+from sync.calculations import Mapped, epic_status_for, ticket_status_for
+from sync.models import JiraStatus
 
 ISSUE_CURSOR = "jira.issues"
 
@@ -64,6 +67,30 @@ class SprintEntry:
         return issue.updated or self.now
 
 
+MAX_STATUS_KEYS = 20
+
+
+@dataclass
+class StatusesSeen:
+    """The JIRA statuses a run read: their category, the latest issue keys, and those mapped
+    only by their category (unknown to the portal)."""
+
+    category: dict[str, str] = field(default_factory=dict)
+    keys: dict[str, list[str]] = field(default_factory=dict)
+    unknown: Counter[str] = field(default_factory=Counter)
+
+    def note(self, issue: JiraIssue, mapped: Mapped) -> None:
+        name = issue.status[:100]
+        if not name:
+            return
+        self.category[name] = issue.status_category
+        keys = self.keys.setdefault(name, [])
+        if len(keys) < MAX_STATUS_KEYS and issue.key not in keys:
+            keys.append(issue.key)
+        if not mapped.known:
+            self.unknown[name] += 1
+
+
 class SyncContext:
     """Everything a run maps remote ids through, loaded once (a handful of queries)."""
 
@@ -89,6 +116,32 @@ class SyncContext:
             if j is not None
         }
         self.sprint_ids: dict[int, int] = {}
+        self.status_overrides: dict[str, tuple[str, str]] = {
+            name: (ticket, epic)
+            for name, ticket, epic in JiraStatus.objects.values_list("name", "ticket_status", "epic_status")
+        }
+        self.statuses = StatusesSeen()
+        # Story points field (pinned by a setting, empty here) -> issues with points in another one.
+        self.points_elsewhere: Counter[str] = Counter()
+
+    def ticket_status(self, issue: JiraIssue) -> Mapped:
+        mapped = ticket_status_for(
+            issue.status, issue.status_category, override=self.status_overrides.get(issue.status, ("", ""))[0]
+        )
+        self.statuses.note(issue, mapped)
+        if issue.points_elsewhere:
+            self.points_elsewhere[issue.points_elsewhere] += 1
+        return mapped
+
+    def epic_status(self, issue: JiraIssue, current: str | None) -> Mapped:
+        mapped = epic_status_for(
+            issue.status,
+            issue.status_category,
+            override=self.status_overrides.get(issue.status, ("", ""))[1],
+            current=current,
+        )
+        self.statuses.note(issue, mapped)
+        return mapped
 
     def our_sprint(self, number: int) -> int:
         if number not in self.sprint_ids:

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db import DatabaseError, IntegrityError, transaction
 
-from epics.models import Epic, EpicStatus
+from epics.models import Epic
 from epics.services import epic_status_record_external
 from opencraft_ops.integrations.jira import IssuePage, JiraIssue
 from opencraft_ops.integrations.tempo import SkippedRecord
@@ -21,14 +21,12 @@ from sprints.models import Ticket
 from sync.services.jira.context import Seen, SprintEntry, SyncContext
 from sync.services.runs import RunCounts
 
-EPIC_STATUS_BY_NAME = {label.lower(): value for value, label in EpicStatus.choices} | {
-    value.replace("_", " "): value for value in EpicStatus.values
-}
 TICKET_FIELDS = [
     "key",
     "summary",
     "issue_type",
     "status",
+    "jira_status",
     "cell_id",
     "assignee_id",
     "reviewer_id",
@@ -43,6 +41,8 @@ TICKET_FIELDS = [
     "jira_updated_at",
 ]
 EPIC_FIELDS = ["key", "title", "cell_id", "account_id", "owner_id", "status"]
+# Written on every update as well: a bulk upsert does not touch auto_now fields by itself.
+TOUCHED = ["updated_at"]
 
 
 def _note_seen(page: IssuePage, seen: Seen | None, *, epics: bool) -> None:
@@ -56,7 +56,7 @@ def _note_seen(page: IssuePage, seen: Seen | None, *, epics: bool) -> None:
 
 
 def _epic_values(issue: JiraIssue, ctx: SyncContext, current_status: str | None) -> dict[str, Any]:
-    status = EPIC_STATUS_BY_NAME.get(issue.status.lower(), current_status or EpicStatus.PROSPECT)
+    status = ctx.epic_status(issue, current_status).status
     return {
         "key": issue.key,
         "title": issue.summary[:255],
@@ -72,7 +72,8 @@ def _ticket_values(issue: JiraIssue, ctx: SyncContext, epics: dict[str, int]) ->
         "key": issue.key,
         "summary": issue.summary,
         "issue_type": issue.issue_type[:50],
-        "status": issue.status[:50],
+        "status": ctx.ticket_status(issue).status,
+        "jira_status": issue.status[:100],
         "cell_id": ctx.cell_by_project.get(issue.project_key.upper()),
         "assignee_id": ctx.members.get(issue.assignee_account_id),
         "reviewer_id": ctx.members.get(issue.reviewer_account_id),
@@ -166,7 +167,7 @@ def epics_store_page(
             continue
         created += local is None
         rows.append(Epic(jira_id=issue.jira_id, **values))
-    _upsert(Epic, rows, EPIC_FIELDS, counts, created)
+    _upsert(Epic, rows, [*EPIC_FIELDS, *TOUCHED], counts, created)
 
 
 def _skip_invalid(issue: JiraIssue, counts: RunCounts) -> bool:
@@ -225,4 +226,10 @@ def tickets_store_page(
         rows.append(
             Ticket(jira_id=issue.jira_id, added_to_sprint_at=added, injection_accepted=accepted, **values)
         )
-    _upsert(Ticket, rows, [*TICKET_FIELDS, "added_to_sprint_at", "injection_accepted"], counts, created)
+    _upsert(
+        Ticket,
+        rows,
+        [*TICKET_FIELDS, "added_to_sprint_at", "injection_accepted", *TOUCHED],
+        counts,
+        created,
+    )

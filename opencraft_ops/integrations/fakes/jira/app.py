@@ -25,7 +25,7 @@ from opencraft_ops.integrations.fakes.data import Dataset
 from opencraft_ops.integrations.fakes.jira import agile
 from opencraft_ops.integrations.fakes.jira.render import issue_json
 from opencraft_ops.integrations.fakes.jira.search import search
-from opencraft_ops.integrations.fakes.jira_schema import FIELDS, JqlError, jira_time
+from opencraft_ops.integrations.fakes.jira_schema import FIELDS, STATUS_CATEGORIES, JqlError, jira_time
 from opencraft_ops.integrations.fakes.server import FakeRequest, FakeResponse, json_error
 
 OPERATIONS = (
@@ -73,6 +73,12 @@ class FakeJira:
         self.moves: list[tuple[int, list[str]]] = []
         self.lost_answers: list[LostAnswer] = []
         self.unindexed: set[int] = set()  # left out of search results (a lagging index), not of GET
+        # The site's fields (/field; remove or rename some to test discovery), workflow statuses
+        # with their category (/status), and the team-managed projects (see ``render.issue_json``).
+        self.fields: list[dict[str, Any]] = [dict(f) for f in FIELDS]
+        self.statuses: dict[str, str] = dict(STATUS_CATEGORIES)
+        self.team_managed: set[str] = set()
+        self.requests: list[str] = []  # "METHOD /path" of every request answered
         self._lock = threading.RLock()
         self._next_sprint = 5000
         self._next_issue = 90000
@@ -219,6 +225,8 @@ class FakeJira:
             epic=self.issues.get(self.keys.get(record.get("epic_key") or "", -1)),
             corrupted=self.corrupted.get(record["id"]),
             wanted=wanted,
+            statuses=self.statuses,
+            team_managed=record["project"] in self.team_managed,
         )
 
     # --- HTTP -----------------------------------------------------------------
@@ -260,10 +268,13 @@ class FakeJira:
     def _route(self, request: FakeRequest) -> tuple[FakeResponse, str]:
         path = request.path.rstrip("/")
         method = request.method
+        self.requests.append(f"{method} {path}")
         if path == "/rest/api/2/serverInfo":
             return self._server_info(request), ""
         if path == "/rest/api/2/field":
-            return FakeResponse(200, FIELDS), ""
+            return FakeResponse(200, self.fields), ""
+        if path == "/rest/api/2/status":
+            return self._statuses(request), ""
         if path == "/rest/api/2/myself":
             return self._myself(request), ""
         if path in ("/rest/api/2/search", "/rest/api/2/search/jql") and method in ("GET", "POST"):
@@ -302,6 +313,26 @@ class FakeJira:
                 "serverTitle": "Fake JIRA",
             },
         )
+
+    def _statuses(self, request: FakeRequest) -> FakeResponse:
+        keys = {"new": (2, "To Do"), "indeterminate": (4, "In Progress"), "done": (3, "Done")}
+        rows = []
+        for index, (name, category) in enumerate(sorted(self.statuses.items()), start=1):
+            number, label = keys.get(category, (1, "No Category"))
+            rows.append(
+                {
+                    "self": f"{request.base_url}/rest/api/2/status/{index}",
+                    "id": str(index),
+                    "name": name,
+                    "statusCategory": {
+                        "self": f"{request.base_url}/rest/api/2/statuscategory/{number}",
+                        "id": number,
+                        "key": category,
+                        "name": label,
+                    },
+                }
+            )
+        return FakeResponse(200, rows)
 
     def _myself(self, request: FakeRequest) -> FakeResponse:
         return FakeResponse(

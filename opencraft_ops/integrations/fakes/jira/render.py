@@ -10,9 +10,10 @@ from opencraft_ops.integrations.fakes.data import (
     FIELD_EPIC_LINK,
     FIELD_REVIEWER,
     FIELD_SPRINT,
+    FIELD_STORY_POINT_ESTIMATE,
     FIELD_STORY_POINTS,
 )
-from opencraft_ops.integrations.fakes.jira_schema import STATUS_CATEGORIES, agile_time, jira_time
+from opencraft_ops.integrations.fakes.jira_schema import agile_time, jira_time
 
 
 def sprint_json(sprint: dict[str, Any], base: str) -> dict[str, Any]:
@@ -64,10 +65,17 @@ def issue_json(
     epic: dict[str, Any] | None,
     corrupted: dict[str, Any] | None = None,
     wanted: set[str] | None = None,
+    statuses: dict[str, str] | None = None,
+    team_managed: bool = False,
 ) -> dict[str, Any]:
-    """One issue as REST v2 serves it; ``corrupted`` overrides raw fields (fault injection)."""
+    """One issue as REST v2 serves it; ``corrupted`` overrides raw fields (fault injection).
+
+    ``statuses`` gives the status categories; an issue of a ``team_managed`` project keeps its
+    points in "Story point estimate" (the classic "Story Points" is empty) and has no Epic
+    Link (its epic is its parent)."""
     status = record["status"]
-    category = STATUS_CATEGORIES.get(status, "indeterminate")
+    category = (statuses or {}).get(status, "indeterminate")
+    points = record.get("story_points")
     fields: dict[str, Any] = {
         "summary": record["summary"],
         "status": {
@@ -88,14 +96,15 @@ def issue_json(
         "timeoriginalestimate": record.get("original_estimate"),
         "timeestimate": record.get("remaining_estimate"),
         "timespent": record.get("time_spent") or None,
-        FIELD_STORY_POINTS: record.get("story_points"),
+        FIELD_STORY_POINTS: None if team_managed else points,
+        FIELD_STORY_POINT_ESTIMATE: points if team_managed else None,
         FIELD_SPRINT: [
             {**sprint_json(sprints[s], base), "boardId": sprints[s]["originBoardId"]}
             for s in record.get("sprint_ids") or []
             if s in sprints
         ]
         or None,
-        FIELD_EPIC_LINK: record.get("epic_key"),
+        FIELD_EPIC_LINK: None if team_managed else record.get("epic_key"),
         FIELD_REVIEWER: _user(record.get("reviewer"), base),
         FIELD_ACCOUNT: {"id": record["account_id"], "value": str(record["account_id"])}
         if record.get("account_id")

@@ -1,6 +1,7 @@
 """The fake JIRA's issue search: the bounded JQL our client writes, paged as Server or Cloud.
 
-Clauses: project, issuetype, updated, key, sprint, joined by AND; ORDER BY key/updated/created/id.
+Clauses: project, issuetype, updated, key, sprint, joined by AND; ORDER BY key/updated/created/id
+(ASC or DESC).
 Anything else gets JIRA's 400. Dates in JQL are read in the searching user's time zone
 (their profile's ``timeZone``), as JIRA does, at minute precision.
 """
@@ -50,10 +51,11 @@ def _compare(updated: datetime, op: str, when: datetime) -> bool:
 
 def matching_issues(app: FakeJira, jql: str) -> list[dict[str, Any]]:
     text = jql.strip()
-    order = "key"
+    order, descending = "key", False
     split = re.split(r"\s+ORDER\s+BY\s+", text, flags=re.I)
     if len(split) == 2:
         text, order = split[0], split[1].split(",")[0].split()[0].lower()
+        descending = split[1].split(",")[0].split()[-1].lower() == "desc"
         if order not in ("key", "updated", "created", "id"):
             raise JqlError(f"Not able to sort using field '{order}'.")
     rows = [r for r in app.issues.values() if r["id"] not in app.unindexed]
@@ -90,7 +92,7 @@ def matching_issues(app: FakeJira, jql: str) -> list[dict[str, Any]]:
         project, _, number = r["key"].rpartition("-")
         return (project, int(number))
 
-    rows.sort(key=sort_key)
+    rows.sort(key=sort_key, reverse=descending)
     return rows
 
 
