@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "sprints",
     "rotations",
     "sustainability",
+    "estimation",
     "duties",
     "sync",
 ]

@@ -24,6 +24,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime, tzinfo
+from decimal import Decimal
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -319,6 +320,22 @@ class JiraClient:
         """Posts ``body`` (wiki markup) on the issue; returns the new comment's id."""
         comment = self._call(lambda: self._jira.add_comment(issue_key, body), idempotent=False)
         return str(comment.raw["id"])
+
+    def set_story_points(self, issue_key: str, points: Decimal | None) -> None:
+        """Sets the issue's story points (``PUT /issue/{key}``). Not re-sent after an answer that
+        may have been lost: the caller reads the issue back (:meth:`issue`) to learn whether
+        JIRA carried it out before writing again."""
+        field_id = self.field_ids().story_points
+        if not field_id:
+            raise IntegrationError(
+                "JIRA has no story points field: check JIRA_FIELD_STORY_POINTS.", service="JIRA"
+            )
+        value: float | int | None = None
+        if points is not None:
+            value = int(points) if points == points.to_integral_value() else float(points)
+        url = self._jira._get_url(f"issue/{issue_key}")
+        body = json.dumps({"fields": {field_id: value}})
+        self._call(lambda: self._jira._session.put(url, data=body), idempotent=False)
 
     def create_sprint(
         self,
