@@ -28,7 +28,15 @@ D = Decimal
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("3", "3"), ("3.0", "3"), (" 0.50 ", "0.5"), ("13", "13"), ("?", "?"), ("Too big", "too-big"), ("too-big", "too-big")],
+    [
+        ("3", "3"),
+        ("3.0", "3"),
+        (" 0.50 ", "0.5"),
+        ("13", "13"),
+        ("?", "?"),
+        ("Too big", "too-big"),
+        ("too-big", "too-big"),
+    ],
 )
 def test_votes_are_normalised(raw: str, expected: str) -> None:
     assert normalise_vote(raw) == expected
@@ -42,7 +50,15 @@ def test_votes_off_the_scale_are_refused(raw: str) -> None:
 
 @pytest.mark.parametrize(
     ("points", "expected"),
-    [([], None), (["3"], "3"), (["2", "3"], "3"), (["1", "2", "8"], "2"), (["0.5", "1"], "1"), (["5", "8"], "8"), (["3", "5", "5", "13"], "5")],
+    [
+        ([], None),
+        (["3"], "3"),
+        (["2", "3"], "3"),
+        (["1", "2", "8"], "2"),
+        (["0.5", "1"], "1"),
+        (["5", "8"], "8"),
+        (["3", "5", "5", "13"], "5"),
+    ],
 )
 def test_median_rounded_up_to_the_scale(points: list[str], expected: str | None) -> None:
     result = median_up([D(p) for p in points])
@@ -57,7 +73,8 @@ def test_median_is_on_the_scale_between_the_votes(points: list[Decimal]) -> None
 
 
 @pytest.mark.parametrize(
-    ("value", "expected"), [(D("0.1"), D("0.5")), (D("2.5"), D("3")), (D("3"), D("3")), (D("9"), D("13")), (D("40"), D("13"))]
+    ("value", "expected"),
+    [(D("0.1"), D("0.5")), (D("2.5"), D("3")), (D("3"), D("3")), (D("9"), D("13")), (D("40"), D("13"))],
 )
 def test_round_up_to_scale(value: Decimal, expected: Decimal) -> None:
     assert round_up_to_scale(value) == expected
