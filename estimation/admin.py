@@ -4,11 +4,13 @@ votes, the cells' estimation settings, and actions to reveal, close or resume th
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
 from estimation import services
 from estimation.models import CellEstimationSettings, EstimationItem, EstimationSession, SessionState, Vote
+from roles.models import RoleAssignment
 from roles.permissions import member_of
 
 
@@ -20,13 +22,7 @@ def _kept_cells(request: HttpRequest) -> list[int] | None:
     member = member_of(request.user)
     if member is None:
         return []
-    from datetime import date
-
-    from django.db.models import Q
-
-    from roles.models import RoleAssignment
-
-    today = date.today()
+    today = timezone.localdate()
     return list(
         RoleAssignment.objects.filter(member=member, role__slug="sprint-planning-manager", since__lte=today)
         .filter(Q(until__isnull=True) | Q(until__gte=today))

@@ -14,7 +14,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
@@ -274,7 +273,3 @@ def laggards(*, as_of: date, cell_ids: Sequence[int] | None) -> list[Laggard]:
 def results(session: EstimationSession) -> list[EstimationItem]:
     """The session's items with their tickets, for the results API (one query)."""
     return _items(session)
-
-
-def keeper_decision_points(value: Decimal | None) -> str:
-    return "" if value is None else str(value.normalize())

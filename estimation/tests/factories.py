@@ -26,7 +26,9 @@ def unestimated(cell: Any, sprint: Any, key: str, **fields: Any) -> Any:
 
 def keeper_of(cell: Any, *, username: str = "spm", role: str = "sprint-planning-manager") -> Member:
     """A member of ``cell`` holding ``role`` there (the sprint planning manager by default)."""
-    member: Member = MemberFactory(cell=cell, user__username=username, user__password="correct-horse-battery")
+    member: Member = MemberFactory.create(
+        cell=cell, user__username=username, user__password="correct-horse-battery"
+    )
     RoleAssignmentFactory(
         member=member, role=Role.objects.get(slug=role), cell=cell, since=date.today() - timedelta(days=100)
     )

@@ -51,7 +51,7 @@ def test_the_beat_opens_the_next_sprints_session_once(cell: Any, core_member: An
     current = calendar.sprint_on(today)
     from estimation.tests.factories import SprintFactory
 
-    nxt = SprintFactory(number=current.number + 1)
+    nxt: Any = SprintFactory(number=current.number + 1)
     unestimated(cell, nxt, "SE-10")
     TicketFactory(key="SE-11", cell=cell, sprint=nxt)  # already estimated: not in the session
     unestimated(other_cell, nxt, "FA-1")
@@ -299,14 +299,16 @@ def test_closing_with_each_rule_writes_the_points_to_the_tickets_and_jira(
     assert response.status_code == 302
     closed = EstimationSession.objects.get(pk=session.pk)
     assert (closed.state, closed.rule, closed.closed_by) == (SessionState.CLOSED, rule, keeper.user)
-    for key, points in expected.items():
+    for key, expected_points in expected.items():
         ticket = Ticket.objects.get(key=key)
         item = EstimationItem.objects.get(session=session, ticket=ticket)
         remote = jira_issues.app.issue(key)["story_points"]
-        if points is None:
+        if expected_points is None:
             assert ticket.story_points is None and remote is None and item.write_state == WriteState.NONE
         else:
-            assert ticket.story_points == Decimal(points) and Decimal(str(remote)) == Decimal(points)
+            assert ticket.story_points == Decimal(expected_points) and Decimal(str(remote)) == Decimal(
+                expected_points
+            )
             assert item.write_state == WriteState.WRITTEN
         assert len(item.votes_record) == 3 and item.outcome
     assert len(jira_issues.app.edits) == sum(1 for p in expected.values() if p is not None)

@@ -20,7 +20,10 @@ def test_points_are_written_and_read_back(fake_jira: Any) -> None:
     assert remote is not None and remote.story_points == Decimal("2.5")
     client.set_story_points(issue["key"], Decimal("5"))
     assert fake_jira.app.issue(issue["key"])["story_points"] == 5
-    assert [fields for _, fields in fake_jira.app.edits] == [{"customfield_10016": 2.5}, {"customfield_10016": 5}]
+    assert [fields for _, fields in fake_jira.app.edits] == [
+        {"customfield_10016": 2.5},
+        {"customfield_10016": 5},
+    ]
 
 
 def test_a_lost_answer_is_not_sent_again(fake_jira: Any) -> None:
