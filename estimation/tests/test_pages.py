@@ -403,3 +403,23 @@ def test_epic_owners_are_co_keepers_but_only_the_planning_manager_closes(session
     client = _client(owner)
     assert client.post(reverse("estimation:reveal", args=[session.pk]), {}).status_code == 302
     assert client.post(reverse("estimation:close", args=[session.pk]), {"rule": "median"}).status_code == 403
+
+
+def test_page_query_count_does_not_grow(
+    session: Any, cell: Any, sprint: Any, core_member: Any, django_assert_num_queries: Any
+) -> None:
+    client = _client(core_member)
+    url = _page(session)
+    assert client.get(url).status_code == 200
+    for n in range(3, 9):
+        ticket = unestimated(cell, sprint, f"SE-{n}")
+        item = services.item_add(session=session, ticket=ticket, by=None)
+        for member in MemberFactory.create_batch(2, cell=cell):
+            services.vote_cast(item=item, member=member, value="5")
+    # Queries: the login session and user (2), the estimation session with cell and sprint (1),
+    # the viewer's member (1), the roles they hold in the cell and whether they own an epic (2),
+    # the items with tickets and epics, the votes with members, the voters (3), newcomer or not
+    # (1); the tickets that may be added only for keepers. Ten with 2 tickets or 8 and 12 votes.
+    with django_assert_num_queries(10):
+        response = client.get(url)
+    assert response.status_code == 200 and "SE-8" in response.content.decode()
