@@ -10,10 +10,13 @@ from JIRA and only writes again when JIRA does not have the points yet.
 from __future__ import annotations
 
 import logging
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -167,13 +170,6 @@ def vote_cast(*, item: EstimationItem, member: Member, value: str, comment: str 
 
 
 @transaction.atomic
-def vote_withdraw(*, item: EstimationItem, member: Member) -> int:
-    _require_open(item.session)
-    deleted, _ = Vote.objects.filter(item=item, member=member).delete()
-    return deleted
-
-
-@transaction.atomic
 def items_reveal(*, session: EstimationSession, item_ids: list[int] | None = None) -> int:
     """Reveals the votes of the given items (all of them when None); returns how many."""
     _require_open(session)
@@ -274,12 +270,34 @@ class WriteSummary:
     confirmed: int  # found already written in JIRA after a lost answer: not sent again
     skipped: int
     failed: int
+    busy: bool = False  # another run was writing this session's points: this one did nothing
+
+
+WRITE_LEASE_SECONDS = 300
 
 
 def session_write_points(*, session_id: int, client: JiraClient | None = None) -> WriteSummary:
     """Writes the closed session's pending points to JIRA, one ticket at a time; resumable.
     Raises ``IntegrationError`` on a failure worth retrying (the task retries), after
-    recording it; an issue missing in JIRA is marked failed and the rest carry on."""
+    recording it; an issue missing in JIRA is marked failed and the rest carry on.
+
+    One run per session at a time (a lease in the cache, renewed per ticket): a second run
+    started meanwhile (the beat, a keeper's retry) returns at once instead of reading back a
+    ticket whose request is still in flight and writing it again."""
+    key = f"estimation:write-points:{session_id}"
+    token = uuid.uuid4().hex
+    if not cache.add(key, token, WRITE_LEASE_SECONDS):
+        return WriteSummary(written=0, confirmed=0, skipped=0, failed=0, busy=True)
+    try:
+        return _write_points(
+            session_id=session_id, client=client, renew=lambda: cache.touch(key, WRITE_LEASE_SECONDS)
+        )
+    finally:
+        if cache.get(key) == token:
+            cache.delete(key)
+
+
+def _write_points(*, session_id: int, client: JiraClient | None, renew: Callable[[], object]) -> WriteSummary:
     ids = list(
         EstimationItem.objects.filter(
             session_id=session_id, write_state__in=[WriteState.PENDING, WriteState.SENDING]
@@ -292,6 +310,7 @@ def session_write_points(*, session_id: int, client: JiraClient | None = None) -
             client = None
     written = confirmed = skipped = failed = 0
     for item_id in ids:
+        renew()
         outcome = _write_item(item_id=item_id, client=client, session_id=session_id)
         written += outcome == "written"
         confirmed += outcome == "confirmed"

@@ -423,3 +423,33 @@ def test_page_query_count_does_not_grow(
     with django_assert_num_queries(10):
         response = client.get(url)
     assert response.status_code == 200 and "SE-8" in response.content.decode()
+
+
+def test_one_write_run_per_session_at_a_time(
+    session: Any, cell: Any, keeper: Any, jira_issues: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.core.cache import cache
+
+    _votes(session, cell, {"SE-1": ["3"], "SE-2": ["2"]})
+    cache.add(f"estimation:write-points:{session.pk}", "another-run", 60)  # a run in flight
+    try:
+        _close(_client(keeper), session, "median", django_capture_on_commit_callbacks)
+        assert jira_issues.app.edits == []  # this run left the tickets to the other one
+        assert EstimationSession.objects.get(pk=session.pk).state == SessionState.CLOSING
+    finally:
+        cache.delete(f"estimation:write-points:{session.pk}")
+    summary = services.session_write_points(session_id=session.pk)
+    assert (summary.written, summary.busy) == (2, False)
+    assert EstimationSession.objects.get(pk=session.pk).state == SessionState.CLOSED
+
+
+def test_a_ticket_missing_in_jira_is_marked_failed_and_the_rest_written(
+    session: Any, cell: Any, keeper: Any, fake_jira: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    fake_jira.app.add_issue(project="SE", summary="Only SE-1 exists in JIRA")
+    _votes(session, cell, {"SE-1": ["3"], "SE-2": ["2"]})
+    _close(_client(keeper), session, "median", django_capture_on_commit_callbacks)
+    states = dict(EstimationItem.objects.filter(session=session).values_list("ticket__key", "write_state"))
+    assert states == {"SE-1": WriteState.WRITTEN, "SE-2": WriteState.FAILED}
+    assert EstimationSession.objects.get(pk=session.pk).state == SessionState.CLOSED
+    assert "no longer exists in JIRA" in EstimationItem.objects.get(ticket__key="SE-2").last_error
