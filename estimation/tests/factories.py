@@ -10,9 +10,9 @@ from django.utils import timezone
 from roles.models import Member, Role
 from roles.tests.factories import MemberFactory, RoleAssignmentFactory
 from sprints import calendar
-from sprints.tests.factories import EpicFactory, SprintFactory, TicketFactory
+from sprints.tests.factories import SprintFactory, TicketFactory
 
-__all__ = ["EpicFactory", "SprintFactory", "TicketFactory", "keeper_of", "next_sprint", "unestimated"]
+__all__ = ["SprintFactory", "TicketFactory", "keeper_of", "next_sprint", "unestimated"]
 
 
 def next_sprint() -> Any:

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from estimation import services, tasks
 from estimation.models import EstimationItem, EstimationSession, ItemSource, SessionState, Vote, WriteState
-from estimation.tests.factories import EpicFactory, TicketFactory, keeper_of, unestimated
+from estimation.tests.factories import TicketFactory, keeper_of, unestimated
 from roles.tests.factories import MemberFactory
 from sprints import calendar
 from sprints.models import Ticket
@@ -214,8 +214,8 @@ def test_a_member_who_is_not_a_keeper_cannot_reveal_add_decide_or_close(
 
 # --- late tickets --------------------------------------------------------------------------------
 def test_an_epic_owner_adds_a_ticket_late(session: Any, cell: Any, sprint: Any, core_member: Any) -> None:
-    owner = MemberFactory(cell=cell, user__username="owner")
-    epic = EpicFactory(cell=cell, owner=owner)
+    owner: Any = MemberFactory(cell=cell, user__username="owner")
+    epic = owner.owned_epics.create(key="EP-1", title="Checkout", cell=cell, status="in_development")
     TicketFactory(
         key="SE-7", cell=cell, sprint=sprint, epic=epic, story_points=None, labels=["newcomer-friendly"]
     )
