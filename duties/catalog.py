@@ -33,6 +33,22 @@ Move next sprint's unassigned tickets to Stretch Goals
 Close this sprint in JIRA and open the next""",
     },
     {
+        "role": "sprint-planning-manager",
+        "slug": "estimation-session-reminder",
+        "title": "Estimation session: chase the missing estimates",
+        "description": "The day before the estimation session closes (Friday of W2 by default), get "
+        "every member's estimates for next sprint's tickets in.",
+        "cadence": "sprint",
+        "sprint_week": 2,
+        "weekday": THU,
+        "lead_days": 1,
+        "sort_order": 15,
+        "checklist": """Open the cell's estimation session in the portal and see who is still estimating
+Remind each of them (the portal's finding names them) to estimate before the session closes
+Reveal the tickets with a large spread and settle them with the epic owners, recording a decision where needed
+Check that tickets added late by the epic owners have enough votes""",
+    },
+    {
         "role": "sprint-manager",
         "slug": "sprint-manager-preparation",
         "title": "Sprint preparation (rotations)",

@@ -31,6 +31,9 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     # Duties: open (and catch up), reassign, snapshot finding counts; then each member's morning digest.
     "duties-open": {"task": "duties.tasks.open_duties", "schedule": crontab(minute=5)},
     "duties-digests": {"task": "duties.tasks.send_digests", "schedule": crontab(minute="*/15")},
+    # Estimation: open the next sprint's sessions (from the sprint's first day), let late
+    # unestimated tickets join after the JIRA sync, close the due ones, resume JIRA writes.
+    "estimation-sessions": {"task": "estimation.tasks.sessions_tick", "schedule": crontab(minute=25)},
     # Sustainability: budget thresholds and cells above (or projected above) target, once per crossing.
     "sustainability-alerts": {"task": "sustainability.tasks.send_alerts", "schedule": crontab(minute=20)},
 }

@@ -9,6 +9,7 @@ NAVIGATION: list[tuple[str, str]] = [
     ("roles:directory", "Directory"),
     ("sprints:my_board", "Sprint board"),
     ("epics:epics", "Epics"),
+    ("estimation:index", "Estimation"),
     ("duties:health", "Cell health"),
     ("sustainability:index", "Sustainability"),
     ("rotations:index", "Rotations"),

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "epics",
     "rotations",
     "sustainability",
+    "estimation",
     "duties",
     "sync",
 ]

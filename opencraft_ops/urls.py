@@ -9,6 +9,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 
 import duties.api
 import epics.api  # noqa: F401  (registers the epic viewsets on the shared router)
+import estimation.api
 import roles.api
 import rotations.api
 import sprints.api
@@ -24,6 +25,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include(rotations.api)),
     path("", include(sustainability.api)),
     path("", include(duties.api)),
+    path("", include(estimation.api)),
     path("token/", obtain_auth_token, name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
@@ -77,5 +79,6 @@ urlpatterns = [
     path("rotations/", include("rotations.urls")),
     path("sustainability/", include("sustainability.urls")),
     path("duties/", include("duties.urls")),
+    path("estimation/", include("estimation.urls")),
     path("sync/", include("sync.urls")),
 ]

@@ -26,6 +26,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
+from decimal import Decimal
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -401,6 +402,37 @@ class JiraClient:
         """Posts ``body`` (wiki markup) on the issue; returns the new comment's id."""
         comment = self._call(lambda: self._jira.add_comment(issue_key, body), idempotent=False)
         return str(comment.raw["id"])
+
+    def _story_points_field_of(self, issue_key: str) -> str:
+        """The story points field to write on this issue: the pinned one; else, of the fields
+        found (team-managed and company-managed projects keep points in different ones), the
+        one the issue has a value in, else the first one the issue carries at all."""
+        ids = self.field_ids()
+        if not ids.story_points:
+            raise IntegrationError(
+                "JIRA has no story points field: check JIRA_FIELD_STORY_POINTS.", service="JIRA"
+            )
+        if ids.story_points_pinned or len(ids.story_points) == 1:
+            return ids.story_points[0]
+        wanted = ",".join(ids.story_points)
+        raw = self._call(lambda: self._jira.issue(issue_key, fields=wanted).raw)
+        fields = raw.get("fields") if isinstance(raw, dict) else None
+        fields = fields if isinstance(fields, dict) else {}
+        with_value = [f for f in ids.story_points if fields.get(f) is not None]
+        present = [f for f in ids.story_points if f in fields]
+        return (with_value or present or list(ids.story_points))[0]
+
+    def set_story_points(self, issue_key: str, points: Decimal | None) -> None:
+        """Sets the issue's story points (``PUT /issue/{key}``). Not re-sent after an answer that
+        may have been lost: the caller reads the issue back (:meth:`issue`) to learn whether
+        JIRA carried it out before writing again."""
+        field_id = self._story_points_field_of(issue_key)
+        value: float | int | None = None
+        if points is not None:
+            value = int(points) if points == points.to_integral_value() else float(points)
+        url = self._jira._get_url(f"issue/{issue_key}")
+        body = json.dumps({"fields": {field_id: value}})
+        self._call(lambda: self._jira._session.put(url, data=body), idempotent=False)
 
     def create_sprint(
         self,

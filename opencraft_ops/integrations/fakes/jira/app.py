@@ -21,7 +21,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from opencraft_ops.integrations.fakes.data import Dataset
+from opencraft_ops.integrations.fakes.data import FIELD_STORY_POINTS, Dataset
 from opencraft_ops.integrations.fakes.jira import agile
 from opencraft_ops.integrations.fakes.jira.render import issue_json
 from opencraft_ops.integrations.fakes.jira.search import search
@@ -35,6 +35,7 @@ OPERATIONS = (
     "close_sprint",
     "update_sprint",
     "add_comment",
+    "edit_issue",
 )
 
 
@@ -71,6 +72,7 @@ class FakeJira:
         self.comments: dict[int, list[dict[str, Any]]] = {}
         self.corrupted: dict[int, dict[str, Any]] = {}
         self.moves: list[tuple[int, list[str]]] = []
+        self.edits: list[tuple[str, dict[str, Any]]] = []  # (issue key, fields) of each edit carried out
         self.lost_answers: list[LostAnswer] = []
         self.unindexed: set[int] = set()  # left out of search results (a lagging index), not of GET
         # The site's fields (/field; remove or rename some to test discovery), workflow statuses
@@ -286,6 +288,8 @@ class FakeJira:
                 if record
                 else self._no_issue(match.group(1))
             ), ""
+        if (match := re.fullmatch(r"/rest/api/2/issue/([\w-]+)", path)) and method == "PUT":
+            return self._edit_issue(request, match.group(1)), "edit_issue"
         if match := re.fullmatch(r"/rest/api/2/issue/([\w-]+)/comment", path):
             return self._comments(request, match.group(1)), "add_comment" if method == "POST" else ""
         if path == "/rest/agile/1.0/board" and method == "GET":
@@ -353,6 +357,33 @@ class FakeJira:
         return json_error(
             404, f"Issue does not exist or you do not have permission to see it: {key}", jira=True
         )
+
+    def _edit_issue(self, request: FakeRequest, id_or_key: str) -> FakeResponse:
+        """``PUT /issue/{key}`` with ``{"fields": {...}}``: only the story points field is
+        editable here (what the portal writes); 204 like JIRA, 400 for anything else."""
+        record = self.find(id_or_key)
+        if record is None:
+            return self._no_issue(id_or_key)
+        body = request.body if isinstance(request.body, dict) else {}
+        fields = body.get("fields")
+        if not isinstance(fields, dict) or not fields:
+            return FakeResponse(400, {"errorMessages": ["No fields to edit."], "errors": {}})
+        unknown = sorted(set(fields) - {FIELD_STORY_POINTS})
+        if unknown:
+            return FakeResponse(
+                400,
+                {
+                    "errorMessages": [],
+                    "errors": {name: "Field cannot be set. It is not on the screen." for name in unknown},
+                },
+            )
+        points = fields[FIELD_STORY_POINTS]
+        if points is not None and (isinstance(points, bool) or not isinstance(points, int | float)):
+            return FakeResponse(400, {"errorMessages": [], "errors": {FIELD_STORY_POINTS: "Not a number."}})
+        record["story_points"] = points
+        record["updated"] = self.clock()
+        self.edits.append((record["key"], dict(fields)))
+        return FakeResponse(204, None)
 
     def _comments(self, request: FakeRequest, id_or_key: str) -> FakeResponse:
         record = self.find(id_or_key)
