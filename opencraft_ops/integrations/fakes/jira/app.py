@@ -21,7 +21,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from opencraft_ops.integrations.fakes.data import FIELD_STORY_POINTS, Dataset
+from opencraft_ops.integrations.fakes.data import FIELD_STORY_POINT_ESTIMATE, FIELD_STORY_POINTS, Dataset
 from opencraft_ops.integrations.fakes.jira import agile
 from opencraft_ops.integrations.fakes.jira.render import issue_json
 from opencraft_ops.integrations.fakes.jira.search import search
@@ -368,7 +368,11 @@ class FakeJira:
         fields = body.get("fields")
         if not isinstance(fields, dict) or not fields:
             return FakeResponse(400, {"errorMessages": ["No fields to edit."], "errors": {}})
-        unknown = sorted(set(fields) - {FIELD_STORY_POINTS})
+        # The story points field on the issue's screen: its project's kind decides which.
+        editable = (
+            FIELD_STORY_POINT_ESTIMATE if record["project"] in self.team_managed else FIELD_STORY_POINTS
+        )
+        unknown = sorted(set(fields) - {editable})
         if unknown:
             return FakeResponse(
                 400,
@@ -377,9 +381,9 @@ class FakeJira:
                     "errors": {name: "Field cannot be set. It is not on the screen." for name in unknown},
                 },
             )
-        points = fields[FIELD_STORY_POINTS]
+        points = fields[editable]
         if points is not None and (isinstance(points, bool) or not isinstance(points, int | float)):
-            return FakeResponse(400, {"errorMessages": [], "errors": {FIELD_STORY_POINTS: "Not a number."}})
+            return FakeResponse(400, {"errorMessages": [], "errors": {editable: "Not a number."}})
         record["story_points"] = points
         record["updated"] = self.clock()
         self.edits.append((record["key"], dict(fields)))

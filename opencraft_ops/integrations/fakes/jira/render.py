@@ -96,8 +96,8 @@ def issue_json(
         "timeoriginalestimate": record.get("original_estimate"),
         "timeestimate": record.get("remaining_estimate"),
         "timespent": record.get("time_spent") or None,
-        FIELD_STORY_POINTS: None if team_managed else points,
-        FIELD_STORY_POINT_ESTIMATE: points if team_managed else None,
+        # Like JIRA, an issue carries only the story points field of its project's kind.
+        (FIELD_STORY_POINT_ESTIMATE if team_managed else FIELD_STORY_POINTS): points,
         FIELD_SPRINT: [
             {**sprint_json(sprints[s], base), "boardId": sprints[s]["originBoardId"]}
             for s in record.get("sprint_ids") or []
