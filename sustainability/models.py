@@ -33,6 +33,10 @@ class Account(models.Model):
     category = models.CharField(max_length=20, choices=AccountCategory.choices)
     billable = models.BooleanField(default=False)
     cell = models.ForeignKey(Cell, null=True, blank=True, on_delete=models.SET_NULL, related_name="accounts")
+    cell_set_by_hand = models.BooleanField(
+        default=False,
+        help_text="Set when a person chose the cell (admin, API, portal); the Tempo sync then keeps it.",
+    )
     status = models.CharField(max_length=10, choices=AccountStatus.choices, default=AccountStatus.OPEN)
     customer = models.CharField(max_length=255, blank=True)
     owner = models.ForeignKey(

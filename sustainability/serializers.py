@@ -27,6 +27,7 @@ class AccountSerializer(serializers.ModelSerializer):
             "category",
             "billable",
             "cell",
+            "cell_set_by_hand",
             "status",
             "customer",
             "owner",

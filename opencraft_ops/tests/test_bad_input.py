@@ -68,7 +68,7 @@ def test_body_larger_than_the_limit_is_400(member_api: APIClient, settings: Any)
 
 @pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
 def test_non_finite_json_constants_are_400(member_api: APIClient, constant: str) -> None:
-    body = '{"member": %s}' % constant
+    body = '{"member": ' + constant + "}"
     response = member_api.post("/api/time-off/", data=body, content_type="application/json")
     assert response.status_code == 400
 
