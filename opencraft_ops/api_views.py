@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.settings import api_settings
+from rest_framework.parsers import FormParser, MultiPartParser
+
+from opencraft_ops.parsers import SafeJSONParser
 
 
 class TokenView(ObtainAuthToken):
     """``POST /api/token/`` with a username and password answers the caller's token.
     Uses the API's default parsers (bounded JSON) instead of the stock view's own."""
 
-    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
+    parser_classes = [SafeJSONParser, FormParser, MultiPartParser]
 
 
 token_view = TokenView.as_view()
