@@ -179,6 +179,10 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "opencraft_ops.api_errors.exception_handler",
 }
+# Webhooks go to https URLs of public hosts only; tests (and a local receiver during
+# development) may allow loopback targets, http included.
+WEBHOOK_ALLOW_LOOPBACK = env_bool("WEBHOOK_ALLOW_LOOPBACK", False)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "opencraft_ops API",
     "DESCRIPTION": "Members, cells, roles, rotations, sprints, epics, worklogs and the "
