@@ -184,7 +184,7 @@ class EpicViewSet(
         return Response(self.get_serializer(self.get_object()).data)
 
     @extend_schema(responses=StatusChangeSerializer(many=True))
-    @action(detail=True, methods=["get"], url_path="status-changes")
+    @action(detail=True, methods=["get"], url_path="status-changes", pagination_class=None)
     def status_changes(self, request: Request, key: str | None = None) -> Response:
         epic = self.get_object()
         changes = EpicStatusChange.objects.filter(epic=epic).select_related("epic")
@@ -307,7 +307,7 @@ class EpicUpdateViewSet(
         parameters=[OpenApiParameter("budget_kind", enum=BudgetKind.values, required=True)],
         responses=QuestionSerializer(many=True),
     )
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None)
     def questions(self, request: Request) -> Response:
         """The questions of a budget kind's update form (keys for ``answers``)."""
         kind = request.query_params.get("budget_kind", "")

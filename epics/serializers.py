@@ -72,9 +72,11 @@ class EpicSerializer(serializers.ModelSerializer[Epic]):
     not the account's other work), its unfinished tickets' estimates (remaining,
     else original: the projection) and its milestones (due date)."""
 
-    cell: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    cell: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
     account: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        slug_field="key", read_only=True
+        slug_field="key", read_only=True, allow_null=True
     )
     figures = serializers.SerializerMethodField()
 

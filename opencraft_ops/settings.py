@@ -184,6 +184,10 @@ REST_FRAMEWORK = {
 WEBHOOK_ALLOW_LOOPBACK = env_bool("WEBHOOK_ALLOW_LOOPBACK", False)
 
 SPECTACULAR_SETTINGS = {
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "opencraft_ops.api_schema.add_error_responses",
+    ],
     "TITLE": "opencraft_ops API",
     "DESCRIPTION": "Members, cells, roles, rotations, sprints, epics, worklogs and the "
     "figures computed from them. Authenticate with a session or `Authorization: Token <key>`.",
@@ -192,8 +196,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # One schema name for choice sets used by several fields.
     "ENUM_NAME_OVERRIDES": {
-        "EpicStatusEnum": "sprints.models.EpicStatus",
-        "BudgetKindEnum": "sprints.models.BudgetKind",
+        "EpicStatusEnum": "epics.models.EpicStatus",
+        "BudgetKindEnum": "epics.models.BudgetKind",
         "RotationKindEnum": "rotations.models.RotationKind",
     },
     # Swagger UI and Redoc served from our own static files (works offline).

@@ -77,3 +77,4 @@ urlpatterns = [
     path("duties/", include("duties.urls")),
     path("sync/", include("sync.urls")),
 ]
+handler404 = "opencraft_ops.api_views.not_found"

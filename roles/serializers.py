@@ -98,7 +98,7 @@ class MemberSerializer(ModelCleanSerializer):
 
     username = serializers.CharField(source="user.username", read_only=True)
     name = serializers.CharField(read_only=True)
-    email = serializers.EmailField(source="user.email", read_only=True)
+    email = serializers.CharField(source="user.email", read_only=True, help_text="Empty when unknown.")
     current_type = serializers.CharField(read_only=True, allow_null=True)
     current_weekly_hours = serializers.DecimalField(
         max_digits=5, decimal_places=2, read_only=True, allow_null=True
