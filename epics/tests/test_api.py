@@ -351,7 +351,7 @@ def test_epics_are_written_by_those_who_keep_them(
     body = {"key": "NEW-1", "title": "New work", "cell": cell.slug, "owner": core_member.pk}
     api.force_authenticate(core_member.user)
     assert api.post("/api/epics/", body, format="json").status_code == 403
-    manager = MemberFactory(cell=cell, member_type="core")
+    manager: Any = MemberFactory(cell=cell, member_type="core")
     RoleAssignmentFactory(
         member=manager,
         role=Role.objects.get(slug="epic-planning-sustainability-manager"),
