@@ -177,3 +177,23 @@ def test_a_sprint_scripted_through_the_api_shows_the_boards_figures(tool: APICli
     assert Decimal(mal["review_hours"]) == 0
     assert Decimal(by_member[people["kaylee"]]["review_hours"]) > 0
     assert Decimal(by_member[people["mal"]]["time_off_hours"]) == 16
+
+
+@pytest.mark.parametrize(
+    ("status", "charged"), [("External Review", False), ("EXTERNAL REVIEW", False), ("code review", True)]
+)
+def test_review_time_follows_the_status_whatever_its_case(
+    tool: APIClient, core_member: Any, newcomer: Any, status: str, charged: bool
+) -> None:
+    """A status stored in another case (as an older sync wrote it) counts as the status it names."""
+    from sprints.services import sprint_ensure
+    from sprints.tests.factories import TicketFactory
+
+    sprint = sprint_ensure(number=calendar.sprint_on(DAY).number)
+    TicketFactory(
+        cell=core_member.cell, sprint=sprint, assignee=newcomer, reviewer=core_member, status=status
+    )
+    row = _ok(tool.get(f"/api/capacity/members/{core_member.pk}/?sprint={sprint.number}"), 200)
+    assert (Decimal(row["review_hours"]) > 0) is charged
+    assigned = _ok(tool.get(f"/api/capacity/members/{newcomer.pk}/?sprint={sprint.number}"), 200)
+    assert Decimal(assigned["ticket_hours"]) == 5
