@@ -34,7 +34,7 @@ from duties.serializers import (
     MyFindingsQuerySerializer,
     TickSerializer,
 )
-from opencraft_ops.api_router import router
+from opencraft_ops.api_router import check_integer_params, router
 from opencraft_ops.process_checks import run_checks
 from roles.clock import Window
 from roles.models import Member
@@ -78,6 +78,7 @@ class DutyInstanceViewSet(viewsets.ReadOnlyModelViewSet):
         params = self.request.query_params
         if params.get("mine") in ("1", "true", "yes"):
             qs = qs.filter(assignee=member_of(user))
+        check_integer_params(self.request, ["cell"])
         if "cell" in params:
             try:
                 qs = qs.filter(cell_id=int(params["cell"]))

@@ -10,6 +10,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from duties.models import ChecklistItem, DutyDefinition, DutyInstance
+from opencraft_ops.api_router import MAX_ID
 from roles.clock import WINDOW_CHOICES, YEAR_RANGE_MESSAGE, year_in_range
 from roles.serializers import FindingSerializer
 
@@ -118,7 +119,7 @@ class DutyInstanceSerializer(serializers.ModelSerializer):
 
 class TickSerializer(serializers.Serializer):
     position = serializers.IntegerField(
-        min_value=1, help_text="The item's position in the checklist (1-based)."
+        min_value=1, max_value=10_000, help_text="The item's position in the checklist (1-based)."
     )
     ticked = serializers.BooleanField(default=True)
 
@@ -128,7 +129,7 @@ class CompleteSerializer(serializers.Serializer):
 
 
 class ClockQuerySerializer(serializers.Serializer):
-    member = serializers.IntegerField(min_value=1)
+    member = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     at = serializers.DateTimeField(help_text="When the ping was sent (ISO 8601; an offset is recommended).")
     window = serializers.ChoiceField(choices=WINDOW_CHOICES, default="24h")
 

@@ -20,11 +20,13 @@ from rest_framework.views import APIView
 from epics import selectors as sel
 from epics import services as svc
 from epics.models import BudgetKind, Epic, EpicBudgetPeriod, EpicMilestone, EpicStatusChange, EpicUpdate
+from epics.selectors import EPIC_MANAGER_ROLE
 from epics.serializers import (
     BudgetKindSerializer,
     BudgetPeriodSerializer,
     EpicSerializer,
     EpicUpdateSerializer,
+    EpicWriteSerializer,
     MilestoneSerializer,
     QuestionSerializer,
     StatusChangeSerializer,
@@ -32,7 +34,7 @@ from epics.serializers import (
     questions_payload,
 )
 from opencraft_ops.api_router import router
-from roles.permissions import member_of
+from roles.permissions import holds_role, member_of
 
 
 def _visible(request: Request, qs: QuerySet[Any], field: str) -> QuerySet[Any]:
@@ -56,8 +58,15 @@ def _django_to_drf(exc: DjangoValidationError) -> ValidationError:
     return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
 
 
-class EpicViewSet(viewsets.ReadOnlyModelViewSet[Epic]):
+class EpicViewSet(
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.ReadOnlyModelViewSet[Epic],
+):
     """Epics of the caller's cell (staff: every cell) with their figures.
+    Staff and the cell's epic planning and sustainability manager create epics;
+    those who may edit one (its owner, reviewer, the cell's manager, staff) change
+    its descriptive fields with ``PATCH``/``PUT``.
 
     Each page costs a fixed number of queries: the epics with their budget,
     due date and last update as subqueries, one worklog aggregate and one
@@ -83,6 +92,63 @@ class EpicViewSet(viewsets.ReadOnlyModelViewSet[Epic]):
                 rows = sel.rows_for_epics(epics, as_of=timezone.localdate())
                 kwargs["context"] = {**self.get_serializer_context(), "rows": rows}
         return super().get_serializer(*args, **kwargs)
+
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def get_serializer_class(self) -> type[BaseSerializer[Any]]:
+        return (
+            EpicWriteSerializer if self.action in ("create", "update", "partial_update") else EpicSerializer
+        )
+
+    def _answer(self, epic: Epic, code: int) -> Response:
+        epic = self.get_queryset().get(pk=epic.pk)
+        return Response(EpicSerializer(epic, context=self._context_for(epic)).data, status=code)
+
+    def _context_for(self, epic: Epic) -> dict[str, Any]:
+        rows = sel.rows_for_epics([epic], as_of=timezone.localdate())
+        return {**self.get_serializer_context(), "rows": rows}
+
+    @extend_schema(request=EpicWriteSerializer, responses={201: EpicSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        body = EpicWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        cell = body.validated_data.get("cell")
+        if not request.user.is_staff and (
+            cell is None or not holds_role(request.user, EPIC_MANAGER_ROLE, cell=cell)
+        ):
+            raise PermissionDenied(
+                "Only staff or the cell's epic planning and sustainability manager can add epics."
+            )
+        try:
+            epic = svc.epic_create(**body.validated_data)
+        except DjangoValidationError as exc:
+            raise _django_to_drf(exc) from exc
+        return self._answer(epic, status.HTTP_201_CREATED)
+
+    @extend_schema(request=EpicWriteSerializer, responses={200: EpicSerializer})
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        epic = self.get_object()
+        _require_edit(request, epic)
+        body = EpicWriteSerializer(epic, data=request.data, partial=kwargs.get("partial", False))
+        body.is_valid(raise_exception=True)
+        cell = body.validated_data.get("cell", epic.cell)
+        if (
+            cell != epic.cell
+            and not request.user.is_staff
+            and (cell is None or not holds_role(request.user, EPIC_MANAGER_ROLE, cell=cell))
+        ):
+            raise PermissionDenied(
+                "Only staff or the new cell's epic planning manager can move an epic there."
+            )
+        try:
+            epic = svc.epic_update(epic=epic, changes=body.validated_data)
+        except DjangoValidationError as exc:
+            raise _django_to_drf(exc) from exc
+        return self._answer(epic, status.HTTP_200_OK)
+
+    @extend_schema(request=EpicWriteSerializer, responses={200: EpicSerializer})
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.update(request, *args, partial=True, **kwargs)
 
     @extend_schema(request=TransitionSerializer, responses={200: EpicSerializer})
     @action(detail=True, methods=["post"])
@@ -118,7 +184,7 @@ class EpicViewSet(viewsets.ReadOnlyModelViewSet[Epic]):
         return Response(self.get_serializer(self.get_object()).data)
 
     @extend_schema(responses=StatusChangeSerializer(many=True))
-    @action(detail=True, methods=["get"], url_path="status-changes")
+    @action(detail=True, methods=["get"], url_path="status-changes", pagination_class=None)
     def status_changes(self, request: Request, key: str | None = None) -> Response:
         epic = self.get_object()
         changes = EpicStatusChange.objects.filter(epic=epic).select_related("epic")
@@ -241,7 +307,7 @@ class EpicUpdateViewSet(
         parameters=[OpenApiParameter("budget_kind", enum=BudgetKind.values, required=True)],
         responses=QuestionSerializer(many=True),
     )
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None)
     def questions(self, request: Request) -> Response:
         """The questions of a budget kind's update form (keys for ``answers``)."""
         kind = request.query_params.get("budget_kind", "")

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from opencraft_ops.validators import validate_sensible_date
 from roles.models import Cell, Member
 
 
@@ -107,7 +108,7 @@ class EpicBudgetPeriod(models.Model):
 
     epic = models.ForeignKey(Epic, on_delete=models.CASCADE, related_name="budget_periods")
     hours_per_month = models.DecimalField(max_digits=8, decimal_places=2, validators=[MinValueValidator(0)])
-    since = models.DateField()
+    since = models.DateField(validators=[validate_sensible_date])
     note = models.CharField(max_length=255, blank=True)
 
     history = HistoricalRecords()
@@ -136,7 +137,7 @@ class EpicMilestone(models.Model):
 
     epic = models.ForeignKey(Epic, on_delete=models.CASCADE, related_name="milestones")
     title = models.CharField(max_length=255)
-    deadline = models.DateField()
+    deadline = models.DateField(validators=[validate_sensible_date])
     done = models.BooleanField(default=False)
 
     history = HistoricalRecords()

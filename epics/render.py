@@ -8,6 +8,7 @@ functions over typed answers (see ``answers.from_json``).
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Mapping
 from datetime import date
@@ -23,6 +24,22 @@ MARKER_PREFIX = "ops-epic-update:"
 def marker(ref: str) -> str:
     """The tag that identifies an update's comment in JIRA, so a retry finds it."""
     return f"{MARKER_PREFIX}{ref}"
+
+
+# Characters with a meaning in JIRA wiki markup (text effects, links, macros, tables,
+# emoticons, lists) and in Markdown (CommonMark lets any ASCII punctuation be escaped).
+_WIKI_SPECIAL = re.compile(r"([\\{}\[\]*_+^~?|!#()-])")
+_WIKI_BLOCK = re.compile(r"^(\s*)(h[1-6]|bq)\.", re.MULTILINE)
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|<>~])")
+_MARKDOWN_ORDERED = re.compile(r"^(\s*\d+)\.", re.MULTILINE)
+
+
+def escape(text: str, *, wiki: bool) -> str:
+    """``text`` (a person's words) shown literally in JIRA wiki markup or Markdown:
+    no formatting, links, macros or headings of its own."""
+    if wiki:
+        return _WIKI_BLOCK.sub(r"\1\2\\.", _WIKI_SPECIAL.sub(r"\\\1", text))
+    return _MARKDOWN_ORDERED.sub(r"\1\\.", _MARKDOWN_SPECIAL.sub(r"\\\1", text))
 
 
 def _hours(value: Decimal) -> str:
@@ -48,7 +65,7 @@ def _format(question: Question, value: Any, *, wiki: bool) -> str:
         return f"{_hours(value)} h"
     if isinstance(value, date):
         return value.isoformat()
-    return str(value)
+    return escape(str(value), wiki=wiki)
 
 
 def _summary(template: str, answers: Mapping[str, Any]) -> str:
@@ -84,7 +101,7 @@ def render(
 
     heading(2, f"{form.title} ({sprint_label})")
     if author:
-        lines.extend([f"_By {author}_", ""])
+        lines.extend([f"_By {escape(author, wiki=wiki)}_", ""])
     for section in form.sections:
         heading(3, section)
         if section == form.questions[0].section:

@@ -21,6 +21,8 @@ from epics.models import (
 )
 from epics.selectors import EpicRow
 from opencraft_ops.calendar import MAX_SPRINT_NUMBER
+from roles.models import Cell
+from sustainability.models import Account
 
 
 class EpicFiguresSerializer(serializers.Serializer[Any]):
@@ -70,9 +72,11 @@ class EpicSerializer(serializers.ModelSerializer[Epic]):
     not the account's other work), its unfinished tickets' estimates (remaining,
     else original: the projection) and its milestones (due date)."""
 
-    cell: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    cell: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
     account: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        slug_field="key", read_only=True
+        slug_field="key", read_only=True, allow_null=True
     )
     figures = serializers.SerializerMethodField()
 
@@ -100,6 +104,45 @@ class EpicSerializer(serializers.ModelSerializer[Epic]):
         rows: dict[int, EpicRow] = self.context.get("rows", {})
         row = rows.get(epic.pk)
         return EpicFiguresSerializer(figures_of(row)).data if row else None
+
+
+class EpicWriteSerializer(serializers.ModelSerializer[Epic]):
+    """Creating (``POST``) or changing (``PATCH``) an epic: ``cell`` by slug,
+    ``account`` by key. The status and the budget kind are set at creation and
+    then move through ``transition/`` and ``budget/``."""
+
+    cell: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Cell.objects.all(), required=False, allow_null=True
+    )
+    account: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="key", queryset=Account.objects.all(), required=False, allow_null=True
+    )
+
+    class Meta:
+        model = Epic
+        fields = [
+            "key",
+            "title",
+            "cell",
+            "client",
+            "account",
+            "owner",
+            "reviewer",
+            "status",
+            "budget_kind",
+            "budget_hours",
+            "description",
+        ]
+        extra_kwargs = {"budget_hours": {"min_value": Decimal(0)}}
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if self.instance is not None:
+            fixed = sorted(set(attrs) & {"key", "status", "budget_kind", "budget_hours"})
+            if fixed:
+                raise serializers.ValidationError(
+                    {name: "Change this through transition/ or budget/ (the key never)." for name in fixed}
+                )
+        return attrs
 
 
 class BudgetKindSerializer(serializers.Serializer[Any]):

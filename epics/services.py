@@ -40,6 +40,51 @@ def _user_or_none(user: UserLike) -> Any:
     return user if user is not None and user.is_authenticated else None
 
 
+EPIC_FIELDS = frozenset(
+    {
+        "key",
+        "title",
+        "cell",
+        "client",
+        "account",
+        "owner",
+        "reviewer",
+        "status",
+        "budget_kind",
+        "budget_hours",
+        "description",
+    }
+)
+# Status and budget kind move through ``epic_transition`` and ``epic_budget_kind_set``.
+EPIC_EDITABLE_FIELDS = EPIC_FIELDS - {"key", "status", "budget_kind", "budget_hours"}
+
+
+@transaction.atomic
+def epic_create(**fields: Any) -> Epic:
+    """Creates an epic kept in the portal (no JIRA id until a sync links it by key)."""
+    unknown = set(fields) - EPIC_FIELDS
+    if unknown:
+        raise ValueError(f"Cannot set {', '.join(sorted(unknown))} here.")
+    epic = Epic(**fields)
+    epic.full_clean()
+    epic.save()
+    return epic
+
+
+@transaction.atomic
+def epic_update(*, epic: Epic, changes: Mapping[str, Any]) -> Epic:
+    """Changes an epic's descriptive fields (title, cell, client, account, owner,
+    reviewer, description); the others stay."""
+    unknown = set(changes) - EPIC_EDITABLE_FIELDS
+    if unknown:
+        raise ValueError(f"Cannot change {', '.join(sorted(unknown))} here.")
+    for name, value in changes.items():
+        setattr(epic, name, value)
+    epic.full_clean()
+    epic.save()
+    return epic
+
+
 @transaction.atomic
 def epic_transition(*, epic: Epic, to_status: str, by: UserLike, note: str = "") -> EpicStatusChange:
     """Moves the epic to ``to_status`` when the transition graph allows it and records the change."""

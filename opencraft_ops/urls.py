@@ -5,7 +5,6 @@ from django.http.response import HttpResponseRedirectBase
 from django.templatetags.static import static
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.views import obtain_auth_token
 
 import duties.api
 import epics.api  # noqa: F401  (registers the epic viewsets on the shared router)
@@ -16,6 +15,7 @@ import sprints.api
 import sustainability.api
 from duties.urls import home_urlpatterns
 from opencraft_ops.api_router import router
+from opencraft_ops.api_views import token_view
 from sync.health import healthz
 
 api_patterns: list[URLPattern | URLResolver] = [
@@ -26,7 +26,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include(sustainability.api)),
     path("", include(duties.api)),
     path("", include(estimation.api)),
-    path("token/", obtain_auth_token, name="api-token"),
+    path("token/", token_view, name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -82,3 +82,4 @@ urlpatterns = [
     path("estimation/", include("estimation.urls")),
     path("sync/", include("sync.urls")),
 ]
+handler404 = "opencraft_ops.api_views.not_found"

@@ -16,8 +16,8 @@ from typing import Any, ClassVar
 from django.db.models import QuerySet
 from django.urls import URLPattern, URLResolver, path
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, permissions, status, viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.pagination import PageNumberPagination
@@ -283,7 +283,15 @@ class FindingListView(APIView):
             OpenApiParameter("page", int),
             OpenApiParameter("page_size", int),
         ],
-        responses=FindingSerializer(many=True),
+        responses=inline_serializer(
+            "PaginatedFindingList",
+            fields={
+                "count": serializers.IntegerField(),
+                "next": serializers.URLField(allow_null=True),
+                "previous": serializers.URLField(allow_null=True),
+                "results": FindingSerializer(many=True),
+            },
+        ),
     )
     def get(self, request: Request) -> Response:
         query = FindingQuerySerializer(data=request.query_params)

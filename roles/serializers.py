@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from rest_framework import serializers
 
+from opencraft_ops.api_router import MAX_ID
 from opencraft_ops.process_checks import Severity
 from roles.models import (
     Cell,
@@ -97,7 +98,7 @@ class MemberSerializer(ModelCleanSerializer):
 
     username = serializers.CharField(source="user.username", read_only=True)
     name = serializers.CharField(read_only=True)
-    email = serializers.EmailField(source="user.email", read_only=True)
+    email = serializers.CharField(source="user.email", read_only=True, help_text="Empty when unknown.")
     current_type = serializers.CharField(read_only=True, allow_null=True)
     current_weekly_hours = serializers.DecimalField(
         max_digits=5, decimal_places=2, read_only=True, allow_null=True
@@ -227,7 +228,7 @@ class FindingSerializer(serializers.Serializer):
 class FindingQuerySerializer(serializers.Serializer):
     """The findings endpoint's query parameters, validated."""
 
-    cell = serializers.IntegerField(required=False, min_value=1)
-    member = serializers.IntegerField(required=False, min_value=1)
+    cell = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    member = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     rule = serializers.CharField(required=False, max_length=100)
     severity = serializers.ChoiceField(choices=[s.label for s in Severity], required=False)

@@ -23,9 +23,10 @@ from rotations.models import (
     WebhookDelivery,
     WebhookEndpoint,
     WebhookEvent,
+    mask_secret,
 )
 from rotations.services import editing, rules
-from rotations.services.webhooks import webhook_redeliver
+from rotations.services.webhooks import webhook_endpoint_rotate_secret, webhook_redeliver
 
 
 class RotationAssignmentForm(forms.ModelForm):
@@ -250,6 +251,31 @@ class WebhookEndpointAdmin(SimpleHistoryAdmin):
     list_filter = ["is_active"]
     search_fields = ["name", "url"]
     inlines = [DeliveryInline]
+    # The secret is generated, shown once (after adding, or rotating it) and masked afterwards.
+    exclude = ["secret"]
+    readonly_fields = ["masked_secret"]
+    actions = ["rotate_secret"]
+
+    @admin.display(description="Secret")
+    def masked_secret(self, obj: WebhookEndpoint) -> str:
+        return mask_secret(obj.secret) if obj.pk else "Generated when you save; shown once."
+
+    def save_model(self, request: HttpRequest, obj: WebhookEndpoint, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if not change:
+            self._show_once(request, obj)
+
+    def _show_once(self, request: HttpRequest, obj: WebhookEndpoint) -> None:
+        messages.warning(
+            request,
+            f"Secret of {obj.name}: {obj.secret} (copy it to the receiver now; it will not be shown again).",
+        )
+
+    @admin.action(description="Rotate the secret (the new one is shown once)")
+    def rotate_secret(self, request: HttpRequest, queryset: QuerySet[WebhookEndpoint]) -> None:
+        for endpoint in queryset:
+            webhook_endpoint_rotate_secret(endpoint=endpoint)
+            self._show_once(request, endpoint)
 
     def get_form(self, request, obj=None, change=False, **kwargs):  # type: ignore[no-untyped-def]
         form = super().get_form(request, obj, change=change, **kwargs)

@@ -6,17 +6,20 @@ own firefighting policy, secret calendar feeds and outgoing webhooks.
 
 from __future__ import annotations
 
+import base64
+import secrets
 import uuid
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinLengthValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from roles.models import Cell, Member
+from rotations.webhook_urls import url_problem
 
 
 class RotationKind(models.TextChoices):
@@ -207,10 +210,31 @@ class WebhookEvent(models.TextChoices):
     DUTY_OVERDUE = "duty.overdue", "A duty is overdue"
 
 
+def generate_webhook_secret() -> str:
+    """A Standard Webhooks secret: ``whsec_`` and 32 random bytes in base64."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def mask_secret(secret: str) -> str:
+    """What the admin shows of a secret after it was shown once."""
+    return (secret[:10] + "…" + "•" * 8) if len(secret) > 16 else "•" * 8
+
+
+MIN_SECRET_LENGTH = 24
+
+
 class WebhookEndpoint(models.Model):
     name = models.CharField(max_length=100)
-    url = models.URLField(max_length=500)
-    secret = models.CharField(max_length=128, help_text="Shared secret for the HMAC-SHA256 signature.")
+    url = models.URLField(
+        max_length=500,
+        help_text="An https URL of a public host (private, loopback and link-local targets are refused).",
+    )
+    secret = models.CharField(
+        max_length=128,
+        default=generate_webhook_secret,
+        validators=[MinLengthValidator(MIN_SECRET_LENGTH)],
+        help_text="Generated; shown once when the endpoint is created or its secret rotated.",
+    )
     events = models.JSONField(default=list, help_text="Event names this endpoint receives.")
     is_active = models.BooleanField(default=True)
     timeout_seconds = models.PositiveSmallIntegerField(
@@ -230,6 +254,9 @@ class WebhookEndpoint(models.Model):
         return self.name
 
     def clean(self) -> None:
+        problem = url_problem(self.url) if self.url else None
+        if problem:
+            raise ValidationError({"url": problem})
         events = self.events
         if not isinstance(events, list) or not all(isinstance(e, str) for e in events):
             raise ValidationError({"events": 'A list of event names, e.g. ["rotation.changed"].'})

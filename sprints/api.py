@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, URLResolver, path
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, permissions, viewsets
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,12 +21,15 @@ from opencraft_ops.api_router import router
 from roles.models import Member
 from roles.permissions import IsStaffOrReadOnly, can_manage_cell, can_view_cell, member_of
 from sprints import selectors, services
+from sprints.calculations.capacity import capacity_totals
 from sprints.models import Spillover, Sprint, Ticket
 from sprints.serializers import (
     CapacityQuerySerializer,
     CapacityRowSerializer,
+    CapacityTotalsSerializer,
     MemberCapacityQuerySerializer,
     SpilloverSerializer,
+    SprintLookupSerializer,
     SprintSerializer,
     TicketSerializer,
 )
@@ -41,13 +47,37 @@ def _visible_cells(request: Request, qs: QuerySet, field: str = "cell") -> Query
     return qs.filter(**{f"{field}_id": member.cell_id})
 
 
-class SprintViewSet(viewsets.ReadOnlyModelViewSet[Sprint]):
-    """Sprints shared by every cell (derived from the sprint calendar)."""
+class SprintViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Sprint]):
+    """Sprints shared by every cell, derived from the sprint calendar: their dates
+    always follow from their number. ``POST`` with a ``number`` or a ``date`` (any
+    member; the row is the calendar's, created on first use) answers the sprint,
+    201 when it was created; ``GET on/?date=`` or ``on/?number=`` looks one up
+    the same way."""
 
     queryset = Sprint.objects.all()
     serializer_class = SprintSerializer
     filterset_fields = ["number"]
     ordering_fields = ["number"]
+
+    @extend_schema(request=SprintLookupSerializer, responses={200: SprintSerializer, 201: SprintSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        query = SprintLookupSerializer(data=request.data)
+        query.is_valid(raise_exception=True)
+        number = query.validated_data["number"]
+        existed = Sprint.objects.filter(number=number).exists()
+        sprint = services.sprint_ensure(number=number)
+        return Response(
+            SprintSerializer(sprint).data, status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED
+        )
+
+    @extend_schema(parameters=[SprintLookupSerializer], responses=SprintSerializer)
+    @action(detail=False, methods=["get"])
+    def on(self, request: Request) -> Response:
+        """The sprint of a ``date`` (or with a ``number``), created from the calendar on first use."""
+        query = SprintLookupSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        sprint = services.sprint_ensure(number=query.validated_data["number"])
+        return Response(SprintSerializer(sprint).data)
 
 
 class TicketViewSet(viewsets.ModelViewSet[Ticket]):
@@ -145,7 +175,7 @@ class MemberCapacityView(APIView):
     def get(self, request: Request, member_id: int) -> Response:
         query = MemberCapacityQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        member = get_object_or_404(Member.objects.select_related("user", "cell"), pk=member_id)
+        member = get_object_or_404(Member.objects.select_related("user", "cell").with_type(), pk=member_id)
         if not can_view_cell(request.user, member.cell):
             raise PermissionDenied("You can only see your own cell.")
         number = (
@@ -155,11 +185,30 @@ class MemberCapacityView(APIView):
         return Response(CapacityRowSerializer(row).data)
 
 
+class CapacityTotalsView(APIView):
+    """A cell's capacity totals for a sprint (default: the current one), the figures
+    the sprint board shows under its rows."""
+
+    @extend_schema(parameters=[CapacityQuerySerializer], responses=CapacityTotalsSerializer)
+    def get(self, request: Request) -> Response:
+        query = CapacityQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        cell = selectors.cell_by_slug(query.validated_data["cell"])
+        if not can_view_cell(request.user, cell):
+            raise PermissionDenied("You can only see your own cell.")
+        number = (
+            query.validated_data.get("sprint") or selectors.sprint_numbers_around(timezone.localdate())[0]
+        )
+        totals = capacity_totals(selectors.capacity_rows(cell=cell, sprint_number=number))
+        return Response(CapacityTotalsSerializer(totals).data)
+
+
 router.register("sprints", SprintViewSet, basename="sprint")
 router.register("tickets", TicketViewSet, basename="ticket")
 router.register("spillovers", SpilloverViewSet, basename="spillover")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("capacity/", CapacityView.as_view(), name="capacity"),
+    path("capacity/totals/", CapacityTotalsView.as_view(), name="capacity-totals"),
     path("capacity/members/<int:member_id>/", MemberCapacityView.as_view(), name="member-capacity"),
 ]

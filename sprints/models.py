@@ -6,10 +6,13 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
+from opencraft_ops import calendar
+from opencraft_ops.calendar import MAX_SPRINT_NUMBER
 from roles.models import Cell, Member
 
 
@@ -38,6 +41,22 @@ class Sprint(models.Model):
 
     def __str__(self) -> str:
         return self.name or f"Sprint {self.number}"
+
+    def clean(self) -> None:
+        """A sprint's dates are its number's dates in the calendar (the admin form too)."""
+        super().clean()
+        if not self.number:
+            return
+        if self.number > MAX_SPRINT_NUMBER:
+            raise ValidationError({"number": f"Give a sprint number from 1 to {MAX_SPRINT_NUMBER}."})
+        dates = calendar.sprint_dates(self.number)
+        if (self.start, self.end) != (dates.start, dates.end):
+            raise ValidationError(
+                {
+                    "start": f"Sprint {self.number} runs from {dates.start.isoformat()} to "
+                    f"{dates.end.isoformat()} in the sprint calendar."
+                }
+            )
 
 
 class BoardSprintState(models.TextChoices):

@@ -1,16 +1,20 @@
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 from rest_framework.fields import Field
 
+from opencraft_ops import calendar
 from opencraft_ops.calendar import MAX_SPRINT_NUMBER
+from opencraft_ops.validators import validate_sensible_date
 from roles.models import Cell, Member
-from sprints import selectors
+from sprints import selectors, services
 from sprints.calculations.capacity import CapacityRow
-from sprints.models import Spillover, Sprint, Ticket
+from sprints.models import Spillover, Sprint, Ticket, TicketStatus
 
 
 class SprintSerializer(serializers.ModelSerializer[Sprint]):
@@ -20,12 +24,54 @@ class SprintSerializer(serializers.ModelSerializer[Sprint]):
         read_only_fields = fields
 
 
+class SprintLookupSerializer(serializers.Serializer[Any]):
+    """A sprint named by its ``number`` or by a ``date`` inside it (exactly one)."""
+
+    number = serializers.IntegerField(min_value=1, max_value=MAX_SPRINT_NUMBER, required=False)
+    date = serializers.DateField(required=False, help_text="Any day of the sprint.")
+
+    def validate_date(self, value: datetime.date) -> datetime.date:
+        try:
+            validate_sensible_date(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("number" in attrs) == ("date" in attrs):
+            raise serializers.ValidationError({"number": "Give a sprint number or a date (one of them)."})
+        if "date" in attrs:
+            number = calendar.sprint_on(attrs["date"]).number
+            if not 1 <= number <= MAX_SPRINT_NUMBER:
+                raise serializers.ValidationError({"date": "No sprint of the calendar covers this day."})
+            attrs["number"] = number
+        return attrs
+
+
+class CalendarSprintField(serializers.SlugRelatedField):  # type: ignore[type-arg]
+    """A sprint given by its number; a number the calendar knows but the database
+    does not yet is created on first use (its dates from the calendar)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(slug_field="number", queryset=Sprint.objects.all(), **kwargs)
+
+    def to_internal_value(self, data: Any) -> Sprint:
+        try:
+            number = int(data)
+        except (TypeError, ValueError) as exc:
+            raise serializers.ValidationError("Give a sprint number.") from exc
+        if isinstance(data, bool) or not 1 <= number <= MAX_SPRINT_NUMBER:
+            raise serializers.ValidationError(f"Give a sprint number from 1 to {MAX_SPRINT_NUMBER}.")
+        return services.sprint_ensure(number=number)
+
+
+KNOWN_STATUSES = {s.casefold(): s for s in TicketStatus.values}
+
+
 class TicketSerializer(serializers.ModelSerializer[Ticket]):
     """A ticket; ``sprint`` is the sprint number, ``cell`` the cell slug, ``epic`` the epic key."""
 
-    sprint = serializers.SlugRelatedField(
-        slug_field="number", queryset=Sprint.objects.all(), required=False, allow_null=True
-    )
+    sprint = CalendarSprintField(required=False, allow_null=True)
     cell = serializers.SlugRelatedField(
         slug_field="slug", queryset=Cell.objects.all(), required=False, allow_null=True
     )
@@ -102,9 +148,11 @@ class TicketSerializer(serializers.ModelSerializer[Ticket]):
         return selectors.is_accepted(obj)
 
     def validate_status(self, value: str) -> str:
-        if not value.strip():
-            raise serializers.ValidationError("A ticket needs a status (e.g. To Do).")
-        return value.strip()
+        """One of the known statuses, whatever its case and spacing, stored as spelt there."""
+        known = KNOWN_STATUSES.get(" ".join(value.split()).casefold())
+        if known is None:
+            raise serializers.ValidationError(f"Use one of: {', '.join(TicketStatus.values)}.")
+        return known
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         is_recurring = attrs.get("is_recurring", getattr(self.instance, "is_recurring", False))
@@ -182,6 +230,16 @@ class CapacityRowSerializer(serializers.Serializer[CapacityRow]):
     unestimated_tickets = serializers.IntegerField()
     rotation_kinds = serializers.ListField(child=serializers.CharField())
     days_off = serializers.ListField(child=serializers.DateField())
+
+
+class CapacityTotalsSerializer(serializers.Serializer[Any]):
+    capacity = serializers.DecimalField(max_digits=10, decimal_places=2)
+    committed = serializers.DecimalField(max_digits=10, decimal_places=2)
+    remaining = serializers.DecimalField(max_digits=10, decimal_places=2)
+    time_off_hours = serializers.DecimalField(max_digits=10, decimal_places=2)
+    over_committed_members = serializers.IntegerField()
+    unestimated_tickets = serializers.IntegerField()
+    over_committed = serializers.BooleanField()
 
 
 class CapacityQuerySerializer(serializers.Serializer[Any]):

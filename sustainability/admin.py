@@ -1,7 +1,10 @@
 """Admin for the epic planning and sustainability managers: accounts, budgets,
 targets (with history), worklogs, reviews and recorded alerts."""
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from opencraft_ops.csv_export import export_selected_as_csv
@@ -25,11 +28,17 @@ class AccountBudgetInline(admin.TabularInline):
 @admin.register(Account)
 class AccountAdmin(admin.ModelAdmin):
     list_display = ["key", "name", "category", "billable", "cell", "status", "owner"]
-    list_filter = ["category", "billable", "cell", "status"]
+    list_filter = ["category", "billable", "cell", "cell_set_by_hand", "status"]
     search_fields = ["key", "name", "customer"]
     list_select_related = ["cell", "owner__user"]
     raw_id_fields = ["owner"]
     inlines = [AccountBudgetInline]
+
+    def save_model(self, request: HttpRequest, obj: Account, form: Any, change: bool) -> None:
+        # A cell chosen here is kept by the Tempo sync (unless the box is cleared too).
+        if "cell" in form.changed_data and "cell_set_by_hand" not in form.changed_data:
+            obj.cell_set_by_hand = True
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(AccountBudget)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from opencraft_ops.validators import MAX_REFERENCE_YEARS, validate_sensible_date
 from roles.models import Cell, Member
 
 
@@ -31,6 +33,10 @@ class Account(models.Model):
     category = models.CharField(max_length=20, choices=AccountCategory.choices)
     billable = models.BooleanField(default=False)
     cell = models.ForeignKey(Cell, null=True, blank=True, on_delete=models.SET_NULL, related_name="accounts")
+    cell_set_by_hand = models.BooleanField(
+        default=False,
+        help_text="Set when a person chose the cell (admin, API, portal); the Tempo sync then keeps it.",
+    )
     status = models.CharField(max_length=10, choices=AccountStatus.choices, default=AccountStatus.OPEN)
     customer = models.CharField(max_length=255, blank=True)
     owner = models.ForeignKey(
@@ -115,7 +121,7 @@ class AccountBudget(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="budgets")
     kind = models.CharField(max_length=10, choices=BudgetKind.choices, default=BudgetKind.MONTHLY)
     hours = models.DecimalField(max_digits=9, decimal_places=2, validators=[MinValueValidator(0)])
-    since = models.DateField()
+    since = models.DateField(validators=[validate_sensible_date])
     note = models.CharField(max_length=255, blank=True)
 
     history = HistoricalRecords()
@@ -159,8 +165,10 @@ class SustainabilityTarget(models.Model):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("99.99"))],
         help_text="Maximum share of non-billable hours, in percent (e.g. 30).",
     )
-    since = models.DateField()
-    reference_start = models.DateField(help_text="First day of the reference period for this target.")
+    since = models.DateField(validators=[validate_sensible_date])
+    reference_start = models.DateField(
+        validators=[validate_sensible_date], help_text="First day of the reference period for this target."
+    )
     note = models.CharField(max_length=255, blank=True)
 
     history = HistoricalRecords()
@@ -195,6 +203,18 @@ class SustainabilityTarget(models.Model):
     def __str__(self) -> str:
         who = self.cell.name if self.cell is not None else "Company"
         return f"{who}: max {self.max_non_billable_percent} % since {self.since}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.since and self.reference_start:
+            earliest = self.since.replace(year=self.since.year - MAX_REFERENCE_YEARS, day=1)
+            if self.reference_start < earliest:
+                raise ValidationError(
+                    {
+                        "reference_start": f"The reference period may cover at most "
+                        f"{MAX_REFERENCE_YEARS} years before the target."
+                    }
+                )
 
 
 class WorklogMonth(models.Model):

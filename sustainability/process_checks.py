@@ -19,7 +19,7 @@ from roles.selectors import time_off_by_member
 from sustainability import alerts
 from sustainability.access import MANAGER_ROLE
 from sustainability.calculations import month_period, plain
-from sustainability.models import AlertKind, Worklog
+from sustainability.models import AccountCategory, AlertKind, Worklog
 
 LIAISON = "community-liaison"
 # A member is "under their contract hours" below this share of the hours expected.
@@ -67,6 +67,39 @@ def above_target(context: CheckContext) -> Iterator[Finding]:
                 cell_id=alert.cell_id,
                 role_slug=MANAGER_ROLE,
             )
+
+
+@register(
+    "account-without-cell",
+    title="Hours logged on a cell account that has no cell",
+    description="A client or internal cell account with recent hours but no cell drops out of every "
+    "cell's ratio; set its cell (the Tempo sync keeps a cell set by hand).",
+)
+def account_without_cell(context: CheckContext) -> Iterator[Finding]:
+    # Queries: one aggregate of recent worklogs on cell-less client and internal cell accounts.
+    rows = (
+        Worklog.objects.filter(
+            account__cell__isnull=True,
+            account__category__in=[AccountCategory.CLIENT, AccountCategory.INTERNAL_CELL],
+            work_date__gte=_lookback(context),
+            work_date__lte=context.as_of,
+        )
+        .order_by()
+        .values("account_id", "account__key", "account__name")
+        .annotate(total=Sum("seconds"))
+        .order_by("account__key")
+    )
+    for row in rows:
+        hours = Decimal(row["total"] or 0) / 3600
+        yield Finding(
+            rule="account-without-cell",
+            severity=Severity.WARNING,
+            message=f"Account {row['account__key']} ({row['account__name']}) has {hours:.2f} h logged "
+            "since the lookback started but no cell: its hours count in no cell's ratio.",
+            subject=f"account:{row['account_id']}",
+            url=reverse("sustainability:account-worklogs", args=[row["account__key"]]),
+            role_slug=MANAGER_ROLE,
+        )
 
 
 @register(

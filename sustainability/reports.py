@@ -304,7 +304,7 @@ def quarterly_update(
                 entire,
             ),
             (
-                f"Sustainability numbers from {m.italic(_long_day(table.year_to_date.period.start) + ' to ' + _long_day(entire.period.end))} (Q1-{q} of {year})",
+                f"Sustainability numbers from {m.italic(_long_day(table.year_to_date.period.start) + ' to ' + _long_day(entire.period.end))} ({table.year_to_date.period.label})",
                 table.year_to_date,
             ),
             (

@@ -27,6 +27,7 @@ class AccountSerializer(serializers.ModelSerializer):
             "category",
             "billable",
             "cell",
+            "cell_set_by_hand",
             "status",
             "customer",
             "owner",
@@ -95,7 +96,7 @@ class FiguresQuerySerializer(ScopeQuerySerializer):
     sprint = serializers.IntegerField(min_value=1, max_value=MAX_SPRINT_NUMBER, required=False)
     month = serializers.CharField(required=False, help_text="YYYY-MM")
     quarter = serializers.CharField(required=False, help_text="YYYY-Qn")
-    year = serializers.IntegerField(required=False)
+    year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
     start = serializers.DateField(required=False)
     end = serializers.DateField(required=False)
     non_cell = serializers.BooleanField(

@@ -31,7 +31,18 @@ from sustainability.models import (
 M = TypeVar("M", bound=models.Model)
 
 ACCOUNT_FIELDS = frozenset(
-    {"tempo_id", "key", "name", "category", "billable", "cell", "status", "customer", "owner"}
+    {
+        "tempo_id",
+        "key",
+        "name",
+        "category",
+        "billable",
+        "cell",
+        "cell_set_by_hand",
+        "status",
+        "customer",
+        "owner",
+    }
 )
 BUDGET_FIELDS = frozenset({"account", "kind", "hours", "since", "note"})
 TARGET_FIELDS = frozenset({"cell", "max_non_billable_percent", "since", "reference_start", "note"})
@@ -60,7 +71,10 @@ def account_create(
     customer: str = "",
     owner: Member | None = None,
     tempo_id: int | None = None,
+    cell_set_by_hand: bool | None = None,
 ) -> Account:
+    """Creates an account; a cell given here is a person's choice the Tempo sync
+    keeps (``cell_set_by_hand`` defaults to whether a cell is given)."""
     return _validated_save(
         Account(),
         {
@@ -73,6 +87,8 @@ def account_create(
             "customer": customer,
             "owner": owner,
             "tempo_id": tempo_id,
+            # A cell chosen at creation is a person's choice the sync must keep.
+            "cell_set_by_hand": cell is not None if cell_set_by_hand is None else cell_set_by_hand,
         },
         ACCOUNT_FIELDS,
     )
@@ -80,7 +96,11 @@ def account_create(
 
 @transaction.atomic
 def account_update(*, account: Account, changes: Mapping[str, object]) -> Account:
-    """Changes the named fields of ``account`` (the others stay)."""
+    """Changes the named fields of ``account`` (the others stay). Changing the cell
+    marks it as set by hand (the Tempo sync keeps it) unless ``cell_set_by_hand``
+    is given too (``false`` hands the cell back to the sync)."""
+    if "cell" in changes and "cell_set_by_hand" not in changes:
+        changes = {**changes, "cell_set_by_hand": True}
     return _validated_save(account, changes, ACCOUNT_FIELDS)
 
 

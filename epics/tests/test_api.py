@@ -3,7 +3,7 @@ budgets, updates (validated, 400 with field messages), the OpenAPI schema."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -57,10 +57,13 @@ def test_epics_list_with_figures_in_constant_queries(
 
 
 def test_epics_api_refusals(api: APIClient, fixed_epic: Any, core_member: Any) -> None:
-    # Session authentication comes first, so an anonymous caller gets 403 (no challenge).
-    assert api.get("/api/epics/").status_code == 403
+    # Token authentication comes first, so an anonymous caller gets 401 with a challenge.
+    response = api.get("/api/epics/")
+    assert response.status_code == 401 and response["WWW-Authenticate"] == "Token"
     api.force_authenticate(core_member.user)
-    assert api.post("/api/epics/", {"key": "NEW-1"}).status_code == 405
+    # Epics are writable through the API, but only by staff and the cell's epic manager.
+    new = {"key": "NEW-1", "title": "New", "cell": fixed_epic.cell.slug}
+    assert api.post("/api/epics/", new, format="json").status_code == 403
     assert api.post("/api/epics/FIX-1/transition/", {"to_status": "delivered"}).status_code == 403
     fixed_epic.refresh_from_db()
     assert fixed_epic.status == "in_development"
@@ -188,7 +191,7 @@ def test_update_refusals(api: APIClient, fixed_epic: Any, core_member: Any, outs
         api.post(
             "/api/epic-updates/", {"epic": "FIX-1", "answers": FIXED_ANSWERS_OK}, format="json"
         ).status_code
-        == 403
+        == 401
     )
     api.force_authenticate(core_member.user)
     assert (
@@ -337,3 +340,31 @@ def test_updates_list_in_constant_queries(
     assert response.data["count"] == 16
     first = response.data["results"][0]
     assert first["sprint"] == current and first["wiki_markup"].startswith("h2. Epic update")
+
+
+def test_epics_are_written_by_those_who_keep_them(
+    api: APIClient, cell: Any, core_member: Any, staff_user: Any
+) -> None:
+    from roles.models import Role
+    from roles.tests.factories import MemberFactory, RoleAssignmentFactory
+
+    body = {"key": "NEW-1", "title": "New work", "cell": cell.slug, "owner": core_member.pk}
+    api.force_authenticate(core_member.user)
+    assert api.post("/api/epics/", body, format="json").status_code == 403
+    manager: Any = MemberFactory(cell=cell, member_type="core")
+    RoleAssignmentFactory(
+        member=manager,
+        role=Role.objects.get(slug="epic-planning-sustainability-manager"),
+        cell=cell,
+        since=date(2020, 1, 1),
+    )
+    api.force_authenticate(manager.user)
+    created = api.post("/api/epics/", body, format="json")
+    assert created.status_code == 201 and created.json()["owner"] == core_member.pk
+    assert api.post("/api/epics/", {**body, "title": ""}, format="json").status_code == 400
+    # The owner changes the description; status moves only through transition/.
+    api.force_authenticate(core_member.user)
+    changed = api.patch("/api/epics/NEW-1/", {"description": "Scope agreed"}, format="json")
+    assert changed.status_code == 200 and changed.json()["description"] == "Scope agreed"
+    refused = api.patch("/api/epics/NEW-1/", {"status": "delivered"}, format="json")
+    assert refused.status_code == 400 and "status" in refused.json()

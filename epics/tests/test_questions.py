@@ -355,3 +355,21 @@ def test_choice_answers_carry_the_yes_no_marks_in_both_renderings() -> None:
     headings = [line.split(". ", 1)[1] for line in wiki if line[:3] in ("h4.", "h5.")]
     md_headings = [line.lstrip("#").strip() for line in markdown if line.startswith(("### ", "#### "))]
     assert [h.replace("{color:#de350b}", "").replace("{color}", "") for h in headings] == md_headings
+
+
+@pytest.mark.parametrize(
+    ("wiki", "expected"),
+    [
+        (True, "h1\\. Boom \\{code\\}x\\{code\\} \\[click\\|http://evil\\] \\*bold\\* \\(x\\) \\!img.png\\!"),
+        (False, "h1. Boom \\{code\\}x\\{code\\} \\[click\\|http://evil\\] \\*bold\\* \\(x\\) \\!img.png\\!"),
+    ],
+)
+def test_free_text_is_escaped_in_wiki_markup_and_markdown(wiki: bool, expected: str) -> None:
+    """A person's words never become markup: no headings, macros, links, bold or emoticons."""
+    hostile = "h1. Boom {code}x{code} [click|http://evil] *bold* (x) !img.png!"
+    cleaned, _ = a.clean_answers("monthly", answers("monthly", this_sprint=hostile))
+    text = render.render("monthly", cleaned, sprint_label="Sprint 7", wiki=wiki, author="Ann [admin]")
+    assert expected in text.splitlines()
+    assert hostile not in text
+    assert "Ann \\[admin\\]" in text
+    assert render.escape("# Title\n1. first <b>", wiki=False) == "\\# Title\n1\\. first \\<b\\>"

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from opencraft_ops.validators import validate_sensible_date
 from roles.models.organisation import Member, MemberType
 
 
@@ -31,7 +32,7 @@ class MemberTypePeriod(models.Model):
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="type_periods")
     member_type = models.CharField(max_length=20, choices=MemberType.choices)
-    since = models.DateField()
+    since = models.DateField(validators=[validate_sensible_date])
     note = models.CharField(max_length=255, blank=True)
 
     history = HistoricalRecords()
@@ -68,7 +69,7 @@ class WeeklyCommitment(models.Model):
             MaxValueValidator(80, message="Weekly hours cannot exceed 80."),
         ],
     )
-    since = models.DateField()
+    since = models.DateField(validators=[validate_sensible_date])
     note = models.CharField(max_length=255, blank=True)
 
     history = HistoricalRecords()
@@ -114,8 +115,8 @@ class TimeOff(models.Model):
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="time_off")
     kind = models.CharField(max_length=20, choices=TimeOffKind.choices, default=TimeOffKind.VACATION)
-    start = models.DateField()
-    end = models.DateField()
+    start = models.DateField(validators=[validate_sensible_date])
+    end = models.DateField(validators=[validate_sensible_date])
     hours_per_day = models.DecimalField(
         max_digits=4,
         decimal_places=2,

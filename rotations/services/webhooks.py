@@ -1,7 +1,9 @@
 """Outgoing webhooks: events sent to the endpoints registered in the admin.
 
 Every delivery is a row (the delivery log); a Celery task posts it after the
-transaction commits, signed with HMAC-SHA256 over ``"<timestamp>.<body>"``, with
+transaction commits, signed as Standard Webhooks do (``webhook-id``,
+``webhook-timestamp``, ``webhook-signature: v1,<base64 HMAC-SHA256 of
+"<id>.<timestamp>.<body>">``; the target checked again after DNS), with
 the endpoint's timeout, and retries with exponential back-off until the
 endpoint's ``max_attempts``. Without a worker (eager mode, the demo) only the
 first attempt runs, inline: a failed delivery is left "retrying" with its due
@@ -17,6 +19,8 @@ Receivers verify with :func:`verify_signature` (or its equivalent in their langu
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 import json
@@ -37,14 +41,17 @@ from rotations.models import (
     WebhookDelivery,
     WebhookEndpoint,
     WebhookEvent,
+    generate_webhook_secret,
 )
+from rotations.webhook_urls import send_problem
 
 logger = logging.getLogger(__name__)
 
-SIGNATURE_HEADER = "X-Ops-Signature"
-TIMESTAMP_HEADER = "X-Ops-Timestamp"
+# Standard Webhooks (https://www.standardwebhooks.com/): stock verifiers check these.
+ID_HEADER = "webhook-id"
+TIMESTAMP_HEADER = "webhook-timestamp"
+SIGNATURE_HEADER = "webhook-signature"
 EVENT_HEADER = "X-Ops-Event"
-DELIVERY_HEADER = "X-Ops-Delivery"
 MAX_BACKOFF_SECONDS = 3600
 TOLERANCE_SECONDS = 300
 # How long an attempt holds its claim: more than the longest timeout (60 s) allows a post to take.
@@ -73,28 +80,53 @@ def encode(payload: dict[str, Any]) -> bytes:
     return json.dumps(payload, cls=DjangoJSONEncoder, sort_keys=True, separators=(",", ":")).encode()
 
 
-def sign(*, secret: str, timestamp: int, body: bytes) -> str:
-    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
-    return f"sha256={digest}"
+def secret_key(secret: str) -> bytes:
+    """The HMAC key of a secret: the base64 after ``whsec_`` (Standard Webhooks), else
+    the text itself (secrets entered before they were generated)."""
+    if secret.startswith("whsec_"):
+        try:
+            return base64.b64decode(secret.removeprefix("whsec_"), validate=True)
+        except (binascii.Error, ValueError):
+            pass
+    return secret.encode()
+
+
+def sign(*, secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
+    """The ``webhook-signature`` value: ``v1,`` and base64(HMAC-SHA256(key,
+    "<id>.<timestamp>.<body>")), so the delivery id is signed too."""
+    signed = f"{msg_id}.{timestamp}.".encode() + body
+    digest = hmac.new(secret_key(secret), signed, hashlib.sha256).digest()
+    return "v1," + base64.b64encode(digest).decode()
 
 
 def verify_signature(
     *,
     secret: str,
+    msg_id: str,
     timestamp: str,
     body: bytes,
     signature: str,
     now: float,
     tolerance: int = TOLERANCE_SECONDS,
 ) -> bool:
-    """What a receiver does: recompute the signature and refuse stale timestamps (replays)."""
+    """What a receiver does: recompute the signature and refuse stale timestamps
+    (replays); ``signature`` may list several space-separated ``v1,...`` values."""
     try:
         ts = int(timestamp)
     except (TypeError, ValueError):
         return False
     if abs(now - ts) > tolerance:
         return False
-    return hmac.compare_digest(sign(secret=secret, timestamp=ts, body=body), signature)
+    expected = sign(secret=secret, msg_id=msg_id, timestamp=ts, body=body)
+    return any(hmac.compare_digest(expected, candidate) for candidate in signature.split())
+
+
+@transaction.atomic
+def webhook_endpoint_rotate_secret(*, endpoint: WebhookEndpoint) -> str:
+    """Gives ``endpoint`` a new generated secret and returns it (to be shown once)."""
+    endpoint.secret = generate_webhook_secret()
+    endpoint.save(update_fields=["secret"])
+    return endpoint.secret
 
 
 def backoff_seconds(attempt: int) -> int:
@@ -172,23 +204,34 @@ def webhook_attempt(*, delivery_id: int, now: datetime | None = None) -> str:
     endpoint = delivery.endpoint
     body = encode(delivery.payload)
     timestamp = int(time.time())
+    msg_id = str(delivery.delivery_id)
     headers = {
         "Content-Type": "application/json",
         "User-Agent": "opencraft-ops-webhooks/1",
         EVENT_HEADER: delivery.event,
-        DELIVERY_HEADER: str(delivery.delivery_id),
+        ID_HEADER: msg_id,
         TIMESTAMP_HEADER: str(timestamp),
-        SIGNATURE_HEADER: sign(secret=endpoint.secret, timestamp=timestamp, body=body),
+        SIGNATURE_HEADER: sign(secret=endpoint.secret, msg_id=msg_id, timestamp=timestamp, body=body),
     }
     status_code: int | None = None
-    error = ""
-    try:
-        response = requests.post(endpoint.url, data=body, headers=headers, timeout=endpoint.timeout_seconds)
-        status_code = response.status_code
-        if not 200 <= status_code < 300:
-            error = f"HTTP {status_code}: {response.text[:200]}"
-    except requests.RequestException as exc:
-        error = f"{type(exc).__name__}: {exc}"[:500]
+    # Checked again now, after DNS: a public name may point inside since it was saved.
+    error = send_problem(endpoint.url) or ""
+    if error:
+        error = f"Refused target: {error}"
+    else:
+        try:
+            response = requests.post(
+                endpoint.url,
+                data=body,
+                headers=headers,
+                timeout=endpoint.timeout_seconds,
+                allow_redirects=False,  # a redirect could point inside
+            )
+            status_code = response.status_code
+            if not 200 <= status_code < 300:
+                error = f"HTTP {status_code}: {response.text[:200]}"
+        except requests.RequestException as exc:
+            error = f"{type(exc).__name__}: {exc}"[:500]
     moment = now or timezone.now()
     delivery.attempts += 1
     delivery.last_status_code = status_code

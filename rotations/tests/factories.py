@@ -37,7 +37,7 @@ class WebhookEndpointFactory(factory.django.DjangoModelFactory[WebhookEndpoint])
 
     name = factory.Sequence(lambda n: f"Endpoint {n}")
     url = "http://127.0.0.1:9/hook"
-    secret = "s3cret-shared-key"
+    secret = "whsec_czNjcmV0LXNoYXJlZC1rZXktb2YtMzItYnl0ZXMhISE="
     events = factory.LazyFunction(lambda: ["sprint.started", "rotation.changed", "duty.overdue"])
     timeout_seconds = 2
     max_attempts = 3

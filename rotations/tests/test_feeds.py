@@ -192,3 +192,25 @@ def test_event_uids_stay_stable_across_a_swap(client, crew, current_sprint) -> N
     # The member's own feed now carries the firefighter slot they hold, under that slot's UID.
     mine = _events(client.get(mine_url).content)
     assert {uid for uid, e in mine.items() if "Firefighter" in str(e["SUMMARY"])} == {uid_second}
+
+
+def test_feed_tokens_stay_out_of_the_logs(client, caplog) -> None:
+    import logging
+
+    from opencraft_ops.log_filters import RedactSecretsFilter
+
+    token = "secret-feed-token-123"
+    with caplog.at_level(logging.INFO):
+        assert client.get(f"/rotations/ical/{token}.ics").status_code == 404
+    assert "/rotations/ical/[redacted].ics" in caplog.text and token not in caplog.text
+    # The runserver access log line ("GET <path> HTTP/1.1" 200 ...) is masked too.
+    record = logging.LogRecord(
+        "django.server",
+        logging.INFO,
+        __file__,
+        1,
+        '"%s" %s %s',
+        (f"GET /rotations/ical/{token}.ics HTTP/1.1", 200, 5),
+        None,
+    )
+    assert RedactSecretsFilter().filter(record) and token not in record.getMessage()

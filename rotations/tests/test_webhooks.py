@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
@@ -24,12 +25,15 @@ from rotations.tasks import webhook_deliver
 from rotations.tests.factories import make_endpoint, make_slot
 
 pytestmark = pytest.mark.django_db
-SECRET = "s3cret-shared-key"
+SECRET = "whsec_czNjcmV0LXNoYXJlZC1rZXktb2YtMzItYnl0ZXMhISE="  # base64 of "s3cret-shared-key-of-32-bytes!!!"
 
 
-def expected_signature(secret: str, timestamp: str, body: bytes) -> str:
-    """What a receiver computes, written out with hmac/hashlib (not the project's helpers)."""
-    return "sha256=" + hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+def expected_signature(secret: str, msg_id: str, timestamp: str, body: bytes) -> str:
+    """What a Standard Webhooks receiver computes, written out with hmac/hashlib/base64
+    (not the project's helpers): the key is the base64 after ``whsec_``."""
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    signed = f"{msg_id}.{timestamp}.".encode() + body
+    return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
 
 
 class Receiver:
@@ -45,18 +49,20 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
-                timestamp = self.headers["X-Ops-Timestamp"]
+                timestamp = self.headers["webhook-timestamp"]
+                msg_id = self.headers["webhook-id"]
                 outer.requests.append(
                     {
                         "event": self.headers["X-Ops-Event"],
-                        "delivery": self.headers["X-Ops-Delivery"],
+                        "delivery": msg_id,
                         "valid": hmac.compare_digest(
-                            expected_signature(SECRET, timestamp, body), self.headers["X-Ops-Signature"]
+                            expected_signature(SECRET, msg_id, timestamp, body),
+                            self.headers["webhook-signature"],
                         )
                         and abs(time.time() - int(timestamp)) < 300,
                         "tampered_valid": hmac.compare_digest(
-                            expected_signature(SECRET, timestamp, body + b" "),
-                            self.headers["X-Ops-Signature"],
+                            expected_signature(SECRET, msg_id, timestamp, body + b" "),
+                            self.headers["webhook-signature"],
                         ),
                         "json": json.loads(body),
                     }
@@ -274,37 +280,41 @@ def test_duty_overdue_can_be_sent_by_other_apps_and_unknown_events_refused(
 
 
 def test_signature_known_answer() -> None:
-    """HMAC-SHA256 over "<timestamp>.<body>" with the shared secret, as documented for
-    receivers: checked against a digest computed outside Python (``printf
-    '1700000000.{"event":"rotation.changed"}' | openssl dgst -sha256 -hmac s3cret-shared-key``)
-    and against hmac/hashlib in this file."""
+    """Standard Webhooks: HMAC-SHA256 over "<id>.<timestamp>.<body>" with the secret's
+    key, base64, after "v1,"; checked against a digest computed outside Python
+    (``printf 'msg_1.1700000000.{"event":"rotation.changed"}' | openssl dgst -sha256
+    -hmac 's3cret-shared-key-of-32-bytes!!!' -binary | base64``) and against
+    hmac/hashlib in this file. The id is signed: another id breaks the signature."""
     body = b'{"event":"rotation.changed"}'
-    known = "sha256=bceb3f1f19126c85501364cc0d647796399a9b1ab69e5f3b8e9aa82ca07c8ea3"
-    assert expected_signature(SECRET, "1700000000", body) == known
-    assert webhooks.sign(secret=SECRET, timestamp=1700000000, body=body) == known
-    assert webhooks.sign(secret=SECRET + "x", timestamp=1700000000, body=body) != known
-    assert webhooks.sign(secret=SECRET, timestamp=1700000001, body=body) != known
-    assert webhooks.sign(secret=SECRET, timestamp=1700000000, body=body + b" ") != known
+    known = "v1,egrjP5lTahur3JzddHHK5+z858HAwMIcSocHljA0S7U="
+    assert expected_signature(SECRET, "msg_1", "1700000000", body) == known
+    assert webhooks.sign(secret=SECRET, msg_id="msg_1", timestamp=1700000000, body=body) == known
+    assert webhooks.sign(secret=SECRET[:-2] + "x=", msg_id="msg_1", timestamp=1700000000, body=body) != known
+    assert webhooks.sign(secret=SECRET, msg_id="msg_2", timestamp=1700000000, body=body) != known
+    assert webhooks.sign(secret=SECRET, msg_id="msg_1", timestamp=1700000001, body=body) != known
+    assert webhooks.sign(secret=SECRET, msg_id="msg_1", timestamp=1700000000, body=body + b" ") != known
 
 
 @pytest.mark.parametrize(
     ("timestamp", "signature", "now_offset", "valid"),
     [
         ("1700000000", None, 0, True),
+        ("1700000000", "v1,c29tZXRoaW5nIGVsc2U= {good}", 0, True),  # several signatures: any may match
         ("1700000000", None, 301, False),  # stale: a replay
         ("not-a-number", None, 0, False),
-        ("1700000000", "sha256=deadbeef", 0, False),
+        ("1700000000", "v1,deadbeef", 0, False),
     ],
 )
 def test_verify_signature(timestamp, signature, now_offset, valid) -> None:
     body = b'{"a":1}'
-    good = expected_signature(SECRET, "1700000000", body)
+    good = expected_signature(SECRET, "msg_1", "1700000000", body)
     assert (
         webhooks.verify_signature(
             secret=SECRET,
+            msg_id="msg_1",
             timestamp=timestamp,
             body=body,
-            signature=signature or good,
+            signature=(signature or "{good}").format(good=good),
             now=1700000000 + now_offset,
         )
         is valid

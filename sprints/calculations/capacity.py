@@ -97,9 +97,17 @@ DEFAULT_REVIEW_TABLE = parse_review_table(DEFAULT_REVIEW_TABLE_TEXT)
 NO_REVIEW_STATUSES = frozenset({"External Review", "Merged", "Deployed & Delivered", "Done"})
 FINISHED_STATUSES = frozenset({"Deployed & Delivered", "Done"})
 NOT_COMMITTED_STATUSES = frozenset({"Stretch Goals"})
+_BY_FOLDED = {s.casefold(): s for s in NO_REVIEW_STATUSES | FINISHED_STATUSES | NOT_COMMITTED_STATUSES}
+
+
+def canonical_status(status: str) -> str:
+    """``status`` spelt as the status sets spell it when it names one of them whatever
+    its case and spacing ("external  review" is External Review), else unchanged."""
+    return _BY_FOLDED.get(" ".join(status.split()).casefold(), status)
 
 
 def review_hours(points: Decimal | None, status: str, table: ReviewTable = DEFAULT_REVIEW_TABLE) -> Decimal:
+    status = canonical_status(status)
     if status in NO_REVIEW_STATUSES or status in NOT_COMMITTED_STATUSES:
         return Decimal(0)
     return table.hours_for(points)
@@ -117,6 +125,7 @@ def assigned_hours(
     ``sprints.selectors.sql`` ticket by ticket): nothing for Stretch Goals and finished
     tickets; a recurring ticket's per-sprint hours; else the remaining estimate, or the
     original one when there is no remaining estimate."""
+    status = canonical_status(status)
     if status in NOT_COMMITTED_STATUSES or status in FINISHED_STATUSES:
         return Decimal(0)
     if is_recurring:

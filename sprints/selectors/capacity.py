@@ -133,7 +133,14 @@ def capacity_rows(*, cell: Cell, sprint_number: int) -> list[CapacityRow]:
 
 
 def member_capacity(*, member: Member, sprint_number: int) -> CapacityRow:
-    """One member's capacity row for a sprint (7 queries)."""
+    """One member's capacity row for a sprint (8 queries), with the same member type
+    as their row in the cell's capacity (their type on their first day in the sprint)."""
     dates = calendar.sprint_dates(sprint_number)
-    (data,) = capacity_inputs(members=[member], dates=dates)
+    row: SprintMember | Member = member
+    if member.cell_id is not None:
+        same = [
+            m for m in cell_members(cell=None, cell_ids=[member.cell_id], dates=dates) if m.pk == member.pk
+        ]
+        row = same[0] if same else member
+    (data,) = capacity_inputs(members=[row], dates=dates)
     return capacity_row(dates, data)

@@ -78,9 +78,15 @@ def placeholders(n: int) -> str:
     return ", ".join(["%s"] * n)
 
 
-_OPEN = f"t.status NOT IN ({_strings(FINISHED_STATUSES)})"
-_COMMITTED = f"t.status NOT IN ({_strings(NOT_COMMITTED_STATUSES)})"
-_REVIEWED = f"t.status NOT IN ({_strings(NO_REVIEW_STATUSES | NOT_COMMITTED_STATUSES)})"
+def _folded(values: Iterable[str]) -> str:
+    """The SQL list of ``values`` lower-cased, to compare with ``LOWER(t.status)``:
+    a status in another case counts as the status it names (as ``canonical_status``)."""
+    return _strings(v.lower() for v in values)
+
+
+_OPEN = f"LOWER(t.status) NOT IN ({_folded(FINISHED_STATUSES)})"
+_COMMITTED = f"LOWER(t.status) NOT IN ({_folded(NOT_COMMITTED_STATUSES)})"
+_REVIEWED = f"LOWER(t.status) NOT IN ({_folded(NO_REVIEW_STATUSES | NOT_COMMITTED_STATUSES)})"
 
 
 @lru_cache(maxsize=64)
@@ -288,7 +294,7 @@ def _injections_sql(cells: int | None) -> str:
 @lru_cache(maxsize=64)
 def _not_green_sql(cells: int | None) -> str:
     where = (
-        f"WHERE s.number = %s AND t.status NOT IN ({_strings(NOT_COMMITTED_STATUSES | FINISHED_STATUSES)}) "
+        f"WHERE s.number = %s AND LOWER(t.status) NOT IN ({_folded(NOT_COMMITTED_STATUSES | FINISHED_STATUSES)}) "
         "AND (t.story_points IS NULL OR t.assignee_id IS NULL OR t.reviewer_id IS NULL)"
     )
     if cells is not None:

@@ -172,8 +172,9 @@ def test_member_board_lists_own_tickets(
     TicketFactory(cell=core_member.cell, sprint=sprint, assignee=core_member, needs_production_access=True)
     client.force_login(core_member.user)
     url = reverse("sprints:member_board", args=[core_member.cell.slug, core_member.pk])
-    # session, user, viewer's member, cell, member, tickets, capacity (7 queries)
-    with django_assert_num_queries(13):
+    # session, user, viewer's member, cell, member, tickets, capacity (8 queries: the
+    # member's row among the cell's members, for their type on the sprint's first day)
+    with django_assert_num_queries(14):
         response = client.get(url)
     assert response.status_code == 200
     keys = {item.ticket.key for item in response.context["rows"]}

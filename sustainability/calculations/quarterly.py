@@ -35,6 +35,10 @@ class QuarterPeriods:
     previous_entire: Period
 
 
+def _day(day: date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
 def quarter_periods(
     year: int, quarter: int, targets: Sequence[TargetChange], default_reference_start: date
 ) -> QuarterPeriods:
@@ -43,10 +47,20 @@ def quarter_periods(
     py, pq = previous_quarter(year, quarter)
     prev = quarter_period(py, pq)
     before = reference_period(targets, as_of=prev.end, default_start=default_reference_start)
+    # Titles say exactly what they cover: a reference period that starts later
+    # (a target set mid-year) shortens the year to date and the quarter.
+    ytd_start = max(date(year, 1, 1), entire.start)
+    ytd_label = (
+        f"Q1-Q{quarter} {year}"
+        if ytd_start == date(year, 1, 1)
+        else f"{_day(ytd_start)} to the end of Q{quarter} {year}"
+    )
+    quarter_start = max(q.start, entire.start)
+    quarter_label = q.label if quarter_start == q.start else f"{_day(quarter_start)} to the end of {q.label}"
     return QuarterPeriods(
         entire=entire,
-        year_to_date=Period(max(date(year, 1, 1), entire.start), q.end, f"Q1-Q{quarter} {year}"),
-        quarter_only=Period(max(q.start, entire.start), q.end, q.label),
+        year_to_date=Period(ytd_start, q.end, ytd_label),
+        quarter_only=Period(quarter_start, q.end, quarter_label),
         previous_quarter=prev,
         previous_entire=Period(before.start, before.end, f"Reference period to the end of {prev.label}"),
     )

@@ -370,3 +370,23 @@ def test_projected_above_target_uses_the_commitment_rule(bebop_data: Any, cell: 
         f"Bebop's estimates for sprints {current.number}-{current.number + 1} give a ratio of 22.1%, "
         "above its 20% target."
     ]
+
+
+def test_hours_on_a_cell_account_without_a_cell_are_a_finding(cell: Any, staff_user: Any) -> None:
+    from rest_framework.test import APIClient
+
+    today = timezone.localdate()
+    worker = MemberFactory(cell=cell)
+    lost = AccountFactory(key="CLI-LOST", category="client", cell=None)
+    kept = AccountFactory(key="CLI-KEPT", category="client", cell=cell)
+    overhead = AccountFactory(key="OVERHEAD", category="internal_non_cell", cell=None)
+    for account in (lost, kept, overhead):
+        hours(worker, account, today, 3)
+    api = APIClient()
+    api.force_authenticate(staff_user)
+    response = api.get("/api/findings/?rule=account-without-cell")
+    assert response.status_code == 200
+    findings = response.json()["results"]
+    assert [f["subject"] for f in findings] == [f"account:{lost.pk}"]
+    assert "CLI-LOST" in findings[0]["message"] and "3.00 h" in findings[0]["message"]
+    assert findings[0]["role"] == "epic-planning-sustainability-manager"

@@ -500,3 +500,21 @@ def test_reference_period_uses_the_target_in_force() -> None:
     assert calc.reference_period([], as_of=date(2026, 3, 31), default_start=date(2019, 1, 1)).start == date(
         2019, 1, 1
     )
+
+
+@pytest.mark.parametrize(
+    ("reference_start", "year_to_date", "quarter_only"),
+    [
+        (date(2025, 1, 1), "Q1-Q2 2026", "Q2 2026"),
+        (date(2026, 3, 3), "3 Mar 2026 to the end of Q2 2026", "Q2 2026"),
+        (date(2026, 5, 4), "4 May 2026 to the end of Q2 2026", "4 May 2026 to the end of Q2 2026"),
+    ],
+)
+def test_period_titles_say_exactly_what_they_cover(
+    reference_start: date, year_to_date: str, quarter_only: str
+) -> None:
+    targets = [TargetChange(reference_start, D(30), reference_start)]
+    periods = calc.quarter_periods(2026, 2, targets, date(2019, 1, 1))
+    assert periods.year_to_date.label == year_to_date
+    assert periods.quarter_only.label.endswith(quarter_only)
+    assert periods.year_to_date.start == max(date(2026, 1, 1), reference_start)

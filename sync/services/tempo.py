@@ -102,7 +102,9 @@ def account_category(account: TempoAccount) -> str | None:
 
 
 def accounts_store(*, accounts: Iterable[TempoAccount], counts: RunCounts) -> None:
-    """Upserts accounts by Tempo id (or by key for an account created in the portal first)."""
+    """Upserts accounts by Tempo id (or by key for an account created in the portal first).
+    A cell set by hand (``cell_set_by_hand``) is kept; otherwise the cell is derived
+    from the key's project prefix, or for an internal cell account its lead's cell."""
     cells_by_key = {c.jira_project_key.upper(): c.pk for c in Cell.objects.exclude(jira_project_key="")}
     cells_by_lead = dict(
         Member.objects.exclude(jira_account_id=None)
@@ -135,9 +137,9 @@ def accounts_store(*, accounts: Iterable[TempoAccount], counts: RunCounts) -> No
             "status": remote.status,
             "customer": remote.customer[:255],
         }
-        if cell_id is not None:
-            values["cell_id"] = cell_id
         local = existing.get(remote.tempo_id) or by_key.get(remote.key)
+        if cell_id is not None and not (local is not None and local.cell_set_by_hand):
+            values["cell_id"] = cell_id
         if local is None:
             try:
                 with transaction.atomic():

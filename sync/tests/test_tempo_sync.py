@@ -321,3 +321,30 @@ def test_descriptions_with_tabs_newlines_and_backslashes_round_trip(org, upstrea
     )
     worklogs_sync(client=tempo)
     assert Worklog.objects.get(tempo_id=wl.id).description == text
+
+
+def test_cell_set_by_hand_survives_syncs_and_reruns_change_nothing(org, upstream, tempo, staff_user):
+    from rest_framework.test import APIClient
+
+    from conftest import PASSWORD
+
+    accounts_sync(client=tempo)
+    account = Account.objects.get(key="BB-INTERNAL")
+    assert account.cell == org["bebop"] and not account.cell_set_by_hand
+    client = APIClient()
+    client.login(username="staff", password=PASSWORD)
+    response = client.patch(f"/api/sustainability/accounts/{account.pk}/", {"cell": "falcon"}, format="json")
+    assert response.status_code == 200 and response.json()["cell_set_by_hand"] is True
+    runs = [accounts_sync(client=tempo), accounts_sync(client=tempo)]
+    account.refresh_from_db()
+    assert account.cell == org["falcon"] and account.cell_set_by_hand
+    for run in runs:
+        assert (run.outcome, run.created, run.updated, run.deleted) == (SyncOutcome.SUCCESS, 0, 0, 0)
+    # Handing the cell back to the sync: the next run derives it from the key again.
+    response = client.patch(
+        f"/api/sustainability/accounts/{account.pk}/", {"cell_set_by_hand": False}, format="json"
+    )
+    assert response.status_code == 200
+    assert accounts_sync(client=tempo).updated == 1
+    account.refresh_from_db()
+    assert account.cell == org["bebop"]
