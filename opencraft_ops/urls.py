@@ -5,7 +5,6 @@ from django.http.response import HttpResponseRedirectBase
 from django.templatetags.static import static
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 
 import duties.api
 import epics.api  # noqa: F401  (registers the epic viewsets on the shared router)
@@ -15,6 +14,9 @@ import sprints.api
 import sustainability.api
 from duties.urls import home_urlpatterns
 from opencraft_ops.api_router import router
+from roles.tokens import TokenView
+
+handler500 = "opencraft_ops.refusals.server_error"
 
 api_patterns: list[URLPattern | URLResolver] = [
     path("", include(router.urls)),
@@ -23,7 +25,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include(rotations.api)),
     path("", include(sustainability.api)),
     path("", include(duties.api)),
-    path("token/", obtain_auth_token, name="api-token"),
+    path("token/", TokenView.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
