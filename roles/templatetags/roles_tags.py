@@ -63,3 +63,20 @@ def admin_link_allowed(context: dict) -> bool:
 
     request = context.get("request")
     return request is not None and may_use_admin(request)
+
+
+@register.simple_tag(takes_context=True)
+def finding_link(context: dict, finding: object) -> str:
+    """A process finding's message, linked to its page only when the viewer may open
+    it: the finding is about the viewer's own cell, or the viewer sees every cell
+    (``viewer_cell_id`` and ``sees_all`` in the context, as for ``member_link``)."""
+    from django.utils.html import format_html
+
+    message = getattr(finding, "message", "")
+    url = getattr(finding, "url", "")
+    cell_id = getattr(finding, "cell_id", None)
+    if url and (
+        context.get("sees_all") or (cell_id is not None and cell_id == context.get("viewer_cell_id"))
+    ):
+        return format_html('<a href="{}">{}</a>', url, message)
+    return format_html("{}", message)
