@@ -64,7 +64,7 @@ def _dashboard(request: HttpRequest, cell: Cell | None) -> HttpResponse:
         cells = Cell.objects.order_by("name")
         if not sees_every_cell(request.user):
             viewer = member_of(request.user)
-            cells = cells.filter(pk=viewer.cell_id if viewer is not None else None)
+            cells = cells.filter(pk__in=[viewer.cell_id] if viewer is not None and viewer.cell_id else [])
     drill_down = request.GET.copy()
     drill_down["scope"] = cell.slug if cell is not None else "company"
     return render(
