@@ -303,3 +303,48 @@ def test_csrf_failure_page(debug_off, core_member):
     assert response.status_code == 403
     html = response.content.decode()
     assert "This form has expired" in html and 'class="topbar"' in html and "nothing changed" in html
+
+
+# --- Pages and API, persona by persona ------------------------------------------------
+
+# persona -> (member page in the cell, time off of the cell by URL, change it through the API)
+PERSONA_ACCESS = {
+    "core_member": (200, 200, 403),
+    "newcomer": (200, 200, 403),
+    "sprint_manager": (200, 200, 200),
+    "epsm": (200, 200, 200),
+    "outsider": (403, 404, 404),
+    "no_cell": (403, 404, 404),
+    "leaver": (302, 403, 403),
+    "staff_user": (200, 200, 200),
+}
+
+
+@pytest.mark.parametrize("persona", list(PERSONA_ACCESS))
+def test_pages_and_api_per_persona(request, persona, cell, sick_colleague):
+    if persona == "no_cell":
+        user = MemberFactory.create(cell=None, user__username="nocell").user
+    elif persona == "leaver":
+        user = MemberFactory.create(cell=cell, user__username="gone", left_on=TODAY).user
+    else:
+        fixture = request.getfixturevalue(persona)
+        user = getattr(fixture, "user", fixture)
+    client = Client()
+    client.force_login(user)
+    time_off = sick_colleague.time_off.get()
+    page, read, change = PERSONA_ACCESS[persona]
+    assert client.get(f"/org/members/{sick_colleague.pk}/").status_code == page
+    assert client.get(f"/api/time-off/{time_off.pk}/").status_code == read
+    answer = client.patch(
+        f"/api/time-off/{time_off.pk}/", {"note": "changed"}, content_type="application/json"
+    )
+    assert answer.status_code == change
+    time_off.refresh_from_db()
+    assert (time_off.note == "changed") == (change == 200)
+
+
+def test_sprint_manager_cannot_record_time_off_in_another_cell(client, sprint_manager, outsider):
+    client.force_login(sprint_manager.user)
+    data = {"member": outsider.pk, "kind": "vacation", "start": str(TODAY), "end": str(TODAY)}
+    assert client.post("/api/time-off/", data, content_type="application/json").status_code == 403
+    assert not outsider.time_off.exists()
