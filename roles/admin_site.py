@@ -23,7 +23,7 @@ from django.forms import ModelChoiceField
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import resolve_url
 
-from roles.access import ADMIN_TABLE, EVERYWHERE, CellScope, admin_scope, holds_any_admin_role, may_sign_in
+from roles.access import ADMIN_TABLE, EVERYWHERE, CellScope, admin_scope, holds_any_admin_role
 from roles.models import Cell
 
 
@@ -111,10 +111,10 @@ class OpsAdminSite(admin.AdminSite):
     index_title = "What your roles keep"
 
     def has_permission(self, request: HttpRequest) -> bool:
+        # A session of a member who has left never gets here: MemberBackend.get_user
+        # refuses it, and holds_any_admin_role ignores ended memberships too.
         user = request.user
-        if not (user.is_active and may_sign_in(user)):
-            return False
-        return bool(user.is_staff or holds_any_admin_role(user))
+        return bool(user.is_active and (user.is_staff or holds_any_admin_role(user)))
 
     def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         """One login page for the whole portal (the one django-axes guards); a member
