@@ -22,6 +22,7 @@ from django.db.models import Model, QuerySet
 from django.forms import ModelChoiceField
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from roles.access import ADMIN_TABLE, EVERYWHERE, CellScope, admin_scope, holds_any_admin_role
 from roles.models import Cell
@@ -119,14 +120,17 @@ class OpsAdminSite(admin.AdminSite):
     def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         """One login page for the whole portal (the one django-axes guards); a member
         already signed in who keeps nothing here gets the refusal page saying why."""
+        wanted = request.GET.get("next", "")
+        if not url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()}):
+            wanted = ""
         if request.user.is_authenticated:
             if self.has_permission(request):
-                return HttpResponseRedirect(request.GET.get("next") or resolve_url("admin:index"))
+                return HttpResponseRedirect(wanted or resolve_url("admin:index"))
             raise PermissionDenied(
                 "The admin site is for staff and for holders of a role that keeps records here "
                 "(sprint manager, epic planning and sustainability manager, recruitment manager)."
             )
-        target = request.GET.get("next") or request.get_full_path().replace("login/", "", 1)
+        target = wanted or resolve_url("admin:index")
         return HttpResponseRedirect(f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': target})}")
 
     def register(self, model_or_iterable: Any, admin_class: Any = None, **options: Any) -> None:

@@ -187,3 +187,12 @@ def test_staff_keep_everything(staff_user, rows):
         assert f'href="{url}"' in html, url
     tickets = client.get("/admin/sprints/ticket/").content.decode()
     assert "Our ticket" in tickets and "Their ticket" in tickets
+
+
+def test_admin_login_never_redirects_off_site(client, sprint_manager):
+    anonymous = client.get("/admin/login/?next=https://evil.example/")
+    assert anonymous.status_code == 302 and anonymous["Location"] == "/login/?next=%2Fadmin%2F"
+    client.force_login(sprint_manager.user)
+    signed_in = client.get("/admin/login/?next=https://evil.example/")
+    assert signed_in.status_code == 302 and signed_in["Location"] == "/admin/"
+    assert client.get("/admin/login/?next=/admin/sprints/ticket/")["Location"] == "/admin/sprints/ticket/"
