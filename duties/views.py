@@ -21,6 +21,7 @@ from duties import selectors, services
 from duties.forms import ClockForm, NotesForm, TriageForm
 from duties.models import ChecklistItem, DutyInstance
 from duties.triage import triage
+from epics.selectors import can_edit_epic
 from opencraft_ops import calendar
 from opencraft_ops.process_checks import CheckContext, rules, run_checks
 from roles.clock import Window
@@ -118,6 +119,8 @@ def duty_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "duty": duty,
             "today": today,
             "can_edit": can_edit,
+            # The epic update form is linked only for those who may fill it in.
+            "hide_epic_form": duty.epic is not None and not can_edit_epic(request.user, duty.epic),
             "notes_form": NotesForm(initial={"notes": duty.notes}),
             "history": history,
             "names": selectors.member_names({h.assignee_id for h in history if h.assignee_id}),

@@ -36,6 +36,12 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "estimation-sessions": {"task": "estimation.tasks.sessions_tick", "schedule": crontab(minute=25)},
     # Sustainability: budget thresholds and cells above (or projected above) target, once per crossing.
     "sustainability-alerts": {"task": "sustainability.tasks.send_alerts", "schedule": crontab(minute=20)},
+    # Access (issue 13): members who left lose their sessions and tokens just after midnight
+    # (the authentication checks already refuse them from their left_on day).
+    "roles-end-leavers-access": {
+        "task": "roles.tasks.end_leavers_access",
+        "schedule": crontab(hour=0, minute=5),
+    },
 }
 
 __all__ = ["BEAT_SCHEDULE", "HEARTBEAT", "crontab"]

@@ -12,6 +12,7 @@ characters), ``DJANGO_ALLOWED_HOSTS``, ``DATABASE_URL`` (PostgreSQL) and
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -61,7 +62,8 @@ if not DEBUG:
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin with the portal's own site: role holders as well as staff (docs/access.md).
+    "roles.admin_config.OpsAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -75,6 +77,7 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "django_celery_beat",
+    "axes",
     "roles",
     "sprints",
     "epics",
@@ -96,6 +99,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "opencraft_ops.urls"
@@ -135,6 +140,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes first (refuses locked-out credentials before any password is checked), then
+# the model backend that refuses members from their left_on day (docs/access.md).
+AUTHENTICATION_BACKENDS = [
+    "roles.auth.LockoutBackend",
+    "roles.auth.MemberBackend",
+]
+# Brute force: this many wrong passwords for one username from one address lock both the
+# login page and /api/token/ for AXES_COOLOFF_MINUTES.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "opencraft_ops.refusals.lockout_response"
+AXES_VERBOSE = False
+# API tokens older than this are refused; POST /api/token/ then hands out a new one.
+API_TOKEN_MAX_AGE_DAYS = env_int("API_TOKEN_MAX_AGE_DAYS", 90, minimum=1)
+CSRF_FAILURE_VIEW = "opencraft_ops.refusals.csrf_failure"
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -208,7 +231,8 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 REST_FRAMEWORK = {
     # Token first: an anonymous call answers 401 with ``WWW-Authenticate: Token``.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # The token first: an anonymous call answers 401 with WWW-Authenticate: Token.
+        "roles.auth.MemberTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PARSER_CLASSES": [
@@ -377,6 +401,8 @@ LOGGING = {
     "loggers": {
         "django.request": {"filters": ["redact"]},
         "django.server": {"filters": ["redact"]},
+        # django-axes logs every sign-in at INFO; lockouts come at WARNING.
+        "axes": {"level": "WARNING"},
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }

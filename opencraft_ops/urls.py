@@ -15,8 +15,10 @@ import sprints.api
 import sustainability.api
 from duties.urls import home_urlpatterns
 from opencraft_ops.api_router import router
-from opencraft_ops.api_views import token_view
+from roles.tokens import TokenView
 from sync.health import healthz
+
+handler500 = "opencraft_ops.refusals.server_error"
 
 api_patterns: list[URLPattern | URLResolver] = [
     path("", include(router.urls)),
@@ -26,7 +28,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include(sustainability.api)),
     path("", include(duties.api)),
     path("", include(estimation.api)),
-    path("token/", token_view, name="api-token"),
+    path("token/", TokenView.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -16,20 +16,10 @@ from rest_framework import permissions
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from roles.access import member_of
 from roles.models import Cell, Member, RoleAssignment
 
 AnyUser = User | AnonymousUser
-
-
-def member_of(user: AnyUser) -> Member | None:
-    """The user's Member, cached on the user object for the request."""
-    if not user.is_authenticated:
-        return None
-    cache = user.__dict__
-    if "_ops_member" not in cache:
-        cache["_ops_member"] = Member.objects.select_related("cell").filter(user_id=user.pk).first()
-    member: Member | None = cache["_ops_member"]
-    return member
 
 
 def held_role_slugs(member: Member, *, cell: Cell | None = None, as_of: date | None = None) -> set[str]:

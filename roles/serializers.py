@@ -18,6 +18,7 @@ from rest_framework import serializers
 
 from opencraft_ops.api_router import MAX_ID
 from opencraft_ops.process_checks import Severity
+from roles.access import AWAY, sees_absence_detail
 from roles.models import (
     Cell,
     Member,
@@ -172,9 +173,20 @@ class WeeklyCommitmentSerializer(ModelCleanSerializer):
 
 
 class TimeOffSerializer(ModelCleanSerializer):
+    """Time off. The kind and note are private (roles.access.sees_absence_detail):
+    other readers get ``kind: "away"`` and an empty note."""
+
     class Meta:
         model = TimeOff
         fields = ["id", "member", "kind", "start", "end", "hours_per_day", "note"]
+
+    def to_representation(self, instance: TimeOff) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is None or not sees_absence_detail(request.user, instance.member):
+            data["kind"] = AWAY
+            data["note"] = ""
+        return data
 
 
 class RoleAssignmentSerializer(ModelCleanSerializer):

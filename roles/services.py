@@ -10,6 +10,7 @@ race with another request to a database constraint is refused the same way
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -219,3 +220,33 @@ def role_assignment_handover(
         backup=backup,
         note=note or f"Handed over by {assignment.member}.",
     )
+
+
+@dataclass(frozen=True)
+class LeaversAccessEnded:
+    members: int
+    sessions: int
+    tokens: int
+
+
+@transaction.atomic
+def leavers_access_end(*, as_of: date) -> LeaversAccessEnded:
+    """Ends the sessions and deletes the API tokens of every member whose membership
+    ended on or before ``as_of`` (the authentication checks refuse them anyway; this
+    leaves nothing behind to reuse if they were reinstated by mistake and removed again)."""
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+    from rest_framework.authtoken.models import Token
+
+    user_ids = set(Member.objects.filter(left_on__lte=as_of).values_list("user_id", flat=True))
+    if not user_ids:
+        return LeaversAccessEnded(members=0, sessions=0, tokens=0)
+    wanted = {str(pk) for pk in user_ids}
+    stale = [
+        session.pk
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if str(session.get_decoded().get("_auth_user_id")) in wanted
+    ]
+    sessions, _ = Session.objects.filter(pk__in=stale).delete()
+    tokens, _ = Token.objects.filter(user_id__in=user_ids).delete()
+    return LeaversAccessEnded(members=len(user_ids), sessions=sessions, tokens=tokens)

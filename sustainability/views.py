@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from opencraft_ops.csv_export import csv_query, csv_response, wants_csv
 from opencraft_ops.responses import bad_request
 from roles.models import Cell
-from roles.permissions import member_of
+from roles.permissions import member_of, sees_every_cell
 from sustainability import access, exports, reports, selectors, services
 from sustainability import calculations as calc
 from sustainability.dashboard import (
@@ -66,7 +66,14 @@ def _dashboard(request: HttpRequest, cell: Cell | None) -> HttpResponse:
             header=exports.ACCOUNT_HEADER,
             rows=exports.account_rows(data.accounts),
         )
-    cells = Cell.objects.order_by("name") if access.can_view_company(request.user) else Cell.objects.none()
+    # The scope links: only the dashboards the viewer may open (every cell's for those who
+    # see every cell; otherwise their own cell's, beside the company-wide figures).
+    cells = Cell.objects.none()
+    if access.can_view_company(request.user):
+        cells = Cell.objects.order_by("name")
+        if not sees_every_cell(request.user):
+            viewer = member_of(request.user)
+            cells = cells.filter(pk__in=[viewer.cell_id] if viewer is not None and viewer.cell_id else [])
     drill_down = request.GET.copy()
     drill_down["scope"] = cell.slug if cell is not None else "company"
     return render(
@@ -151,6 +158,9 @@ def account_worklogs(request: HttpRequest, key: str) -> HttpResponse:
         if scope_cell is None
         else reverse("sustainability:cell", args=[scope_cell.slug])
     )
+    if scope_cell is None and own_cell_only is not None:
+        # Never a link to a page the viewer may not open: their own cell's dashboard instead.
+        back_url = reverse("sustainability:index")
     return render(
         request,
         "sustainability/worklogs.html",

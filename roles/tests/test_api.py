@@ -272,7 +272,7 @@ LIST_QUERIES = {
     "/api/roles/": 4,
     "/api/assignments/": 4,  # assignments with role and member's user
     # time off / commitments / types: + the caller's member (1) + company-role check (1)
-    "/api/time-off/": 6,
+    "/api/time-off/": 7,  # + the caller's current roles: who reads an absence's kind (1)
     "/api/commitments/": 6,
     "/api/member-type-periods/": 6,
 }

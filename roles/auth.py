@@ -1,0 +1,124 @@
+"""Authentication that follows membership: a member is refused from their ``left_on``
+day on, by password (``authenticate``), by session (``get_user``) and by API token
+(``MemberTokenAuthentication``); and role holders get the admin permissions of the
+models their role keeps (``roles.access.ADMIN_TABLE``), computed from their
+assignments instead of granted by hand."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from axes.backends import AxesStandaloneBackend
+from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+from rest_framework import exceptions
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.authtoken.models import Token
+
+from roles.access import ADMIN_TABLE, admin_scope, membership_ended
+from roles.models import Member
+
+LEFT_MESSAGE = "Your membership has ended, so this account no longer has access."
+
+
+def _left_on_subquery() -> Subquery:
+    return Subquery(Member.objects.filter(user_id=OuterRef("pk")).values("left_on")[:1])
+
+
+class LockoutBackend(AxesStandaloneBackend):
+    """django-axes' lockout check for every sign-in that comes with a request (the login
+    page, the admin, /api/token/). Code calling ``authenticate()`` without one (scripts,
+    the demo's own check) has no address to count failures by and is not an attack
+    surface, so it is let through to the password check."""
+
+    def authenticate(
+        self, request: Any, username: str | None = None, password: str | None = None, **kwargs: Any
+    ) -> None:
+        if request is None:
+            return None
+        super().authenticate(request, username=username, password=password, **kwargs)  # type: ignore[arg-type]
+        return None
+
+
+class MemberBackend(ModelBackend):
+    """``ModelBackend`` refusing members whose membership has ended."""
+
+    def user_can_authenticate(self, user: User | AnonymousUser | None) -> bool:
+        if user is None or not super().user_can_authenticate(user):
+            return False
+        left_on: date | None
+        if hasattr(user, "_ops_left_on"):  # read with the user by get_user
+            left_on = user._ops_left_on
+        else:
+            left_on = Member.objects.filter(user_id=user.pk or 0).values_list("left_on", flat=True).first()
+        return not membership_ended(left_on)
+
+    def get_user(self, user_id: Any) -> User | None:
+        """The session's user in one query (the ``left_on`` read as an annotation, so
+        pages keep their query counts); ``None`` for a member who has left, which ends
+        the session's access the day membership ends."""
+        try:
+            user = User._default_manager.annotate(_ops_left_on=_left_on_subquery()).get(pk=user_id)
+        except User.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
+
+    def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:
+        if super().has_perm(user_obj, perm, obj):
+            return True
+        if not getattr(user_obj, "is_active", False) or obj is not None:
+            return False
+        app_label, _, codename = perm.partition(".")
+        action, _, model = codename.partition("_")
+        return bool(admin_scope(user_obj, f"{app_label}.{model}", action))
+
+    def has_module_perms(self, user_obj: Any, app_label: str) -> bool:
+        if super().has_module_perms(user_obj, app_label):
+            return True
+        if not getattr(user_obj, "is_active", False):
+            return False
+        return any(
+            label.startswith(f"{app_label}.") and admin_scope(user_obj, label, "view")
+            for label in ADMIN_TABLE
+        )
+
+
+def token_expired(token: Token) -> bool:
+    max_age = timedelta(days=settings.API_TOKEN_MAX_AGE_DAYS)
+    return token.created + max_age <= timezone.now()
+
+
+class MemberTokenAuthentication(TokenAuthentication):
+    """Token authentication refusing expired tokens and members who have left."""
+
+    def authenticate_credentials(self, key: str) -> tuple[Any, Token]:
+        try:
+            # One query, as DRF's own: the member's end date rides along as an annotation.
+            token = (
+                Token.objects.select_related("user")
+                .annotate(
+                    _ops_left_on=Subquery(
+                        Member.objects.filter(user_id=OuterRef("user_id")).values("left_on")[:1]
+                    )
+                )
+                .get(key=key)
+            )
+        except Token.DoesNotExist:
+            raise exceptions.AuthenticationFailed("Invalid token.") from None
+        user = token.user
+        if not user.is_active:
+            raise exceptions.AuthenticationFailed("User inactive or deleted.")
+        if token_expired(token):
+            raise exceptions.AuthenticationFailed(
+                "This token has expired: ask for a new one at /api/token/ with your username and password."
+            )
+        if membership_ended(token._ops_left_on):  # type: ignore[attr-defined]
+            raise exceptions.AuthenticationFailed(LEFT_MESSAGE)
+        return user, token
+
+
+__all__ = ["AnonymousUser", "MemberBackend", "MemberTokenAuthentication", "token_expired"]
