@@ -26,6 +26,10 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     # Duties: open (and catch up), reassign, snapshot finding counts; then each member's morning digest.
     "duties-open": {"task": "duties.tasks.open_duties", "schedule": crontab(minute=5)},
     "duties-digests": {"task": "duties.tasks.send_digests", "schedule": crontab(minute="*/15")},
+    # Findings: every rule for every cell (the rules that depend on the clock), then the
+    # notifications whose (re)try is due or whose quiet hours ended.
+    "findings-evaluate-all": {"task": "findings.tasks.evaluate_all", "schedule": crontab(minute="*/5")},
+    "notifications-send-due": {"task": "notifications.tasks.send_due", "schedule": crontab()},
     # Sustainability: budget thresholds and cells above (or projected above) target, once per crossing.
     "sustainability-alerts": {"task": "sustainability.tasks.send_alerts", "schedule": crontab(minute=20)},
 }

@@ -50,7 +50,9 @@ INSTALLED_APPS = [
     "simple_history",
     "django_htmx",
     "django_celery_beat",
+    "findings",
     "roles",
+    "notifications",
     "sprints",
     "epics",
     "rotations",
@@ -204,6 +206,12 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# Findings (docs/findings.md): writes to a cell queue one evaluation of it this many seconds
+# later (a burst of writes costs one); chat webhooks get this timeout and these attempts.
+FINDINGS_DEBOUNCE_SECONDS = env_int("FINDINGS_DEBOUNCE_SECONDS", 30, minimum=0)
+NOTIFICATIONS_TIMEOUT_SECONDS = env_int("NOTIFICATIONS_TIMEOUT_SECONDS", 5, minimum=1)
+NOTIFICATIONS_MAX_ATTEMPTS = env_int("NOTIFICATIONS_MAX_ATTEMPTS", 5, minimum=1)
 # The beat schedule lives in opencraft_ops/beat.py; role holders edit it in the admin.
 
 # --- Cache (locks for "one sync per source at a time") ------------------------
