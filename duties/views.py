@@ -22,6 +22,7 @@ from duties import selectors, services
 from duties.forms import ClockForm, NotesForm, TriageForm
 from duties.models import ChecklistItem, DutyInstance
 from duties.triage import triage
+from epics.models import EpicStatus
 from findings import charts as findings_charts
 from findings import selectors as findings_selectors
 from opencraft_ops import calendar
@@ -32,6 +33,7 @@ from roles.permissions import can_view_cell, member_of, require_cell_view, sees_
 from roles.selectors import member_check_context
 from sprints import calculations as sprint_calc
 from sprints import selectors as sprint_selectors
+from sprints.calculations.capacity import capacity_row
 
 
 def local_today(member: Member | None) -> date:
@@ -75,6 +77,22 @@ def home(request: HttpRequest) -> HttpResponse:
     if member is not None:
         duties = selectors.my_open_duties(member=member, as_of=today)
         sprint = calendar.sprint_on(today)
+        # The member's name (for the capacity row) comes from the user already loaded.
+        member.user = request.user  # type: ignore[assignment]
+        # One read of the member's rotations and epics serves both the lists shown and the
+        # sprint's capacity (which would otherwise read them again).
+        rotations = selectors.my_rotations_since(member=member, start=sprint.start)
+        epics = selectors.my_epics(member=member, sprint_number=sprint.number)
+        (inputs,) = sprint_selectors.capacity_inputs(
+            members=[member],
+            dates=sprint,
+            rotations=[
+                (r.member_id, r.kind, r.start, r.end, r.reserved_hours)
+                for r in rotations
+                if r.start <= sprint.end
+            ],
+            owned_epics={member.pk: sum(1 for e in epics if e.owner_id == member.pk)},
+        )
         assignments = selectors.my_current_assignments(member=member, as_of=today)
         # The roles for the findings come from the assignments already loaded (no query).
         checks = member_check_context(
@@ -84,7 +102,7 @@ def home(request: HttpRequest) -> HttpResponse:
             groups=_split(duties, today),
             duty_count=len(duties),
             assignments=assignments,
-            rotations=selectors.my_upcoming_rotations(member=member, as_of=today),
+            rotations=[r for r in rotations if r.end >= today][:6],
             findings=findings_selectors.findings_for_member(
                 member_id=member.pk, member_roles=checks.member_roles
             ),
@@ -94,10 +112,17 @@ def home(request: HttpRequest) -> HttpResponse:
             can_recheck=bool(assignments) or request.user.is_staff,
             now=timezone.now(),
             sprint=sprint,
-            capacity=sprint_selectors.member_capacity(member=member, sprint_number=sprint.number),
-            epics=selectors.epics_needing_update(member=member, sprint_number=sprint.number),
+            capacity=capacity_row(sprint, inputs),
+            epics=[e for e in epics if e.status == EpicStatus.IN_DEVELOPMENT and not e.has_update],
             epic_update_due=sprint_calc.thursday_w2(sprint),
-            worklogs=selectors.worklog_health(member=member, start=sprint.start, as_of=today),
+            # The commitments and the sprint's time off come with the capacity inputs.
+            worklogs=selectors.worklog_health(
+                member=member,
+                start=sprint.start,
+                as_of=today,
+                commitments=inputs.commitments,
+                time_off=inputs.time_off,
+            ),
         )
     return render(request, "duties/home.html", context)
 

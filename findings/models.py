@@ -17,6 +17,14 @@ from opencraft_ops.process_checks import Severity
 COMPANY_SCOPE = "company"
 
 
+# The cache key holding when a scope was last evaluated (read by pages without a query).
+CHECKED_TTL_SECONDS = 86400
+
+
+def checked_key(scope: str) -> str:
+    return f"findings:checked:{scope}"
+
+
 def scope_of(cell_id: int | None) -> str:
     """The evaluation scope a finding belongs to: its cell, or the company for cell-less ones."""
     return f"cell:{cell_id}" if cell_id is not None else COMPANY_SCOPE

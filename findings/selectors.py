@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Max, Min, Q, QuerySet
 from django.utils import timezone
 
 from findings import calculations
-from findings.models import COMPANY_SCOPE, Evaluation, Finding, scope_of
+from findings.models import COMPANY_SCOPE, Evaluation, Finding, checked_key, scope_of
 from findings.signals import flush_pending, has_pending
 from opencraft_ops.process_checks import HeldRole, Severity
 
@@ -108,11 +109,17 @@ class Freshness:
 
 
 def freshness(*, cell_ids: Iterable[int] | None = None, now: datetime | None = None) -> Freshness:
-    """When the findings shown were checked: the oldest evaluation among the scopes (one query)."""
+    """When the findings shown were checked: the oldest evaluation among the cells' scopes
+    and the company's. Read from the cache the evaluations fill (no query); on a miss, or
+    for every cell (``cell_ids`` None), one query."""
     now = now or timezone.now()
     qs = Evaluation.objects.all()
     if cell_ids is not None:
-        qs = qs.filter(scope__in=[*(scope_of(pk) for pk in cell_ids), COMPANY_SCOPE])
+        scopes = [*(scope_of(pk) for pk in cell_ids), COMPANY_SCOPE]
+        cached = cache.get_many([checked_key(s) for s in scopes])
+        if len(cached) == len(scopes):
+            return Freshness(checked_at=min(cached.values()), now=now)
+        qs = qs.filter(scope__in=scopes)
     oldest = qs.aggregate(oldest=Min("checked_at"))["oldest"]
     return Freshness(checked_at=oldest, now=now)
 

@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.apps import apps
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from findings.calculations import finding_key
-from findings.models import COMPANY_SCOPE, Evaluation, Finding, scope_of
+from findings.models import CHECKED_TTL_SECONDS, COMPANY_SCOPE, Evaluation, Finding, checked_key, scope_of
 from findings.signals import findings_opened
 from opencraft_ops.process_checks import CheckContext, run_checks
 from opencraft_ops.process_checks import Finding as CheckFinding
@@ -133,6 +134,8 @@ def findings_evaluate(
         Evaluation.objects.filter(scope=scope).update(
             checked_at=now, duration_ms=int(seconds * 1000), open_count=open_counts[scope]
         )
+    # Pages read how fresh their findings are from the cache (no query); a miss asks the table.
+    cache.set_many({checked_key(scope): now for scope in wanted}, timeout=CHECKED_TTL_SECONDS)
     # PostgreSQL and SQLite (3.35+) return the new ids from the bulk insert.
     result.opened = [row.pk for row in created]
     result.still_open = len(changed) + len(unchanged)

@@ -51,7 +51,7 @@ def directory(request: HttpRequest) -> HttpResponse:
             "member_count": sum(len(entry.members) for entry in data.cells) + len(data.without_cell),
             "off_today_count": sum(len(entry.off_today) for entry in data.cells),
             "findings_count": len(findings),
-            "findings_freshness": findings_selectors.freshness(),
+            "findings_freshness": findings_selectors.freshness(cell_ids=[e.cell.pk for e in data.cells]),
             **_viewer(request),
         },
     )

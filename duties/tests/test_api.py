@@ -219,7 +219,7 @@ def test_my_findings_query_count(api, sprint_manager, django_assert_num_queries,
                 opens_on=TODAY - timedelta(days=10),
             )
         fresh_findings()
-        as_user(api, sprint_manager)
+        as_user(api, type(sprint_manager.user).objects.get(pk=sprint_manager.user_id))
         # member (+cell), the roles they hold, the stored findings for them: no process check runs.
         with django_assert_num_queries(3):
             response = api.get("/api/duties/findings/mine/")
