@@ -86,7 +86,7 @@ def home(request: HttpRequest) -> HttpResponse:
         (inputs,) = sprint_selectors.capacity_inputs(
             members=[member],
             dates=sprint,
-            rotations=[
+            preloaded_rotations=[
                 (r.member_id, r.kind, r.start, r.end, r.reserved_hours)
                 for r in rotations
                 if r.start <= sprint.end

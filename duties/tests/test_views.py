@@ -593,3 +593,23 @@ def test_completion_rate_ignores_duties_not_due_yet(client, sprint_manager, cell
     login(client, sprint_manager)
     row = client.get(reverse("duties:health")).context["completion"][0]
     assert (row.role_name, row.total, row.done, row.percent) == ("Sprint manager", 3, 2, 67)
+
+
+def test_home_capacity_matches_the_sprint_apps_own(client, sprint_manager):
+    """The home page preloads the member's rotations and epics for the capacity: the row is
+    the one the sprints app computes by itself."""
+    from epics.tests.factories import EpicFactory
+    from opencraft_ops import calendar
+    from rotations.tests.factories import RotationAssignmentFactory
+    from sprints.selectors import member_capacity
+
+    sprint = calendar.sprint_on(TODAY)
+    RotationAssignmentFactory(
+        member=sprint_manager, cell=sprint_manager.cell, start=sprint.start, end=sprint.start + timedelta(days=4)
+    )
+    EpicFactory(owner=sprint_manager, cell=sprint_manager.cell, status="in_development")
+    EpicFactory(owner=sprint_manager, cell=sprint_manager.cell, status="done")
+    login(client, sprint_manager)
+    shown = client.get(reverse("home")).context["capacity"]
+    assert shown == member_capacity(member=sprint_manager, sprint_number=sprint.number)
+    assert shown.rotation_hours > 0 and shown.epic_hours > 0

@@ -72,7 +72,7 @@ def capacity_inputs(
     *,
     members: Sequence[SprintMember | Member],
     dates: SprintDates,
-    rotations: Sequence[tuple[int, str, date, date, Decimal]] | None = None,
+    preloaded_rotations: Sequence[tuple[int, str, date, date, Decimal]] | None = None,
     owned_epics: Mapping[int, int] | None = None,
 ) -> list[CapacityInput]:
     """Everything the capacity maths needs for ``members`` in one sprint, in seven
@@ -80,7 +80,7 @@ def capacity_inputs(
     rotations, role reservations, assigned tickets, reviewed tickets, owned epics
     (plain SQL, see ``sql``; none without members). ``Member`` rows are taken with the
     type they were annotated with (``with_type``), if any. A caller that already read
-    the members' ``rotations`` overlapping the sprint (as the readers return them) or
+    the members' rotations (``preloaded_rotations``) overlapping the sprint (as the readers return them) or
     their ``owned_epics`` counts passes them and saves those queries."""
     rows = [m if isinstance(m, SprintMember) else SprintMember.of(m) for m in members]
     ids = [m.pk for m in rows]
@@ -94,7 +94,9 @@ def capacity_inputs(
         time_off[member_id].append(TimeOffPeriod(start=start, end=end, hours_per_day=per_day))
     rotations: dict[int, list[RotationReservation]] = defaultdict(list)
     rotation_rows = (
-        rotations if rotations is not None else reservations.readers.rotations(ids, dates.start, dates.end)
+        preloaded_rotations
+        if preloaded_rotations is not None
+        else reservations.readers.rotations(ids, dates.start, dates.end)
     )
     for member_id, kind, start, end, reserved in rotation_rows:
         rotations[member_id].append(RotationReservation(kind=kind, start=start, end=end, hours=reserved))
