@@ -605,7 +605,10 @@ def test_home_capacity_matches_the_sprint_apps_own(client, sprint_manager):
 
     sprint = calendar.sprint_on(TODAY)
     RotationAssignmentFactory(
-        member=sprint_manager, cell=sprint_manager.cell, start=sprint.start, end=sprint.start + timedelta(days=4)
+        member=sprint_manager,
+        cell=sprint_manager.cell,
+        start=sprint.start,
+        end=sprint.start + timedelta(days=4),
     )
     EpicFactory(owner=sprint_manager, cell=sprint_manager.cell, status="in_development")
     EpicFactory(owner=sprint_manager, cell=sprint_manager.cell, status="done")
