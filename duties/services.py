@@ -307,11 +307,19 @@ def digest_send(*, member_id: int, day: date, now: datetime) -> bool:
         record.save(update_fields=["sent_at", "duties_count"])
         if not duties:
             return False
+        # The stored findings for the member (not a new run of the checks), with their freshness.
+        from roles.selectors import member_check_context
+
+        held = member_check_context(member_id=member.pk, as_of=day).member_roles
         context = {
             "member": member,
             "day": day,
             "due_today": [d for d in duties if d.due_on == day],
             "overdue": [d for d in duties if d.due_on < day],
+            "findings": findings_selectors.findings_for_member(member_id=member.pk, member_roles=held, now=now),
+            "findings_freshness": findings_selectors.freshness(
+                cell_ids=[member.cell_id] if member.cell_id else [], now=now
+            ),
             "home_url": settings.PORTAL_BASE_URL.rstrip("/") + "/",
         }
         send_mail(

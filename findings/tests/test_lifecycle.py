@@ -95,6 +95,7 @@ def test_a_cell_evaluation_leaves_other_cells_alone(overdue: Any, other_cell: An
 def test_a_write_queues_its_cells_evaluation_on_commit(
     sprint_manager: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
+    discard_pending()  # the fixtures' writes: as if they had committed before
     with django_capture_on_commit_callbacks(execute=True):
         duty = DutyInstanceFactory(
             assignee=sprint_manager,
@@ -236,3 +237,18 @@ def test_recheck_button(client: Any, sprint_manager: Any, core_member: Any, epis
     assert client.post("/org/findings/recheck/", {"cell": "abc"}).status_code == 302
     client.force_login(core_member.user)
     assert client.post("/org/findings/recheck/").status_code == 403
+
+
+def test_the_daily_email_lists_the_stored_findings_and_their_freshness(
+    sprint_manager: Any, episode: Finding, mailoutbox: Any
+) -> None:
+    from duties.services import digest_send
+
+    sprint_manager.email_digest = True
+    sprint_manager.save(update_fields=["email_digest"])
+    sprint_manager.user.email = "sm@example.com"
+    sprint_manager.user.save(update_fields=["email"])
+    assert digest_send(member_id=sprint_manager.pk, day=TODAY, now=timezone.now()) is True
+    body = mailoutbox[-1].body
+    assert "Findings for you (" in body and "checked just now" in body
+    assert episode.message in body

@@ -210,3 +210,25 @@ def test_an_epic_update_due_is_told_once_on_its_day(
         assert epic_updates_due_notify(as_of=day, now=timezone.now()) == 2
         assert epic_updates_due_notify(as_of=day, now=timezone.now()) == 0
     assert any(epic.key in t for t in _texts(receiver))
+
+
+def test_a_member_sets_their_channels_and_quiet_hours(member: Any) -> None:
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    assert api.get("/api/notifications/preferences/").status_code in (401, 403)
+    api.force_authenticate(member.user)
+    assert api.get("/api/notifications/preferences/").data["by_email"] is True
+    done = api.put(
+        "/api/notifications/preferences/",
+        {"by_chat": False, "quiet_start": "21:00", "quiet_end": "07:00"},
+        format="json",
+    )
+    assert done.status_code == 200
+    pref = NotificationPreference.objects.get(member=member)
+    assert (pref.by_email, pref.by_chat, pref.quiet_start, pref.quiet_end) == (True, False, time(21), time(7))
+    for bad in ({"quiet_start": "22:00", "quiet_end": None}, {"by_chat": "maybe"}, {"quiet_end": "25:00"}):
+        assert api.put("/api/notifications/preferences/", bad, format="json").status_code == 400
+    pref.refresh_from_db()
+    assert pref.quiet_start == time(21)
+    assert api.get("/api/notifications/").status_code == 200
