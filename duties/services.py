@@ -316,7 +316,9 @@ def digest_send(*, member_id: int, day: date, now: datetime) -> bool:
             "day": day,
             "due_today": [d for d in duties if d.due_on == day],
             "overdue": [d for d in duties if d.due_on < day],
-            "findings": findings_selectors.findings_for_member(member_id=member.pk, member_roles=held, now=now),
+            "findings": findings_selectors.findings_for_member(
+                member_id=member.pk, member_roles=held, now=now
+            ),
             "findings_freshness": findings_selectors.freshness(
                 cell_ids=[member.cell_id] if member.cell_id else [], now=now
             ),

@@ -110,7 +110,9 @@ def discard_pending() -> None:
     rows were rolled back, or evaluated by hand)."""
     _pending().clear()
     connection = transaction.get_connection()
-    connection.run_on_commit[:] = [entry for entry in connection.run_on_commit if entry[1] is not flush_pending]
+    connection.run_on_commit[:] = [
+        entry for entry in connection.run_on_commit if entry[1] is not flush_pending
+    ]
 
 
 def connect() -> None:
