@@ -221,6 +221,19 @@ def main() -> None:
                 print(f"  evaluation after one write: {one_s * 1000:.0f} ms")
                 bench_line("evaluation after one write", size, round(one_s * 1000, 1), "ms")
 
+                # Where the time of one cell's evaluation goes: each rule, slowest first.
+                from opencraft_ops.process_checks import CheckContext, rules
+
+                context = CheckContext(as_of=today, cell_ids=frozenset({someone.cell_id}))
+                per_rule = []
+                for rule in rules():
+                    started = time.perf_counter()
+                    list(rule.func(context))
+                    per_rule.append(((time.perf_counter() - started) * 1000, rule.slug))
+                for ms, slug in sorted(per_rule, reverse=True)[:5]:
+                    print(f"    rule {slug:<40} {ms:7.0f} ms")
+                    bench_line(f"one cell: rule {slug}", size, round(ms, 1), "ms")
+
                 client = Client()
                 client.force_login(viewer.user)
                 assert viewer.cell is not None
