@@ -38,6 +38,32 @@ def _fast_password_hashing(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _findings_stale_marks_per_test() -> Iterator[None]:
+    """Writes mark cells' findings stale for a re-evaluation (findings.signals); a test's
+    writes are rolled back, so its marks go with them."""
+    from findings.signals import discard_pending
+
+    discard_pending()
+    yield
+    discard_pending()
+
+
+@pytest.fixture
+def fresh_findings(db: Any) -> Any:
+    """Evaluates every rule for every cell now, as the Celery task would after the writes
+    commit, and forgets the stale marks: a page read next runs no process check."""
+    from findings.services import findings_evaluate
+    from findings.signals import discard_pending
+
+    def evaluate() -> Any:
+        result = findings_evaluate()
+        discard_pending()
+        return result
+
+    return evaluate
+
+
+@pytest.fixture(autouse=True)
 def _role_catalog_after_flush(request: Any) -> None:
     """Transactional tests (live server, browser) flush the database when they
     end, taking the role catalog of the data migration with it (also from a

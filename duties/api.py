@@ -34,6 +34,7 @@ from duties.serializers import (
     MyFindingsQuerySerializer,
     TickSerializer,
 )
+from findings import selectors as findings_selectors
 from opencraft_ops.api_router import check_integer_params, router
 from opencraft_ops.process_checks import run_checks
 from roles.clock import Window
@@ -160,9 +161,17 @@ class MyFindingsView(APIView):
         member = member_of(request.user)
         if member is None:
             return Response([])
-        as_of = query.validated_data.get("as_of") or timezone.localdate()
-        findings = run_checks(member_check_context(member_id=member.pk, as_of=as_of))
-        return Response(FindingSerializer(findings, many=True).data)
+        today = timezone.localdate()
+        as_of = query.validated_data.get("as_of") or today
+        context = member_check_context(member_id=member.pk, as_of=as_of)
+        if as_of != today:
+            # Another day than today is evaluated on demand: only today's findings are stored.
+            return Response(FindingSerializer(run_checks(context), many=True).data)
+        findings_selectors.ensure_fresh()
+        stored = findings_selectors.findings_for_member(
+            member_id=member.pk, member_roles=context.member_roles
+        )
+        return Response(FindingSerializer(stored, many=True).data)
 
 
 class ClockView(APIView):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -21,7 +22,7 @@ from duties.calculations import (
     newcomer_periods,
 )
 from duties.models import TOTAL_RULE, ChecklistItem, DutyDefinition, DutyInstance, FindingSnapshot
-from roles.calculations import CommitmentChange, available_hours
+from roles.calculations import CommitmentChange, TimeOffPeriod, available_hours
 from roles.clock import MAX_SEARCH_DAYS, Window, reply_due
 from roles.models import Cell, Member, MemberTypePeriod, RoleAssignment, WeeklyCommitment
 from roles.permissions import AnyUser, can_view_cell, sees_every_cell
@@ -210,6 +211,33 @@ def my_current_assignments(*, member: Member, as_of: date) -> list[RoleAssignmen
     )
 
 
+def my_rotations_since(*, member: Member, start: date) -> list[RotationAssignment]:
+    """The member's rotations ending on or after ``start`` (a sprint's first day), by start,
+    with their cell (one query): the home page takes both its upcoming rotations and the
+    sprint's reservations for the capacity from them."""
+    return list(
+        RotationAssignment.objects.filter(member=member, end__gte=start)
+        .select_related("cell")
+        .order_by("start")
+    )
+
+
+def my_epics(*, member: Member, sprint_number: int) -> list[Any]:
+    """Epics the member owns or reviews that are not done, each marked ``has_update`` for
+    the sprint (one query): the home page counts the owned ones for the capacity and lists
+    the in-development ones without an update."""
+    from epics.models import Epic, EpicStatus, EpicUpdate
+
+    has_update = EpicUpdate.objects.filter(epic=OuterRef("pk"), sprint__number=sprint_number)
+    return list(
+        Epic.objects.filter(Q(owner=member) | Q(reviewer=member))
+        .exclude(status=EpicStatus.DONE)
+        .annotate(has_update=Exists(has_update))
+        .select_related("cell")
+        .order_by("key")
+    )
+
+
 def my_upcoming_rotations(*, member: Member, as_of: date, limit: int = 6) -> list[RotationAssignment]:
     return list(
         RotationAssignment.objects.filter(member=member, end__gte=as_of)
@@ -344,20 +372,37 @@ class WorklogHealth:
         return self.expected_hours > 0 and self.logged_hours < self.expected_hours * Decimal("0.8")
 
 
-def worklog_health(*, member: Member, start: date, as_of: date) -> WorklogHealth:
+def worklog_health(
+    *,
+    member: Member,
+    start: date,
+    as_of: date,
+    commitments: Sequence[CommitmentChange] | None = None,
+    time_off: Sequence[TimeOffPeriod] | None = None,
+) -> WorklogHealth:
     """Hours the member logged in [start, as_of] against their commitment less time off
-    (three queries: worklogs aggregate, commitments, time off)."""
+    (three queries: worklogs aggregate, commitments, time off; one when the caller passes
+    the member's ``commitments`` and a ``time_off`` covering [start, as_of], e.g. from the
+    sprint's capacity inputs)."""
     from sustainability.models import Worklog
 
     totals = Worklog.objects.filter(member=member, work_date__lte=as_of).aggregate(
         seconds=Sum("seconds", filter=Q(work_date__gte=start)), last=Max("work_date")
     )
     last = totals["last"]
-    changes = [
-        CommitmentChange(since=s, hours_per_week=h)
-        for s, h in WeeklyCommitment.objects.filter(member=member).values_list("since", "hours_per_week")
-    ]
-    periods = time_off_by_member(member_ids=[member.pk], start=start, end=as_of).get(member.pk, [])
+    changes = (
+        list(commitments)
+        if commitments is not None
+        else [
+            CommitmentChange(since=s, hours_per_week=h)
+            for s, h in WeeklyCommitment.objects.filter(member=member).values_list("since", "hours_per_week")
+        ]
+    )
+    periods = (
+        list(time_off)
+        if time_off is not None
+        else time_off_by_member(member_ids=[member.pk], start=start, end=as_of).get(member.pk, [])
+    )
     expected = available_hours(changes=changes, periods=periods, start=start, end=as_of)
     logged = (Decimal(totals["seconds"] or 0) / Decimal(3600)).quantize(Decimal("0.01"))
     return WorklogHealth(

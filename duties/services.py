@@ -12,14 +12,15 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from simple_history.utils import bulk_update_with_history
 
 from duties import selectors
 from duties.calculations import Subject, assignee_for, plan_instances
 from duties.models import TOTAL_RULE, ChecklistItem, DigestSent, DutyInstance, FindingSnapshot
+from findings import selectors as findings_selectors
 from opencraft_ops import calendar
-from opencraft_ops.process_checks import CheckContext, run_checks
 from roles.models import Cell, Member
 from sprints.models import Sprint
 
@@ -212,14 +213,16 @@ def duty_instance_update_notes(
 
 @transaction.atomic
 def finding_snapshots_take(*, as_of: date) -> int:
-    """Stores the day's count of findings per cell and rule (replacing the day's earlier
+    """Stores the day's count of open findings per cell and rule (replacing the day's earlier
     snapshot), plus a ``TOTAL_RULE`` row per cell, zero included, so a clean day shows in trends."""
     counts: Counter[tuple[int | None, str]] = Counter()
     for cell_id in Cell.objects.values_list("pk", flat=True):
         counts[(cell_id, TOTAL_RULE)] = 0
-    for finding in run_checks(CheckContext(as_of=as_of)):
-        counts[(finding.cell_id, finding.rule)] += 1
-        counts[(finding.cell_id, TOTAL_RULE)] += 1
+    # The stored findings (kept fresh by the findings app's evaluations), not a new run.
+    findings_selectors.ensure_fresh()
+    for finding_cell, rule in findings_selectors.open_findings().values_list("cell_id", "rule"):
+        counts[(finding_cell, rule)] += 1
+        counts[(finding_cell, TOTAL_RULE)] += 1
     sprint_number = calendar.sprint_on(as_of).number
     FindingSnapshot.objects.filter(day=as_of).delete()
     FindingSnapshot.objects.bulk_create(
@@ -306,11 +309,21 @@ def digest_send(*, member_id: int, day: date, now: datetime) -> bool:
         record.save(update_fields=["sent_at", "duties_count"])
         if not duties:
             return False
+        # The stored findings for the member (not a new run of the checks), with their freshness.
+        from roles.selectors import member_check_context
+
+        held = member_check_context(member_id=member.pk, as_of=day).member_roles
         context = {
             "member": member,
             "day": day,
             "due_today": [d for d in duties if d.due_on == day],
             "overdue": [d for d in duties if d.due_on < day],
+            "findings": findings_selectors.findings_for_member(
+                member_id=member.pk, member_roles=held, now=now
+            ),
+            "findings_freshness": findings_selectors.freshness(
+                cell_ids=[member.cell_id] if member.cell_id else [], now=now
+            ),
             "home_url": settings.PORTAL_BASE_URL.rstrip("/") + "/",
         }
         send_mail(
@@ -369,3 +382,60 @@ def duty_overdue_notify(*, as_of: date, now: datetime) -> int:
             )
             DutyInstance.objects.filter(pk=duty.pk).update(overdue_notified_at=now)
     return len(overdue)
+
+
+def duty_due_notify(*, as_of: date, now: datetime) -> int:
+    """A duty falling due on ``as_of`` reaches its assignee once, by email and chat (their
+    choice of channels, held through their quiet hours). Returns how many messages were new."""
+    from notifications.models import Kind
+    from notifications.services import notify
+
+    added = 0
+    due = DutyInstance.objects.filter(
+        done_at__isnull=True, due_on=as_of, assignee__isnull=False
+    ).select_related("definition", "cell", "epic")
+    base = settings.PORTAL_BASE_URL.rstrip("/")
+    for duty in due:
+        title = f"{duty.definition.title}: {duty.epic.key}" if duty.epic else duty.definition.title
+        added += notify(
+            kind=Kind.DUTY_DUE,
+            key=f"duty-due:{duty.pk}",
+            member_ids=[duty.assignee_id] if duty.assignee_id else [],
+            cell_id=None,  # a personal reminder: the member's own channels only
+            subject=f"Due today: {title}",
+            text=f"Due today: “{title}”{f' ({duty.cell.name})' if duty.cell else ''}. {base}/duties/{duty.pk}/",
+            now=now,
+        )
+    return added
+
+
+def epic_updates_due_notify(*, as_of: date, now: datetime) -> int:
+    """On the sprint's epic-update day (Thursday of W2), each owner of an in-development epic
+    without an update for the sprint is told once per epic and sprint."""
+    from epics.models import Epic, EpicStatus, EpicUpdate
+    from notifications.models import Kind
+    from notifications.services import notify
+    from opencraft_ops.sprint_dates import thursday_w2
+
+    sprint = calendar.sprint_on(as_of)
+    if thursday_w2(sprint) != as_of:
+        return 0
+    has_update = EpicUpdate.objects.filter(epic=OuterRef("pk"), sprint__number=sprint.number)
+    epics = (
+        Epic.objects.filter(status=EpicStatus.IN_DEVELOPMENT, owner__isnull=False)
+        .annotate(has_update=Exists(has_update))
+        .filter(has_update=False)
+    )
+    base = settings.PORTAL_BASE_URL.rstrip("/")
+    added = 0
+    for epic in epics:
+        added += notify(
+            kind=Kind.EPIC_UPDATE_DUE,
+            key=f"epic-update:{epic.pk}:{sprint.number}",
+            member_ids=[epic.owner_id] if epic.owner_id else [],
+            cell_id=None,
+            subject=f"Epic update due today: {epic.key}",
+            text=f"The sprint {sprint.number} update of {epic.key} “{epic.title}” is due today. {base}/epics/",
+            now=now,
+        )
+    return added

@@ -18,14 +18,19 @@ logger = logging.getLogger(__name__)
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
 def open_duties() -> dict[str, Any]:
     """Opens due duties (catching up after downtime), moves open ones to whoever should
-    do them now, stores today's finding counts for the trends and announces newly
-    overdue duties (``duty.overdue`` webhook). Safe to run any time."""
+    do them now, stores today's finding counts for the trends, announces newly overdue
+    duties (``duty.overdue`` webhook) and tells each assignee of a duty due today, and each
+    owner of an epic whose update is due today, once (notifications app). Safe to run any time."""
     today = timezone.localdate()
     opened = services.duty_instances_open(as_of=today)
     reassigned = services.duty_instances_reassign(as_of=today)
     snapshots = services.finding_snapshots_take(as_of=today)
     announced = services.duty_overdue_notify(as_of=today, now=timezone.now())
+    due_messages = services.duty_due_notify(as_of=today, now=timezone.now())
+    epic_messages = services.epic_updates_due_notify(as_of=today, now=timezone.now())
     result = {
+        "due_messages": due_messages,
+        "epic_update_messages": epic_messages,
         "created": opened.created,
         "reassigned": reassigned,
         "snapshot_rows": snapshots,

@@ -15,21 +15,26 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from duties import selectors, services
 from duties.forms import ClockForm, NotesForm, TriageForm
 from duties.models import ChecklistItem, DutyInstance
 from duties.triage import triage
+from epics.models import EpicStatus
 from epics.selectors import can_edit_epic
+from findings import charts as findings_charts
+from findings import selectors as findings_selectors
 from opencraft_ops import calendar
-from opencraft_ops.process_checks import CheckContext, rules, run_checks
+from opencraft_ops.process_checks import rules
 from roles.clock import Window
 from roles.models import Cell, Member
 from roles.permissions import can_view_cell, member_of, require_cell_view, sees_every_cell
 from roles.selectors import member_check_context
 from sprints import calculations as sprint_calc
 from sprints import selectors as sprint_selectors
+from sprints.calculations.capacity import capacity_row
 
 
 def local_today(member: Member | None) -> date:
@@ -63,14 +68,32 @@ def home(request: HttpRequest) -> HttpResponse:
 
     Queries do not grow with the data: the member, their duties (+ checklist items),
     roles, rotations, sprint capacity (the sprints app's fixed queries), epics without
-    an update, worklog totals, and each registered process check's fixed queries.
+    an update, worklog totals, the stored findings for them and their freshness (no
+    process check runs here: findings are evaluated by Celery, see ``findings``).
     """
+    findings_selectors.ensure_fresh()
     member = member_of(request.user)
     today = local_today(member)
     context: dict[str, Any] = {"member": member, "today": today}
     if member is not None:
         duties = selectors.my_open_duties(member=member, as_of=today)
         sprint = calendar.sprint_on(today)
+        # The member's name (for the capacity row) comes from the user already loaded.
+        member.user = request.user  # type: ignore[assignment]
+        # One read of the member's rotations and epics serves both the lists shown and the
+        # sprint's capacity (which would otherwise read them again).
+        rotations = selectors.my_rotations_since(member=member, start=sprint.start)
+        epics = selectors.my_epics(member=member, sprint_number=sprint.number)
+        (inputs,) = sprint_selectors.capacity_inputs(
+            members=[member],
+            dates=sprint,
+            preloaded_rotations=[
+                (r.member_id, r.kind, r.start, r.end, r.reserved_hours)
+                for r in rotations
+                if r.start <= sprint.end
+            ],
+            owned_epics={member.pk: sum(1 for e in epics if e.owner_id == member.pk)},
+        )
         assignments = selectors.my_current_assignments(member=member, as_of=today)
         # The roles for the findings come from the assignments already loaded (no query).
         checks = member_check_context(
@@ -80,13 +103,27 @@ def home(request: HttpRequest) -> HttpResponse:
             groups=_split(duties, today),
             duty_count=len(duties),
             assignments=assignments,
-            rotations=selectors.my_upcoming_rotations(member=member, as_of=today),
-            findings=run_checks(checks),
+            rotations=[r for r in rotations if r.end >= today][:6],
+            findings=findings_selectors.findings_for_member(
+                member_id=member.pk, member_roles=checks.member_roles
+            ),
+            findings_freshness=findings_selectors.freshness(
+                cell_ids=[member.cell_id] if member.cell_id else []
+            ),
+            can_recheck=bool(assignments) or request.user.is_staff,
+            now=timezone.now(),
             sprint=sprint,
-            capacity=sprint_selectors.member_capacity(member=member, sprint_number=sprint.number),
-            epics=selectors.epics_needing_update(member=member, sprint_number=sprint.number),
+            capacity=capacity_row(sprint, inputs),
+            epics=[e for e in epics if e.status == EpicStatus.IN_DEVELOPMENT and not e.has_update],
             epic_update_due=sprint_calc.thursday_w2(sprint),
-            worklogs=selectors.worklog_health(member=member, start=sprint.start, as_of=today),
+            # The commitments and the sprint's time off come with the capacity inputs.
+            worklogs=selectors.worklog_health(
+                member=member,
+                start=sprint.start,
+                as_of=today,
+                commitments=inputs.commitments,
+                time_off=inputs.time_off,
+            ),
         )
     return render(request, "duties/home.html", context)
 
@@ -214,8 +251,9 @@ def cell_health(request: HttpRequest) -> HttpResponse:
         return render(request, "duties/cell_health.html", {"cells": cells})
     require_cell_view(request.user, cell)
     today = local_today(member)
-    findings = run_checks(CheckContext(as_of=today, cell_ids=frozenset({cell.pk})))
-    findings = [f for f in findings if f.cell_id in (cell.pk, None)]
+    findings_selectors.ensure_fresh()
+    findings = list(findings_selectors.open_findings(cell_ids=[cell.pk]))
+    history = findings_selectors.cell_history(cell_id=cell.pk, as_of=today)
     owners = selectors.member_names({f.member_id for f in findings if f.member_id is not None})
     titles = {rule.slug: rule.title for rule in rules()}
     grouped: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
@@ -236,6 +274,17 @@ def cell_health(request: HttpRequest) -> HttpResponse:
             "cell": cell,
             "today": today,
             "finding_count": len(findings),
+            "findings_freshness": findings_selectors.freshness(cell_ids=[cell.pk]),
+            "can_recheck": request.user.is_staff or (member is not None and member.cell_id == cell.pk),
+            "now": timezone.now(),
+            "history": history,
+            "history_chart": mark_safe(
+                findings_charts.history_svg(
+                    months=history.months,
+                    series=[(r.rule, r.per_month) for r in history.rules],
+                    title=f"Findings per month in {cell.name}",
+                )
+            ),
             "groups": [
                 {"rule": rule, "title": titles.get(rule, rule), "owners": sorted(owners_map.items())}
                 for rule, owners_map in sorted(grouped.items())

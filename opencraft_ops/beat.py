@@ -34,6 +34,10 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     # Estimation: open the next sprint's sessions (from the sprint's first day), let late
     # unestimated tickets join after the JIRA sync, close the due ones, resume JIRA writes.
     "estimation-sessions": {"task": "estimation.tasks.sessions_tick", "schedule": crontab(minute=25)},
+    # Findings: every rule for every cell (the rules that depend on the clock), then the
+    # notifications whose (re)try is due or whose quiet hours ended.
+    "findings-evaluate-all": {"task": "findings.tasks.evaluate_all", "schedule": crontab(minute="*/5")},
+    "notifications-send-due": {"task": "notifications.tasks.send_due", "schedule": crontab()},
     # Sustainability: budget thresholds and cells above (or projected above) target, once per crossing.
     "sustainability-alerts": {"task": "sustainability.tasks.send_alerts", "schedule": crontab(minute=20)},
     # Access (issue 13): members who left lose their sessions and tokens just after midnight

@@ -78,7 +78,9 @@ INSTALLED_APPS = [
     "csp",
     "django_celery_beat",
     "axes",
+    "findings",
     "roles",
+    "notifications",
     "sprints",
     "epics",
     "rotations",
@@ -310,6 +312,12 @@ CELERY_TASK_ROUTES = {
     "sustainability.tasks.send_alerts": {"queue": "notifications"},
     "sprints.post_epic_update": {"queue": "notifications"},
 }
+
+# Findings (docs/findings.md): writes to a cell queue one evaluation of it this many seconds
+# later (a burst of writes costs one); chat webhooks get this timeout and these attempts.
+FINDINGS_DEBOUNCE_SECONDS = env_int("FINDINGS_DEBOUNCE_SECONDS", 30, minimum=0)
+NOTIFICATIONS_TIMEOUT_SECONDS = env_int("NOTIFICATIONS_TIMEOUT_SECONDS", 5, minimum=1)
+NOTIFICATIONS_MAX_ATTEMPTS = env_int("NOTIFICATIONS_MAX_ATTEMPTS", 5, minimum=1)
 
 # --- Cache (locks for "one sync per source at a time") ------------------------
 CACHES = {

@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 import duties.api
 import epics.api  # noqa: F401  (registers the epic viewsets on the shared router)
 import estimation.api
+import notifications.api
 import roles.api
 import rotations.api
 import sprints.api
@@ -28,6 +29,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include(sustainability.api)),
     path("", include(duties.api)),
     path("", include(estimation.api)),
+    path("", include(notifications.api)),
     path("token/", TokenView.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

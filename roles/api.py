@@ -11,24 +11,30 @@ time off) and members for their own time off. Writes go through
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any, ClassVar
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.urls import URLPattern, URLResolver, path
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
+from findings import selectors as findings_selectors
+from findings import services as findings_services
+from findings.models import Finding
 from opencraft_ops.api_router import router
-from opencraft_ops.process_checks import CheckContext, Severity, run_checks
-from roles import services
+from opencraft_ops.process_checks import Severity
+from roles import findings_views, services
 from roles.filters import (
     CellFilter,
     MemberFilter,
@@ -49,6 +55,7 @@ from roles.permissions import (
     visible_member_filter,
 )
 from roles.serializers import (
+    AcknowledgeSerializer,
     CellSerializer,
     FindingQuerySerializer,
     FindingSerializer,
@@ -56,8 +63,10 @@ from roles.serializers import (
     MemberCreateSerializer,
     MemberSerializer,
     MemberTypePeriodSerializer,
+    RecheckSerializer,
     RoleAssignmentSerializer,
     RoleSerializer,
+    SnoozeSerializer,
     TimeOffSerializer,
     WeeklyCommitmentSerializer,
 )
@@ -304,15 +313,130 @@ class FindingListView(APIView):
         if "cell" in params:
             wanted = frozenset({params["cell"]})
             cell_ids = wanted if cell_ids is None else cell_ids & wanted
-        context = CheckContext(as_of=timezone.localdate(), cell_ids=cell_ids, member_id=params.get("member"))
-        findings = run_checks(context, only=[params["rule"]] if "rule" in params else None)
+        # Stored findings (see findings.selectors): no process check runs here.
+        findings_selectors.ensure_fresh()
         if "cell" in params:
-            findings = [f for f in findings if f.cell_id == params["cell"]]
+            wanted = frozenset({params["cell"]})
+            qs = findings_selectors.open_findings(
+                cell_ids=wanted if cell_ids is None else cell_ids & wanted, with_company=False
+            )
+        else:
+            qs = findings_selectors.open_findings(cell_ids=cell_ids)
+        if "member" in params:
+            qs = qs.filter(member_id=params["member"])
+        if "rule" in params:
+            qs = qs.filter(rule=params["rule"])
         if "severity" in params:
-            findings = [f for f in findings if f.severity.label == params["severity"]]
+            qs = qs.filter(severity=Severity[params["severity"].upper()].value)
         paginator = FindingsPagination()
-        page = paginator.paginate_queryset(findings, request, view=self)  # type: ignore[arg-type]
-        return paginator.get_paginated_response(FindingSerializer(page, many=True).data)
+        page = paginator.paginate_queryset(qs, request, view=self)
+        response = paginator.get_paginated_response(FindingSerializer(page, many=True).data)
+        fresh = findings_selectors.freshness(cell_ids=cell_ids)
+        response.data["checked_at"] = fresh.checked_at.isoformat() if fresh.checked_at else None
+        response.data["checked"] = fresh.label
+        return response
+
+
+def _api_finding(request: Request, pk: int) -> Finding:
+    finding = Finding.objects.filter(pk=pk).first()
+    if finding is None:
+        raise NotFound("No such finding.")
+    try:
+        findings_views.require_finding_view(request.user, finding)
+    except DjangoPermissionDenied as exc:
+        raise PermissionDenied(str(exc)) from exc
+    return finding
+
+
+def _require_act(request: Request, finding: Finding) -> Member | None:
+    if not findings_views.can_act_on(request.user, finding):
+        raise PermissionDenied("Only the finding's addressee (or staff) can acknowledge or snooze it.")
+    return member_of(request.user)
+
+
+class FindingDetailView(APIView):
+    """One stored finding (an episode), acknowledged and snoozed state included."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses=FindingSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(FindingSerializer(_api_finding(request, pk)).data)
+
+
+class FindingAcknowledgeView(APIView):
+    """Acknowledges a finding ("seen, I'm on it"), with an optional note; its addressee or staff."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(request=AcknowledgeSerializer, responses=FindingSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        finding = _api_finding(request, pk)
+        member = _require_act(request, finding)
+        body = AcknowledgeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            done = findings_services.finding_acknowledge(
+                finding=finding,
+                member_id=member.pk if member else None,
+                by_name=findings_views.actor_name(request.user, member),
+                note=body.validated_data["note"],
+            )
+        except DjangoValidationError as exc:
+            raise ValidationError({"detail": exc.messages}) from exc
+        return Response(FindingSerializer(done).data)
+
+
+class FindingSnoozeView(APIView):
+    """Snoozes a finding for ``days`` or ``until`` a moment; its addressee or staff."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(request=SnoozeSerializer, responses=FindingSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        finding = _api_finding(request, pk)
+        member = _require_act(request, finding)
+        body = SnoozeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        now = timezone.now()
+        until = body.validated_data.get("until") or now + timedelta(days=body.validated_data["days"])
+        try:
+            done = findings_services.finding_snooze(
+                finding=finding,
+                member_id=member.pk if member else None,
+                by_name=findings_views.actor_name(request.user, member),
+                until=until,
+                at=now,
+            )
+        except DjangoValidationError as exc:
+            raise ValidationError({"detail": exc.messages}) from exc
+        return Response(FindingSerializer(done).data)
+
+
+class FindingsRecheckView(APIView):
+    """Re-checks a cell's findings now (``cell``), or the caller's cell; role holders and staff.
+    Answers 202: with a worker the evaluation runs in the background."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(request=RecheckSerializer, responses={202: None})
+    def post(self, request: Request) -> Response:
+        body = RecheckSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        cell: Cell | None
+        if "cell" in body.validated_data:
+            cell = Cell.objects.filter(pk=body.validated_data["cell"]).first()
+            if cell is None:
+                raise ValidationError({"cell": ["No such cell."]})
+        else:
+            me = member_of(request.user)
+            cell = me.cell if me is not None else None
+        if not findings_views.can_recheck(request.user, cell):
+            raise PermissionDenied("Only role holders (or staff) can ask for a re-check.")
+        findings_views.recheck_now(cell)
+        return Response(
+            {"scopes": findings_views.recheck_scopes(cell) or "all"}, status=status.HTTP_202_ACCEPTED
+        )
 
 
 router.register("members", MemberViewSet, basename="member")
@@ -325,4 +449,8 @@ router.register("member-type-periods", MemberTypePeriodViewSet, basename="member
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("findings/", FindingListView.as_view(), name="findings"),
+    path("findings/recheck/", FindingsRecheckView.as_view(), name="findings-recheck"),
+    path("findings/<int:pk>/", FindingDetailView.as_view(), name="finding"),
+    path("findings/<int:pk>/acknowledge/", FindingAcknowledgeView.as_view(), name="finding-acknowledge"),
+    path("findings/<int:pk>/snooze/", FindingSnoozeView.as_view(), name="finding-snooze"),
 ]

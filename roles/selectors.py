@@ -11,7 +11,8 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from opencraft_ops.process_checks import CheckContext, Finding, held_roles
+from findings.models import Finding
+from opencraft_ops.process_checks import CheckContext, held_roles
 from roles.calculations import TimeOffPeriod, tenure_label
 from roles.models import Cell, Member, MemberTypePeriod, Role, RoleAssignment, TimeOff, WeeklyCommitment
 

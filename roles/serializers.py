@@ -224,6 +224,10 @@ class HandoverSerializer(serializers.Serializer):
 
 
 class FindingSerializer(serializers.Serializer):
+    """A stored finding (``findings.models.Finding``): its episode's lifecycle included.
+    Also serializes a finding computed on demand (a past day's), whose lifecycle fields are null."""
+
+    id = serializers.SerializerMethodField()
     rule = serializers.CharField()
     severity = serializers.SerializerMethodField()
     message = serializers.CharField()
@@ -231,10 +235,69 @@ class FindingSerializer(serializers.Serializer):
     url = serializers.CharField()
     cell = serializers.IntegerField(source="cell_id", allow_null=True)
     member = serializers.IntegerField(source="member_id", allow_null=True)
-    role = serializers.CharField(source="role_slug", allow_null=True)
+    role = serializers.SerializerMethodField()
+    first_seen = serializers.SerializerMethodField()
+    last_seen = serializers.SerializerMethodField()
+    resolved_at = serializers.SerializerMethodField()
+    acknowledged_by = serializers.SerializerMethodField()
+    acknowledged_at = serializers.SerializerMethodField()
+    acknowledgement_note = serializers.SerializerMethodField()
+    snoozed_until = serializers.SerializerMethodField()
+
+    def get_id(self, finding: Any) -> int | None:
+        return getattr(finding, "pk", None)
 
     def get_severity(self, finding: Any) -> str:
-        return str(finding.severity.label)
+        label = getattr(finding, "severity_label", None)
+        return str(label if label is not None else finding.severity.label)
+
+    def get_role(self, finding: Any) -> str | None:
+        return finding.role_slug or None
+
+    def _when(self, finding: Any, name: str) -> str | None:
+        value = getattr(finding, name, None)
+        return value.isoformat() if value is not None else None
+
+    def get_first_seen(self, finding: Any) -> str | None:
+        return self._when(finding, "first_seen")
+
+    def get_last_seen(self, finding: Any) -> str | None:
+        return self._when(finding, "last_seen")
+
+    def get_resolved_at(self, finding: Any) -> str | None:
+        return self._when(finding, "resolved_at")
+
+    def get_acknowledged_at(self, finding: Any) -> str | None:
+        return self._when(finding, "acknowledged_at")
+
+    def get_snoozed_until(self, finding: Any) -> str | None:
+        return self._when(finding, "snoozed_until")
+
+    def get_acknowledged_by(self, finding: Any) -> str | None:
+        return getattr(finding, "acknowledged_by_name", None) or None
+
+    def get_acknowledgement_note(self, finding: Any) -> str | None:
+        return getattr(finding, "acknowledgement_note", None) or None
+
+
+class AcknowledgeSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class SnoozeSerializer(serializers.Serializer):
+    """Either ``days`` (1 to 90) or ``until`` (an ISO date-time; in the past lifts the snooze)."""
+
+    days = serializers.IntegerField(required=False, min_value=1, max_value=90)
+    until = serializers.DateTimeField(required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "days" not in attrs and "until" not in attrs:
+            raise serializers.ValidationError("Say how long: days (1 to 90) or until (an ISO date-time).")
+        return attrs
+
+
+class RecheckSerializer(serializers.Serializer):
+    cell = serializers.IntegerField(required=False, min_value=1)
 
 
 class FindingQuerySerializer(serializers.Serializer):

@@ -10,8 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from findings import selectors as findings_selectors
 from opencraft_ops.calendar import sprint_on
-from opencraft_ops.process_checks import CheckContext, run_checks
 from roles import selectors, services
 from roles.forms import TimeOffForm, apply_validation_error
 from roles.models import Member
@@ -36,7 +36,9 @@ def directory(request: HttpRequest) -> HttpResponse:
     """The whole organisation: cells, members, who holds which role, who is away."""
     today = timezone.localdate()
     sprint = sprint_on(today)
-    findings = run_checks(CheckContext(as_of=today))
+    # Stored findings (findings.selectors): no process check runs here.
+    findings_selectors.ensure_fresh()
+    findings = list(findings_selectors.open_findings())
     data = selectors.directory(
         as_of=today, sprint_start=sprint.start, sprint_end=sprint.end, findings=findings
     )
@@ -49,6 +51,7 @@ def directory(request: HttpRequest) -> HttpResponse:
             "member_count": sum(len(entry.members) for entry in data.cells) + len(data.without_cell),
             "off_today_count": sum(len(entry.off_today) for entry in data.cells),
             "findings_count": len(findings),
+            "findings_freshness": findings_selectors.freshness(cell_ids=[e.cell.pk for e in data.cells]),
             **_viewer(request),
         },
     )

@@ -17,6 +17,8 @@ from typing import Any
 from celery import shared_task
 from django.utils import timezone
 
+from findings.signals import ALL
+from findings.tasks import request_evaluation
 from opencraft_ops.integrations import config
 from opencraft_ops.integrations.http import MalformedResponse, RemoteError, TransportError
 from roles.models import Cell
@@ -41,7 +43,7 @@ def _run(task: Any, work: Any, *, retry_busy: bool = False) -> dict[str, Any]:
     """Runs ``work`` under the retry policy; ``retry_busy`` (the nightly tasks) also retries a
     refusal because another run holds the source's lock."""
     try:
-        return dict(work())
+        result = dict(work())
     except SyncBusy as exc:
         retries = task.request.retries
         if not retry_busy or retries >= len(BUSY_RETRY_DELAYS):
@@ -57,6 +59,9 @@ def _run(task: Any, work: Any, *, retry_busy: bool = False) -> dict[str, Any]:
         raise task.retry(
             exc=exc, countdown=RETRY_DELAYS[min(task.request.retries, len(RETRY_DELAYS) - 1)]
         ) from exc
+    # Bulk upserts send no signals: re-evaluate every cell's findings (debounced).
+    request_evaluation([ALL])
+    return result
 
 
 def _summary(*runs: Any) -> dict[str, Any]:

@@ -155,23 +155,24 @@ def _grow_home_data(member: Any, n: int, tag: str) -> None:
 
 
 def test_home_query_count_does_not_grow_with_the_data(
-    client, sprint_manager, django_assert_num_queries, check_queries, capacity_queries
+    client, sprint_manager, django_assert_num_queries, fresh_findings
 ):
     _grow_home_data(sprint_manager, 2, "A")
     login(client, sprint_manager)
-    rules = check_queries(member_id=sprint_manager.pk)
-    capacity = capacity_queries(sprint_manager)
-    # session, user, member (+cell), duties, checklist items, roles, rotations,
-    # epics without an update, worklog totals, commitments, time off (11), then the sprints
-    # app's member capacity and the registered process checks, each a fixed number (the roles
-    # for "findings for me" come from the roles already loaded).
-    expected = 11 + capacity + rules
+    fresh_findings()
+    # session, user, member (+cell) (3); the sprint's capacity inputs: commitments, time off,
+    # role reservations, assigned and reviewed tickets (5); duties, checklist items, roles,
+    # rotations (shown, and reserved in the capacity), epics (listed, and counted in the
+    # capacity), worklog totals (6); the stored findings for them (1; their freshness comes
+    # from the cache). No process check runs.
+    expected = 15
     with django_assert_num_queries(expected):
         small = client.get(reverse("home"))
     small_findings = len(small.context["findings"])
     # Six times the duties, roles, rotations, epics and findings: the same total, measured
     # once, so an N+1 in a check or in the capacity would show here.
     _grow_home_data(sprint_manager, 12, "B")
+    fresh_findings()
     with django_assert_num_queries(expected):
         large = client.get(reverse("home"))
     assert (small.context["duty_count"], large.context["duty_count"]) == (2, 14)
@@ -330,8 +331,9 @@ def test_cell_health_refusals(client, sprint_manager, outsider, other_cell, cell
 
 @pytest.mark.parametrize("count", [2, 10])
 def test_cell_health_query_count_is_constant(
-    client, sprint_manager, cell, django_assert_num_queries, check_queries, count
+    client, sprint_manager, cell, django_assert_num_queries, fresh_findings, count
 ):
+    from findings.models import Finding
     from roles.tests.factories import CellFactory
 
     for i in range(count):  # more cells must not mean more queries
@@ -346,14 +348,32 @@ def test_cell_health_query_count_is_constant(
             rule="x",
             count=i,
         )
+        # Past episodes for the monthly history: more history, the same queries.
+        seen = timezone.now() - timedelta(days=30 * i + 3)
+        Finding.objects.create(
+            key=f"old|{i}",
+            rule="x",
+            subject=f"old:{i}",
+            scope=f"cell:{cell.pk}",
+            cell_id=cell.pk,
+            severity=2,
+            message="An old slip",
+            first_seen=seen,
+            last_seen=seen + timedelta(days=1),
+            resolved_at=seen + timedelta(days=2),
+        )
+    fresh_findings()
     login(client, sprint_manager)
-    rules = check_queries(cell_ids=frozenset({cell.pk}))
     # session, user, member (+cell), cells, company-role check (can_view_cell, then cached
-    # for the cell list), owner names, snapshots, completion, duties, checklist items,
-    # + the process checks.
-    with django_assert_num_queries(10 + rules):
+    # for the cell list), open findings, their history per month, owner names, snapshots,
+    # completion, duties, checklist items (12; the freshness comes from the cache the
+    # evaluation fills): no process check runs.
+    with django_assert_num_queries(12):
         response = client.get(reverse("duties:health"))
     assert len(response.context["duties"]) == count
+    assert response.context["finding_count"] > 0
+    assert sum(response.context["history"].totals) >= count
+    assert "<svg" in response.content.decode()
 
 
 # --- triage and clock forms -------------------------------------------------------------
@@ -573,3 +593,26 @@ def test_completion_rate_ignores_duties_not_due_yet(client, sprint_manager, cell
     login(client, sprint_manager)
     row = client.get(reverse("duties:health")).context["completion"][0]
     assert (row.role_name, row.total, row.done, row.percent) == ("Sprint manager", 3, 2, 67)
+
+
+def test_home_capacity_matches_the_sprint_apps_own(client, sprint_manager):
+    """The home page preloads the member's rotations and epics for the capacity: the row is
+    the one the sprints app computes by itself."""
+    from epics.tests.factories import EpicFactory
+    from opencraft_ops import calendar
+    from rotations.tests.factories import RotationAssignmentFactory
+    from sprints.selectors import member_capacity
+
+    sprint = calendar.sprint_on(TODAY)
+    RotationAssignmentFactory(
+        member=sprint_manager,
+        cell=sprint_manager.cell,
+        start=sprint.start,
+        end=sprint.start + timedelta(days=4),
+    )
+    EpicFactory(owner=sprint_manager, cell=sprint_manager.cell, status="in_development")
+    EpicFactory(owner=sprint_manager, cell=sprint_manager.cell, status="done")
+    login(client, sprint_manager)
+    shown = client.get(reverse("home")).context["capacity"]
+    assert shown == member_capacity(member=sprint_manager, sprint_number=sprint.number)
+    assert shown.rotation_hours > 0 and shown.epic_hours > 0

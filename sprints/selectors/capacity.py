@@ -4,7 +4,7 @@ the pure functions of ``sprints.calculations.capacity``."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -68,12 +68,20 @@ def cell_members(
     return [SprintMember(*row) for row in sql.members(ids, dates.start, dates.end)]
 
 
-def capacity_inputs(*, members: Sequence[SprintMember | Member], dates: SprintDates) -> list[CapacityInput]:
+def capacity_inputs(
+    *,
+    members: Sequence[SprintMember | Member],
+    dates: SprintDates,
+    preloaded_rotations: Sequence[tuple[int, str, date, date, Decimal]] | None = None,
+    owned_epics: Mapping[int, int] | None = None,
+) -> list[CapacityInput]:
     """Everything the capacity maths needs for ``members`` in one sprint, in seven
     queries whatever the number of members or tickets: commitments, time off,
     rotations, role reservations, assigned tickets, reviewed tickets, owned epics
     (plain SQL, see ``sql``; none without members). ``Member`` rows are taken with the
-    type they were annotated with (``with_type``), if any."""
+    type they were annotated with (``with_type``), if any. A caller that already read
+    the members' rotations (``preloaded_rotations``) overlapping the sprint (as the readers return them) or
+    their ``owned_epics`` counts passes them and saves those queries."""
     rows = [m if isinstance(m, SprintMember) else SprintMember.of(m) for m in members]
     ids = [m.pk for m in rows]
     if not ids:
@@ -85,7 +93,12 @@ def capacity_inputs(*, members: Sequence[SprintMember | Member], dates: SprintDa
     for member_id, start, end, per_day in sql.time_off(ids, dates.start, dates.end):
         time_off[member_id].append(TimeOffPeriod(start=start, end=end, hours_per_day=per_day))
     rotations: dict[int, list[RotationReservation]] = defaultdict(list)
-    for member_id, kind, start, end, reserved in reservations.readers.rotations(ids, dates.start, dates.end):
+    rotation_rows = (
+        preloaded_rotations
+        if preloaded_rotations is not None
+        else reservations.readers.rotations(ids, dates.start, dates.end)
+    )
+    for member_id, kind, start, end, reserved in rotation_rows:
         rotations[member_id].append(RotationReservation(kind=kind, start=start, end=end, hours=reserved))
     roles: dict[int, list[RoleReservation]] = defaultdict(list)
     for member_id, role, since, until, per_week, per_month in sql.roles(ids, dates.start, dates.end):
@@ -96,7 +109,7 @@ def capacity_inputs(*, members: Sequence[SprintMember | Member], dates: SprintDa
         )
     assigned = sql.assigned(ids, dates.number)
     reviewed = sql.reviewed(ids, dates.number, review_table())
-    epics = reservations.readers.owned_epics(ids)
+    epics = owned_epics if owned_epics is not None else reservations.readers.owned_epics(ids)
     result = []
     for member in rows:
         row: dict[str, Any] = assigned.get(member.pk, {})
