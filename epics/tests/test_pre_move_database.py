@@ -84,5 +84,5 @@ def test_a_demo_database_from_before_the_move_migrates_and_shows_the_same_epics(
     )
     line = next(line for line in shown.stdout.splitlines() if line.startswith("PAGES="))
     pages = json.loads(line.removeprefix("PAGES="))
-    assert sorted(pages) == sorted(key for _, key, *_ in epics_before)
+    assert sorted(pages) == sorted(str(key) for _, key, *_ in epics_before)
     assert all(page == [200, True] for page in pages.values()), pages

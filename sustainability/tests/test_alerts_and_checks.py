@@ -377,7 +377,7 @@ def test_hours_on_a_cell_account_without_a_cell_are_a_finding(cell: Any, staff_u
 
     today = timezone.localdate()
     worker = MemberFactory(cell=cell)
-    lost = AccountFactory(key="CLI-LOST", category="client", cell=None)
+    lost: Any = AccountFactory(key="CLI-LOST", category="client", cell=None)
     kept = AccountFactory(key="CLI-KEPT", category="client", cell=cell)
     overhead = AccountFactory(key="OVERHEAD", category="internal_non_cell", cell=None)
     for account in (lost, kept, overhead):
