@@ -8,13 +8,13 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Q, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.urls import reverse
 
 from opencraft_ops.process_checks import CheckContext, Finding, Severity, register
 from roles.calculations import CommitmentChange, available_hours, display_name
 from roles.clock import Window, as_zone, is_late
-from roles.models import Member, RoleAssignment, WeeklyCommitment
+from roles.models import Member, MemberType, MemberTypePeriod, RoleAssignment, WeeklyCommitment
 from roles.selectors import time_off_by_member
 from sustainability import alerts
 from sustainability.access import MANAGER_ROLE
@@ -217,15 +217,27 @@ def late_worklogs(context: CheckContext) -> Iterator[Finding]:
     "under-contract-hours",
     title="Member under their contract hours last month",
     description="Hours logged last month against the weekly commitment, time off excluded "
-    "(a member who logged nothing at all is the most under).",
+    "(a member who logged nothing at all is the most under). Newcomers are left out: the "
+    "handbook binds them to point limits and an onboarding budget, not to contract hours.",
 )
 def under_contract_hours(context: CheckContext) -> Iterator[Finding]:
     # Queries: active members, their commitments, their time off, their logged hours of last month.
     first = context.as_of.replace(day=1) - timedelta(days=1)
     month = month_period(first.year, first.month)
+    newcomer_in_month = MemberTypePeriod.objects.filter(
+        member=OuterRef("pk"), member_type=MemberType.NEWCOMER, since__lte=month.end
+    ).exclude(
+        # A newcomer period that a later change ended before the month began does not count.
+        Exists(
+            MemberTypePeriod.objects.filter(
+                member=OuterRef("member"), since__gt=OuterRef("since"), since__lte=month.start
+            )
+        )
+    )
     members = list(
         Member.objects.active(month.end)
         .filter(joined_on__lte=month.start)
+        .exclude(Exists(newcomer_in_month))
         .values_list("pk", "cell_id", "user__username")
     )
     if not members:

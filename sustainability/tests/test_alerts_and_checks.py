@@ -370,3 +370,20 @@ def test_projected_above_target_uses_the_commitment_rule(bebop_data: Any, cell: 
         f"Bebop's estimates for sprints {current.number}-{current.number + 1} give a ratio of 22.1%, "
         "above its 20% target."
     ]
+
+
+def test_under_contract_hours_leave_newcomers_out(bebop_data: Any, core_member: Any) -> None:
+    from roles.models import MemberTypePeriod
+
+    # Both logged nothing in February 2026; the newcomer is not bound to contract hours.
+    newcomer: Any = MemberFactory(cell=core_member.cell, member_type="newcomer", joined_on=date(2026, 1, 5))
+    confirmed: Any = MemberFactory(cell=core_member.cell, member_type="newcomer", joined_on=date(2025, 10, 1))
+    MemberTypePeriod.objects.create(member=confirmed, member_type="core", since=date(2026, 1, 20))
+    promoted_mid_month: Any = MemberFactory(
+        cell=core_member.cell, member_type="newcomer", joined_on=date(2025, 12, 1)
+    )
+    MemberTypePeriod.objects.create(member=promoted_mid_month, member_type="core", since=date(2026, 2, 16))
+    found = {f.member_id for f in findings("under-contract-hours", date(2026, 3, 5))}
+    # Fires for the core member and the one confirmed before February; holds for both newcomers.
+    assert core_member.pk in found and confirmed.pk in found
+    assert newcomer.pk not in found and promoted_mid_month.pk not in found
