@@ -223,3 +223,20 @@ def test_my_findings_query_count(api, sprint_manager, django_assert_num_queries,
     with django_assert_num_queries(2 + rules):
         response = api.get("/api/duties/findings/mine/")
     assert len([f for f in response.data if f["rule"] == "duty-overdue"]) == 4
+
+
+def test_clock_endpoint_client_window_runs_on_the_cells_sla(api, core_member, cell):
+    from decimal import Decimal
+
+    cell.client_sla_hours = Decimal("4.5")
+    cell.save()
+    member = make_member(cell=cell, timezone="UTC")
+    as_user(api, core_member)
+    at = "2026-11-20T10:00:00Z"
+    strict = api.get("/api/duties/clock/", {"member": member.pk, "at": at, "window": "client"})
+    assert strict.status_code == 200
+    assert strict.data["due_at"] == "2026-11-20T14:30:00+00:00"
+    cell.client_sla_hours = Decimal("24")
+    cell.save()
+    default = api.get("/api/duties/clock/", {"member": member.pk, "at": at, "window": "client"})
+    assert default.data["due_at"] == "2026-11-23T10:00:00+00:00"
