@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "sustainability",
     "duties",
     "sync",
+    "handbook",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 
 import duties.api
 import epics.api  # noqa: F401  (registers the epic viewsets on the shared router)
+import handbook.api
 import roles.api
 import rotations.api
 import sprints.api
@@ -23,6 +24,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include(rotations.api)),
     path("", include(sustainability.api)),
     path("", include(duties.api)),
+    path("", include(handbook.api)),
     path("token/", obtain_auth_token, name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
@@ -76,4 +78,5 @@ urlpatterns = [
     path("sustainability/", include("sustainability.urls")),
     path("duties/", include("duties.urls")),
     path("sync/", include("sync.urls")),
+    path("handbook/", include("handbook.urls")),
 ]

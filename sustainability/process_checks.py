@@ -275,3 +275,47 @@ def under_contract_hours(context: CheckContext) -> Iterator[Finding]:
                 member_id=member_id,
                 role_slug=MANAGER_ROLE,
             )
+
+
+# "More than once per month": more than this many weekends with work in the last 30 days.
+WEEKEND_WORK_DAYS = 30
+WEEKENDS_ALLOWED = 1
+
+
+@register(
+    "weekend-work",
+    title="Weekend work more than once a month",
+    description=f"Worklogs on more than {WEEKENDS_ALLOWED} weekend in the last {WEEKEND_WORK_DAYS} days: "
+    "weekend work should stay the exception, and more points to a time-management problem.",
+)
+def weekend_work(context: CheckContext) -> Iterator[Finding]:
+    # Queries: the weekend worklog days of the last 30 days, with the member's cell and name (1).
+    start = context.as_of - timedelta(days=WEEKEND_WORK_DAYS - 1)
+    # PostgreSQL's week_day: 1 = Sunday, 7 = Saturday.
+    qs = Worklog.objects.filter(
+        member__isnull=False, work_date__range=(start, context.as_of), work_date__week_day__in=[1, 7]
+    )
+    if context.cell_ids is not None:
+        qs = qs.filter(member__cell_id__in=context.cell_ids)
+    weekends: dict[int, set[date]] = defaultdict(set)
+    about: dict[int, tuple[int | None, str]] = {}
+    for member_id, cell_id, name, day in (
+        qs.order_by()
+        .values_list("member_id", "member__cell_id", "member__user__username", "work_date")
+        .distinct()
+    ):
+        weekends[member_id].add(day - timedelta(days=(day.weekday() - 5) % 7))  # that weekend's Saturday
+        about[member_id] = (cell_id, name)
+    for member_id, saturdays in sorted(weekends.items()):
+        if len(saturdays) <= WEEKENDS_ALLOWED:
+            continue
+        cell_id, name = about[member_id]
+        yield Finding(
+            rule="weekend-work",
+            severity=Severity.INFO,
+            message=f"{name} worked on {len(saturdays)} weekends in the last {WEEKEND_WORK_DAYS} days "
+            f"(from {min(saturdays):%d %b}); more than once a month points to a time-management problem.",
+            subject=f"member:{member_id}:weekends",
+            cell_id=cell_id,
+            member_id=member_id,
+        )
