@@ -61,13 +61,16 @@ def rule_states(*, cell: Cell | None, cell_ids: frozenset[int] | None, as_of: da
             count = found.get(rule.enforcer, 0)
             fired = as_of if count else last.get(rule.enforcer)
             url = f"{health}?cell={cell.slug}#rule-{rule.enforcer}" if cell is not None else health
-            states.append(
-                RuleState(rule, check_titles.get(rule.enforcer, ""), count, fired, None, url)
-            )
+            states.append(RuleState(rule, check_titles.get(rule.enforcer, ""), count, fired, None, url))
         elif rule.kind is Kind.DUTY:
             states.append(
                 RuleState(
-                    rule, duty_titles.get(rule.enforcer, ""), None, None, open_duties.get(rule.enforcer, 0), ""
+                    rule,
+                    duty_titles.get(rule.enforcer, ""),
+                    None,
+                    None,
+                    open_duties.get(rule.enforcer, 0),
+                    "",
                 )
             )
         else:

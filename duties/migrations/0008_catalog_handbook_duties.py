@@ -23,7 +23,8 @@ ADDED = (
 )
 
 
-def forwards(apps, schema_editor):
+def add_in_force(apps, *, today):
+    """Adds the missing definitions; on a running database they come into force ``today``."""
     from duties.catalog import DUTY_CATALOG, load_duty_catalog
 
     definition_model = apps.get_model("duties", "DutyDefinition")
@@ -34,8 +35,12 @@ def forwards(apps, schema_editor):
     if running:
         # Added just now, or by 0002 on this same migrate run: either way new to this database.
         definition_model.objects.filter(slug__in=ADDED, instances__isnull=True).update(
-            in_force_from=timezone.localdate()
+            in_force_from=today
         )
+
+
+def forwards(apps, schema_editor):
+    add_in_force(apps, today=timezone.localdate())
 
 
 def backwards(apps, schema_editor):

@@ -175,3 +175,40 @@ def test_a_definition_added_through_the_api_comes_into_force_today_unless_told(s
     unlimited = create("catch-up-weekly", in_force_from=None)
     assert unlimited.status_code == 201 and unlimited.data["in_force_from"] is None
     assert create("bad-date", in_force_from="someday").status_code == 400
+
+
+handbook_0008 = importlib.import_module("duties.migrations.0008_catalog_handbook_duties")
+
+
+def test_the_handbook_duties_come_into_force_on_the_deploy_day_of_a_running_database(running, cell):
+    DutyDefinition.objects.filter(slug__in=handbook_0008.ADDED).delete()  # as before 0008
+    liaison = make_member(cell=cell)
+    RoleAssignmentFactory(
+        member=liaison, role=Role.objects.get(slug="community-liaison"), since=date(2024, 1, 1)
+    )
+    handbook_0008.add_in_force(apps, today=DEPLOY)
+    added = dict(
+        DutyDefinition.objects.filter(slug__in=handbook_0008.ADDED).values_list("slug", "in_force_from")
+    )
+    assert added == dict.fromkeys(handbook_0008.ADDED, DEPLOY)
+    duty_instances_open(as_of=DEPLOY)  # the catch-up opens none of their past weeks
+    assert not DutyInstance.objects.filter(
+        definition__slug__in=handbook_0008.ADDED, due_on__lt=DEPLOY
+    ).exists()
+    duty_instances_open(as_of=date(2026, 12, 3))
+    # Friday 4 December: the liaison's first weekly duty.
+    weekly = DutyInstance.objects.get(definition__slug="community-liaison-weekly")
+    assert (weekly.due_on, weekly.assignee) == (date(2026, 12, 4), liaison)
+    # The epic owner's next-sprint stories open per epic in development, like the update.
+    stories = DutyInstance.objects.get(definition__slug="epic-owner-next-sprint-stories")
+    assert (stories.epic, stories.due_on) == (running["epic"], date(2026, 12, 4))
+
+
+def test_the_handbook_duties_have_no_limit_on_a_fresh_database(db):
+    DutyDefinition.objects.filter(slug__in=handbook_0008.ADDED).delete()
+    handbook_0008.add_in_force(apps, today=DEPLOY)
+    assert set(
+        DutyDefinition.objects.filter(slug__in=handbook_0008.ADDED, in_force_from__isnull=True).values_list(
+            "slug", flat=True
+        )
+    ) == set(handbook_0008.ADDED)

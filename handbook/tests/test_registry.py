@@ -39,7 +39,10 @@ def test_ids_are_unique_and_at_least_160_rules_are_enforced():
     [
         (HandbookRule("a", "s", "x", Kind.CHECK, "no-such-check"), "no process check 'no-such-check'"),
         (HandbookRule("b", "s", "x", Kind.DUTY, "no-such-duty"), "no duty 'no-such-duty'"),
-        (HandbookRule("c", "s", "x", Kind.CALCULATION, "roles.clock.no_such_function"), "no 'no_such_function'"),
+        (
+            HandbookRule("c", "s", "x", Kind.CALCULATION, "roles.clock.no_such_function"),
+            "no 'no_such_function'",
+        ),
         (HandbookRule("d", "s", "x", Kind.GUARD, "nowhere.at_all"), "no module"),
         (HandbookRule("e", "s", "x", Kind.CALCULATION, "roles.clock.MAX_SEARCH_DAYS"), "is not callable"),
         (HandbookRule("f", "s", "x", Kind.MANUAL, "late-worklogs"), "a manual rule names an enforcer"),

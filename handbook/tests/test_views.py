@@ -26,7 +26,12 @@ def _unestimated_ticket(cell, member):
 def test_page_lists_every_rule_with_its_live_state(client, core_member, cell):
     _unestimated_ticket(cell, core_member)
     FindingSnapshot.objects.create(
-        day=date(2026, 1, 5), sprint_number=1, cell=cell, cell_key=f"cell:{cell.pk}", rule="late-worklogs", count=2
+        day=date(2026, 1, 5),
+        sprint_number=1,
+        cell=cell,
+        cell_key=f"cell:{cell.pk}",
+        rule="late-worklogs",
+        count=2,
     )
     definition = DutyDefinition.objects.get(slug="sprint-manager-wrap-up")
     DutyInstanceFactory(definition=definition, cell=cell, opens_on=timezone.localdate() - timedelta(days=1))
@@ -41,7 +46,10 @@ def test_page_lists_every_rule_with_its_live_state(client, core_member, cell):
     assert response.context["scope"].cell == cell
     assert states["spm-unestimated"].open_findings >= 1
     assert states["spm-unestimated"].last_fired == timezone.localdate()
-    assert states["spm-unestimated"].findings_url == f"/duties/health/?cell={cell.slug}#rule-sprint-ticket-unestimated"
+    assert (
+        states["spm-unestimated"].findings_url
+        == f"/duties/health/?cell={cell.slug}#rule-sprint-ticket-unestimated"
+    )
     assert f'href="/duties/health/?cell={cell.slug}#rule-sprint-ticket-unestimated"' in html
     assert states["everyone-log-within-24h"].last_fired == date(2026, 1, 5)
     assert states["sm-end-updates"].open_duties == 1
@@ -87,10 +95,18 @@ def test_api_serves_the_same_rules(core_member, cell, other_cell):
     assert response.status_code == 200
     assert [row["id"] for row in response.data] == [rule.id for rule in RULES]
     row = next(r for r in response.data if r["id"] == "spm-unestimated")
-    assert row["kind"] == "check" and row["enforcer"] == "sprint-ticket-unestimated" and row["open_findings"] >= 1
+    assert (
+        row["kind"] == "check"
+        and row["enforcer"] == "sprint-ticket-unestimated"
+        and row["open_findings"] >= 1
+    )
     assert row["enforcer_title"] == "A sprint ticket has no estimate"
     manual = next(r for r in response.data if r["id"] == "everyone-hardware")
-    assert manual["enforced"] is False and manual["enforcer"] == "" and manual["kind_label"] == "Not helped by the portal"
+    assert (
+        manual["enforced"] is False
+        and manual["enforcer"] == ""
+        and manual["kind_label"] == "Not helped by the portal"
+    )
     checks = api.get("/api/handbook/rules/", {"kind": "duty"})
     assert checks.data and {r["kind"] for r in checks.data} == {"duty"}
     assert api.get("/api/handbook/rules/", {"kind": "wish"}).status_code == 400

@@ -387,3 +387,20 @@ def test_under_contract_hours_leave_newcomers_out(bebop_data: Any, core_member: 
     # Fires for the core member and the one confirmed before February; holds for both newcomers.
     assert core_member.pk in found and confirmed.pk in found
     assert newcomer.pk not in found and promoted_mid_month.pk not in found
+
+
+def test_weekend_work_more_than_once_a_month(core_member: Any, outsider: Any) -> None:
+    from sustainability.tests.factories import WorklogFactory
+
+    as_of = date(2026, 3, 31)  # a Tuesday: the window runs from 2 March
+    # Core member: Saturday 7 and Sunday 22 March, two weekends: fires.
+    WorklogFactory(member=core_member, work_date=date(2026, 3, 7))
+    WorklogFactory(member=core_member, work_date=date(2026, 3, 22))
+    WorklogFactory(member=core_member, work_date=date(2026, 3, 10))  # a Tuesday: not weekend work
+    # Outsider: Saturday and Sunday of the same weekend, and one before the window: holds.
+    WorklogFactory(member=outsider, work_date=date(2026, 3, 14))
+    WorklogFactory(member=outsider, work_date=date(2026, 3, 15))
+    WorklogFactory(member=outsider, work_date=date(2026, 2, 28))
+    (finding,) = findings("weekend-work", as_of)
+    assert finding.member_id == core_member.pk and finding.subject == f"member:{core_member.pk}:weekends"
+    assert "worked on 2 weekends in the last 30 days (from 07 Mar)" in finding.message
