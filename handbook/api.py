@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from handbook import selectors
 from handbook.access import rules_scope
-from handbook.serializers import RuleStateSerializer, RulesQuerySerializer
+from handbook.serializers import RulesQuerySerializer, RuleStateSerializer
 
 
 class HandbookRulesView(APIView):

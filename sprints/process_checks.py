@@ -365,17 +365,20 @@ def core_on_newcomer_friendly(context: CheckContext) -> Iterator[Finding]:
         .order_by("-since")
         .values("member_type")[:1]
     )
+    # Labels are matched here, not in SQL: JSON containment is not portable (SQLite demo).
     qs = (
-        Ticket.objects.filter(sprint__number__in=[current, current + 1], labels__contains=[NEWCOMER_FRIENDLY])
+        Ticket.objects.filter(sprint__number__in=[current, current + 1])
         .exclude(status__in=SETTLED_STATUSES)
         .annotate(assignee_type=Subquery(latest_type))
         .filter(assignee_type=MemberType.CORE)
     )
     if context.cell_ids is not None:
         qs = qs.filter(cell_id__in=context.cell_ids)
-    for key, cell_id, assignee_id, number in qs.order_by("key").values_list(
-        "key", "cell_id", "assignee_id", "sprint__number"
+    for key, cell_id, assignee_id, number, labels in qs.order_by("key").values_list(
+        "key", "cell_id", "assignee_id", "sprint__number", "labels"
     ):
+        if not isinstance(labels, list) or NEWCOMER_FRIENDLY not in labels:
+            continue
         yield Finding(
             rule="sprint-core-on-newcomer-friendly",
             severity=Severity.INFO,
@@ -409,7 +412,7 @@ def ticket_over_estimate(context: CheckContext) -> Iterator[Finding]:
         "key", "cell_id", "assignee_id", "epic__owner_id", "time_spent_seconds", "original_estimate_seconds"
     ):
         newcomer = assignee_id in newcomers
-        hours = f"{Decimal(spent) / 3600:.1f} h logged for {Decimal(estimate) / 3600:.1f} h estimated"
+        hours = f"{Decimal(spent) / 3600:.1f} h logged for {Decimal(estimate or 0) / 3600:.1f} h estimated"
         who = (
             "a newcomer's ticket: the epic owner must approve more time" if newcomer else "ask the epic owner"
         )

@@ -309,13 +309,13 @@ def weekend_work(context: CheckContext) -> Iterator[Finding]:
     for member_id, saturdays in sorted(weekends.items()):
         if len(saturdays) <= WEEKENDS_ALLOWED:
             continue
-        cell_id, name = about[member_id]
+        member_cell, member_name = about[member_id]
         yield Finding(
             rule="weekend-work",
             severity=Severity.INFO,
-            message=f"{name} worked on {len(saturdays)} weekends in the last {WEEKEND_WORK_DAYS} days "
+            message=f"{member_name} worked on {len(saturdays)} weekends in the last {WEEKEND_WORK_DAYS} days "
             f"(from {min(saturdays):%d %b}); more than once a month points to a time-management problem.",
             subject=f"member:{member_id}:weekends",
-            cell_id=cell_id,
+            cell_id=member_cell,
             member_id=member_id,
         )

@@ -38,8 +38,8 @@ def test_core_members_need_no_onboarding_epic(cell, core_member):
 
 def test_milestone_without_a_ticket_planned_before_it(cell, core_member):
     current = calendar.sprint_on(TODAY).number
-    bare = EpicFactory(cell=cell, owner=core_member)
-    planned = EpicFactory(cell=cell, owner=core_member)
+    bare: Any = EpicFactory(cell=cell, owner=core_member)
+    planned: Any = EpicFactory(cell=cell, owner=core_member)
     soon = EpicMilestone.objects.create(epic=bare, title="Beta", deadline=TODAY + timedelta(days=10))
     EpicMilestone.objects.create(epic=planned, title="Beta", deadline=TODAY + timedelta(days=10))
     EpicMilestone.objects.create(epic=bare, title="Later", deadline=TODAY + timedelta(days=90))  # far off

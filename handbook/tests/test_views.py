@@ -11,9 +11,9 @@ from rest_framework.test import APIClient
 from duties.models import DutyDefinition, FindingSnapshot
 from duties.tests.factories import DutyInstanceFactory
 from handbook.rules import RULES
+from opencraft_ops import calendar
 from sprints.models import Ticket
 from sprints.services import sprint_ensure
-from opencraft_ops import calendar
 
 
 def _unestimated_ticket(cell, member):

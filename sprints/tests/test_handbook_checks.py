@@ -37,7 +37,7 @@ def sprint(db: Any) -> Any:
 
 
 def test_review_deadline_at_risk_reaches_assignee_epic_owner_and_a_firefighter(cell, core_member, sprint):
-    owner = MemberFactory(cell=cell)
+    owner: Any = MemberFactory(cell=cell)
     epic = EpicFactory(cell=cell, owner=owner)
     late: Any = TicketFactory(cell=cell, sprint=sprint, assignee=core_member, epic=epic, status="In Progress")
     TicketFactory(cell=cell, sprint=sprint, assignee=core_member, epic=epic, status="Code Review")  # holds
@@ -91,7 +91,7 @@ def test_core_member_on_a_newcomer_friendly_ticket(cell, core_member, newcomer, 
 
 
 def test_ticket_over_its_original_estimate(cell, core_member, newcomer, sprint):
-    owner = MemberFactory(cell=cell)
+    owner: Any = MemberFactory(cell=cell)
     epic = EpicFactory(cell=cell, owner=owner)
     over: Any = TicketFactory(
         cell=cell,

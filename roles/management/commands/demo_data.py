@@ -15,7 +15,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-SEED_ORDER = ["roles", "sync", "sprints", "epics", "rotations", "sustainability", "duties"]
+SEED_ORDER = ["roles", "sync", "sprints", "epics", "rotations", "sustainability", "duties", "handbook"]
 
 
 class Command(BaseCommand):
