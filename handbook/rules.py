@@ -221,9 +221,9 @@ _ROWS: list[tuple[str, str, str, Kind, str]] = [
     (
         COMMUNICATION,
         "comm-reviewer-timezones",
-        "Agree availability and time-zone overlap with your reviewers (the clock shows each member's local due time).",
-        CALC,
-        "roles.clock.as_zone",
+        "Agree availability and time-zone overlap with your reviewers.",
+        MANUAL,
+        "",
     ),
     # --- Sprint tasks ---
     (SPRINT_TASKS, "sprint-pr-process", "Follow the pull request process.", MANUAL, ""),
@@ -574,8 +574,8 @@ _ROWS: list[tuple[str, str, str, Kind, str]] = [
         SPRINT_PLANNING,
         "spm-priority-order",
         "Backlog order: client work, newcomer-friendly, flagged internal, other internal.",
-        CALC,
-        "sprints.calculations.capacity.assigned_hours",
+        MANUAL,
+        "",
     ),
     (
         SPRINT_PLANNING,
