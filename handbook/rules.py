@@ -384,7 +384,13 @@ _ROWS: list[tuple[str, str, str, Kind, str]] = [
     ),
     # --- Roles and types of members ---
     (ROLES, "roles-say-publicly", "Say publicly which roles you would like to take.", MANUAL, ""),
-    (ROLES, "roles-one-year", "Keep a role at least a year before dropping it.", MANUAL, ""),
+    (
+        ROLES,
+        "roles-one-year",
+        "Keep a role at least a year before dropping it.",
+        CHECK,
+        "role-given-up-early",
+    ),
     (
         ROLES,
         "roles-replacement",
@@ -1234,7 +1240,13 @@ _ROWS: list[tuple[str, str, str, Kind, str]] = [
         CALC,
         "rotations.capacity.rotations_reserved",
     ),
-    (FIREFIGHTER, "ff-spare-task", "Keep spare tasks in Stretch Goals or next sprint.", MANUAL, ""),
+    (
+        FIREFIGHTER,
+        "ff-spare-task",
+        "Keep spare tasks of your own, with a reviewer, in Stretch Goals or next sprint.",
+        CHECK,
+        "rotation-no-spare-task",
+    ),
     (
         FIREFIGHTER,
         "ff-no-logging-on-ff-ticket",
@@ -1495,8 +1507,8 @@ _ROWS: list[tuple[str, str, str, Kind, str]] = [
         DISCOVERY,
         "dd-spare-task",
         "Leave a spare task in Stretch Goals or next sprint.",
-        DUTY,
-        "discovery-duty-week",
+        CHECK,
+        "rotation-no-spare-task",
     ),
     (
         DISCOVERY,
