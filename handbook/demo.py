@@ -11,7 +11,15 @@ synced sprint always has unfinished tickets, and they fire from Monday (review) 
 * two tickets wait in Long External Review/Blocked: one untouched for three weeks, one
   updated two days ago;
 * the first newcomer's onboarding epic gets a milestone in ten days with no ticket planned;
-* one core member logs an hour on two recent weekends.
+* one core member logs an hour on two recent weekends;
+* one waiting ticket of the current sprint is recorded as last sprint's spillover while its
+  assignee has started another ticket;
+* the management role handed over most recently (in the last month) is shortened to seven
+  months, so giving it up reads as early (the roles demo's handover keeps its dates
+  otherwise).
+
+Firefighters without a spare task need no seeding: the synced tickets leave some holders
+with one and some without.
 """
 
 from __future__ import annotations
@@ -23,8 +31,8 @@ from django.utils import timezone
 
 from epics.models import Epic, EpicMilestone, EpicStatus
 from opencraft_ops import calendar
-from roles.models import Member, MemberType
-from sprints.models import Ticket, TicketStatus
+from roles.models import Member, MemberType, RoleAssignment
+from sprints.models import Spillover, Sprint, Ticket, TicketStatus
 from sustainability.models import Worklog
 
 FRIENDLY = "newcomer-friendly"
@@ -112,4 +120,39 @@ def seed(stdout: TextIO) -> None:
                     updated_at=at,
                 )
                 changed.append(f"{weekend_worker.name} worked on {day}")
+    last = Sprint.objects.filter(number=current - 1).first()
+    if (
+        last is not None
+        and not Spillover.objects.filter(sprint=last, ticket__sprint__number=current).exists()
+    ):
+        busy = set(
+            Ticket.objects.filter(sprint__number=current, status=TicketStatus.IN_PROGRESS).values_list(
+                "assignee_id", flat=True
+            )
+        )
+        waiting = (
+            in_sprint.filter(status=TicketStatus.TODO, assignee_id__in=busy - {None}).order_by("key").first()
+        )
+        if waiting is not None:
+            Spillover.objects.create(
+                sprint=last,
+                ticket=waiting,
+                cell=waiting.cell,
+                assignee=waiting.assignee,
+                status=TicketStatus.IN_PROGRESS,
+                story_points=waiting.story_points,
+                explanation=DEMO_NOTE,
+            )
+            changed.append(f"{waiting.key} spilled over and waits")
+    handed = (
+        RoleAssignment.objects.filter(
+            role__is_cell_management=True, until__lt=today, until__gte=today - timedelta(days=30)
+        )
+        .filter(member__left_on__isnull=True)
+        .order_by("-until", "pk")
+        .first()
+    )
+    if handed is not None and handed.until is not None and (handed.until - handed.since).days >= 365:
+        RoleAssignment.objects.filter(pk=handed.pk).update(since=handed.until - timedelta(days=213))
+        changed.append(f"{handed.role} of {handed.member.name} held seven months")
     stdout.write(f"  handbook: {epics} onboarding epic(s); {'; '.join(changed) or 'nothing to change'}\n")

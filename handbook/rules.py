@@ -337,8 +337,8 @@ _ROWS: list[tuple[str, str, str, Kind, str]] = [
         SPRINT_TASKS,
         "sprint-prioritise-spillovers",
         "Prioritise stories that spilled over from the previous sprint.",
-        MANUAL,
-        "",
+        CHECK,
+        "sprint-spillover-not-prioritised",
     ),
     (
         SPRINT_TASKS,

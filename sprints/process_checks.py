@@ -459,3 +459,64 @@ def blocked_ticket_stale(context: CheckContext) -> Iterator[Finding]:
             member_id=assignee_id,
             role_slug=None if assignee_id else "sprint-manager",
         )
+
+
+STARTED_STATUSES = (
+    TicketStatus.IN_PROGRESS,
+    TicketStatus.CODE_REVIEW,
+    TicketStatus.EXTERNAL_REVIEW,
+    TicketStatus.MERGED,
+    TicketStatus.DELIVERED,
+    TicketStatus.DONE,
+)
+
+
+@register(
+    "sprint-spillover-not-prioritised",
+    title="New work started before a spillover",
+    description="Stories that spilled over from the previous sprint come first: flagged when a "
+    "spillover waits in Backlog or To Do while its assignee has started other work this sprint.",
+)
+def spillover_not_prioritised(context: CheckContext) -> Iterator[Finding]:
+    # Queries: last sprint's spillovers whose ticket waits in this sprint (1), the started
+    # tickets of their assignees this sprint (1).
+    number = calendar.sprint_on(context.as_of).number
+    waiting = Spillover.objects.filter(
+        sprint__number=number - 1,
+        ticket__sprint__number=number,
+        ticket__status__in=[TicketStatus.BACKLOG, TicketStatus.TODO],
+        ticket__assignee__isnull=False,
+    )
+    if context.cell_ids is not None:
+        waiting = waiting.filter(ticket__cell_id__in=context.cell_ids)
+    rows = list(
+        waiting.order_by("ticket__key").values_list(
+            "ticket_id", "ticket__key", "ticket__cell_id", "ticket__assignee_id"
+        )
+    )
+    if not rows:
+        return
+    spilled = {ticket_id for ticket_id, *_ in rows}
+    started: dict[int, list[str]] = {}
+    for assignee_id, key in (
+        Ticket.objects.filter(
+            sprint__number=number, assignee_id__in={r[3] for r in rows}, status__in=STARTED_STATUSES
+        )
+        .exclude(pk__in=spilled)
+        .order_by("key")
+        .values_list("assignee_id", "key")
+    ):
+        started.setdefault(assignee_id, []).append(key)
+    for _ticket_id, key, cell_id, assignee_id in rows:
+        if assignee_id not in started:
+            continue
+        yield Finding(
+            rule="sprint-spillover-not-prioritised",
+            severity=Severity.INFO,
+            message=f"{key} spilled over from sprint {number - 1} and waits while "
+            f"{', '.join(started[assignee_id])} started: spillovers come first.",
+            subject=f"ticket:{key}:spillover-first",
+            url=_board_url(None, number),
+            cell_id=cell_id,
+            member_id=assignee_id,
+        )

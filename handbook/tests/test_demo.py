@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -13,7 +13,8 @@ import pytest
 from handbook import demo
 from opencraft_ops import calendar
 from opencraft_ops.process_checks import CheckContext, run_checks
-from roles.tests.factories import MemberFactory
+from roles.models import Role
+from roles.tests.factories import MemberFactory, RoleAssignmentFactory
 from sprints.tests.factories import SprintFactory, TicketFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +27,8 @@ SEEDED = [
     "sprint-ticket-over-estimate",
     "sprint-blocked-ticket-stale",
     "weekend-work",
+    "role-given-up-early",
+    "sprint-spillover-not-prioritised",
 ]
 
 
@@ -41,10 +44,27 @@ def test_each_new_rule_fires_once_and_holds_elsewhere(cell: Any, core_member: An
     newcomers = [MemberFactory(cell=cell, member_type="newcomer") for _ in range(3)]
     reviewer = MemberFactory(cell=cell)
     sprint, later = SprintFactory(number=current), SprintFactory(number=current + 2)
+    SprintFactory(number=current - 1)
     for n in range(4):
         TicketFactory(cell=cell, sprint=sprint, assignee=core_member, reviewer=reviewer, time_spent_seconds=n)
+    TicketFactory(cell=cell, sprint=sprint, assignee=core_member, reviewer=reviewer, status="In Progress")
     for n in range(3):
         TicketFactory(cell=cell, sprint=later, assignee=newcomers[n], reviewer=reviewer)
+    # A sprint manager handed over five days ago after two years; and one long ago.
+    RoleAssignmentFactory(
+        member=reviewer,
+        role=Role.objects.get(slug="sprint-manager"),
+        cell=cell,
+        since=today - timedelta(days=730),
+        until=today - timedelta(days=5),
+    )
+    RoleAssignmentFactory(
+        member=reviewer,
+        role=Role.objects.get(slug="sprint-planning-manager"),
+        cell=cell,
+        since=today - timedelta(days=900),
+        until=today - timedelta(days=400),
+    )
     demo.seed(io.StringIO())
     demo.seed(io.StringIO())  # idempotent: nothing more breaks
     context = CheckContext(as_of=today, cell_ids=frozenset({cell.pk}))

@@ -135,3 +135,23 @@ def test_long_external_review_ticket_not_reviewed_this_sprint(cell, core_member)
     Ticket.objects.filter(pk=fresh.pk).update(jira_updated_at=datetime.now(UTC) - timedelta(days=3))
     (finding,) = found("sprint-blocked-ticket-stale", timezone.localdate(), cell)
     assert finding.subject == f"ticket:{stale.key}:blocked" and finding.member_id == core_member.pk
+
+
+def test_spillovers_come_before_new_work(cell, core_member, sprint):
+    from sprints.models import Spillover
+
+    other: Any = MemberFactory(cell=cell)
+    last: Any = SprintFactory(number=S.number - 1)
+    waiting: Any = TicketFactory(cell=cell, sprint=sprint, assignee=core_member, status="To Do")
+    TicketFactory(cell=cell, sprint=sprint, assignee=core_member, status="In Progress")  # new work, started
+    # The other member's spillover waits too, but they have started nothing else: holds.
+    held: Any = TicketFactory(cell=cell, sprint=sprint, assignee=other, status="To Do")
+    for ticket in (waiting, held):
+        Spillover.objects.create(
+            sprint=last, ticket=ticket, cell=cell, assignee=ticket.assignee, status="In Progress"
+        )
+    (finding,) = found("sprint-spillover-not-prioritised", TODAY, cell)
+    assert finding.subject == f"ticket:{waiting.key}:spillover-first" and finding.member_id == core_member.pk
+    # Once the spillover is under way, the rule holds.
+    Ticket.objects.filter(pk=waiting.pk).update(status="In Progress")
+    assert found("sprint-spillover-not-prioritised", TODAY, cell) == []
