@@ -33,6 +33,7 @@ from epics.models import Epic, EpicMilestone, EpicStatus
 from opencraft_ops import calendar
 from roles.models import Member, MemberType, RoleAssignment
 from sprints.models import Spillover, Sprint, Ticket, TicketStatus
+from sprints.process_checks import STARTED_STATUSES
 from sustainability.models import Worklog
 
 FRIENDLY = "newcomer-friendly"
@@ -126,7 +127,7 @@ def seed(stdout: TextIO) -> None:
         and not Spillover.objects.filter(sprint=last, ticket__sprint__number=current).exists()
     ):
         busy = set(
-            Ticket.objects.filter(sprint__number=current, status=TicketStatus.IN_PROGRESS).values_list(
+            Ticket.objects.filter(sprint__number=current, status__in=STARTED_STATUSES).values_list(
                 "assignee_id", flat=True
             )
         )
