@@ -289,6 +289,142 @@ DUTY_CATALOG += [
 ]
 
 
+# Added with the handbook's rules registry (issue 15; data migration 0008 puts them in force
+# on the deploy day, so no past occurrence opens overdue).
+DUTY_CATALOG += [
+    {
+        "role": "community-liaison",
+        "slug": "community-liaison-weekly",
+        "title": "Community liaison: the week's community work",
+        "description": "Every week: OSPR priorities to the OSCM team, and the community's bug "
+        "reports and pull requests answered on time.",
+        "cadence": "weekly",
+        "weekday": FRI,
+        "lead_days": 2,
+        "sort_order": 10,
+        "checklist": """Send the top three of the OSPR priorities list to the OSCM team
+Check every community bug report and pull request on our repositories was acknowledged within 24 hours
+For each new community bug report or pull request, open an internal ticket due two weeks later with a firefighter on it
+Forward build-test-release CI failures to the firefighters and make sure each gets a reply
+Look over OEPs, ADRs and forum discussions where OpenCraft should take part
+Keep half an hour free for PR sandbox requests""",
+    },
+    {
+        "role": "community-liaison",
+        "slug": "community-liaison-contributors-meetup",
+        "title": "Community liaison: contributors' meetup",
+        "description": "The biweekly contributors' meetup: scheduled, announced, held and recorded.",
+        "cadence": "sprint",
+        "sprint_week": 2,
+        "weekday": WED,
+        "lead_days": 5,
+        "sort_order": 20,
+        "checklist": """Schedule the meetup and announce it on the forum
+Prepare the agenda
+Hold the meeting
+Post the recorded video""",
+    },
+    {
+        "role": "community-liaison",
+        "slug": "community-liaison-monthly-hangout",
+        "title": "Community liaison: monthly community hangout",
+        "description": "OpenCraft's part in the monthly Open edX community hangout.",
+        "cadence": "monthly",
+        "day_of_month": 25,
+        "sort_order": 30,
+        "checklist": """Suggest topics for the hangout
+Invite team members to speak where there is an opportunity
+Attend the hangout""",
+    },
+    {
+        "role": "recruitment-manager",
+        "slug": "recruitment-manager-monthly",
+        "title": "Recruitment: trials and selection review",
+        "description": "Every month: trials going well, the end-of-trial reviews organised, and "
+        "the interview selection checked against trial results.",
+        "cadence": "monthly",
+        "day_of_month": 10,
+        "sort_order": 10,
+        "checklist": """Compare recent trial results with the interview selection that led to them
+Organise the core-member review of every trial ending soon (all core members of the cell, one from each other cell)
+Compile the reviews into one anonymous list of feedback
+Check each cell expecting a newcomer has a mentor and a line-up of tasks
+Check every newcomer has an onboarding epic with tasks
+Agree the recruitment pace with the epic planning managers""",
+    },
+    {
+        "role": "ops-reviewer",
+        "slug": "ops-reviewer-weekly",
+        "title": "Ops review of the week",
+        "description": "Check that ops@ emails and pager alerts were handled by someone.",
+        "cadence": "weekly",
+        "weekday": FRI,
+        "lead_days": 1,
+        "sort_order": 10,
+        "checklist": """Go through the week's ops@ emails and pager alerts and check each was handled
+Check the pager escalated to you on anything unacknowledged for 30 minutes
+For an urgent issue, or one left unsolved for 12 hours, open a ticket and assign it to a firefighter""",
+    },
+    {
+        "role": "discovery-duty",
+        "slug": "discovery-duty-week",
+        "title": "Discovery duty: the week",
+        "description": "Keep five hours for small leads and client requests, and a spare task ready.",
+        "cadence": "weekly",
+        "weekday": MON,
+        "lead_days": 0,
+        "sort_order": 10,
+        "checklist": """Keep at least five hours this week for discovery work
+Swap a discovery with someone better placed if you are not the right person for it
+Ping the firefighters to review each discovery you finish
+Schedule huge discoveries into future sprints rather than doing them now
+Leave a spare task in Stretch Goals or next sprint in case discovery work runs out""",
+    },
+    {
+        "role": "client-owner",
+        "slug": "client-owner-budget-review",
+        "title": "Client owner: monthly budget review",
+        "description": "For clients with a monthly budget: spent and scheduled hours projected "
+        "to the end of the upcoming sprint.",
+        "cadence": "sprint",
+        "sprint_week": 2,
+        "weekday": FRI,
+        "lead_days": 2,
+        "sort_order": 10,
+        "checklist": """Open the client's budget projected to the end of the upcoming sprint
+Move work between sprints where the month would end too far above or below budget
+Keep the client briefing up to date
+Think of a new way to create value for the client""",
+    },
+    {
+        "role": "core-contributor",
+        "slug": "core-contributor-monthly",
+        "title": "Core contributor: the month's contributions",
+        "description": "Twenty hours a month on core contributor work, set against the hours logged.",
+        "cadence": "monthly",
+        "day_of_month": 5,
+        "sort_order": 10,
+        "checklist": """Compare last month's hours logged on contribution work with the 20 h goal
+Plan this month's contributions from the priorities on the core contributors epic""",
+    },
+    {
+        "role": "epic-owner",
+        "slug": "epic-owner-next-sprint-stories",
+        "title": "Assign next sprint's stories",
+        "description": "On Thursday or Friday of W2: next sprint's stories of the epic have an "
+        "assignee and a reviewer (one duty per epic in development).",
+        "cadence": "sprint",
+        "sprint_week": 2,
+        "weekday": FRI,
+        "lead_days": 1,
+        "sort_order": 20,
+        "checklist": """Assign next sprint's stories of the epic to yourself, or ask cell members to take them
+Find a reviewer for each of them
+Add unestimated tickets to the open estimation session""",
+    },
+]
+
+
 def load_duty_catalog(definition_model: Any, role_model: Any, *, in_force_from: date | None = None) -> int:
     """Adds the missing definitions whose role exists; returns how many were created.
 

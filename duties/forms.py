@@ -30,7 +30,9 @@ class TriageForm(forms.Form):
 
 
 class ClockForm(forms.Form):
-    member = forms.ModelChoiceField(queryset=Member.objects.select_related("user").order_by("user__username"))
+    member = forms.ModelChoiceField(
+        queryset=Member.objects.select_related("user", "cell").order_by("user__username")
+    )
     pinged_at = forms.DateTimeField(
         label="Pinged at",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),

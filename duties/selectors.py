@@ -332,12 +332,16 @@ def open_instances_for_reassign(*, since: date) -> QuerySet[DutyInstance]:
 
 
 def member_reply_due(*, member: Member, pinged_at: datetime, window: Window) -> datetime:
-    """When ``member`` owes a reply if pinged at ``pinged_at`` (their zone and time off; one query)."""
+    """When ``member`` owes a reply if pinged at ``pinged_at`` (their zone and time off; one query).
+    A client email runs on the client SLA of the member's cell (preload ``cell``)."""
     first = pinged_at.date() - timedelta(days=1)
     periods = time_off_by_member(
         member_ids=[member.pk], start=first, end=first + timedelta(days=MAX_SEARCH_DAYS)
     )
-    return reply_due(pinged_at, window=window, tz=member.timezone, time_off=periods.get(member.pk, []))
+    sla = member.cell.client_sla_hours if member.cell is not None else None
+    return reply_due(
+        pinged_at, window=window, tz=member.timezone, time_off=periods.get(member.pk, []), sla_hours=sla
+    )
 
 
 def epics_needing_update(*, member: Member, sprint_number: int) -> list[Any]:

@@ -20,6 +20,7 @@ from roles.models import Member, MemberType, RoleAssignment
 from roles.selectors import time_off_by_member
 from sprints.calculations import thursday_w2
 from sprints.calculations.newcomers import OnboardingBudget, is_extended
+from sprints.models import Ticket
 from sprints.process_checks import newcomers_in
 from sustainability.models import Worklog
 
@@ -347,3 +348,78 @@ def onboarding_budget_over(context: CheckContext) -> Iterator[Finding]:
                 member_id=owner.pk,
                 role_slug="mentor",
             )
+
+
+@register(
+    "newcomer-no-onboarding-epic",
+    title="A newcomer has no onboarding epic",
+    description="The recruitment manager creates each newcomer's onboarding epic (owned by the "
+    "newcomer, 'onboarding' in its title), where the onboarding budget is tracked.",
+)
+def newcomer_no_onboarding_epic(context: CheckContext) -> Iterator[Finding]:
+    # Queries: newcomers (1), the owners of onboarding epics among them (1).
+    newcomers = newcomers_in(context)
+    owning = set(
+        Epic.objects.filter(owner_id__in=list(newcomers), title__icontains="onboarding").values_list(
+            "owner_id", flat=True
+        )
+    )
+    for member_id, member in sorted(newcomers.items()):
+        if member_id in owning:
+            continue
+        yield Finding(
+            rule="newcomer-no-onboarding-epic",
+            severity=Severity.WARNING,
+            message=f"{member.name} is a newcomer without an onboarding epic: create it, owned by them, "
+            "with their onboarding tasks.",
+            subject=f"member:{member_id}:onboarding-epic",
+            url=reverse("sprints:newcomer", args=[member_id]),
+            cell_id=member.cell_id,
+            role_slug="recruitment-manager",
+        )
+
+
+# Milestones due within this many days need a ticket planned in a sprint before them.
+MILESTONE_HORIZON_DAYS = 28
+
+
+@register(
+    "epic-milestone-unplanned",
+    title="A milestone has no ticket planned before its deadline",
+    description="An open milestone due in the next four weeks with no ticket of its epic in the "
+    "current sprint or a later one ending by the deadline: create the tickets and place them in "
+    "the sprints well ahead of it.",
+)
+def milestone_unplanned(context: CheckContext) -> Iterator[Finding]:
+    # Queries: open milestones due soon with their epic (1), the epics' planned sprints (1).
+    current = calendar.sprint_on(context.as_of).number
+    epics = _epics(context).filter(status__in=OPEN_STATUSES)
+    milestones = list(
+        EpicMilestone.objects.filter(
+            epic__in=epics,
+            done=False,
+            deadline__gte=context.as_of,
+            deadline__lte=context.as_of + timedelta(days=MILESTONE_HORIZON_DAYS),
+        )
+        .select_related("epic")
+        .order_by("deadline", "pk")
+    )
+    planned: dict[int, set[int]] = defaultdict(set)
+    for epic_id, number in (
+        Ticket.objects.filter(epic_id__in={m.epic_id for m in milestones}, sprint__number__gte=current)
+        .values_list("epic_id", "sprint__number")
+        .distinct()
+    ):
+        planned[epic_id].add(number)
+    for milestone in milestones:
+        last = calendar.sprint_on(milestone.deadline).number
+        if any(current <= n <= last for n in planned[milestone.epic_id]):
+            continue
+        yield _owner_finding(
+            milestone.epic,
+            rule="epic-milestone-unplanned",
+            severity=Severity.WARNING,
+            message=f"{milestone.epic.key}: milestone “{milestone.title}” is due on {milestone.deadline} "
+            f"and no ticket of the epic is planned in sprints {current} to {last}.",
+            subject=f"milestone:{milestone.pk}",
+        )

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "estimation",
     "duties",
     "sync",
+    "handbook",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 import duties.api
 import epics.api  # noqa: F401  (registers the epic viewsets on the shared router)
 import estimation.api
+import handbook.api
 import notifications.api
 import roles.api
 import rotations.api
@@ -30,6 +31,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include(duties.api)),
     path("", include(estimation.api)),
     path("", include(notifications.api)),
+    path("", include(handbook.api)),
     path("token/", TokenView.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
@@ -85,5 +87,6 @@ urlpatterns = [
     path("duties/", include("duties.urls")),
     path("estimation/", include("estimation.urls")),
     path("sync/", include("sync.urls")),
+    path("handbook/", include("handbook.urls")),
 ]
 handler404 = "opencraft_ops.api_views.not_found"

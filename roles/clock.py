@@ -8,6 +8,10 @@ The handbook's windows:
   member's own time zone, that is not a whole day off. A ping on Friday at 15:00
   is therefore due on Monday at 15:00 (Tuesday at 15:00 if Monday is a day off).
   Partial days off (``hours_per_day`` set) still count: the member is around.
+* ``CLIENT``: a client email: the client SLA of the member's cell, counted like
+  ``BUSINESS_DAY``. The default SLA is those 24 hours; a project cell may promise a
+  stricter one (``Cell.client_sla_hours``), never a looser one, so the window is the
+  shorter of the two.
 * ``TWO_WEEKS``: forum replies and community contributions, plain calendar time
   (same wall-clock time 14 days later in the member's zone, whatever DST does).
 * ``PAGER``: 30 minutes before an unacknowledged alert escalates, plain time.
@@ -25,6 +29,7 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from roles.calculations import TimeOffPeriod, is_off
@@ -50,6 +55,7 @@ class WindowSpec:
 
 class Window(enum.Enum):
     BUSINESS_DAY = "24h"
+    CLIENT = "client"
     TWO_WEEKS = "2w"
     PAGER = "30m"
     TWELVE_HOURS = "12h"
@@ -66,6 +72,11 @@ class Window(enum.Enum):
 _SPECS: dict[Window, WindowSpec] = {
     Window.BUSINESS_DAY: WindowSpec(
         "24 hours, weekends and time off excluded", timedelta(hours=24), business=True
+    ),
+    Window.CLIENT: WindowSpec(
+        "client email: the cell's client SLA (24 hours by default), weekends and time off excluded",
+        timedelta(hours=24),
+        business=True,
     ),
     Window.TWO_WEEKS: WindowSpec("2 weeks", timedelta(weeks=2), business=False),
     Window.PAGER: WindowSpec("30 minutes (pager escalation)", timedelta(minutes=30), business=False),
@@ -166,22 +177,35 @@ def business_time_between(
     return total
 
 
+def window_duration(window: Window, *, sla_hours: Decimal | None = None) -> timedelta:
+    """How long ``window`` runs: its own duration, except a client email under a cell's
+    stricter SLA (an SLA looser than the 24 h default never applies)."""
+    duration = window.spec.duration
+    if window is Window.CLIENT and sla_hours is not None and sla_hours > 0:
+        duration = min(duration, timedelta(seconds=int(sla_hours * 3600)))
+    return duration
+
+
 def reply_due(
     pinged_at: datetime,
     *,
     window: Window,
     tz: ZoneInfo | str,
     time_off: Iterable[TimeOffPeriod] = (),
+    sla_hours: Decimal | None = None,
 ) -> datetime:
     """When a reply is due for a member in ``tz`` pinged at ``pinged_at``, in their time zone.
 
-    The one function every response window goes through.
+    The one function every response window goes through. ``sla_hours``: the client SLA of
+    the member's cell, used by the ``CLIENT`` window.
     """
     _require_aware(pinged_at, "pinged_at")
     spec = window.spec
     zone = as_zone(tz)
     if spec.business:
-        return add_business_time(pinged_at, spec.duration, tz=zone, time_off=time_off)
+        return add_business_time(
+            pinged_at, window_duration(window, sla_hours=sla_hours), tz=zone, time_off=time_off
+        )
     if spec.duration % timedelta(days=1) == timedelta(0):
         # Whole days (2 weeks): the same wall-clock time in the member's zone, across DST.
         local = pinged_at.astimezone(zone).replace(tzinfo=None) + spec.duration

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.urls import reverse
 
 from opencraft_ops.process_checks import CheckContext, Finding, Severity, register
@@ -154,4 +155,44 @@ def assignment_holder_left(context: CheckContext) -> Iterator[Finding]:
             url=_member_url(assignment.member_id),
             cell_id=assignment.cell_id,
             role_slug=CELL_SUPPORTER if assignment.cell_id else CEO,
+        )
+
+
+# A role held for less than this was given up early; ends older than RECENT_DAYS are history.
+ROLE_MIN_DAYS = 365
+RECENT_DAYS = 30
+
+
+@register(
+    "role-given-up-early",
+    title="A cell management role was given up within a year",
+    description="Role assignments are meant to last: hold a role at least a year before "
+    f"dropping it. Flags management roles ended in the last {RECENT_DAYS} days after less than a "
+    "year, unless the holder left the team within a month of it.",
+)
+def role_given_up_early(context: CheckContext) -> Iterator[Finding]:
+    # Queries: one, the recently ended short management assignments.
+    day = context.as_of
+    rows = (
+        _in_scope(RoleAssignment.objects.all(), context)
+        .filter(role__is_cell_management=True, until__lt=day, until__gte=day - timedelta(days=RECENT_DAYS))
+        .filter(until__lt=F("since") + timedelta(days=ROLE_MIN_DAYS))
+        .filter(  # leaving the team (within a month of the role's end) is reason enough
+            Q(member__left_on__isnull=True) | Q(member__left_on__gt=F("until") + timedelta(days=RECENT_DAYS))
+        )
+        .select_related("role", "cell", "member__user")
+        .order_by("until", "pk")
+    )
+    for assignment in rows:
+        assert assignment.until is not None
+        months = (assignment.until - assignment.since).days // 30
+        yield Finding(
+            rule="role-given-up-early",
+            severity=Severity.INFO,
+            message=f"{assignment.member.name} gave up {assignment.role.name.lower()} on {assignment.until} "
+            f"after about {months} month{'s' if months != 1 else ''}; roles are meant to be held a year.",
+            subject=f"assignment:{assignment.pk}:early",
+            url=_member_url(assignment.member_id),
+            cell_id=assignment.cell_id,
+            member_id=assignment.member_id,
         )

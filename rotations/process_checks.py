@@ -24,6 +24,7 @@ from rotations.models import (
     RotationKind,
 )
 from sprints.calculations import SprintDates
+from sprints.models import Ticket, TicketStatus
 
 SPRINT_MANAGER = "sprint-manager"
 
@@ -213,3 +214,49 @@ def no_discovery_duty(context: CheckContext) -> Iterator[Finding]:
                 cell_id=cell.pk,
                 role_slug=SPRINT_MANAGER,
             )
+
+
+SPARE_TASK_KINDS = (RotationKind.FIREFIGHTER_1, RotationKind.FIREFIGHTER_2, RotationKind.DISCOVERY_DUTY)
+
+
+@register(
+    "rotation-no-spare-task",
+    title="A firefighter or discovery duty holder has no spare task",
+    description="Firefighters and discovery duty keep a task of their own (with a reviewer) in "
+    "Stretch Goals or the next sprint, in case fires or discoveries do not fill their hours.",
+)
+def no_spare_task(context: CheckContext) -> Iterator[Finding]:
+    # Queries: the current sprint's firefighters and discovery duty (1), their spare tickets (1).
+    current = calendar.sprint_on(context.as_of)
+    holders = RotationAssignment.objects.filter(
+        kind__in=SPARE_TASK_KINDS, start__lte=current.end, end__gte=current.start
+    ).select_related("member__user", "cell")
+    if context.cell_ids is not None:
+        holders = holders.filter(cell_id__in=context.cell_ids)
+    rows = list(holders.order_by("member_id", "start"))
+    if not rows:
+        return
+    spare = set(
+        Ticket.objects.filter(assignee_id__in={a.member_id for a in rows}, reviewer__isnull=False)
+        .filter(
+            Q(sprint__number=current.number, status=TicketStatus.STRETCH)
+            | Q(sprint__number=current.number + 1)
+        )
+        .exclude(status__in=[TicketStatus.DONE, TicketStatus.DELIVERED])
+        .values_list("assignee_id", flat=True)
+    )
+    seen: set[int] = set()
+    for a in rows:
+        if a.member_id in spare or a.member_id in seen:
+            continue
+        seen.add(a.member_id)
+        yield Finding(
+            rule="rotation-no-spare-task",
+            severity=Severity.INFO,
+            message=f"{a.member.name} is {a.get_kind_display().lower()} in sprint {current.number} with no "
+            "spare task of their own (with a reviewer) in Stretch Goals or the next sprint.",
+            subject=f"member:{a.member_id}:sprint:{current.number}:spare",
+            url=_grid_url(a.cell.slug, current.number) if a.cell else "",
+            cell_id=a.cell_id,
+            member_id=a.member_id,
+        )

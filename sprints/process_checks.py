@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import OuterRef, Subquery, Sum
+from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.urls import reverse
 
 from opencraft_ops import calendar
 from opencraft_ops.process_checks import CheckContext, Finding, Severity, register
+from opencraft_ops.sprint_dates import monday_w2, wednesday_w2
 from roles.models import Member, MemberType, MemberTypePeriod
 from sprints import selectors
 from sprints.calculations.capacity import NOT_COMMITTED_STATUSES, capacity_row
 from sprints.calculations.newcomers import point_limit
-from sprints.models import Spillover, Ticket
+from sprints.models import Spillover, Ticket, TicketStatus
 
 
 def _cells(context: CheckContext) -> list[int] | None:
@@ -207,4 +210,313 @@ def injection_not_accepted(context: CheckContext) -> Iterator[Finding]:
             url=_board_url(t.cell_slug, number),
             cell_id=t.cell_id,
             role_slug="sprint-manager",
+        )
+
+
+# --- The sprint's deadlines and the tickets' own rules (handbook: "Sprint tasks") ---
+
+# Before internal review: the work is not done yet.
+NOT_READY_STATUSES = (TicketStatus.BACKLOG, TicketStatus.TODO, TicketStatus.IN_PROGRESS)
+# Not yet at External Review, or Deployed & Delivered.
+NOT_DELIVERED_STATUSES = (*NOT_READY_STATUSES, TicketStatus.CODE_REVIEW)
+# Tickets a check about the sprint's work leaves alone: finished, parked or not committed.
+SETTLED_STATUSES = (TicketStatus.DONE, TicketStatus.DELIVERED, TicketStatus.STRETCH, TicketStatus.BLOCKED)
+NEWCOMER_FRIENDLY = "newcomer-friendly"
+
+
+def firefighter_for(ticket_pk: int) -> str:
+    """The firefighter role a ticket's follow-up goes to: the two firefighters share the
+    sprint's tickets half and half, as their checklists say."""
+    return "firefighter-1" if ticket_pk % 2 else "firefighter-2"
+
+
+def _current_tickets(context: CheckContext, number: int, statuses: Iterable[str]) -> list[tuple[Any, ...]]:
+    """(pk, key, cell id, assignee id, reviewer id, status, epic owner id) of the sprint's
+    tickets in ``statuses`` (one query)."""
+    qs = Ticket.objects.filter(sprint__number=number, status__in=list(statuses))
+    if context.cell_ids is not None:
+        qs = qs.filter(cell_id__in=context.cell_ids)
+    return list(
+        qs.order_by("key").values_list(
+            "pk", "key", "cell_id", "assignee_id", "reviewer_id", "status", "epic__owner_id"
+        )
+    )
+
+
+def _at_risk(
+    rule: str, rows: list[tuple[Any, ...]], *, severity: Severity, why: str, number: int
+) -> Iterator[Finding]:
+    """A ticket at risk reaches its assignee, the epic owner and one of the firefighters."""
+    for pk, key, cell_id, assignee_id, _reviewer, status, owner_id in rows:
+        message = f"{key} ({status}) {why}"
+        url = _board_url(None, number)
+        yield Finding(
+            rule,
+            severity,
+            message,
+            f"ticket:{key}",
+            url,
+            cell_id,
+            member_id=assignee_id,
+            role_slug=None if assignee_id else firefighter_for(pk),
+        )
+        if owner_id and owner_id != assignee_id:
+            yield Finding(
+                rule, severity, message, f"ticket:{key}:epic-owner", url, cell_id, member_id=owner_id
+            )
+        if assignee_id:
+            yield Finding(
+                rule,
+                severity,
+                message,
+                f"ticket:{key}:firefighter",
+                url,
+                cell_id,
+                role_slug=firefighter_for(pk),
+            )
+
+
+@register(
+    "sprint-review-deadline-at-risk",
+    title="A ticket is not ready for internal review by Wednesday of week 2",
+    description="From Monday of week 2, current-sprint tickets still in Backlog, To Do or In Progress "
+    "are at risk of missing the internal review deadline (end of Wednesday of W2), and missed it "
+    "after that; the assignee, the epic owner and a firefighter hear of it.",
+)
+def review_deadline_at_risk(context: CheckContext) -> Iterator[Finding]:
+    # Queries: the current sprint's unfinished tickets with their epic owner (1), none before W2.
+    s = calendar.sprint_on(context.as_of)
+    if context.as_of < monday_w2(s):
+        return
+    missed = context.as_of > wednesday_w2(s)
+    why = (
+        f"missed the internal review deadline of sprint {s.number} (end of Wednesday {wednesday_w2(s):%d %b})."
+        if missed
+        else f"is not ready for internal review, due by the end of Wednesday {wednesday_w2(s):%d %b}."
+    )
+    rows = _current_tickets(context, s.number, NOT_READY_STATUSES)
+    yield from _at_risk(
+        "sprint-review-deadline-at-risk",
+        rows,
+        severity=Severity.CRITICAL if missed else Severity.WARNING,
+        why=why,
+        number=s.number,
+    )
+
+
+@register(
+    "sprint-delivery-at-risk",
+    title="A ticket may not reach External Review before the next sprint",
+    description="From Friday of week 2, current-sprint tickets not yet in External Review (or "
+    "Deployed & Delivered) are at risk of missing the delivery deadline, one hour before the next "
+    "sprint; the assignee, the epic owner and a firefighter hear of it.",
+)
+def delivery_at_risk(context: CheckContext) -> Iterator[Finding]:
+    # Queries: the current sprint's undelivered tickets with their epic owner (1), none before Friday W2.
+    s = calendar.sprint_on(context.as_of)
+    if context.as_of < s.week_day(2, 4):
+        return
+    rows = _current_tickets(context, s.number, NOT_DELIVERED_STATUSES)
+    yield from _at_risk(
+        "sprint-delivery-at-risk",
+        rows,
+        severity=Severity.CRITICAL if context.as_of == s.end else Severity.WARNING,
+        why=f"is not in External Review yet; the delivery deadline is one hour before sprint {s.number + 1}.",
+        number=s.number,
+    )
+
+
+@register(
+    "sprint-ticket-no-reviewer",
+    title="A ticket of the current sprint has no reviewer",
+    description="Firefighters provide reviews for tasks missing a reviewer (the two share them).",
+)
+def ticket_no_reviewer(context: CheckContext) -> Iterator[Finding]:
+    # Queries: the current sprint's open tickets without a reviewer (1).
+    number = calendar.sprint_on(context.as_of).number
+    qs = Ticket.objects.filter(sprint__number=number, reviewer__isnull=True).exclude(
+        status__in=SETTLED_STATUSES
+    )
+    if context.cell_ids is not None:
+        qs = qs.filter(cell_id__in=context.cell_ids)
+    for pk, key, cell_id in qs.order_by("key").values_list("pk", "key", "cell_id"):
+        yield Finding(
+            rule="sprint-ticket-no-reviewer",
+            severity=Severity.WARNING,
+            message=f"{key} (sprint {number}) has no reviewer: a firefighter reviews it.",
+            subject=f"ticket:{key}:reviewer",
+            url=_board_url(None, number),
+            cell_id=cell_id,
+            role_slug=firefighter_for(pk),
+        )
+
+
+@register(
+    "sprint-core-on-newcomer-friendly",
+    title="A core member is assigned a newcomer-friendly ticket",
+    description="Core members avoid newcomer-friendly tasks (unless urgent and no newcomer is "
+    "available) and review them instead.",
+)
+def core_on_newcomer_friendly(context: CheckContext) -> Iterator[Finding]:
+    # Queries: the current and next sprints' newcomer-friendly tickets with a core assignee (1).
+    current = calendar.sprint_on(context.as_of).number
+    latest_type = (
+        MemberTypePeriod.objects.filter(member=OuterRef("assignee_id"), since__lte=context.as_of)
+        .order_by("-since")
+        .values("member_type")[:1]
+    )
+    # Labels are matched here, not in SQL: JSON containment is not portable (SQLite demo).
+    qs = (
+        Ticket.objects.filter(sprint__number__in=[current, current + 1])
+        .exclude(status__in=SETTLED_STATUSES)
+        .annotate(assignee_type=Subquery(latest_type))
+        .filter(assignee_type=MemberType.CORE)
+    )
+    if context.cell_ids is not None:
+        qs = qs.filter(cell_id__in=context.cell_ids)
+    for key, cell_id, assignee_id, number, labels in qs.order_by("key").values_list(
+        "key", "cell_id", "assignee_id", "sprint__number", "labels"
+    ):
+        if not isinstance(labels, list) or NEWCOMER_FRIENDLY not in labels:
+            continue
+        yield Finding(
+            rule="sprint-core-on-newcomer-friendly",
+            severity=Severity.INFO,
+            message=f"{key} (sprint {number}) is newcomer-friendly but assigned to a core member; "
+            "leave it to a newcomer unless it is urgent, and review it instead.",
+            subject=f"ticket:{key}:newcomer-friendly",
+            url=_board_url(None, number),
+            cell_id=cell_id,
+            member_id=assignee_id,
+        )
+
+
+@register(
+    "sprint-ticket-over-estimate",
+    title="A ticket is over its original estimate",
+    description="Time logged beyond a ticket's original estimate needs the epic owner's approval "
+    "(a newcomer's most of all: the finding goes to the epic owner and the mentor).",
+)
+def ticket_over_estimate(context: CheckContext) -> Iterator[Finding]:
+    # Queries: newcomers (1), the current sprint's tickets over their original estimate (1).
+    number = calendar.sprint_on(context.as_of).number
+    newcomers = newcomers_in(context)
+    qs = Ticket.objects.filter(
+        sprint__number=number,
+        original_estimate_seconds__gt=0,
+        time_spent_seconds__gt=F("original_estimate_seconds"),
+    )
+    if context.cell_ids is not None:
+        qs = qs.filter(cell_id__in=context.cell_ids)
+    for key, cell_id, assignee_id, owner_id, spent, estimate in qs.order_by("key").values_list(
+        "key", "cell_id", "assignee_id", "epic__owner_id", "time_spent_seconds", "original_estimate_seconds"
+    ):
+        newcomer = assignee_id in newcomers
+        hours = f"{Decimal(spent) / 3600:.1f} h logged for {Decimal(estimate or 0) / 3600:.1f} h estimated"
+        who = (
+            "a newcomer's ticket: the epic owner must approve more time" if newcomer else "ask the epic owner"
+        )
+        yield Finding(
+            rule="sprint-ticket-over-estimate",
+            severity=Severity.WARNING if newcomer else Severity.INFO,
+            message=f"{key} is over its original estimate ({hours}); {who}.",
+            subject=f"ticket:{key}:estimate-over",
+            url=_board_url(None, number),
+            cell_id=cell_id,
+            member_id=owner_id if newcomer and owner_id else assignee_id,
+            role_slug="mentor" if newcomer and not owner_id else None,
+        )
+
+
+# A "Long External Review/Blocked" ticket nobody touched for this long was not reviewed this sprint.
+BLOCKED_REVIEW_DAYS = 14
+
+
+@register(
+    "sprint-blocked-ticket-stale",
+    title="A Long External Review/Blocked ticket was not reviewed this sprint",
+    description="Once a sprint, review your Long External Review/Blocked tickets: ping the "
+    "reviewer or blocker, or pull the ticket into a sprint. Flagged when JIRA shows no change "
+    f"for {BLOCKED_REVIEW_DAYS} days.",
+)
+def blocked_ticket_stale(context: CheckContext) -> Iterator[Finding]:
+    # Queries: blocked tickets untouched for two weeks (1).
+    since = datetime.combine(context.as_of - timedelta(days=BLOCKED_REVIEW_DAYS), time(0, 0), tzinfo=UTC)
+    qs = Ticket.objects.filter(status=TicketStatus.BLOCKED).filter(
+        Q(jira_updated_at__lt=since) | Q(jira_updated_at__isnull=True, updated_at__lt=since)
+    )
+    if context.cell_ids is not None:
+        qs = qs.filter(cell_id__in=context.cell_ids)
+    for key, cell_id, assignee_id in qs.order_by("key").values_list("key", "cell_id", "assignee_id"):
+        yield Finding(
+            rule="sprint-blocked-ticket-stale",
+            severity=Severity.INFO,
+            message=f"{key} has been in Long External Review/Blocked for over {BLOCKED_REVIEW_DAYS} days "
+            "without a change: ping the reviewer or blocker, or pull it into a sprint.",
+            subject=f"ticket:{key}:blocked",
+            url=reverse("sprints:my_board"),
+            cell_id=cell_id,
+            member_id=assignee_id,
+            role_slug=None if assignee_id else "sprint-manager",
+        )
+
+
+STARTED_STATUSES = (
+    TicketStatus.IN_PROGRESS,
+    TicketStatus.CODE_REVIEW,
+    TicketStatus.EXTERNAL_REVIEW,
+    TicketStatus.MERGED,
+    TicketStatus.DELIVERED,
+    TicketStatus.DONE,
+)
+
+
+@register(
+    "sprint-spillover-not-prioritised",
+    title="New work started before a spillover",
+    description="Stories that spilled over from the previous sprint come first: flagged when a "
+    "spillover waits in Backlog or To Do while its assignee has started other work this sprint.",
+)
+def spillover_not_prioritised(context: CheckContext) -> Iterator[Finding]:
+    # Queries: last sprint's spillovers whose ticket waits in this sprint (1), the started
+    # tickets of their assignees this sprint (1).
+    number = calendar.sprint_on(context.as_of).number
+    waiting = Spillover.objects.filter(
+        sprint__number=number - 1,
+        ticket__sprint__number=number,
+        ticket__status__in=[TicketStatus.BACKLOG, TicketStatus.TODO],
+        ticket__assignee__isnull=False,
+    )
+    if context.cell_ids is not None:
+        waiting = waiting.filter(ticket__cell_id__in=context.cell_ids)
+    rows = list(
+        waiting.order_by("ticket__key").values_list(
+            "ticket_id", "ticket__key", "ticket__cell_id", "ticket__assignee_id"
+        )
+    )
+    if not rows:
+        return
+    spilled = {ticket_id for ticket_id, *_ in rows}
+    started: dict[int, list[str]] = {}
+    for assignee_id, key in (
+        Ticket.objects.filter(
+            sprint__number=number, assignee_id__in={r[3] for r in rows}, status__in=STARTED_STATUSES
+        )
+        .exclude(pk__in=spilled)
+        .order_by("key")
+        .values_list("assignee_id", "key")
+    ):
+        started.setdefault(assignee_id, []).append(key)
+    for _ticket_id, key, cell_id, assignee_id in rows:
+        if assignee_id not in started:
+            continue
+        yield Finding(
+            rule="sprint-spillover-not-prioritised",
+            severity=Severity.INFO,
+            message=f"{key} spilled over from sprint {number - 1} and waits while "
+            f"{', '.join(started[assignee_id])} started: spillovers come first.",
+            subject=f"ticket:{key}:spillover-first",
+            url=_board_url(None, number),
+            cell_id=cell_id,
+            member_id=assignee_id,
         )

@@ -8,13 +8,13 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Q, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.urls import reverse
 
 from opencraft_ops.process_checks import CheckContext, Finding, Severity, register
 from roles.calculations import CommitmentChange, available_hours, display_name
 from roles.clock import Window, as_zone, is_late
-from roles.models import Member, RoleAssignment, WeeklyCommitment
+from roles.models import Member, MemberType, MemberTypePeriod, RoleAssignment, WeeklyCommitment
 from roles.selectors import time_off_by_member
 from sustainability import alerts
 from sustainability.access import MANAGER_ROLE
@@ -250,15 +250,27 @@ def late_worklogs(context: CheckContext) -> Iterator[Finding]:
     "under-contract-hours",
     title="Member under their contract hours last month",
     description="Hours logged last month against the weekly commitment, time off excluded "
-    "(a member who logged nothing at all is the most under).",
+    "(a member who logged nothing at all is the most under). Newcomers are left out: the "
+    "handbook binds them to point limits and an onboarding budget, not to contract hours.",
 )
 def under_contract_hours(context: CheckContext) -> Iterator[Finding]:
     # Queries: active members, their commitments, their time off, their logged hours of last month.
     first = context.as_of.replace(day=1) - timedelta(days=1)
     month = month_period(first.year, first.month)
+    newcomer_in_month = MemberTypePeriod.objects.filter(
+        member=OuterRef("pk"), member_type=MemberType.NEWCOMER, since__lte=month.end
+    ).exclude(
+        # A newcomer period that a later change ended before the month began does not count.
+        Exists(
+            MemberTypePeriod.objects.filter(
+                member=OuterRef("member"), since__gt=OuterRef("since"), since__lte=month.start
+            )
+        )
+    )
     members = list(
         Member.objects.active(month.end)
         .filter(joined_on__lte=month.start)
+        .exclude(Exists(newcomer_in_month))
         .values_list("pk", "cell_id", "user__username")
     )
     if not members:
@@ -296,3 +308,47 @@ def under_contract_hours(context: CheckContext) -> Iterator[Finding]:
                 member_id=member_id,
                 role_slug=MANAGER_ROLE,
             )
+
+
+# "More than once per month": more than this many weekends with work in the last 30 days.
+WEEKEND_WORK_DAYS = 30
+WEEKENDS_ALLOWED = 1
+
+
+@register(
+    "weekend-work",
+    title="Weekend work more than once a month",
+    description=f"Worklogs on more than {WEEKENDS_ALLOWED} weekend in the last {WEEKEND_WORK_DAYS} days: "
+    "weekend work should stay the exception, and more points to a time-management problem.",
+)
+def weekend_work(context: CheckContext) -> Iterator[Finding]:
+    # Queries: the weekend worklog days of the last 30 days, with the member's cell and name (1).
+    start = context.as_of - timedelta(days=WEEKEND_WORK_DAYS - 1)
+    # PostgreSQL's week_day: 1 = Sunday, 7 = Saturday.
+    qs = Worklog.objects.filter(
+        member__isnull=False, work_date__range=(start, context.as_of), work_date__week_day__in=[1, 7]
+    )
+    if context.cell_ids is not None:
+        qs = qs.filter(member__cell_id__in=context.cell_ids)
+    weekends: dict[int, set[date]] = defaultdict(set)
+    about: dict[int, tuple[int | None, str]] = {}
+    for member_id, cell_id, name, day in (
+        qs.order_by()
+        .values_list("member_id", "member__cell_id", "member__user__username", "work_date")
+        .distinct()
+    ):
+        weekends[member_id].add(day - timedelta(days=(day.weekday() - 5) % 7))  # that weekend's Saturday
+        about[member_id] = (cell_id, name)
+    for member_id, saturdays in sorted(weekends.items()):
+        if len(saturdays) <= WEEKENDS_ALLOWED:
+            continue
+        member_cell, member_name = about[member_id]
+        yield Finding(
+            rule="weekend-work",
+            severity=Severity.INFO,
+            message=f"{member_name} worked on {len(saturdays)} weekends in the last {WEEKEND_WORK_DAYS} days "
+            f"(from {min(saturdays):%d %b}); more than once a month points to a time-management problem.",
+            subject=f"member:{member_id}:weekends",
+            cell_id=member_cell,
+            member_id=member_id,
+        )

@@ -38,7 +38,10 @@ def test_definitions_read_and_staff_edit(api, core_member, staff_user):
     as_user(api, core_member)
     response = api.get("/api/duty-definitions/", {"cadence": "monthly"})
     assert response.status_code == 200
-    assert [d["slug"] for d in response.data["results"]] == ["monthly-accounts-review"]
+    from duties.catalog import DUTY_CATALOG
+
+    monthly = {e["slug"] for e in DUTY_CATALOG if e["cadence"] == "monthly"}
+    assert {d["slug"] for d in response.data["results"]} == monthly and "monthly-accounts-review" in monthly
     definition = DutyDefinition.objects.get(slug="monthly-accounts-review")
     assert api.patch(f"/api/duty-definitions/{definition.pk}/", {"day_of_month": 6}).status_code == 403
     as_user(api, staff_user)
@@ -224,3 +227,20 @@ def test_my_findings_query_count(api, sprint_manager, django_assert_num_queries,
         with django_assert_num_queries(3):
             response = api.get("/api/duties/findings/mine/")
         assert len([f for f in response.data if f["rule"] == "duty-overdue"]) == count
+
+
+def test_clock_endpoint_client_window_runs_on_the_cells_sla(api, core_member, cell):
+    from decimal import Decimal
+
+    cell.client_sla_hours = Decimal("4.5")
+    cell.save()
+    member = make_member(cell=cell, timezone="UTC")
+    as_user(api, core_member)
+    at = "2026-11-20T10:00:00Z"
+    strict = api.get("/api/duties/clock/", {"member": member.pk, "at": at, "window": "client"})
+    assert strict.status_code == 200
+    assert strict.data["due_at"] == "2026-11-20T14:30:00+00:00"
+    cell.client_sla_hours = Decimal("24")
+    cell.save()
+    default = api.get("/api/duties/clock/", {"member": member.pk, "at": at, "window": "client"})
+    assert default.data["due_at"] == "2026-11-23T10:00:00+00:00"

@@ -25,6 +25,7 @@ from sprints.tests.factories import EpicFactory
 
 wording_0005 = importlib.import_module("duties.migrations.0005_catalog_wording_per_epic_updates")
 in_force_0006 = importlib.import_module("duties.migrations.0006_dutydefinition_in_force_from")
+handbook_0008 = importlib.import_module("duties.migrations.0009_catalog_handbook_duties")
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +49,10 @@ def keys(*slugs: str) -> set[tuple[str, str, str]]:
 @pytest.fixture
 def running(cell: Any) -> dict[str, Any]:
     """A database the opener has been running on before the deploy: a sprint manager, an epic
-    in development and its owner's per-owner updates of sprints 205 and 206, done."""
+    in development and its owner's per-owner updates of sprints 205 and 206, done. The
+    duties 0008 added later are switched off: they are not what these tests are about (the
+    last tests here are)."""
+    DutyDefinition.objects.filter(slug__in=handbook_0008.ADDED).update(active=False)
     RoleAssignmentFactory(
         member=make_member(cell=cell),
         role=Role.objects.get(slug="sprint-manager"),
@@ -175,3 +179,37 @@ def test_a_definition_added_through_the_api_comes_into_force_today_unless_told(s
     unlimited = create("catch-up-weekly", in_force_from=None)
     assert unlimited.status_code == 201 and unlimited.data["in_force_from"] is None
     assert create("bad-date", in_force_from="someday").status_code == 400
+
+
+def test_the_handbook_duties_come_into_force_on_the_deploy_day_of_a_running_database(running, cell):
+    DutyDefinition.objects.filter(slug__in=handbook_0008.ADDED).delete()  # as before 0008
+    liaison = make_member(cell=cell)
+    RoleAssignmentFactory(
+        member=liaison, role=Role.objects.get(slug="community-liaison"), since=date(2024, 1, 1)
+    )
+    handbook_0008.add_in_force(apps, today=DEPLOY)
+    added = dict(
+        DutyDefinition.objects.filter(slug__in=handbook_0008.ADDED).values_list("slug", "in_force_from")
+    )
+    assert added == dict.fromkeys(handbook_0008.ADDED, DEPLOY)
+    duty_instances_open(as_of=DEPLOY)  # the catch-up opens none of their past weeks
+    assert not DutyInstance.objects.filter(
+        definition__slug__in=handbook_0008.ADDED, due_on__lt=DEPLOY
+    ).exists()
+    duty_instances_open(as_of=date(2026, 12, 3))
+    # Friday 4 December: the liaison's first weekly duty.
+    weekly = DutyInstance.objects.get(definition__slug="community-liaison-weekly")
+    assert (weekly.due_on, weekly.assignee) == (date(2026, 12, 4), liaison)
+    # The epic owner's next-sprint stories open per epic in development, like the update.
+    stories = DutyInstance.objects.get(definition__slug="epic-owner-next-sprint-stories")
+    assert (stories.epic, stories.due_on) == (running["epic"], date(2026, 12, 4))
+
+
+def test_the_handbook_duties_have_no_limit_on_a_fresh_database(db):
+    DutyDefinition.objects.filter(slug__in=handbook_0008.ADDED).delete()
+    handbook_0008.add_in_force(apps, today=DEPLOY)
+    assert set(
+        DutyDefinition.objects.filter(slug__in=handbook_0008.ADDED, in_force_from__isnull=True).values_list(
+            "slug", flat=True
+        )
+    ) == set(handbook_0008.ADDED)

@@ -616,3 +616,27 @@ def test_home_capacity_matches_the_sprint_apps_own(client, sprint_manager):
     shown = client.get(reverse("home")).context["capacity"]
     assert shown == member_capacity(member=sprint_manager, sprint_number=sprint.number)
     assert shown.rotation_hours > 0 and shown.epic_hours > 0
+
+
+def test_clock_form_client_email_uses_the_project_cells_sla(client, core_member, cell):
+    from decimal import Decimal
+
+    from roles.tests.factories import CellFactory
+
+    project = CellFactory(kind="project", client_sla_hours=Decimal("8"))
+    on_project = make_member(cell=project, timezone="UTC")
+    on_generalist = make_member(cell=cell, timezone="UTC")
+    core_member.user.is_staff = True
+    core_member.user.save()
+    login(client, core_member)
+    query = {"pinged_at": "2026-11-20T10:00", "window": "client"}
+    # Friday 10:00 UTC: 8 business hours later is Friday 18:00 on the project cell (its SLA) ...
+    strict = client.get(reverse("duties:clock"), {**query, "member": on_project.pk})
+    assert strict.status_code == 200, strict.context["form"].errors
+    assert strict.context["due_iso"] == "2026-11-20T18:00:00+00:00"
+    # ... and Monday 10:00 on a cell that keeps the 24 h default.
+    default = client.get(reverse("duties:clock"), {**query, "member": on_generalist.pk})
+    assert default.context["due_iso"] == "2026-11-23T10:00:00+00:00"
+    # The plain 24 h window (pings, reviews) is not shortened by the client SLA.
+    ping = client.get(reverse("duties:clock"), {**query, "window": "24h", "member": on_project.pk})
+    assert ping.context["due_iso"] == "2026-11-23T10:00:00+00:00"

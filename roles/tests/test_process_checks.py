@@ -180,3 +180,49 @@ def test_findings_endpoint_query_count_is_flat(
         large = client.get("/api/findings/")
     assert small.status_code == large.status_code == 200
     assert large.json()["count"] > small.json()["count"]
+
+
+def test_management_role_given_up_within_a_year(cell):
+    early = MemberFactory.create(cell=cell)
+    kept = MemberFactory.create(cell=cell)
+    leaver = MemberFactory.create(cell=cell, left_on=TODAY - timedelta(days=5))
+    short = RoleAssignmentFactory.create(
+        member=early,
+        role=role("sprint-manager"),
+        cell=cell,
+        since=TODAY - timedelta(days=120),
+        until=TODAY - timedelta(days=3),
+    )
+    # Held two years: fine. Given up early by someone who left: fine. Long ago: history.
+    RoleAssignmentFactory.create(
+        member=kept,
+        role=role("sprint-planning-manager"),
+        cell=cell,
+        since=TODAY - timedelta(days=800),
+        until=TODAY - timedelta(days=3),
+    )
+    RoleAssignmentFactory.create(
+        member=leaver,
+        role=role("epic-planning-sustainability-manager"),
+        cell=cell,
+        since=TODAY - timedelta(days=100),
+        until=TODAY - timedelta(days=6),
+    )
+    RoleAssignmentFactory.create(
+        member=early,
+        role=role("sprint-manager"),
+        cell=cell,
+        since=TODAY - timedelta(days=300),
+        until=TODAY - timedelta(days=200),
+    )
+    # Not a management role: mentoring ends with the trial.
+    RoleAssignmentFactory.create(
+        member=kept,
+        role=role("mentor"),
+        cell=cell,
+        since=TODAY - timedelta(days=60),
+        until=TODAY - timedelta(days=2),
+    )
+    (finding,) = findings("role-given-up-early")
+    assert finding.subject == f"assignment:{short.pk}:early" and finding.member_id == early.pk
+    assert "after about 3 months" in finding.message

@@ -131,3 +131,34 @@ def test_checks_run_constant_queries(crew, outsider, current_sprint, django_asse
         schedule_apply(cell=cell, first_sprint=current_sprint, sprints=2)
     with django_assert_num_queries(22):
         run_checks(CheckContext(as_of=as_of), only=rules)
+
+
+def test_firefighters_and_discovery_duty_keep_a_spare_task(crew, current_sprint) -> None:
+    from sprints.tests.factories import SprintFactory, TicketFactory
+
+    s = calendar.sprint_dates(current_sprint)
+    make_slot(member=crew[2], sprint_number=current_sprint)
+    make_slot(member=crew[3], sprint_number=current_sprint, kind=RotationKind.FIREFIGHTER_2)
+    make_slot(member=crew[4], sprint_number=current_sprint, kind=RotationKind.DISCOVERY_DUTY)
+    cell = crew[0].cell
+    # Firefighter 1: a stretch goal of their own with a reviewer (holds).
+    TicketFactory(
+        cell=cell,
+        sprint=SprintFactory(number=current_sprint),
+        assignee=crew[2],
+        reviewer=crew[0],
+        status="Stretch Goals",
+    )
+    # Discovery duty: a ticket in the next sprint with a reviewer (holds).
+    TicketFactory(
+        cell=cell, sprint=SprintFactory(number=current_sprint + 1), assignee=crew[4], reviewer=crew[0]
+    )
+    # Firefighter 2: only a next-sprint ticket without reviewer, and a current one: fires.
+    TicketFactory(cell=cell, sprint=SprintFactory(number=current_sprint + 1), assignee=crew[3], reviewer=None)
+    TicketFactory(cell=cell, sprint=SprintFactory(number=current_sprint), assignee=crew[3], reviewer=crew[0])
+    (finding,) = _findings("rotation-no-spare-task", s.start)
+    assert (
+        finding.member_id == crew[3].pk
+        and finding.subject == f"member:{crew[3].pk}:sprint:{current_sprint}:spare"
+    )
+    assert "firefighter 2" in finding.message

@@ -390,3 +390,37 @@ def test_hours_on_a_cell_account_without_a_cell_are_a_finding(cell: Any, staff_u
     assert [f["subject"] for f in findings] == [f"account:{lost.pk}"]
     assert "CLI-LOST" in findings[0]["message"] and "3.00 h" in findings[0]["message"]
     assert findings[0]["role"] == "epic-planning-sustainability-manager"
+
+
+def test_under_contract_hours_leave_newcomers_out(bebop_data: Any, core_member: Any) -> None:
+    from roles.models import MemberTypePeriod
+
+    # Both logged nothing in February 2026; the newcomer is not bound to contract hours.
+    newcomer: Any = MemberFactory(cell=core_member.cell, member_type="newcomer", joined_on=date(2026, 1, 5))
+    confirmed: Any = MemberFactory(cell=core_member.cell, member_type="newcomer", joined_on=date(2025, 10, 1))
+    MemberTypePeriod.objects.create(member=confirmed, member_type="core", since=date(2026, 1, 20))
+    promoted_mid_month: Any = MemberFactory(
+        cell=core_member.cell, member_type="newcomer", joined_on=date(2025, 12, 1)
+    )
+    MemberTypePeriod.objects.create(member=promoted_mid_month, member_type="core", since=date(2026, 2, 16))
+    found = {f.member_id for f in findings("under-contract-hours", date(2026, 3, 5))}
+    # Fires for the core member and the one confirmed before February; holds for both newcomers.
+    assert core_member.pk in found and confirmed.pk in found
+    assert newcomer.pk not in found and promoted_mid_month.pk not in found
+
+
+def test_weekend_work_more_than_once_a_month(core_member: Any, outsider: Any) -> None:
+    from sustainability.tests.factories import WorklogFactory
+
+    as_of = date(2026, 3, 31)  # a Tuesday: the window runs from 2 March
+    # Core member: Saturday 7 and Sunday 22 March, two weekends: fires.
+    WorklogFactory(member=core_member, work_date=date(2026, 3, 7))
+    WorklogFactory(member=core_member, work_date=date(2026, 3, 22))
+    WorklogFactory(member=core_member, work_date=date(2026, 3, 10))  # a Tuesday: not weekend work
+    # Outsider: Saturday and Sunday of the same weekend, and one before the window: holds.
+    WorklogFactory(member=outsider, work_date=date(2026, 3, 14))
+    WorklogFactory(member=outsider, work_date=date(2026, 3, 15))
+    WorklogFactory(member=outsider, work_date=date(2026, 2, 28))
+    (finding,) = findings("weekend-work", as_of)
+    assert finding.member_id == core_member.pk and finding.subject == f"member:{core_member.pk}:weekends"
+    assert "worked on 2 weekends in the last 30 days (from 07 Mar)" in finding.message

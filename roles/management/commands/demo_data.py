@@ -15,7 +15,17 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-SEED_ORDER = ["roles", "sync", "sprints", "epics", "rotations", "sustainability", "estimation", "duties"]
+SEED_ORDER = [
+    "roles",
+    "sync",
+    "sprints",
+    "epics",
+    "rotations",
+    "sustainability",
+    "estimation",
+    "duties",
+    "handbook",
+]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,159 @@
+"""Demo data for the rules issue 15 added: on top of the synced demo, each new rule gets
+something that breaks it, once, while the rest of the data keeps it (idempotent; runs last).
+
+The sprint-deadline rules (review deadline at risk, delivery at risk) need no seeding: the
+synced sprint always has unfinished tickets, and they fire from Monday (review) and Friday
+(delivery) of week 2. The others:
+
+* two newcomers of three get an onboarding epic; the last has none;
+* one ticket of the current sprint loses its reviewer, one core member's ticket is labelled
+  newcomer-friendly, one ticket is 50 % over its original estimate;
+* two tickets wait in Long External Review/Blocked: one untouched for three weeks, one
+  updated two days ago;
+* the first newcomer's onboarding epic gets a milestone in ten days with no ticket planned;
+* one core member logs an hour on two recent weekends;
+* one waiting ticket of the current sprint is recorded as last sprint's spillover while its
+  assignee has started another ticket;
+* the management role handed over most recently (in the last month) is shortened to seven
+  months, so giving it up reads as early (the roles demo's handover keeps its dates
+  otherwise).
+
+Firefighters without a spare task need no seeding: the synced tickets leave some holders
+with one and some without.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from typing import TextIO
+
+from django.utils import timezone
+
+from epics.models import Epic, EpicMilestone, EpicStatus
+from opencraft_ops import calendar
+from roles.models import Member, MemberType, RoleAssignment
+from sprints.models import Spillover, Sprint, Ticket, TicketStatus
+from sprints.process_checks import STARTED_STATUSES
+from sustainability.models import Worklog
+
+FRIENDLY = "newcomer-friendly"
+OPEN = [TicketStatus.TODO, TicketStatus.IN_PROGRESS, TicketStatus.BACKLOG]
+DEMO_NOTE = "Demo: handbook rules."
+
+
+def _onboarding_epics(today: datetime) -> int:
+    newcomers = [
+        m
+        for m in Member.objects.with_type().select_related("user", "cell").order_by("user__username")
+        if m.current_type == MemberType.NEWCOMER and m.cell_id is not None  # type: ignore[attr-defined]
+    ]
+    created = 0
+    for newcomer in newcomers[:-1]:  # the last newcomer keeps the rule firing
+        if Epic.objects.filter(owner=newcomer, title__icontains="onboarding").exists():
+            continue
+        epic = Epic.objects.create(
+            key=f"ONB-{newcomer.pk}",
+            title=f"Onboarding: {newcomer.name}",
+            cell=newcomer.cell,
+            owner=newcomer,
+            status=EpicStatus.ACCEPTED,
+            budget_kind="none",
+            budget_hours=None,
+            description=DEMO_NOTE,
+        )
+        created += 1
+        if created == 1:
+            EpicMilestone.objects.create(
+                epic=epic, title="Screening review", deadline=today.date() + timedelta(days=10)
+            )
+    return created
+
+
+def seed(stdout: TextIO) -> None:
+    now = timezone.now()
+    today = timezone.localdate()
+    current = calendar.sprint_on(today).number
+    epics = _onboarding_epics(now)
+    in_sprint = Ticket.objects.filter(sprint__number=current, status__in=OPEN).order_by("key")
+    changed: list[str] = []
+    if not in_sprint.filter(reviewer__isnull=True).exists():
+        ticket = in_sprint.filter(reviewer__isnull=False).first()
+        if ticket is not None:
+            Ticket.objects.filter(pk=ticket.pk).update(reviewer=None)
+            changed.append(f"{ticket.key} without reviewer")
+    core_ids = [m.pk for m in Member.objects.with_type() if m.current_type == MemberType.CORE]  # type: ignore[attr-defined]
+    on_core = [t for t in in_sprint.filter(assignee_id__in=core_ids) if FRIENDLY not in (t.labels or [])]
+    if on_core and not any(FRIENDLY in (t.labels or []) for t in in_sprint.filter(assignee_id__in=core_ids)):
+        ticket = on_core[0]
+        Ticket.objects.filter(pk=ticket.pk).update(labels=[*(ticket.labels or []), FRIENDLY])
+        changed.append(f"{ticket.key} newcomer-friendly on a core member")
+    over = in_sprint.filter(original_estimate_seconds__gt=0).exclude(reviewer__isnull=True).last()
+    if over is not None and over.time_spent_seconds <= (over.original_estimate_seconds or 0):
+        Ticket.objects.filter(pk=over.pk).update(
+            time_spent_seconds=(over.original_estimate_seconds or 0) * 3 // 2
+        )
+        changed.append(f"{over.key} over its estimate")
+    if not Ticket.objects.filter(status=TicketStatus.BLOCKED).exists():
+        parked = list(
+            Ticket.objects.filter(status=TicketStatus.TODO, sprint__number__gt=current).order_by("key")[:2]
+        )
+        for ticket, days in zip(parked, (21, 2), strict=False):
+            Ticket.objects.filter(pk=ticket.pk).update(
+                status=TicketStatus.BLOCKED, jira_updated_at=now - timedelta(days=days)
+            )
+            changed.append(f"{ticket.key} blocked for {days} days")
+    weekend_worker = (
+        Member.objects.filter(pk__in=core_ids, left_on__isnull=True, cell__isnull=False)
+        .order_by("user__username")
+        .first()
+    )
+    if weekend_worker is not None:
+        saturday = today - timedelta(days=(today.weekday() - 5) % 7 or 7)
+        for day in (saturday, saturday - timedelta(days=14)):
+            if not Worklog.objects.filter(member=weekend_worker, work_date=day).exists():
+                at = datetime.combine(day, time(18, 0), tzinfo=UTC)
+                Worklog.objects.create(
+                    member=weekend_worker,
+                    work_date=day,
+                    seconds=3600,
+                    description=DEMO_NOTE,
+                    created_at=at,
+                    updated_at=at,
+                )
+                changed.append(f"{weekend_worker.name} worked on {day}")
+    last = Sprint.objects.filter(number=current - 1).first()
+    if (
+        last is not None
+        and not Spillover.objects.filter(sprint=last, ticket__sprint__number=current).exists()
+    ):
+        busy = set(
+            Ticket.objects.filter(sprint__number=current, status__in=STARTED_STATUSES).values_list(
+                "assignee_id", flat=True
+            )
+        )
+        waiting = (
+            in_sprint.filter(status=TicketStatus.TODO, assignee_id__in=busy - {None}).order_by("key").first()
+        )
+        if waiting is not None:
+            Spillover.objects.create(
+                sprint=last,
+                ticket=waiting,
+                cell=waiting.cell,
+                assignee=waiting.assignee,
+                status=TicketStatus.IN_PROGRESS,
+                story_points=waiting.story_points,
+                explanation=DEMO_NOTE,
+            )
+            changed.append(f"{waiting.key} spilled over and waits")
+    handed = (
+        RoleAssignment.objects.filter(
+            role__is_cell_management=True, until__lt=today, until__gte=today - timedelta(days=30)
+        )
+        .filter(member__left_on__isnull=True)
+        .order_by("-until", "pk")
+        .first()
+    )
+    if handed is not None and handed.until is not None and (handed.until - handed.since).days >= 365:
+        RoleAssignment.objects.filter(pk=handed.pk).update(since=handed.until - timedelta(days=213))
+        changed.append(f"{handed.role} of {handed.member.name} held seven months")
+    stdout.write(f"  handbook: {epics} onboarding epic(s); {'; '.join(changed) or 'nothing to change'}\n")
