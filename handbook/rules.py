@@ -250,6 +250,13 @@ _ROWS: list[tuple[str, str, str, Kind, str]] = [
     ),
     (
         SPRINT_TASKS,
+        "sprint-status-known",
+        "Ticket statuses follow the team's workflow: a JIRA status the portal cannot place is reported, not miscounted.",
+        CHECK,
+        "jira-status-unmapped",
+    ),
+    (
+        SPRINT_TASKS,
         "sprint-commit-comfortably",
         "Commit only to what you can comfortably complete in the sprint.",
         CHECK,
@@ -575,6 +582,20 @@ _ROWS: list[tuple[str, str, str, Kind, str]] = [
         "Give epic owners rights on the estimation session.",
         DUTY,
         "sprint-planning-preparation",
+    ),
+    (
+        SPRINT_PLANNING,
+        "spm-estimation-everyone-votes",
+        "Everyone estimates the next sprint's tickets before the estimation session closes.",
+        CHECK,
+        "estimation-not-estimated",
+    ),
+    (
+        SPRINT_PLANNING,
+        "spm-estimation-chase",
+        "The day before the session closes, chase those who have not estimated yet.",
+        DUTY,
+        "estimation-session-reminder",
     ),
     (
         SPRINT_PLANNING,
@@ -942,6 +963,13 @@ _ROWS: list[tuple[str, str, str, Kind, str]] = [
         "Budget threshold crossings are emailed to the account's owners.",
         REMINDER,
         "sustainability.alerts.alerts_notify",
+    ),
+    (
+        SUSTAINABILITY,
+        "su-account-without-cell",
+        "Hours on a client or cell account that belongs to no cell are flagged: they would drop out of every cell's ratio.",
+        CHECK,
+        "account-without-cell",
     ),
     (
         SUSTAINABILITY,
