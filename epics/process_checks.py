@@ -343,7 +343,7 @@ def onboarding_budget_over(context: CheckContext) -> Iterator[Finding]:
                 f"(cap {budget.trial_cap} h), {budget.total_hours:.1f} h in all (cap 195 h, "
                 f"{budget.review_reserve} h kept for reviews).",
                 subject=f"epic:{epic.key}:onboarding",
-                url=reverse("sprints:newcomer", args=[owner.pk]),
+                url=reverse("epics:epic", args=[epic.key]),
                 cell_id=owner.cell_id,
                 member_id=owner.pk,
                 role_slug="mentor",
@@ -373,7 +373,7 @@ def newcomer_no_onboarding_epic(context: CheckContext) -> Iterator[Finding]:
             message=f"{member.name} is a newcomer without an onboarding epic: create it, owned by them, "
             "with their onboarding tasks.",
             subject=f"member:{member_id}:onboarding-epic",
-            url=reverse("sprints:newcomer", args=[member_id]),
+            url=reverse("epics:epic-board", args=[member.cell.slug]),  # type: ignore[union-attr]
             cell_id=member.cell_id,
             role_slug="recruitment-manager",
         )

@@ -282,6 +282,7 @@ class FindingListView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(
+        operation_id="findings_list",
         parameters=[
             OpenApiParameter("cell", int, description="Only this cell's findings."),
             OpenApiParameter("member", int, description="Only findings addressed to this member."),

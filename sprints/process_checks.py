@@ -38,7 +38,7 @@ def newcomers_in(context: CheckContext) -> dict[int, Member]:
         .with_type(as_of=context.as_of)
         .filter(current_type=MemberType.NEWCOMER)  # type: ignore[misc]
         .annotate(newcomer_since=Subquery(since))
-        .select_related("user")
+        .select_related("user", "cell")
     )
     if context.cell_ids is not None:
         qs = qs.filter(cell_id__in=context.cell_ids)
@@ -161,7 +161,9 @@ def newcomer_over_limit(context: CheckContext) -> Iterator[Finding]:
                 message=f"{member.name} has {total} story points in sprint {number}; "
                 f"the newcomer limit is {limit}.",
                 subject=f"member:{member_id}:sprint:{number}:points",
-                url=reverse("sprints:newcomer", args=[member_id]),
+                # The member's board in that sprint: every member of the cell may open it (the
+                # newcomer page is for the newcomer, their mentor and the cell's role holders).
+                url=f"{reverse('sprints:member_board', args=[member.cell.slug, member_id])}?sprint={number}",  # type: ignore[union-attr]
                 cell_id=member.cell_id,
                 member_id=member_id,
                 role_slug="mentor",

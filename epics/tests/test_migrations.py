@@ -17,7 +17,11 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-BEFORE = [("sprints", "0004_epic_management"), ("duties", "0006_dutydefinition_in_force_from")]
+BEFORE = [
+    ("sprints", "0004_epic_management"),
+    ("duties", "0006_dutydefinition_in_force_from"),
+    ("sustainability", "0008_alertcrossing_seen_on"),
+]
 MOVED = ["epic", "epicstatuschange", "epicbudgetperiod", "epicmilestone", "epicupdate"]
 
 

@@ -87,7 +87,7 @@ def test_bad_votes_and_other_cells(api: APIClient, session: Any, core_member: An
     assert client.post(votes_url, {"ticket": "SE-1", "value": "4"}, format="json").status_code == 400
     assert client.post(votes_url, {"ticket": "SE-99", "value": "3"}, format="json").status_code == 400
     assert client.post(votes_url, {"value": "3"}, format="json").status_code == 400
-    assert client.get(reverse("estimation-session-detail", args=["abc"])).status_code in (400, 404)
+    assert client.get("/api/estimation/sessions/abc/").status_code == 404
     assert (
         _as(api, outsider).post(votes_url, {"ticket": "SE-1", "value": "3"}, format="json").status_code == 403
     )

@@ -62,7 +62,8 @@ def test_on_left_on_password_session_and_token_are_refused(core_member):
     # The session opened before is no longer signed in: back to the login page.
     page = session.get("/")
     assert page.status_code == 302 and page["Location"].startswith("/login/")
-    assert session.get("/api/cells/").status_code == 403
+    # ... and the API treats it as anonymous: 401 (with WWW-Authenticate), not signed in.
+    assert session.get("/api/cells/").status_code == 401
     # The password no longer signs in.
     login = Client().post("/login/", {"username": "core", "password": PASSWORD})
     assert login.status_code == 200 and "_auth_user_id" not in login.client.session
@@ -315,7 +316,7 @@ PERSONA_ACCESS = {
     "epsm": (200, 200, 200),
     "outsider": (403, 404, 404),
     "no_cell": (403, 404, 404),
-    "leaver": (302, 403, 403),
+    "leaver": (302, 401, 401),  # the session of a leaver is anonymous to the API
     "staff_user": (200, 200, 200),
 }
 

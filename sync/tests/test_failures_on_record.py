@@ -146,7 +146,7 @@ def test_broker_down_answers_with_a_message(org, fake_jira, client, staff_user, 
 def jira_worker(
     transactional_db: Any, fake_jira: FakeJiraServer, settings: Any
 ) -> Iterator[subprocess.Popen[str]]:
-    """A real ``celery worker`` on the default queue of the test Redis, on the test database,
+    """A real ``celery worker`` on the queues sync tasks are routed to, on the test Redis and database,
     with the fake JIRA configured and a wrong token."""
     db = connection.settings_dict
     database_url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
@@ -172,6 +172,8 @@ def jira_worker(
             "opencraft_ops",
             "worker",
             "--pool=solo",
+            "-Q",
+            "default,sync",
             "--without-gossip",
             "--without-mingle",
             "--without-heartbeat",
