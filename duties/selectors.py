@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -26,7 +26,9 @@ from roles.calculations import CommitmentChange, TimeOffPeriod, available_hours
 from roles.clock import MAX_SEARCH_DAYS, Window, reply_due
 from roles.models import Cell, Member, MemberTypePeriod, RoleAssignment, WeeklyCommitment
 from roles.permissions import AnyUser, can_view_cell, sees_every_cell
+from roles.rotation_holders import RotationHold
 from roles.selectors import time_off_by_member
+from rotations.holders import as_hold
 from rotations.models import RotationAssignment
 
 
@@ -203,8 +205,11 @@ def my_open_duties(*, member: Member, as_of: date) -> list[DutyInstance]:
 
 
 def my_current_assignments(*, member: Member, as_of: date) -> list[RoleAssignment]:
+    """The member's current role assignments; rotation roles are left out, since who holds
+    them is the rotation schedule's answer (``my_rotations_since``)."""
     return list(
-        RoleAssignment.objects.filter(member=member, since__lte=as_of)
+        RoleAssignment.objects.holdings()
+        .filter(member=member, since__lte=as_of)
         .filter(Q(until__isnull=True) | Q(until__gte=as_of))
         .select_related("role", "cell", "backup__user")
         .order_by("role__sort_order")
@@ -220,6 +225,12 @@ def my_rotations_since(*, member: Member, start: date) -> list[RotationAssignmen
         .select_related("cell")
         .order_by("start")
     )
+
+
+def rotation_holds(rotations: Iterable[RotationAssignment]) -> list[RotationHold]:
+    """Loaded rotations as ``roles.rotation_holders`` slots (no query): the findings addressed
+    to a firefighter or discovery duty reach who the schedule names."""
+    return [as_hold(r) for r in rotations]
 
 
 def my_epics(*, member: Member, sprint_number: int) -> list[Any]:

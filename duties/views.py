@@ -97,7 +97,11 @@ def home(request: HttpRequest) -> HttpResponse:
         assignments = selectors.my_current_assignments(member=member, as_of=today)
         # The roles for the findings come from the assignments already loaded (no query).
         checks = member_check_context(
-            member_id=member.pk, as_of=today, assignments=assignments, member_cell_id=member.cell_id
+            member_id=member.pk,
+            as_of=today,
+            assignments=assignments,
+            member_cell_id=member.cell_id,
+            rotations=selectors.rotation_holds(rotations),
         )
         context.update(
             groups=_split(duties, today),

@@ -16,6 +16,7 @@ from django.utils import timezone
 from findings.models import Finding
 from notifications.calculations import backoff_seconds, quiet_until
 from notifications.models import Channel, ChatWebhook, Kind, Notification, Status
+from roles import rotation_holders
 from roles.models import Member, RoleAssignment
 
 logger = logging.getLogger(__name__)
@@ -115,10 +116,16 @@ def notify(
 
 
 def role_holders(*, role_slug: str, cell_id: int | None, as_of: datetime) -> list[int]:
-    """The members holding ``role_slug`` in the cell (or company-wide) on that day."""
+    """The members holding ``role_slug`` in the cell (or company-wide) on that day: for a
+    rotation role, who the rotation schedule names (``roles.rotation_holders``)."""
     day = as_of.date()
-    qs = RoleAssignment.objects.filter(role__slug=role_slug, since__lte=day).filter(
-        Q(until__isnull=True) | Q(until__gte=day)
+    if rotation_holders.is_rotation_slug(role_slug):
+        slots = rotation_holders.holds(start=day, end=day, cell_ids=None if cell_id is None else [cell_id])
+        return sorted({h.member_id for h in slots if h.role_slug == role_slug})
+    qs = (
+        RoleAssignment.objects.holdings()
+        .filter(role__slug=role_slug, since__lte=day)
+        .filter(Q(until__isnull=True) | Q(until__gte=day))
     )
     if cell_id is not None:
         qs = qs.filter(Q(cell_id=cell_id) | Q(cell__isnull=True))

@@ -129,7 +129,8 @@ def _acting_assignments(member: Member, day: date) -> list[tuple[str, int | None
     day's time off). One query, and one more only when they back someone up."""
     current = Q(since__lte=day) & (Q(until__isnull=True) | Q(until__gte=day))
     rows = list(
-        RoleAssignment.objects.filter(current)
+        RoleAssignment.objects.holdings()
+        .filter(current)
         .filter(Q(member=member) | Q(backup=member))
         .values_list("role__slug", "cell_id", "role__scope", "member_id")
     )

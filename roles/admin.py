@@ -190,6 +190,11 @@ class AssignmentInline(admin.TabularInline):
     autocomplete_fields = ["role", "backup", "handed_over_to"]
     show_change_link = True
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[RoleAssignment]:
+        # Rows of rotation roles stored before the schedule became the only answer are kept,
+        # never shown as holders (the rotation schedule names them).
+        return super().get_queryset(request).holdings()  # type: ignore[attr-defined]
+
 
 class CommitmentInline(admin.TabularInline):
     model = WeeklyCommitment
@@ -350,6 +355,10 @@ class RoleAssignmentAdmin(RefusalAsFormErrorAdmin):
     list_select_related = ["role", "cell", "member__user", "backup__user", "handed_over_to__user"]
     autocomplete_fields = ["member", "role", "backup", "handed_over_to"]
     date_hierarchy = "since"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[RoleAssignment]:
+        # Rotation roles are held through the rotation schedule: their old rows are not holders.
+        return super().get_queryset(request).holdings()  # type: ignore[attr-defined]
 
     @admin.display(description="tenure")
     def tenure(self, obj: RoleAssignment) -> str:

@@ -11,7 +11,8 @@ time off) and members for their own time off. Writes go through
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections import defaultdict
+from datetime import date, timedelta
 from typing import Any, ClassVar
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -34,7 +35,7 @@ from findings import services as findings_services
 from findings.models import Finding
 from opencraft_ops.api_router import router
 from opencraft_ops.process_checks import Severity
-from roles import findings_views, services
+from roles import findings_views, rotation_holders, services
 from roles.filters import (
     CellFilter,
     MemberFilter,
@@ -66,6 +67,7 @@ from roles.serializers import (
     RecheckSerializer,
     RoleAssignmentSerializer,
     RoleSerializer,
+    RotationHoldersQuerySerializer,
     SnoozeSerializer,
     TimeOffSerializer,
     WeeklyCommitmentSerializer,
@@ -140,8 +142,11 @@ class RoleAssignmentViewSet(viewsets.ModelViewSet):
     ordering_fields = ["since", "until"]
 
     def get_queryset(self) -> QuerySet[RoleAssignment]:
-        return RoleAssignment.objects.select_related("role", "member__user").order_by(
-            "role__sort_order", "pk"
+        # Rows of rotation roles are not holders (the rotation schedule is): see /api/rotation-holders/.
+        return (
+            RoleAssignment.objects.holdings()
+            .select_related("role", "member__user")
+            .order_by("role__sort_order", "pk")
         )
 
     def perform_create(self, serializer: BaseSerializer) -> None:
@@ -173,6 +178,69 @@ class RoleAssignmentViewSet(viewsets.ModelViewSet):
         assert isinstance(serializer.instance, RoleAssignment)
         serializer.instance = services.role_assignment_update(
             assignment=serializer.instance, **serializer.validated_data
+        )
+
+
+class RotationHoldersView(APIView):
+    """Who is on which rotation (firefighter 1 and 2, backup firefighter, discovery duty, ops
+    reviewer, pager) on each day of ``start..end``, per cell: the rotation schedule's answer,
+    the same the directory, the sprint board, the home page and the rotation pages give.
+    One query for the slots (``roles.rotation_holders``), one for the cell filter's check."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        operation_id="rotation_holders",
+        parameters=[
+            OpenApiParameter("start", str, required=True, description="First day (YYYY-MM-DD)."),
+            OpenApiParameter(
+                "end", str, required=True, description="Last day (YYYY-MM-DD), at most 92 days on."
+            ),
+            OpenApiParameter("cell", int, description="Only this cell."),
+        ],
+        responses=inline_serializer(
+            "RotationHolders",
+            fields={
+                "start": serializers.DateField(),
+                "end": serializers.DateField(),
+                "days": serializers.ListField(child=serializers.DictField()),
+            },
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        query = RotationHoldersQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        cell_ids: list[int] | None = None
+        if "cell" in params:
+            if not Cell.objects.filter(pk=params["cell"]).exists():
+                raise ValidationError({"cell": f"No cell has id {params['cell']}."})
+            cell_ids = [params["cell"]]
+        start, end = params["start"], params["end"]
+        days: dict[tuple[date, int | None], list[dict[str, Any]]] = defaultdict(list)
+        for hold in rotation_holders.holds(start=start, end=end, cell_ids=cell_ids):
+            for day in hold.days(start, end):
+                days[(day, hold.cell_id)].append(
+                    {
+                        "role": hold.role_slug,
+                        "label": hold.label,
+                        "member": hold.member_id,
+                        "name": hold.member_name,
+                        "start": hold.start,
+                        "end": hold.end,
+                    }
+                )
+        return Response(
+            {
+                "start": start,
+                "end": end,
+                "days": [
+                    {"date": day, "cell": cell_id, "holders": holders}
+                    for (day, cell_id), holders in sorted(
+                        days.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)
+                    )
+                ],
+            }
         )
 
 
@@ -450,6 +518,7 @@ router.register("member-type-periods", MemberTypePeriodViewSet, basename="member
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("findings/", FindingListView.as_view(), name="findings"),
+    path("rotation-holders/", RotationHoldersView.as_view(), name="rotation-holders"),
     path("findings/recheck/", FindingsRecheckView.as_view(), name="findings-recheck"),
     path("findings/<int:pk>/", FindingDetailView.as_view(), name="finding"),
     path("findings/<int:pk>/acknowledge/", FindingAcknowledgeView.as_view(), name="finding-acknowledge"),

@@ -131,15 +131,14 @@ PEOPLE = [
     Person("pablo", "Pablo", "Ruiz", None, "America/Mexico_City", [(900, "core")], [(900, "30")]),
 ]
 
-# (role slug, holder, cell or None, days since start, backup or None)
+# (role slug, holder, cell or None, days since start, backup or None). No rotation roles:
+# who is firefighter, discovery duty, ops reviewer or on the pager comes from the rotation
+# schedule (rotations/demo.py), the only answer (roles.rotation_holders).
 ASSIGNMENTS: list[tuple[str, str, str | None, int, str | None]] = [
     # Bebop: the demo user holds two of its management roles.
     ("sprint-planning-manager", "amara", "bebop", 500, "kenji"),
     ("sprint-manager", "demo", "bebop", 420, "lucia"),
     ("epic-planning-sustainability-manager", "demo", "bebop", 380, "amara"),
-    ("firefighter-1", "kenji", "bebop", 5, "lucia"),
-    ("firefighter-2", "lucia", "bebop", 5, "kenji"),
-    ("discovery-duty", "amara", "bebop", 3, None),
     ("mentor", "kenji", "bebop", 30, "amara"),
     ("newcomer", "priya", "bebop", 25, None),
     ("epic-owner", "lucia", "bebop", 300, "demo"),
@@ -152,27 +151,21 @@ ASSIGNMENTS: list[tuple[str, str, str | None, int, str | None]] = [
     # Falcon: the cell supporter holds its sprint planning manager role.
     ("sprint-planning-manager", "claire", "falcon", 150, "marta"),
     ("sprint-manager", "marta", "falcon", 600, "ivan"),
-    ("firefighter-1", "diego", "falcon", 5, "olu"),
-    ("firefighter-2", "olu", "falcon", 5, "diego"),
-    ("discovery-duty", "ivan", "falcon", 3, None),
     ("mentor", "marta", "falcon", 45, "ivan"),
     ("newcomer", "mei", "falcon", 40, None),
     ("specialist", "ivan", "falcon", 900, None),
     ("devops-specialist", "olu", "falcon", 500, None),
     ("epic-owner", "olu", "falcon", 320, "sam"),
     ("client-owner", "hannah", "falcon", 800, None),
-    ("ops-reviewer", "victor", "falcon", 20, None),  # victor has left: a finding
-    # Serenity: a project cell (no discovery duty), one firefighter.
+    # Serenity: a project cell (no discovery duty).
     ("sprint-planning-manager", "rosa", "serenity", 520, "ahmed"),
     ("sprint-manager", "claire", "serenity", 200, "noah"),
     ("epic-planning-sustainability-manager", "ahmed", "serenity", 340, "rosa"),
-    ("firefighter-1", "noah", "serenity", 5, "ahmed"),
     ("mentor", "noah", "serenity", 55, "rosa"),
     ("newcomer", "elena", "serenity", 50, None),
     ("client-owner", "rosa", "serenity", 700, "noah"),
     ("epic-owner", "jake", "serenity", 150, "rosa"),
     ("cell-creation-manager", "claire", "serenity", 240, None),
-    ("ops-reviewer", "ahmed", "serenity", 10, None),
     # Company-wide roles.
     ("recruitment-manager", "hannah", None, 700, "marta"),
     ("community-liaison", "kenji", None, 450, None),

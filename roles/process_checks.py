@@ -9,6 +9,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.urls import reverse
 
 from opencraft_ops.process_checks import CheckContext, Finding, Severity, register
+from roles import rotation_holders
 from roles.models import Cell, Role, RoleAssignment
 
 CELL_SUPPORTER = "cell-supporter"
@@ -16,8 +17,11 @@ CEO = "ceo"
 
 
 def _current(context: CheckContext) -> QuerySet[RoleAssignment]:
+    """Assignments held on the day; rows of rotation roles are not holders (the schedule is)."""
     day = context.as_of
-    qs = RoleAssignment.objects.filter(Q(since__lte=day) & (Q(until__isnull=True) | Q(until__gte=day)))
+    qs = RoleAssignment.objects.holdings().filter(
+        Q(since__lte=day) & (Q(until__isnull=True) | Q(until__gte=day))
+    )
     return qs
 
 
@@ -133,11 +137,27 @@ def role_short_of_backups(context: CheckContext) -> Iterator[Finding]:
 @register(
     "assignment-holder-left",
     title="A role is held by someone who has left",
-    description="An assignment is still open although its holder has left the team.",
+    description="An assignment is still open, or the rotation schedule still names someone "
+    "as ops reviewer or on the pager, although they have left the team.",
 )
 def assignment_holder_left(context: CheckContext) -> Iterator[Finding]:
-    # Queries: one, current assignments whose member left before today.
+    # Queries: two, current assignments whose member left before today; today's rotation slots.
     day = context.as_of
+    # Rotation roles: who holds them is the schedule's answer. Core-only slots (firefighters,
+    # discovery duty) are reported by rotations' own "rotation-ineligible-holder" check.
+    for hold in rotation_holders.holds(start=day, end=day, cell_ids=context.cell_ids):
+        if hold.core_only or hold.member_left_on is None or hold.member_left_on >= day:
+            continue
+        yield Finding(
+            rule="assignment-holder-left",
+            severity=Severity.CRITICAL,
+            message=f"{hold.member_name} left on {hold.member_left_on} but the rotation schedule "
+            f"still names them {hold.label.lower()} until {hold.end}; give the slot to someone else.",
+            subject=f"rotation:{hold.role_slug}:{hold.cell_id}:{hold.member_id}:{hold.start}",
+            url=_member_url(hold.member_id),
+            cell_id=hold.cell_id,
+            role_slug=CELL_SUPPORTER if hold.cell_id else CEO,
+        )
     rows = (
         _in_scope(_current(context), context)
         .filter(member__left_on__lt=day)
@@ -174,7 +194,7 @@ def role_given_up_early(context: CheckContext) -> Iterator[Finding]:
     # Queries: one, the recently ended short management assignments.
     day = context.as_of
     rows = (
-        _in_scope(RoleAssignment.objects.all(), context)
+        _in_scope(RoleAssignment.objects.holdings(), context)
         .filter(role__is_cell_management=True, until__lt=day, until__gte=day - timedelta(days=RECENT_DAYS))
         .filter(until__lt=F("since") + timedelta(days=ROLE_MIN_DAYS))
         .filter(  # leaving the team (within a month of the role's end) is reason enough

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -13,8 +13,19 @@ from django.shortcuts import get_object_or_404
 
 from findings.models import Finding
 from opencraft_ops.process_checks import CheckContext, held_roles
+from roles import rotation_holders
 from roles.calculations import TimeOffPeriod, tenure_label
-from roles.models import Cell, Member, MemberTypePeriod, Role, RoleAssignment, TimeOff, WeeklyCommitment
+from roles.models import (
+    Cell,
+    Member,
+    MemberTypePeriod,
+    Role,
+    RoleAssignment,
+    RoleScope,
+    TimeOff,
+    WeeklyCommitment,
+)
+from roles.rotation_holders import RotationHold
 
 
 def time_off_by_member(
@@ -55,10 +66,20 @@ class MemberRow:
 
 
 @dataclass
+class RotationRow:
+    """A slot of the rotation schedule as the directory and member pages show it: the
+    holder (``member`` is None for someone no longer active) and the slot's dates."""
+
+    hold: RotationHold
+    member: Member | None
+
+
+@dataclass
 class CellDirectory:
     cell: Cell
     members: list[MemberRow]
     roles: list[HeldRole]
+    rotations: list[RotationRow]
     missing_roles: list[Role]
     handovers: list[HeldRole]
     off_today: list[MemberRow]
@@ -98,15 +119,18 @@ def _assignments_shown_on(as_of: date) -> QuerySet[RoleAssignment]:
     """Assignments held on ``as_of`` plus handed-over ones still in transition."""
     held = Q(since__lte=as_of) & (Q(until__isnull=True) | Q(until__gte=as_of))
     transition = Q(until__lt=as_of) & Q(transition_until__gte=as_of)
-    return RoleAssignment.objects.filter(held | transition).select_related(
-        "role", "cell", "member__user", "backup__user", "handed_over_to__user"
+    return (
+        RoleAssignment.objects.holdings()
+        .filter(held | transition)
+        .select_related("role", "cell", "member__user", "backup__user", "handed_over_to__user")
     )
 
 
 def directory(*, as_of: date, sprint_start: date, sprint_end: date, findings: list[Finding]) -> Directory:
-    """Everything the directory page shows, in five queries whatever the size of
+    """Everything the directory page shows, in six queries whatever the size of
     the organisation: cells, active members (with type and commitment), the
-    assignments shown today (with role, cell, holder, backup and successor),
+    assignments shown today (with role, cell, holder, backup and successor; rotation
+    roles left out), the sprint's rotation slots (the schedule, ``roles.rotation_holders``),
     time off during the sprint and the management roles."""
     cells = list(Cell.objects.order_by("name"))
     members = list(
@@ -138,6 +162,11 @@ def directory(*, as_of: date, sprint_start: date, sprint_end: date, findings: li
         if not held.in_transition:
             by_cell[assignment.cell_id].append(held)
 
+    rotations: dict[int | None, list[RotationRow]] = defaultdict(list)
+    for hold in rotation_holders.holds(start=sprint_start, end=sprint_end):
+        holder = rows.get(hold.member_id)
+        rotations[hold.cell_id].append(RotationRow(hold=hold, member=holder.member if holder else None))
+
     management = list(Role.objects.filter(is_cell_management=True).order_by("sort_order"))
     findings_by_cell: dict[int | None, list[Finding]] = defaultdict(list)
     for finding in findings:
@@ -152,6 +181,7 @@ def directory(*, as_of: date, sprint_start: date, sprint_end: date, findings: li
                 cell=cell,
                 members=cell_rows,
                 roles=by_cell[cell.pk],
+                rotations=rotations[cell.pk],
                 missing_roles=[role for role in management if role.pk not in held_ids],
                 handovers=handovers[cell.pk],
                 off_today=[row for row in cell_rows if row.off_today is not None],
@@ -175,6 +205,7 @@ def directory(*, as_of: date, sprint_start: date, sprint_end: date, findings: li
 class MemberPage:
     member: Member
     roles: list[HeldRole]
+    rotations: list[RotationHold]
     past_roles: list[RoleAssignment]
     backing_up: list[RoleAssignment]
     commitments: list[WeeklyCommitment]
@@ -182,15 +213,21 @@ class MemberPage:
     time_off: list[TimeOff]
 
 
+# How far ahead the member page lists a member's rotations (this sprint and the next).
+ROTATIONS_AHEAD_DAYS = 27
+
+
 def member_page(*, member_id: int, as_of: date) -> MemberPage:
-    """The member page in six queries: the member (with user, cell, type and
-    commitment), their assignments, the assignments they back up, commitments,
-    type history and time off."""
+    """The member page in seven queries: the member (with user, cell, type and
+    commitment), their assignments (rotation roles left out), their rotation slots from
+    today for four weeks (the schedule), the assignments they back up, commitments, type
+    history and time off."""
     member = get_object_or_404(
         Member.objects.with_type(as_of).with_commitment(as_of).select_related("user", "cell"), pk=member_id
     )
     assignments = list(
-        RoleAssignment.objects.filter(member=member)
+        RoleAssignment.objects.holdings()
+        .filter(member=member)
         .select_related("role", "cell", "backup__user", "handed_over_to__user")
         .order_by("-since")
     )
@@ -198,7 +235,8 @@ def member_page(*, member_id: int, as_of: date) -> MemberPage:
     past = [a for a in assignments if not a.is_current_on(as_of) and a.since < as_of]
     upcoming = [a for a in assignments if a.since > as_of]
     backing_up = list(
-        RoleAssignment.objects.filter(backup=member)
+        RoleAssignment.objects.holdings()
+        .filter(backup=member)
         .filter(Q(until__isnull=True) | Q(until__gte=as_of))
         .select_related("role", "cell", "member__user")
         .order_by("role__sort_order")
@@ -206,6 +244,9 @@ def member_page(*, member_id: int, as_of: date) -> MemberPage:
     return MemberPage(
         member=member,
         roles=[_held(a, as_of) for a in [*upcoming, *current]],
+        rotations=rotation_holders.holds(
+            start=as_of, end=as_of + timedelta(days=ROTATIONS_AHEAD_DAYS), member_ids=[member.pk]
+        ),
         past_roles=past,
         backing_up=backing_up,
         commitments=list(WeeklyCommitment.objects.filter(member=member).order_by("-since")),
@@ -220,17 +261,32 @@ def member_check_context(
     as_of: date,
     assignments: Iterable[Any] | None = None,
     member_cell_id: int | None = None,
+    rotations: Iterable[RotationHold] | None = None,
 ) -> CheckContext:
     """The context of "findings addressed to this member": their id and the roles they hold
-    on ``as_of``, loaded in one query; or in none when the caller already has the member's
-    current ``assignments`` (role loaded) and passes them with ``member_cell_id``."""
+    on ``as_of``: their assignments (rotation roles left out) and the rotations the schedule
+    gives them that day (``roles.rotation_holders``), loaded in two queries; or in none when
+    the caller already has the member's current ``assignments`` (role loaded) and their
+    ``rotations`` around ``as_of`` and passes them with ``member_cell_id``."""
     rows: list[tuple[str, str, int | None, int | None]]
     if assignments is None:
         rows = list(
-            RoleAssignment.objects.filter(member_id=member_id, since__lte=as_of)
+            RoleAssignment.objects.holdings()
+            .filter(member_id=member_id, since__lte=as_of)
             .filter(Q(until__isnull=True) | Q(until__gte=as_of))
             .values_list("role__slug", "role__scope", "cell_id", "member__cell_id")
         )
+        member_cell_id = rows[0][3] if rows else member_cell_id
     else:
-        rows = [(a.role.slug, a.role.scope, a.cell_id, member_cell_id) for a in assignments]
+        rows = [
+            (a.role.slug, a.role.scope, a.cell_id, member_cell_id)
+            for a in assignments
+            if a.role.scope != RoleScope.ROTATION
+        ]
+    if rotations is None:
+        rotations = rotation_holders.holds(start=as_of, end=as_of, member_ids=[member_id])
+    rows += [
+        (h.role_slug, RoleScope.ROTATION, h.cell_id, member_cell_id)
+        for h in rotation_holders.held_on(rotations, as_of)
+    ]
     return CheckContext(as_of=as_of, member_id=member_id, member_roles=held_roles(rows))

@@ -307,3 +307,20 @@ class FindingQuerySerializer(serializers.Serializer):
     member = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     rule = serializers.CharField(required=False, max_length=100)
     severity = serializers.ChoiceField(choices=[s.label for s in Severity], required=False)
+
+
+class RotationHoldersQuerySerializer(serializers.Serializer):
+    """The rotation holders endpoint's query parameters, validated."""
+
+    cell = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    start = serializers.DateField()
+    end = serializers.DateField()
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        from roles.rotation_holders import MAX_DAYS
+
+        if attrs["end"] < attrs["start"]:
+            raise serializers.ValidationError({"end": "The end comes before the start."})
+        if (attrs["end"] - attrs["start"]).days + 1 > MAX_DAYS:
+            raise serializers.ValidationError({"end": f"Ask for at most {MAX_DAYS} days at a time."})
+        return attrs

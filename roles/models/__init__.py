@@ -6,7 +6,13 @@ commitments and time off) and ``assignments`` (the role catalog and role
 assignments).
 """
 
-from roles.models.assignments import Role, RoleAssignment, RoleScope
+from roles.models.assignments import (
+    ROTATION_ROLE_REFUSED,
+    Role,
+    RoleAssignment,
+    RoleAssignmentQuerySet,
+    RoleScope,
+)
 from roles.models.organisation import (
     Cell,
     CellKind,
@@ -34,6 +40,7 @@ def _expose_history_models() -> None:
 _expose_history_models()
 
 __all__ = [
+    "ROTATION_ROLE_REFUSED",
     "Cell",
     "CellKind",
     "Member",
@@ -42,6 +49,7 @@ __all__ = [
     "MemberTypePeriod",
     "Role",
     "RoleAssignment",
+    "RoleAssignmentQuerySet",
     "RoleScope",
     "TimeOff",
     "TimeOffKind",

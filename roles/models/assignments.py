@@ -101,6 +101,20 @@ class Role(models.Model):
             latest_end = until
 
 
+class RoleAssignmentQuerySet(models.QuerySet["RoleAssignment"]):
+    def holdings(self) -> RoleAssignmentQuerySet:
+        """Assignments that name a holder: rows of the catalog's rotation roles are left
+        out. Those are stored from before the rotation schedule became the only answer
+        (``roles.rotation_holders``); they are kept, never shown as holders."""
+        return self.exclude(role__scope=RoleScope.ROTATION)
+
+
+ROTATION_ROLE_REFUSED = (
+    "{role} is a rotation role: who holds it comes from the rotation schedule "
+    "(the cell's page under Rotations, or /api/rotations/), not from a role assignment."
+)
+
+
 class RoleAssignment(models.Model):
     """A member holding a role, in a cell for cell roles, from ``since`` to ``until``.
 
@@ -127,6 +141,7 @@ class RoleAssignment(models.Model):
     exclusive = models.BooleanField(default=False, editable=False)
     note = models.CharField(max_length=255, blank=True)
 
+    objects = RoleAssignmentQuerySet.as_manager()
     history = HistoricalRecords()
     # Stored rows clean() leaves out (not a field): the admin's member page sets the
     # rows its POST deletes or edits, whose new values its formset checks.
@@ -179,6 +194,8 @@ class RoleAssignment(models.Model):
             if self.handed_over_to_id is not None and self.handed_over_to_id == self.member_id:
                 errors["handed_over_to"] = "A role is handed over to someone else."
         role = self._role_or_none()
+        if role is not None and role.scope == RoleScope.ROTATION and self._gives_rotation_role():
+            raise ValidationError({"role": ROTATION_ROLE_REFUSED.format(role=role.name)})
         if role is not None:
             errors.update(self._scope_errors(role))
             if not errors and role.max_holders and role.max_holders > 1 and self.since:
@@ -199,6 +216,13 @@ class RoleAssignment(models.Model):
                     )
         if errors:
             raise ValidationError(errors)
+
+    def _gives_rotation_role(self) -> bool:
+        """A new assignment, or a stored one moved to the (rotation) role: refused. A row
+        stored before the schedule became the only answer may still be ended or noted."""
+        if self.pk is None:
+            return True
+        return not RoleAssignment.objects.filter(pk=self.pk, role_id=self.role_id).exists()
 
     def _role_or_none(self) -> Role | None:
         if self.role_id is None:

@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from roles.models import Role
 from roles.tests.factories import CellFactory, MemberFactory, RoleAssignmentFactory, TimeOffFactory
+from rotations.models import RotationAssignment
 
 
 @pytest.fixture
@@ -44,6 +45,14 @@ def populated(cell: Any, other_cell: Any) -> Any:
             for i, member in enumerate(members):
                 role = roles[i % len(roles)]
                 RoleAssignmentFactory.create(member=member, role=role, cell=target, backup=members[i - 1])
+                # A slot of the rotation schedule today: the directory and member pages list them.
+                RotationAssignment.objects.create(
+                    kind="firefighter_backup",
+                    cell=target,
+                    member=member,
+                    start=today,
+                    end=today + timedelta(i),
+                )
                 TimeOffFactory.create(
                     member=member, start=today + timedelta(days=i), end=today + timedelta(days=i + 1)
                 )

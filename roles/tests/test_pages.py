@@ -9,6 +9,7 @@ import pytest
 
 from roles.models import Role, RoleAssignment, TimeOff
 from roles.tests.factories import MemberFactory, RoleAssignmentFactory, TimeOffFactory
+from rotations.models import RotationAssignment
 
 TODAY = date.today()
 pytestmark = pytest.mark.django_db
@@ -70,11 +71,11 @@ def test_directory_query_count_is_flat(
     client.force_login(core_member.user)
     populated(2)
     fresh_findings()
-    # session, user (2); cells, members, assignments, time off, management roles (5);
-    # the viewer's member and company-role check for the links (2); the viewer's
-    # current roles, for who reads an absence's kind (1); the stored findings (1; their
-    # freshness comes from the cache the evaluation fills): no process check runs.
-    expected = 11
+    # session, user (2); cells, members, assignments, the sprint's rotation slots, time off,
+    # management roles (6); the viewer's member and company-role check for the links (2); the
+    # viewer's current roles, for who reads an absence's kind (1); the stored findings (1;
+    # their freshness comes from the cache the evaluation fills): no process check runs.
+    expected = 12
     with django_assert_num_queries(expected):
         small = client.get("/org/directory/")
     populated(8)
@@ -141,6 +142,14 @@ def test_member_page_query_count_is_flat(client, core_member, django_assert_num_
                 backup=other,
             )
             RoleAssignmentFactory.create(member=other, role=mentor, cell=core_member.cell, backup=core_member)
+            # Rotation slots of the member ahead (the page lists the next four weeks).
+            RotationAssignment.objects.create(
+                kind="firefighter_backup",
+                cell=core_member.cell,
+                member=core_member,
+                start=TODAY + timedelta(days=i % 20),
+                end=TODAY + timedelta(days=i % 20),
+            )
             TimeOffFactory.create(
                 member=core_member,
                 start=TODAY + timedelta(days=30 + i * 3),
@@ -148,13 +157,13 @@ def test_member_page_query_count_is_flat(client, core_member, django_assert_num_
             )
 
     grow(2)
-    # session, user (2); member, assignments, backing up, commitments, types, time off (6);
-    # the viewer's member (1), company-role check for the links (1); no role check
-    # for the form: the viewer is the member themselves.
-    with django_assert_num_queries(10):
+    # session, user (2); member, assignments, rotation slots, backing up, commitments, types,
+    # time off (7); the viewer's member (1), company-role check for the links (1); no role
+    # check for the form: the viewer is the member themselves.
+    with django_assert_num_queries(11):
         client.get(f"/org/members/{core_member.pk}/")
     grow(6)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = client.get(f"/org/members/{core_member.pk}/")
     assert response.content.count(b"<tr") > 10
 

@@ -92,19 +92,33 @@ def test_scope_rules(core_member, slug, with_cell, field, text):
     assert not RoleAssignment.objects.exists()
 
 
+def _team_role(**flags: bool) -> Role:
+    """A catalog entry that is not a rotation (rotation roles take no assignment at all)."""
+    return Role.objects.create(
+        slug="lead-" + "-".join(sorted(flags)),
+        name="Lead " + " ".join(sorted(flags)),
+        purpose="p",
+        responsibilities="r",
+        scope="team",
+        **flags,
+    )
+
+
 @pytest.mark.django_db
 def test_generalist_only_role_refused_in_project_cell():
     project = CellFactory.create(kind=CellKind.PROJECT)
     member = MemberFactory.create(cell=project)
     with pytest.raises(ValidationError) as err:
-        services.role_assign(member=member, role=role("discovery-duty"), cell=project, since=TODAY)
+        services.role_assign(member=member, role=_team_role(generalist_only=True), cell=project, since=TODAY)
     assert "generalist cells only" in err.value.message_dict["cell"][0]
 
 
 @pytest.mark.django_db
 def test_core_only_role_refused_for_newcomer(newcomer):
     with pytest.raises(ValidationError) as err:
-        services.role_assign(member=newcomer, role=role("firefighter-1"), cell=newcomer.cell, since=TODAY)
+        services.role_assign(
+            member=newcomer, role=_team_role(core_only=True), cell=newcomer.cell, since=TODAY
+        )
     assert "Only core members" in err.value.message_dict["member"][0]
 
 

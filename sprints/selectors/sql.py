@@ -105,7 +105,10 @@ def _roles_sql(n: int) -> str:
         "JOIN roles_role r ON r.id = ra.role_id "
         f"WHERE ra.member_id IN ({placeholders(n)}) AND ra.since <= %s "
         "AND (ra.until IS NULL OR ra.until >= %s) "
-        "AND (r.reserved_hours_per_week > 0 OR r.reserved_hours_per_month > 0)"
+        "AND (r.reserved_hours_per_week > 0 OR r.reserved_hours_per_month > 0) "
+        # Rotation roles reserve through the rotation schedule (the rotations reader), never
+        # through assignments of their own: one answer, hours counted once.
+        "AND r.scope <> 'rotation'"
     )
 
 
