@@ -1,7 +1,7 @@
 """Benchmark of the organisation pages and API as the organisation grows.
 
 For growing organisations (cells x members per cell, each member with a role, a
-backup and time off), renders through the full Django stack the directory page,
+backup and time off; each cell with a rotation schedule over two sprints), renders through the full Django stack the directory page,
 a member page and the members and time-off API lists, and prints each one's SQL
 query count and median time. The query counts should not move with the size.
 
@@ -42,6 +42,7 @@ from roles.models import (  # noqa: E402
     TimeOff,
     WeeklyCommitment,
 )
+from rotations.models import RotationAssignment  # noqa: E402
 
 
 class Rollback(Exception):
@@ -94,6 +95,28 @@ def build(cells: int, per_cell: int, today: date) -> Member:
             for i, role in enumerate(managers)
         ]
         RoleAssignment.objects.bulk_create(assignments)
+        # The rotation schedule of this and the next sprint: the directory and member pages
+        # name rotation holders from it (roles.rotation_holders), never from assignments.
+        slots = []
+        for week in range(4):
+            start = today - timedelta(days=7) + timedelta(days=7 * week)
+            for k, kind in enumerate(("pager", "discovery_duty", "ops_reviewer")):
+                member = members[(week * 3 + k) % len(members)]
+                slots.append(
+                    RotationAssignment(
+                        kind=kind, cell=cell, member=member, start=start, end=start + timedelta(days=6)
+                    )
+                )
+        for sprint in range(2):
+            start = today - timedelta(days=7) + timedelta(days=14 * sprint)
+            for k, kind in enumerate(("firefighter_1", "firefighter_2")):
+                member = members[(sprint * 2 + k + 1) % len(members)]
+                slots.append(
+                    RotationAssignment(
+                        kind=kind, cell=cell, member=member, start=start, end=start + timedelta(days=13)
+                    )
+                )
+        RotationAssignment.objects.bulk_create(slots)
         TimeOff.objects.bulk_create(
             [
                 TimeOff(
@@ -143,6 +166,10 @@ def main() -> None:
                     ("member page", f"/org/members/{viewer.pk}/"),
                     ("API members (page 1)", "/api/members/"),
                     ("API time off (page 1)", "/api/time-off/"),
+                    (
+                        "API rotation holders",
+                        f"/api/rotation-holders/?start={today}&end={today + timedelta(13)}",
+                    ),
                 ]:
                     queries, ms = measure(client, url, args.repeat)
                     print(f"{label:>22} | {name:<22} | {queries:>7} | {ms:>9.1f}")
