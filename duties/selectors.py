@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Sum
 
 from duties.calculations import (
+    ROTATION_KINDS,
     AssignmentData,
     CellData,
     DefinitionData,
@@ -22,13 +23,14 @@ from duties.calculations import (
     newcomer_periods,
 )
 from duties.models import TOTAL_RULE, ChecklistItem, DutyDefinition, DutyInstance, FindingSnapshot
+from roles import rotation_holders
 from roles.calculations import CommitmentChange, TimeOffPeriod, available_hours
 from roles.clock import MAX_SEARCH_DAYS, Window, reply_due
 from roles.models import Cell, Member, MemberTypePeriod, RoleAssignment, WeeklyCommitment
 from roles.permissions import AnyUser, can_view_cell, sees_every_cell
 from roles.rotation_holders import RotationHold
 from roles.selectors import time_off_by_member
-from rotations.holders import as_hold
+from rotations.holders import ROLE_SLUG_OF_KIND, as_hold
 from rotations.models import RotationAssignment
 
 
@@ -127,9 +129,11 @@ def instances_with_checklists() -> QuerySet[DutyInstance]:
 
 
 def _current_role_assignments(*, member: Member, as_of: date) -> QuerySet[RoleAssignment]:
-    """Assignments current on ``as_of`` that ``member`` holds or backs up."""
+    """Assignments current on ``as_of`` that ``member`` holds or backs up (rotation roles left
+    out: the rotation schedule says who holds those)."""
     return (
-        RoleAssignment.objects.filter(since__lte=as_of)
+        RoleAssignment.objects.holdings()
+        .filter(since__lte=as_of)
         .filter(Q(until__isnull=True) | Q(until__gte=as_of))
         .filter(Q(member=member) | Q(backup=member))
     )
@@ -142,9 +146,19 @@ def holds_duty_role(*, member: Member, instance: DutyInstance, as_of: date) -> b
     qs = _current_role_assignments(member=member, as_of=as_of).filter(role_id=instance.definition.role_id)
     if instance.cell_id is None:
         return qs.filter(cell__isnull=True).exists()
-    return qs.filter(
+    if qs.filter(
         Q(cell_id=instance.cell_id) | Q(cell__isnull=True, member__cell_id=instance.cell_id)
-    ).exists()
+    ).exists():
+        return True
+    # A rotation role: whoever the schedule has on it (or on one of its backup slots) that day.
+    kinds = ROTATION_KINDS.get(instance.definition.role.slug)
+    if kinds is None:
+        return False
+    slugs = {ROLE_SLUG_OF_KIND.get(kind, kind) for kind in (kinds[0], *kinds[1])}
+    slots = rotation_holders.holds(
+        start=as_of, end=as_of, member_ids=[member.pk], cell_ids=[instance.cell_id]
+    )
+    return any(slot.role_slug in slugs for slot in slots)
 
 
 def is_party_to(*, member: Member, instance: DutyInstance) -> bool:

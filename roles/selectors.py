@@ -163,7 +163,9 @@ def directory(*, as_of: date, sprint_start: date, sprint_end: date, findings: li
             by_cell[assignment.cell_id].append(held)
 
     rotations: dict[int | None, list[RotationRow]] = defaultdict(list)
-    for hold in rotation_holders.holds(start=sprint_start, end=sprint_end):
+    # Grouped by rotation (firefighter 1, 2, backup, discovery duty...), then by date.
+    slots = rotation_holders.holds(start=sprint_start, end=sprint_end)
+    for hold in sorted(slots, key=lambda h: (rotation_holders.slug_rank(h.role_slug), h.start)):
         holder = rows.get(hold.member_id)
         rotations[hold.cell_id].append(RotationRow(hold=hold, member=holder.member if holder else None))
 

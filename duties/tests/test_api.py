@@ -223,8 +223,9 @@ def test_my_findings_query_count(api, sprint_manager, django_assert_num_queries,
             )
         fresh_findings()
         as_user(api, type(sprint_manager.user).objects.get(pk=sprint_manager.user_id))
-        # member (+cell), the roles they hold, the stored findings for them: no process check runs.
-        with django_assert_num_queries(3):
+        # member (+cell), the roles they hold, the rotations the schedule gives them today
+        # (roles.rotation_holders), the stored findings for them: no process check runs.
+        with django_assert_num_queries(4):
             response = api.get("/api/duties/findings/mine/")
         assert len([f for f in response.data if f["rule"] == "duty-overdue"]) == count
 

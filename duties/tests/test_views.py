@@ -644,3 +644,31 @@ def test_clock_form_client_email_uses_the_project_cells_sla(client, core_member,
     # The plain 24 h window (pings, reviews) is not shortened by the client SLA.
     ping = client.get(reverse("duties:clock"), {**query, "window": "24h", "member": on_project.pk})
     assert ping.context["due_iso"] == "2026-11-23T10:00:00+00:00"
+
+
+def test_a_firefighter_duty_is_for_who_the_schedule_names(client, cell, core_member):
+    """Standing in on a rotation role's duty follows the rotation schedule (a backup firefighter
+    included), never a role assignment of the rotation role stored from before."""
+    definition = DutyDefinition.objects.filter(role__slug="firefighter-1").first()
+    assert definition is not None
+    holder = make_member(cell=cell, member_type="core", user__username="ff1")
+    backup = make_member(cell=cell, member_type="core", user__username="ffbackup")
+    stale = make_member(cell=cell, member_type="core", user__username="stale")
+    RotationAssignment.objects.create(kind="firefighter_1", cell=cell, member=holder, start=TODAY, end=TODAY)
+    RotationAssignment.objects.create(
+        kind="firefighter_backup", cell=cell, member=backup, start=TODAY, end=TODAY
+    )
+    from roles.models import RoleAssignment
+
+    RoleAssignment.objects.bulk_create(  # stored before: clean() refuses it now
+        [RoleAssignment(member=stale, role=definition.role, cell=cell, since=TODAY - timedelta(days=9))]
+    )
+    duty = DutyInstanceFactory(
+        definition=definition, cell=cell, assignee=core_member, period="FF", due_on=TODAY + timedelta(1)
+    )
+    item = duty.items.first()
+    assert item is not None
+    for member, status in ((stale, 403), (backup, 302), (holder, 302)):
+        login(client, member)
+        response = client.post(reverse("duties:tick", args=[item.pk]), {"ticked": "1"})
+        assert (member.user.username, response.status_code) == (member.user.username, status)
