@@ -663,7 +663,7 @@ def test_a_firefighter_duty_is_for_who_the_schedule_names(client, cell, core_mem
     RoleAssignment.objects.bulk_create(  # stored before: clean() refuses it now
         [RoleAssignment(member=stale, role=definition.role, cell=cell, since=TODAY - timedelta(days=9))]
     )
-    duty = DutyInstanceFactory(
+    duty = DutyInstanceFactory.create(
         definition=definition, cell=cell, assignee=core_member, period="FF", due_on=TODAY + timedelta(1)
     )
     item = duty.items.first()

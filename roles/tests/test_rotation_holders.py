@@ -95,7 +95,7 @@ def test_a_stored_row_can_still_be_ended(core_member):
 
 def test_stored_rows_are_kept_but_named_nowhere(client, api, staff_user, core_member):
     row = _legacy(core_member)
-    mentor = RoleAssignmentFactory(
+    mentor = RoleAssignmentFactory.create(
         member=core_member, role=Role.objects.get(slug="mentor"), cell=core_member.cell
     )
     assert RoleAssignment.objects.count() == 2  # nothing deleted
@@ -114,7 +114,7 @@ def test_stored_rows_are_kept_but_named_nowhere(client, api, staff_user, core_me
 
 
 def test_findings_for_a_firefighter_reach_who_the_schedule_names(core_member, cell):
-    scheduled = MemberFactory(cell=cell, member_type="core")
+    scheduled = MemberFactory.create(cell=cell, member_type="core")
     _legacy(core_member)
     _slot(scheduled)
     held = member_check_context(member_id=scheduled.pk, as_of=TODAY).member_roles
@@ -133,7 +133,7 @@ def test_home_lists_no_rotation_role_and_shows_findings_to_the_scheduled_firefig
     client, core_member, cell, fresh_findings
 ):
     _legacy(core_member)
-    scheduled = MemberFactory(cell=cell, member_type="core")
+    scheduled = MemberFactory.create(cell=cell, member_type="core")
     _slot(scheduled)
     fresh_findings()
     Finding.objects.create(
@@ -157,7 +157,7 @@ def test_home_lists_no_rotation_role_and_shows_findings_to_the_scheduled_firefig
 
 
 def test_holder_left_check_reads_the_schedule(cell):
-    gone = MemberFactory(cell=cell, member_type="core", left_on=TODAY - timedelta(days=2))
+    gone = MemberFactory.create(cell=cell, member_type="core", left_on=TODAY - timedelta(days=2))
     _legacy(gone, "ops-reviewer")  # an old row: not reported, the schedule is
     _slot(gone, "ops_reviewer", start=TODAY - timedelta(days=3))
     _slot(gone, "firefighter_1", start=TODAY - timedelta(days=3))  # core-only: rotations' own check
@@ -170,8 +170,8 @@ def test_holder_left_check_reads_the_schedule(cell):
 
 
 def test_registry_answers_per_cell_role_and_day(cell, other_cell):
-    a = MemberFactory(cell=cell, member_type="core")
-    b = MemberFactory(cell=other_cell, member_type="core")
+    a = MemberFactory.create(cell=cell, member_type="core")
+    b = MemberFactory.create(cell=other_cell, member_type="core")
     _slot(a, "pager", days=1)
     _slot(b, "ops_reviewer", days=0)
     answer = rotation_holders.holders(None, TODAY, TODAY + timedelta(days=2))
@@ -199,7 +199,7 @@ def test_rotation_holders_endpoint(api, core_member, cell, other_cell, django_as
     assert api.get("/api/rotation-holders/", {"start": TODAY, "end": TODAY}).status_code in (401, 403)
     api.force_authenticate(core_member.user)
     _slot(core_member, days=1)
-    other = MemberFactory(cell=other_cell, member_type="core")
+    other = MemberFactory.create(cell=other_cell, member_type="core")
     _slot(other, "discovery_duty", days=0)
     body = api.get(
         "/api/rotation-holders/", {"start": TODAY, "end": TODAY + timedelta(days=1), "cell": cell.pk}
@@ -215,7 +215,7 @@ def test_rotation_holders_endpoint(api, core_member, cell, other_cell, django_as
     assert {d["cell"] for d in everywhere} == {cell.pk, other_cell.pk}
     # More slots, same queries: session, user, the slots.
     for i in range(5):
-        _slot(MemberFactory(cell=other_cell, member_type="core"), "firefighter_backup", days=i)
+        _slot(MemberFactory.create(cell=other_cell, member_type="core"), "firefighter_backup", days=i)
     with django_assert_max_num_queries(4):
         assert api.get("/api/rotation-holders/", {"start": TODAY, "end": TODAY}).status_code == 200
 
