@@ -58,7 +58,7 @@ def sprint_duties_open(*, cell: Cell, sprint: Sprint) -> dict[str, object]:
     since = "the first day of" if as_of == sprint.start else "today, in"
     summary = (
         f"Opened {opened} duty instance(s) of {cell} due from {as_of:%a} {as_of.day} {as_of:%b} "
-        f"({since} {sprint}) on; {len(before)} were already open, none is due earlier and none "
+        f"({since} {sprint}) on (already open: {len(before)}); none is due earlier and none "
         "is open twice."
     )
     return {

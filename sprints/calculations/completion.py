@@ -125,9 +125,10 @@ def plan_sentences(facts: PlanFacts) -> list[tuple[str, str]]:
     if spill:
         record = (
             f"Record {_n(len(spill), 'spillover')} (the tickets not finished): {_keys(spill)}; "
-            f"{_n(facts.finished, 'ticket')} are finished."
+            f"{_n(facts.finished, 'ticket')} {'is' if facts.finished == 1 else 'are'} finished."
         )
-        move = f"Move those {_n(len(spill), 'ticket')} into {nxt}, where they come first."
+        those = "that ticket" if len(spill) == 1 else f"those {len(spill)} tickets"
+        move = f"Move {those} into {nxt}, where spillovers come first."
     else:
         record = f"Nothing spills over: all {_n(facts.finished, 'ticket')} of the sprint are finished."
         move = f"No ticket to move into {nxt}."

@@ -165,8 +165,8 @@ def test_plan_and_results_in_plain_sentences_without_jira(
     client.force_login(sprint_manager.user)
     plan = client.get(complete_url(cell, sprint.number)).content.decode()
     nxt = sprint.number + 1
-    assert "Record 1 spillover (the tickets not finished): BB-11; 1 ticket are finished." in plan
-    assert f"Move those 1 ticket into sprint {nxt}, where they come first." in plan
+    assert "Record 1 spillover (the tickets not finished): BB-11; 1 ticket is finished." in plan
+    assert f"Move that ticket into sprint {nxt}, where spillovers come first." in plan
     assert "JIRA is left alone: the portal has no JIRA connection (JIRA_BASE_URL is not set)." in plan
     next_start = calendar.sprint_dates(nxt).start
     assert (
