@@ -119,12 +119,21 @@ def completion_status(*, cell: Cell, sprint_number: int) -> dict[str, Any]:
     return completion_progress(completion, sprint_number=sprint_number)
 
 
+def _state_label(completion: SprintCompletion | None) -> str:
+    if completion is None:
+        return "Not started"
+    if completion.state == "planned":
+        # Requested, not picked up yet: with a worker it waits in the queue a moment.
+        return "Queued"
+    return str(completion.get_state_display())
+
+
 def completion_progress(completion: SprintCompletion | None, *, sprint_number: int) -> dict[str, Any]:
     """``completion_status`` of a completion already loaded with its steps (no query)."""
     steps_done = {s.name: s for s in completion.steps.all()} if completion else {}
     state = completion.state if completion else "none"
     running_next = state == "running"
-    steps = []
+    steps: list[dict[str, str | None]] = []
     for name, label in completion_calc.STEP_LABELS.items():
         step = steps_done.get(name)
         if step is not None:
@@ -147,7 +156,7 @@ def completion_progress(completion: SprintCompletion | None, *, sprint_number: i
     return {
         "sprint": sprint_number,
         "state": state,
-        "state_label": completion.get_state_display() if completion else "Not started",
+        "state_label": _state_label(completion),
         "done": len(steps_done),
         "total": len(steps),
         "error": completion.last_error if completion else "",

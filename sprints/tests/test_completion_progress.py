@@ -96,7 +96,7 @@ def test_board_links_to_completion_for_the_sprint_manager_in_the_last_days(
 ) -> None:
     cell = sprint_manager.cell
     SprintCompletion.objects.create(
-        cell=cell, sprint=SprintFactory(number=sprint.number - 1), state=CompletionState.DONE
+        cell=cell, sprint=SprintFactory.create(number=sprint.number - 1), state=CompletionState.DONE
     )
     board = reverse("sprints:board", args=[cell.slug])
     client.force_login(sprint_manager.user)
@@ -117,7 +117,7 @@ def test_board_links_to_completion_for_the_sprint_manager_in_the_last_days(
 def test_board_links_to_the_previous_sprint_while_it_is_not_completed(
     client: Client, clock: Any, staff_user: Any, cell: Any, sprint: Any
 ) -> None:
-    previous = SprintFactory(number=sprint.number - 1)
+    previous: Any = SprintFactory(number=sprint.number - 1)
     clock(sprint.start + timedelta(days=1))
     client.force_login(staff_user)
     page = client.get(reverse("sprints:board", args=[cell.slug])).content.decode()
@@ -133,7 +133,9 @@ def test_completion_page_opens_on_the_sprint_that_is_ending(
     client: Client, clock: Any, sprint_manager: Any, sprint: Any
 ) -> None:
     SprintCompletion.objects.create(
-        cell=sprint_manager.cell, sprint=SprintFactory(number=sprint.number - 1), state=CompletionState.DONE
+        cell=sprint_manager.cell,
+        sprint=SprintFactory.create(number=sprint.number - 1),
+        state=CompletionState.DONE,
     )
     clock(sprint.end)
     client.force_login(sprint_manager.user)
@@ -250,3 +252,33 @@ def test_script_post_refused_gets_a_json_error(client: Client, sprint_manager: A
     assert response.status_code == 400
     assert "complete it on or after that day" in json.loads(response.content)["error"]
     assert not SprintCompletion.objects.exists()
+
+
+@pytest.mark.django_db
+def test_with_a_worker_the_post_returns_at_once_and_the_status_follows_the_run(
+    client: Client,
+    settings: Any,
+    clock: Any,
+    django_capture_on_commit_callbacks: Any,
+    sprint_manager: Any,
+    sprint: Any,
+) -> None:
+    """In production the post only queues the task: the page polls the status while a worker
+    runs it (here the queued task is run by hand, as the worker would)."""
+    settings.JIRA_BASE_URL = ""
+    cell = sprint_manager.cell
+    clock(sprint.end)
+    client.force_login(sprint_manager.user)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = client.post(complete_url(cell, sprint.number), HTTP_ACCEPT="application/json")
+    assert response.status_code == 202
+    assert response.json() == {"queued": True, "status_url": status_url(cell, sprint.number)}
+    waiting = client.get(status_url(cell, sprint.number)).json()
+    assert waiting["state"] == "planned" and waiting["state_label"] == "Queued" and not waiting["finished"]
+    assert waiting["done"] == 0
+    page = client.get(complete_url(cell, sprint.number)).content.decode()
+    assert 'data-state="planned"' in page  # the page's script starts polling on load
+    (run_task,) = queued
+    run_task()  # the worker picks it up
+    done = client.get(status_url(cell, sprint.number)).json()
+    assert done["state"] == "done" and done["finished"] and done["done"] == 7
