@@ -451,3 +451,12 @@ def sprint_completion_run(*, completion_id: int) -> SprintCompletion:
                 completed_at=completion.finished_at
             )
     return completion
+
+
+def sprint_completion_not_run(*, completion_id: int, error: str) -> None:
+    """Records that a requested run could not start (the broker refused the task): the
+    completion shows as failed with the reason, ready to re-run. A run that failed on a step has
+    recorded its own error already, and is left as it is."""
+    SprintCompletion.objects.filter(pk=completion_id, state=CompletionState.PLANNED).update(
+        state=CompletionState.FAILED, last_error=f"The run could not be queued: {error}"[:2000]
+    )

@@ -3,6 +3,8 @@ the spillover wrap-up and explanations."""
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,6 +25,8 @@ from sprints.forms import SpilloverExplanationForm, SprintChoiceForm
 from sprints.models import Ticket
 
 SPRINT_ROLES = {"sprint-manager", "sprint-planning-manager"}
+
+log = logging.getLogger(__name__)
 
 
 def _sprint_number(request: HttpRequest, default: int) -> int | None:
@@ -229,7 +233,7 @@ def complete(request: HttpRequest, cell_slug: str) -> HttpResponse:
             messages.error(request, " ".join(exc.messages))
             status = 400
         else:
-            transaction.on_commit(lambda: tasks.complete_sprint.delay(completion.pk))
+            transaction.on_commit(lambda: _start_run(completion.pk))
             if _wants_json(request):
                 # With Celery eager the task has run by now; with a worker it is queued.
                 return JsonResponse({"queued": True, "status_url": _status_url(cell, number)}, status=202)
@@ -246,6 +250,17 @@ def complete(request: HttpRequest, cell_slug: str) -> HttpResponse:
         "can_run": timezone.localdate() >= calendar.sprint_dates(number).end,
     }
     return render(request, "sprints/complete.html", context, status=status)
+
+
+def _start_run(completion_id: int) -> None:
+    """Queues the run. A failure here must not become an error page: with Celery eager the run
+    itself failed (its step recorded the error, the page shows it and offers the re-run); with
+    a worker the broker refused the task, which is recorded the same way."""
+    try:
+        tasks.complete_sprint.delay(completion_id)
+    except Exception as exc:  # recorded on the completion and shown on the page
+        log.warning("Sprint completion %s did not run: %s", completion_id, exc)
+        services.sprint_completion_not_run(completion_id=completion_id, error=str(exc))
 
 
 def _status_url(cell: Cell, number: int) -> str:

@@ -282,3 +282,51 @@ def test_with_a_worker_the_post_returns_at_once_and_the_status_follows_the_run(
     run_task()  # the worker picks it up
     done = client.get(status_url(cell, sprint.number)).json()
     assert done["state"] == "done" and done["finished"] and done["done"] == 7
+
+
+@pytest.mark.django_db
+def test_a_failed_run_is_shown_on_the_page_not_as_an_error_page(
+    client: Client,
+    settings: Any,
+    clock: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+    sprint_manager: Any,
+    sprint: Any,
+) -> None:
+    from sprints import services, tasks
+
+    settings.JIRA_BASE_URL = ""
+    cell = sprint_manager.cell
+
+    def refuse(completion: Any) -> dict[str, Any]:
+        raise RuntimeError("JIRA answered 503")
+
+    monkeypatch.setitem(services.STEP_FUNCTIONS, "close_jira_sprint", refuse)
+    clock(sprint.end)
+    client.force_login(sprint_manager.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(complete_url(cell, sprint.number), HTTP_ACCEPT="application/json")
+    assert response.status_code == 202  # Celery eager: the run failed, and the status says so
+    status = client.get(status_url(cell, sprint.number)).json()
+    assert status["state"] == "failed" and status["error"] == "close_jira_sprint: JIRA answered 503"
+    assert [s["status"] for s in status["steps"]] == ["done"] * 3 + ["failed"] + ["waiting"] * 3
+    page = client.get(complete_url(cell, sprint.number)).content.decode()
+    assert "close_jira_sprint: JIRA answered 503" in page and "Re-run (resume) the completion" in page
+
+    monkeypatch.undo()
+    settings.JIRA_BASE_URL = ""
+    clock(sprint.end)
+
+    def broker_down(completion_id: int) -> None:
+        raise ConnectionError("broker unreachable")
+
+    other = sprint.number - 1
+    SprintFactory(number=other)
+    monkeypatch.setattr(tasks.complete_sprint, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(complete_url(cell, other))
+    assert response.status_code == 302
+    status = client.get(status_url(cell, other)).json()
+    assert status["state"] == "failed" and status["finished"]
+    assert status["error"] == "The run could not be queued: broker unreachable"
