@@ -14,6 +14,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
+from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from duties import selectors
@@ -44,10 +45,31 @@ class OpenResult:
 def sprint_duties_open(*, cell: Cell, sprint: Sprint) -> dict[str, object]:
     """Sprint completion step (registered in ``DutiesConfig.ready``): opens the duty
     instances of the sprint that follows (the opener is idempotent). Only duties due in that
-    sprint or later: catching up on duties due before it is the daily opener's work, and a
-    completion must not fill anyone's home with duties that were due weeks ago."""
-    result = duty_instances_open(as_of=sprint.start, lookback_days=0)
-    return {"planned": result.planned, "created": result.created, "checklist_items": result.items_created}
+    sprint or later (from today on when the completion runs late): catching up on duties due
+    before it is the daily opener's work, and a completion must not fill anyone's home with
+    duties that were due weeks ago. The opener is company-wide; the sentence counts the cell's."""
+    as_of = max(sprint.start, timezone.localdate())
+    in_window = DutyInstance.objects.filter(
+        due_on__range=(as_of, as_of + timedelta(days=LOOKAHEAD_DAYS)), cell=cell
+    )
+    before = set(in_window.values_list("pk", flat=True))
+    result = duty_instances_open(as_of=as_of, lookback_days=0)
+    opened = in_window.exclude(pk__in=before).count()
+    since = "the first day of" if as_of == sprint.start else "today, in"
+    summary = (
+        f"Opened {opened} duty instance(s) of {cell} due from {as_of:%a} {as_of.day} {as_of:%b} "
+        f"({since} {sprint}) on (already open: {len(before)}); none is due earlier and none "
+        "is open twice."
+    )
+    return {
+        "planned": result.planned,
+        "created": result.created,
+        "checklist_items": result.items_created,
+        "cell_opened": opened,
+        "cell_already_open": len(before),
+        "due_from": as_of.isoformat(),
+        "summary": summary,
+    }
 
 
 @transaction.atomic

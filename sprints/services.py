@@ -214,17 +214,40 @@ def _jira() -> JiraClient | None:
     return jira_client() if jira_configured() else None
 
 
+def jira_skip_reason(cell: Cell) -> str:
+    """Why the completion leaves JIRA alone for ``cell`` ("" when it talks to JIRA): the plan
+    and every JIRA step give the same reason."""
+    if not jira_configured():
+        return "the portal has no JIRA connection (JIRA_BASE_URL is not set)"
+    if cell.jira_board_id is None:
+        return f"{cell} has no JIRA board"
+    return ""
+
+
+def _keys(tickets: list[str]) -> str:
+    shown = ", ".join(tickets[:12])
+    return shown + (f" and {len(tickets) - 12} more" if len(tickets) > 12 else "")
+
+
 def _step_record_spillovers(completion: SprintCompletion) -> dict[str, Any]:
     spillovers = spillovers_record(cell=completion.cell, sprint=completion.sprint)
-    return {"tickets": sorted(s.ticket.key for s in spillovers)}
+    keys = sorted(s.ticket.key for s in spillovers)
+    summary = (
+        f"Recorded {len(keys)} spillover(s) of {completion.sprint}: {_keys(keys)}."
+        if keys
+        else f"No spillover: every ticket of {completion.sprint} was finished."
+    )
+    return {"tickets": keys, "summary": summary}
 
 
 def _step_create_next_jira_sprint(completion: SprintCompletion) -> dict[str, Any]:
     cell, nxt = completion.cell, sprint_ensure(number=completion.sprint.number + 1)
     board_sprint = _board_sprint(cell=cell, sprint=nxt)
+    reason = jira_skip_reason(cell)
     client = _jira()
-    if client is None or cell.jira_board_id is None:
-        return {"skipped": "JIRA is not configured for this cell"}
+    if reason or client is None or cell.jira_board_id is None:
+        return {"jira": "skipped", "summary": f"Created {nxt} in the portal; JIRA left alone: {reason}."}
+    created = False
     if board_sprint.jira_id is None:
         existing, _ = client.sprints(cell.jira_board_id, states="future,active")
         match = next((s for s in existing if s.name == board_sprint.name), None)
@@ -233,9 +256,15 @@ def _step_create_next_jira_sprint(completion: SprintCompletion) -> dict[str, Any
             match = client.create_sprint(
                 name=board_sprint.name, board_id=cell.jira_board_id, start=dates.start, end=dates.end
             )
+            created = True
         board_sprint.jira_id = match.id
         board_sprint.save(update_fields=["jira_id"])
-    return {"jira_sprint": board_sprint.jira_id, "name": board_sprint.name}
+    did = "Created" if created else "Found"
+    return {
+        "jira_sprint": board_sprint.jira_id,
+        "name": board_sprint.name,
+        "summary": f"{did} JIRA sprint {board_sprint.jira_id} ({board_sprint.name}) for {nxt}.",
+    }
 
 
 def _step_move_unfinished_tickets(completion: SprintCompletion) -> dict[str, Any]:
@@ -247,30 +276,52 @@ def _step_move_unfinished_tickets(completion: SprintCompletion) -> dict[str, Any
     )
     keys = [t.key for t in spilled]
     board_sprint = _board_sprint(cell=completion.cell, sprint=nxt)
+    reason = jira_skip_reason(completion.cell)
     client = _jira()
     moved_in_jira = 0
-    if client is not None and board_sprint.jira_id is not None and keys:
+    if not reason and client is not None and board_sprint.jira_id is not None and keys:
         moved_in_jira = client.move_issues_to_sprint(board_sprint.jira_id, keys)
     # Spillovers are not injections in the next sprint: they entered it when it started.
     start = datetime.combine(nxt.start, time(0, 0), tzinfo=selectors.portal_tz())
     Ticket.objects.filter(pk__in=[t.pk for t in spilled]).update(
         sprint=nxt, added_to_sprint_at=start, updated_at=timezone.now()
     )
-    return {"tickets": keys, "moved_in_jira": moved_in_jira, "to_sprint": nxt.number}
+    if not keys:
+        summary = f"No unfinished ticket to move into {nxt}."
+    elif reason:
+        summary = f"Moved {len(keys)} ticket(s) into {nxt} in the portal ({_keys(keys)}); JIRA left alone: {reason}."
+    else:
+        summary = f"Moved {len(keys)} ticket(s) into {nxt} ({_keys(keys)}); JIRA moved {moved_in_jira}."
+    return {"tickets": keys, "moved_in_jira": moved_in_jira, "to_sprint": nxt.number, "summary": summary}
 
 
 def _step_close_jira_sprint(completion: SprintCompletion) -> dict[str, Any]:
     board_sprint = _board_sprint(cell=completion.cell, sprint=completion.sprint)
+    reason = jira_skip_reason(completion.cell)
     client = _jira()
     detail: dict[str, Any] = {"jira_sprint": board_sprint.jira_id}
-    if client is not None and board_sprint.jira_id is not None:
+    sprint = completion.sprint
+    if reason or client is None:
+        detail["summary"] = f"Marked {sprint} closed in the portal; JIRA left alone: {reason}."
+    elif board_sprint.jira_id is None:
+        detail["summary"] = f"Marked {sprint} closed in the portal; it has no JIRA sprint to close."
+    else:
         state = client.sprint(board_sprint.jira_id).state
         if state == "active":
             client.close_sprint(board_sprint.jira_id)
+            detail["summary"] = f"Closed JIRA sprint {board_sprint.jira_id} and marked {sprint} closed."
         elif state == "closed":
-            detail["already"] = "closed in JIRA"  # an earlier attempt closed it; its answer was lost
+            # An earlier attempt closed it; its answer was lost.
+            detail["already"] = "closed in JIRA"
+            detail["summary"] = (
+                f"JIRA sprint {board_sprint.jira_id} was already closed; marked {sprint} closed."
+            )
         else:
             detail["left"] = "the JIRA sprint was never started, so JIRA cannot close it"
+            detail["summary"] = (
+                f"Marked {sprint} closed; JIRA sprint {board_sprint.jira_id} was never started, "
+                "so JIRA cannot close it."
+            )
     board_sprint.state = BoardSprintState.CLOSED
     board_sprint.save(update_fields=["state"])
     return detail
@@ -279,15 +330,24 @@ def _step_close_jira_sprint(completion: SprintCompletion) -> dict[str, Any]:
 def _step_start_next_jira_sprint(completion: SprintCompletion) -> dict[str, Any]:
     nxt = sprint_ensure(number=completion.sprint.number + 1)
     board_sprint = _board_sprint(cell=completion.cell, sprint=nxt)
+    reason = jira_skip_reason(completion.cell)
     client = _jira()
     detail: dict[str, Any] = {"jira_sprint": board_sprint.jira_id}
-    if client is not None and board_sprint.jira_id is not None:
+    if reason or client is None:
+        detail["summary"] = f"Marked {nxt} active in the portal; JIRA left alone: {reason}."
+    elif board_sprint.jira_id is None:
+        detail["summary"] = f"Marked {nxt} active in the portal; it has no JIRA sprint to start."
+    else:
         state = client.sprint(board_sprint.jira_id).state
         if state == "future":
             dates = calendar.sprint_dates(nxt.number)
             client.start_sprint(board_sprint.jira_id, start=dates.start, end=dates.end)
+            detail["summary"] = f"Started JIRA sprint {board_sprint.jira_id} and marked {nxt} active."
         else:
             detail["already"] = f"{state} in JIRA"  # started earlier (its answer was lost) or by hand
+            detail["summary"] = (
+                f"JIRA sprint {board_sprint.jira_id} was already {state}; marked {nxt} active."
+            )
     board_sprint.state = BoardSprintState.ACTIVE
     board_sprint.save(update_fields=["state"])
     return detail
@@ -305,7 +365,7 @@ def _registered_step(name: str) -> Callable[[SprintCompletion], dict[str, Any]]:
     def step(completion: SprintCompletion) -> dict[str, Any]:
         func = _REGISTERED_STEPS.get(name)
         if func is None:
-            return {"skipped": f"no installed app provides the {name.replace('_', ' ')} step"}
+            return {"summary": f"Nothing done: no installed app provides the {name.replace('_', ' ')} step."}
         nxt = sprint_ensure(number=completion.sprint.number + 1)
         result = func(cell=completion.cell, sprint=nxt)
         return result if isinstance(result, dict) else {"result": str(result)}
@@ -391,3 +451,12 @@ def sprint_completion_run(*, completion_id: int) -> SprintCompletion:
                 completed_at=completion.finished_at
             )
     return completion
+
+
+def sprint_completion_not_run(*, completion_id: int, error: str) -> None:
+    """Records that a requested run could not start (the broker refused the task): the
+    completion shows as failed with the reason, ready to re-run. A run that failed on a step has
+    recorded its own error already, and is left as it is."""
+    SprintCompletion.objects.filter(pk=completion_id, state=CompletionState.PLANNED).update(
+        state=CompletionState.FAILED, last_error=f"The run could not be queued: {error}"[:2000]
+    )

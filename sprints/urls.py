@@ -12,4 +12,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<slug:cell_slug>/injections/<str:key>/accept/", views.accept_injection, name="accept_injection"),
     path("<slug:cell_slug>/wrap-up/", views.wrap_up, name="wrap_up"),
     path("<slug:cell_slug>/complete/", views.complete, name="complete"),
+    path("<slug:cell_slug>/complete/status/", views.complete_status, name="complete_status"),
 ]

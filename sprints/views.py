@@ -3,11 +3,13 @@ the spillover wrap-up and explanations."""
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +25,8 @@ from sprints.forms import SpilloverExplanationForm, SprintChoiceForm
 from sprints.models import Ticket
 
 SPRINT_ROLES = {"sprint-manager", "sprint-planning-manager"}
+
+log = logging.getLogger(__name__)
 
 
 def _sprint_number(request: HttpRequest, default: int) -> int | None:
@@ -76,12 +80,25 @@ def board(request: HttpRequest, cell_slug: str) -> HttpResponse:
         "sprint_number": number,
         "current": current,
         "choices": _sprint_choices(current, number),
-        # Only the injections' Accept buttons need it: no role lookup when there are none.
-        "can_manage": bool(data.injections) and can_manage_cell(request.user, cell, SPRINT_ROLES),
         "viewer": member_of(request.user),
         "cutoff_day": selectors.cutoff_day(),
     }
+    # Only the injections' Accept buttons and the completion call to action need the viewer's
+    # roles: no role lookup when neither shows, one when either does.
+    due = selectors.sprint_to_complete(cell=cell, today=timezone.localdate())
+    manages = (bool(data.injections) or due is not None) and can_manage_cell(request.user, cell, SPRINT_ROLES)
+    context["can_manage"] = manages and bool(data.injections)
+    context["completion_due"] = _completion_due(due) if manages else None
     return render(request, "sprints/board.html", context)
+
+
+def _completion_due(number: int | None) -> dict[str, object] | None:
+    """The board's call to action for the sprint manager (and staff) in a sprint's last days:
+    the sprint to complete and its last day."""
+    if number is None:
+        return None
+    dates = calendar.sprint_dates(number)
+    return {"number": number, "end": dates.end, "over": timezone.localdate() > dates.end}
 
 
 @login_required
@@ -176,14 +193,29 @@ def explain_spillover(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _completion_number(request: HttpRequest, cell: Cell) -> int | None:
+    """The sprint the completion page is about: the one asked for, else the one ending (or
+    just ended and not completed yet), else the current sprint."""
+    today = timezone.localdate()
+    current, _ = selectors.sprint_numbers_around(today)
+    due = selectors.sprint_to_complete(cell=cell, today=today) if not request.GET.get("sprint") else None
+    return _sprint_number(request, due or current)
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def complete(request: HttpRequest, cell_slug: str) -> HttpResponse:
-    """Sprint completion: GET shows the plan (dry run); POST queues the resumable task."""
+    """Sprint completion: GET shows the plan (dry run) and, once started, the live progress;
+    POST queues the resumable task (the page's script posts with ``Accept: application/json``
+    and polls ``complete_status`` meanwhile; without script, a redirect back here)."""
     cell = selectors.cell_by_slug(cell_slug)
     require_cell_manage(request.user, cell, SPRINT_ROLES)
     current, _ = selectors.sprint_numbers_around(timezone.localdate())
-    number = _sprint_number(request, max(current - 1, 1))
+    number = _completion_number(request, cell)
     if number is None:
         return _bad_sprint()
     status = 200
@@ -196,21 +228,60 @@ def complete(request: HttpRequest, cell_slug: str) -> HttpResponse:
                     cell=cell, sprint=sprint, user_id=request.user.pk, as_of=timezone.localdate()
                 )
         except services.CompletionRefused as exc:
+            if _wants_json(request):
+                return JsonResponse({"error": " ".join(exc.messages)}, status=400)
             messages.error(request, " ".join(exc.messages))
             status = 400
         else:
-            transaction.on_commit(lambda: tasks.complete_sprint.delay(completion.pk))
+            transaction.on_commit(lambda: _start_run(completion.pk))
+            if _wants_json(request):
+                # With Celery eager the task has run by now; with a worker it is queued.
+                return JsonResponse({"queued": True, "status_url": _status_url(cell, number)}, status=202)
             messages.success(request, f"Completing {sprint} for {cell}: the steps run in the background.")
             return redirect(f"{reverse('sprints:complete', args=[cell.slug])}?sprint={number}")
+    plan = selectors.completion_plan(cell=cell, sprint_number=number)
     context = {
         "cell": cell,
-        "plan": selectors.completion_plan(cell=cell, sprint_number=number),
+        "plan": plan,
         "sprint_number": number,
         "choices": _sprint_choices(current, number),
-        "steps": services.COMPLETION_STEPS,
+        "progress": selectors.completion_progress(plan.completion, sprint_number=number),
+        "status_url": _status_url(cell, number),
         "can_run": timezone.localdate() >= calendar.sprint_dates(number).end,
     }
     return render(request, "sprints/complete.html", context, status=status)
+
+
+def _start_run(completion_id: int) -> None:
+    """Queues the run. A failure here must not become an error page: with Celery eager the run
+    itself failed (its step recorded the error, the page shows it and offers the re-run); with
+    a worker the broker refused the task, which is recorded the same way."""
+    try:
+        tasks.complete_sprint.delay(completion_id)
+    except Exception as exc:  # recorded on the completion and shown on the page
+        log.warning("Sprint completion %s did not run: %s", completion_id, exc)
+        services.sprint_completion_not_run(completion_id=completion_id, error=str(exc))
+
+
+def _status_url(cell: Cell, number: int) -> str:
+    return f"{reverse('sprints:complete_status', args=[cell.slug])}?sprint={number}"
+
+
+@login_required
+@require_GET
+def complete_status(request: HttpRequest, cell_slug: str) -> HttpResponse:
+    """The live progress of a completion, as JSON (polled by the completion page)."""
+    cell = selectors.cell_by_slug(cell_slug)
+    require_cell_manage(request.user, cell, SPRINT_ROLES)
+    form = SprintChoiceForm(request.GET)
+    if not form.is_valid() or not form.cleaned_data["sprint"]:
+        return JsonResponse(
+            {"error": f"Give the sprint as ?sprint=<number from 1 to {calendar.MAX_SPRINT_NUMBER}>."},
+            status=400,
+        )
+    response = JsonResponse(selectors.completion_status(cell=cell, sprint_number=form.cleaned_data["sprint"]))
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 NEWCOMER_VIEWERS = {"mentor", "recruitment-manager", "sprint-manager", "sprint-planning-manager"}

@@ -373,3 +373,13 @@ def test_completing_a_sprint_opens_no_duty_due_before_the_new_sprint(holder):
     due = list(DutyInstance.objects.values_list("due_on", flat=True))
     assert result["created"] == len(due) > 0
     assert min(due) >= nxt.start
+    opened = DutyInstance.objects.filter(cell=holder.cell).count()
+    assert result["cell_opened"] == opened and result["due_from"] == nxt.start.isoformat()
+    assert result["summary"] == (
+        f"Opened {opened} duty instance(s) of {holder.cell} due from {nxt.start:%a} {nxt.start.day} "
+        f"{nxt.start:%b} (the first day of {nxt}) on (already open: 0); none is due earlier and none "
+        "is open twice."
+    )
+    again = sprint_duties_open(cell=holder.cell, sprint=nxt)
+    assert again["created"] == 0 and again["cell_opened"] == 0 and again["cell_already_open"] == opened
+    assert DutyInstance.objects.count() == len(due)  # never twice

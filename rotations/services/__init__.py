@@ -28,8 +28,10 @@ def rotations_open_sprint(*, cell: Cell, sprint: Any) -> dict[str, Any]:
 
     result = schedule_apply(cell=cell, first_sprint=sprint.number, sprints=1)
     sent = sprint_started_emit(as_of=timezone.localdate(), force_sprint=sprint.number)
-    return {
-        "created": len(result.created),
-        "unfilled": len(result.plan.unfilled),
-        "webhooks": len(sent),
-    }
+    created, unfilled = len(result.created), len(result.plan.unfilled)
+    summary = f"Filled {created} rotation slot(s) of {sprint} for {cell} by the fair rotation"
+    summary += f"; {unfilled} slot(s) found no eligible member" if unfilled else "; every slot is held"
+    summary += (
+        f"; announced the sprint to {len(sent)} webhook(s)." if sent else "; no webhook to announce it to."
+    )
+    return {"created": created, "unfilled": unfilled, "webhooks": len(sent), "summary": summary}

@@ -20,7 +20,22 @@ def test_open_sprint_fills_slots_once_and_announces_once(
     with django_capture_on_commit_callbacks(execute=False):
         first = rotations_open_sprint(cell=crew[0].cell, sprint=sprint)
         again = rotations_open_sprint(cell=crew[0].cell, sprint=sprint)
-    assert first == {"created": 7, "unfilled": 0, "webhooks": 1}
-    assert again == {"created": 0, "unfilled": 0, "webhooks": 0}
+    assert {k: first[k] for k in ("created", "unfilled", "webhooks")} == {
+        "created": 7,
+        "unfilled": 0,
+        "webhooks": 1,
+    }
+    assert {k: again[k] for k in ("created", "unfilled", "webhooks")} == {
+        "created": 0,
+        "unfilled": 0,
+        "webhooks": 0,
+    }
+    # what the completion page shows, in words that agree with the figures
+    assert first["summary"] == (
+        f"Filled 7 rotation slot(s) of {sprint} for {crew[0].cell} by the fair rotation; every slot is "
+        "held; announced the sprint to 1 webhook(s)."
+    )
+    assert again["summary"].startswith(f"Filled 0 rotation slot(s) of {sprint}")
+    assert again["summary"].endswith("no webhook to announce it to.")
     assert RotationAssignment.objects.filter(sprint=sprint).count() == 7
     assert WebhookDelivery.objects.get().dedupe_key == f"sprint.started:{current_sprint + 1}"

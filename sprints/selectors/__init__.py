@@ -31,7 +31,13 @@ from sprints.selectors.common import (
     sprint_row,
     unestimated_filter,
 )
-from sprints.selectors.completion import CompletionPlan, completion_plan
+from sprints.selectors.completion import (
+    CompletionPlan,
+    completion_plan,
+    completion_progress,
+    completion_status,
+    sprint_to_complete,
+)
 from sprints.selectors.spillovers import WrapUp, spillover_for_explanation, spillovers_for, wrap_up
 from sprints.selectors.tickets import (
     MemberTicket,
@@ -65,6 +71,8 @@ __all__ = [
     "cell_by_slug",
     "cell_members",
     "completion_plan",
+    "completion_progress",
+    "completion_status",
     "cutoff_day",
     "finished_statuses",
     "injection_threshold",
@@ -80,6 +88,7 @@ __all__ = [
     "spillovers_for",
     "sprint_numbers_around",
     "sprint_row",
+    "sprint_to_complete",
     "ticket_counts_by_status",
     "ticket_is_injection",
     "tickets_base",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from roles.models import Role
 from roles.tests.factories import MemberFactory, RoleAssignmentFactory
@@ -27,3 +29,19 @@ def planning_manager(cell: Any) -> Any:
         since=date.today() - timedelta(days=400),
     )
     return member
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[date], None]:
+    """``clock(day)`` moves the portal's clock (``django.utils.timezone.now``, which
+    ``localdate`` reads) to 10:00 of ``day`` in the portal's time zone; it keeps ticking from
+    there. Every app reads the time through ``timezone``, so views, services and the live
+    server's threads all see the same day."""
+    real_now = timezone.now
+
+    def set_day(day: date) -> None:
+        target = datetime.combine(day, time(10, 0), tzinfo=timezone.get_default_timezone())
+        offset = target - real_now()
+        monkeypatch.setattr(timezone, "now", lambda: real_now() + offset)
+
+    return set_day

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -94,15 +95,22 @@ def test_board_figures_for_one_member(client: Client, core_member: Any, sprint: 
 
 @pytest.mark.parametrize(("members", "tickets"), [(3, 20), (12, 300)])
 def test_board_query_count_is_constant(
-    client: Client, django_assert_num_queries: Any, core_member: Any, sprint: Any, members: int, tickets: int
+    client: Client,
+    django_assert_num_queries: Any,
+    clock: Any,
+    core_member: Any,
+    sprint: Any,
+    members: int,
+    tickets: int,
 ) -> None:
+    clock(sprint.start + timedelta(days=6))  # no completion due: Monday of week 2
     build_cell(core_member.cell, sprint, members=members, tickets=tickets)
     client.force_login(core_member.user)
     # session, user, viewer's member, cell, board (members, commitments, time off, rotations,
     # role reservations, assigned tickets, reviewed tickets, owned epics, injections,
-    # next sprint's non-green tickets), viewer's roles for the accept buttons (the data has
-    # injections)
-    with django_assert_num_queries(15):
+    # next sprint's non-green tickets), the completions of the previous and current sprint,
+    # viewer's roles for the accept buttons (the data has injections)
+    with django_assert_num_queries(16):
         response = client.get(board_url(core_member.cell))
     assert response.status_code == 200
     assert len(response.context["board"].rows) == members + 1
@@ -110,12 +118,13 @@ def test_board_query_count_is_constant(
 
 
 def test_board_without_injections_skips_the_role_lookup(
-    client: Client, django_assert_num_queries: Any, core_member: Any, sprint: Any
+    client: Client, django_assert_num_queries: Any, clock: Any, core_member: Any, sprint: Any
 ) -> None:
+    clock(sprint.start + timedelta(days=6))  # no completion due: Monday of week 2
     TicketFactory.create_batch(5, cell=core_member.cell, sprint=sprint, assignee=core_member)
     client.force_login(core_member.user)
-    # as above, without the viewer's roles: no Accept button to show
-    with django_assert_num_queries(14):
+    # as above, without the viewer's roles: no Accept button or completion link to show
+    with django_assert_num_queries(15):
         response = client.get(board_url(core_member.cell))
     assert response.status_code == 200
     assert not response.context["board"].injections
