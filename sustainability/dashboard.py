@@ -110,7 +110,7 @@ def resolve_period(choice: PeriodChoice, *, targets: Sequence[calc.TargetChange]
         period = calc.reference_period(targets, as_of=as_of, default_start=default_reference_start())
         return calc.Period(period.start, period.end, "Entire reference period")
     if kind == "custom" and choice.start and choice.end:
-        return calc.Period(choice.start, choice.end, f"{choice.start} – {choice.end}")
+        return calc.Period(choice.start, choice.end, "Custom range")
     year, quarter = calc.quarter_of(as_of)
     if kind == "quarter":
         return calc.quarter_period(choice.year or year, choice.quarter or quarter)
