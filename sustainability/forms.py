@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django import forms
+from django.http import QueryDict
 
 from opencraft_ops.calendar import MAX_SPRINT_NUMBER
 from sustainability.dashboard import DEFAULT_PERIOD, LEGACY_PERIOD_KINDS, PERIOD_PRESETS, PeriodChoice
@@ -61,13 +62,15 @@ class PeriodForm(forms.Form):
         super().__init__(*args, **kwargs)
         if self.is_bound and not (self.data.get("period") and self.data.get("non_cell")):
             # What is not given is the default, and the controls show it selected.
-            self.data = self.data.copy()
-            self.data["period"] = self.data.get("period") or DEFAULT_PERIOD
-            self.data["non_cell"] = self.data.get("non_cell") or "0"
+            data = QueryDict(mutable=True)
+            data.update(self.data)  # type: ignore[arg-type]
+            data["period"] = data.get("period") or DEFAULT_PERIOD
+            data["non_cell"] = data.get("non_cell") or "0"
+            self.data = data
         # The select offers the presets; a legacy kind given in the link stays selected.
         shown = list(PERIOD_PRESETS)
-        given = self.data.get("period") if self.is_bound else None
-        shown += [(k, label) for k, label in LEGACY_PERIOD_KINDS if k == given]
+        picked = self.data.get("period") if self.is_bound else None
+        shown += [(k, label) for k, label in LEGACY_PERIOD_KINDS if k == picked]
         self.fields["period"].widget.choices = shown
 
     def clean_start(self) -> date | None:
