@@ -265,7 +265,9 @@ def test_presets_resolve_to_their_dates(kind: str, start: date, end: date, label
     from sustainability import calculations as calc
     from sustainability.dashboard import PeriodChoice, resolve_period
 
-    targets = [calc.TargetChange(since=date(2025, 1, 1), percent=Decimal(30), reference_start=date(2025, 1, 1))]
+    targets = [
+        calc.TargetChange(since=date(2025, 1, 1), percent=Decimal(30), reference_start=date(2025, 1, 1))
+    ]
     period = resolve_period(PeriodChoice(kind), targets=targets, as_of=AS_OF)
     assert (period.start, period.end, period.label) == (start, end, label)
 
