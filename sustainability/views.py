@@ -260,6 +260,7 @@ def quarterly_report(request: HttpRequest, slug: str, year: int, quarter: int) -
             "cell": cell,
             "table": table,
             "variant": variant or ("within" if table.within_target else "above"),
+            "non_cell": non_cell if cell is None else None,
         },
     )
 
