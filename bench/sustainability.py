@@ -2,7 +2,8 @@
 
 Generates 100 members x 5 years of worklogs in PostgreSQL (COPY, with a
 progress bar; skipped when the data is already there), then prints, for the
-company-wide dashboard over a quarter and over the whole reference period:
+company-wide dashboard over a quarter and over the whole reference period
+(and, last, the home page's figure: one cell over its entire reference period):
 
 - the page's median render time (full Django stack) and its query count;
 - bare GROUP BY: the median time of one bare SQL GROUP BY over the raw worklog
@@ -309,6 +310,22 @@ def main() -> None:
         ),
     ]
     report(results)
+    home_figure(members[0].cell, args.runs)
+
+
+def home_figure(cell: Cell | None, runs: int) -> None:
+    """The home page's sustainability figure: one cell over its entire reference period,
+    read by the selector the dashboard uses (``sustainability.dashboard.headline``)."""
+    from sustainability.dashboard import headline
+
+    assert cell is not None
+    with CaptureQueriesContext(connection) as captured:
+        figure = headline(cell=cell, as_of=date.today())
+    ms = median_ms(lambda: headline(cell=cell, as_of=date.today()), runs)
+    print(
+        f"home figure ({cell.name}, {figure.figures.period.label.lower()}, "
+        f"{figure.figures.ratio_percent}%): {ms:.1f} ms median, {len(captured.captured_queries)} queries"
+    )
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ from roles.selectors import member_check_context
 from sprints import calculations as sprint_calc
 from sprints import selectors as sprint_selectors
 from sprints.calculations.capacity import capacity_row
+from sustainability.dashboard import headline as sustainability_headline
 
 
 def local_today(member: Member | None) -> date:
@@ -127,6 +128,10 @@ def home(request: HttpRequest) -> HttpResponse:
                 as_of=today,
                 commitments=inputs.commitments,
                 time_off=inputs.time_off,
+            ),
+            # The cell's ratio as its dashboard shows it for the same period (one selector).
+            sustainability=(
+                sustainability_headline(cell=member.cell, as_of=today) if member.cell is not None else None
             ),
         )
     return render(request, "duties/home.html", context)

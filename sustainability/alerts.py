@@ -168,10 +168,12 @@ def evaluation(*, as_of: date) -> Evaluation:
                     period_start=period.start,
                     threshold=target.percent,
                     value=fig.ratio_percent or Decimal(0),
-                    message=f"{cell.name}'s sustainability ratio since {period.start} is "
-                    f"{fig.ratio_percent}%, above its {plain(target.percent)}% target.",
+                    message=f"{cell.name}'s sustainability ratio over the entire reference period "
+                    f"({period.start} – {period.end}) is {fig.ratio_percent}%, above its "
+                    f"{plain(target.percent)}% target.",
                     cell_id=cell_id,
-                    url=reverse("sustainability:cell", args=[cell.slug]),
+                    # The dashboard on the same period shows the same figure.
+                    url=f"{reverse('sustainability:cell', args=[cell.slug])}?period=reference",
                     recipient_ids=frozenset(r for r in [managers.get(cell_id)] if r),
                 )
             )

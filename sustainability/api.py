@@ -228,7 +228,9 @@ class FiguresView(APIView):
         query = serializers.FiguresQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         cell = _scope(request, query.validated_data["cell"])
-        form = PeriodForm({k: v for k, v in request.query_params.items() if k in PeriodForm.base_fields})
+        form = PeriodForm(
+            {k: v for k, v in request.query_params.items() if k in PeriodForm.base_fields and k != "non_cell"}
+        )
         if not form.is_valid():
             raise ValidationError({k: [str(e) for e in v] for k, v in form.errors.items()})
         data = build_dashboard(
@@ -255,7 +257,7 @@ class QuarterlyView(APIView):
             cell=cell,
             year=query.validated_data["year"],
             quarter=query.validated_data["quarter"],
-            include_non_cell=cell is None,
+            include_non_cell=query.validated_data["non_cell"],
         )
         return Response(serializers.QuarterlySerializer(table).data)
 

@@ -19,7 +19,28 @@ from sustainability import calculations as calc
 from sustainability import selectors
 from sustainability.charts import monthly_chart_svg
 
-PERIOD_KINDS = ("sprint", "month", "quarter", "year", "reference", "custom")
+# The presets the period control offers, in its order, then a custom range. The older
+# kinds (a given sprint, month, quarter or year) stay accepted from links and the API.
+PERIOD_PRESETS: tuple[tuple[str, str], ...] = (
+    ("this-sprint", "This sprint"),
+    ("last-sprint", "Last sprint"),
+    ("this-month", "This month"),
+    ("this-quarter", "This quarter"),
+    ("year-to-date", "Year to date"),
+    ("last-12-months", "Last 12 months"),
+    ("reference", "Entire reference period"),
+    ("custom", "Custom range"),
+)
+LEGACY_PERIOD_KINDS: tuple[tuple[str, str], ...] = (
+    ("sprint", "Sprint"),
+    ("month", "Month"),
+    ("quarter", "Quarter"),
+    ("year", "Year"),
+)
+PERIOD_KINDS = tuple(k for k, _ in PERIOD_PRESETS + LEGACY_PERIOD_KINDS)
+DEFAULT_PERIOD = "this-quarter"
+# The period the home page's figure covers (the one the target is measured over).
+HOME_PERIOD = "reference"
 
 
 def default_reference_start() -> date:
@@ -63,19 +84,38 @@ class PeriodChoice:
 
 def resolve_period(choice: PeriodChoice, *, targets: Sequence[calc.TargetChange], as_of: date) -> calc.Period:
     """The dates of a picked period; missing values default to the one containing ``as_of``."""
-    if choice.kind == "sprint":
-        dates = calendar.sprint_dates(choice.sprint) if choice.sprint else calendar.sprint_on(as_of)
+    kind = choice.kind
+    if kind in ("this-sprint", "last-sprint") or (kind == "sprint" and not choice.sprint):
+        current = calendar.sprint_on(as_of)
+        dates = current
+        if kind == "last-sprint" and current.number > 1:
+            dates = calendar.sprint_dates(current.number - 1)
+        which = "Last sprint" if kind == "last-sprint" else "This sprint"
+        return calc.Period(dates.start, dates.end, f"{which} (Sprint {dates.number})")
+    if kind == "sprint" and choice.sprint:
+        dates = calendar.sprint_dates(choice.sprint)
         return calc.Period(dates.start, dates.end, f"Sprint {dates.number}")
-    if choice.kind == "month":
+    if kind == "this-month":
+        month = calc.month_period(as_of.year, as_of.month)
+        return calc.Period(month.start, month.end, f"This month ({month.label})")
+    if kind == "month":
         return calc.month_period(choice.year or as_of.year, choice.month or as_of.month)
-    if choice.kind == "year":
+    if kind == "year":
         return calc.year_period(choice.year or as_of.year)
-    if choice.kind == "reference":
-        return calc.reference_period(targets, as_of=as_of, default_start=default_reference_start())
-    if choice.kind == "custom" and choice.start and choice.end:
-        return calc.Period(choice.start, choice.end, f"{choice.start} – {choice.end}")
+    if kind == "year-to-date":
+        return calc.Period(date(as_of.year, 1, 1), as_of, f"Year to date ({as_of.year})")
+    if kind == "last-12-months":
+        return calc.Period(calc.year_before(as_of), as_of, "Last 12 months")
+    if kind == "reference":
+        period = calc.reference_period(targets, as_of=as_of, default_start=default_reference_start())
+        return calc.Period(period.start, period.end, "Entire reference period")
+    if kind == "custom" and choice.start and choice.end:
+        return calc.Period(choice.start, choice.end, "Custom range")
     year, quarter = calc.quarter_of(as_of)
-    return calc.quarter_period(choice.year or year, choice.quarter or quarter)
+    if kind == "quarter":
+        return calc.quarter_period(choice.year or year, choice.quarter or quarter)
+    this = calc.quarter_period(year, quarter)
+    return calc.Period(this.start, this.end, f"This quarter ({this.label})")
 
 
 def scope_period(
@@ -92,6 +132,27 @@ def scope_period(
     if targets is None:
         targets = scope_targets(cell, selectors.targets_by_cell()) if choice.kind == "reference" else []
     return resolve_period(choice, targets=targets, as_of=as_of)
+
+
+def scope_figures(
+    *,
+    period: calc.Period,
+    rows: Sequence[calc.HoursRow],
+    accounts: dict[int, calc.AccountInfo],
+    cell_id: int | None,
+    targets: Sequence[calc.TargetChange],
+    include_non_cell: bool = False,
+) -> calc.Figures:
+    """The ratio, target and remaining hours of a scope over ``period``: what the
+    dashboard and the home page's figure both show (the target in force on the
+    period's last day)."""
+    target = calc.target_on(targets, period.end)
+    return calc.figures(
+        period=period,
+        totals=calc.totals_of(rows, accounts, cell_id),
+        target=target.fraction if target else None,
+        include_non_cell=include_non_cell,
+    )
 
 
 @dataclass(frozen=True)
@@ -112,6 +173,7 @@ class Dashboard:
     targets: list[calc.TargetChange]
     include_non_cell: bool
     chart_svg: str
+    outside_cells: Decimal = calc.ZERO  # hours on client or cell accounts of no cell
 
     @property
     def target_changes_in_period(self) -> list[calc.TargetChange]:
@@ -119,7 +181,7 @@ class Dashboard:
 
 
 def build_dashboard(
-    *, cell: Cell | None, choice: PeriodChoice, as_of: date, include_non_cell: bool = True
+    *, cell: Cell | None, choice: PeriodChoice, as_of: date, include_non_cell: bool = False
 ) -> Dashboard:
     """Everything the dashboard shows. Queries: accounts, targets, budgets, hours (1-2)."""
     accounts = selectors.accounts_info()
@@ -130,11 +192,12 @@ def build_dashboard(
     rows = selectors.hours_rows(period)
     cell_id = cell.pk if cell else None
     non_cell = include_non_cell and cell is None
-    target = calc.target_on(targets, period.end)
-    figures = calc.figures(
+    figures = scope_figures(
         period=period,
-        totals=calc.totals_of(rows, accounts, cell_id),
-        target=target.fraction if target else None,
+        rows=rows,
+        accounts=accounts,
+        cell_id=cell_id,
+        targets=targets,
         include_non_cell=non_cell,
     )
     series = calc.monthly_series(
@@ -171,6 +234,41 @@ def build_dashboard(
         targets=targets,
         include_non_cell=non_cell,
         chart_svg=chart,
+        outside_cells=calc.outside_cells(rows, accounts, cell_id),
+    )
+
+
+@dataclass(frozen=True)
+class Headline:
+    """A scope's ratio over one period, as its dashboard shows it, with the query string
+    that opens that dashboard on the same period (the home page's figure)."""
+
+    cell: Cell
+    figures: calc.Figures
+    period_kind: str
+
+    @property
+    def query(self) -> str:
+        return f"period={self.period_kind}"
+
+    @property
+    def remaining_abs(self) -> Decimal | None:
+        """Remaining non-billable hours without their sign (the page says "left" or "over")."""
+        remaining = self.figures.remaining
+        return None if remaining is None else abs(remaining)
+
+
+def headline(*, cell: Cell, as_of: date, period_kind: str = HOME_PERIOD) -> Headline:
+    """The cell's figure over ``period_kind``: the same figures as the dashboard of the
+    same cell and period (one selector for both). Queries: accounts, targets, hours (1-2)."""
+    accounts = selectors.accounts_info()
+    targets = scope_targets(cell, selectors.targets_by_cell())
+    period = scope_period(PeriodChoice(period_kind), cell=cell, as_of=as_of, targets=targets)
+    rows = selectors.hours_rows(period)
+    return Headline(
+        cell=cell,
+        figures=scope_figures(period=period, rows=rows, accounts=accounts, cell_id=cell.pk, targets=targets),
+        period_kind=period_kind,
     )
 
 

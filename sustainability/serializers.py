@@ -100,13 +100,19 @@ class FiguresQuerySerializer(ScopeQuerySerializer):
     start = serializers.DateField(required=False)
     end = serializers.DateField(required=False)
     non_cell = serializers.BooleanField(
-        required=False, default=True, help_text="Company-wide: count non-cell hours."
+        required=False,
+        default=False,
+        help_text="Company-wide: count non-cell hours as non-billable in the ratio (the handbook's "
+        "ratio, the default, is over cell hours only, non-cell hours shown apart).",
     )
 
 
 class QuarterlyQuerySerializer(ScopeQuerySerializer):
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     quarter = serializers.IntegerField(min_value=1, max_value=4)
+    non_cell = serializers.BooleanField(
+        required=False, default=False, help_text="Company-wide: count non-cell hours as non-billable."
+    )
 
 
 class PeriodSerializer(serializers.Serializer):

@@ -22,6 +22,7 @@ from roles.permissions import member_of, sees_every_cell
 from sustainability import access, exports, reports, selectors, services
 from sustainability import calculations as calc
 from sustainability.dashboard import (
+    DEFAULT_PERIOD,
     PeriodChoice,
     build_dashboard,
     build_preview,
@@ -39,7 +40,7 @@ def _period_choice(request: HttpRequest) -> tuple[PeriodForm, PeriodChoice, int]
     form = PeriodForm(request.GET or None)
     if form.is_valid():
         return form, form.choice(), 200
-    return form, PeriodChoice("quarter"), 400 if form.is_bound else 200
+    return form, PeriodChoice(DEFAULT_PERIOD), 400 if form.is_bound else 200
 
 
 @login_required
@@ -54,7 +55,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 def _dashboard(request: HttpRequest, cell: Cell | None) -> HttpResponse:
     form, choice, status = _period_choice(request)
-    include_non_cell = request.GET.get("non_cell", "1") != "0"
+    include_non_cell = form.include_non_cell if status == 200 else False
     if wants_csv(request) and status != 200:
         return bad_request("The period given is not valid; nothing to download.")
     data = build_dashboard(
@@ -235,7 +236,10 @@ def quarterly_report(request: HttpRequest, slug: str, year: int, quarter: int) -
     variant = request.GET.get("variant") or None
     if variant not in (None, "within", "above"):
         return bad_request("The variant is 'within' or 'above'.")
-    table = build_quarterly(cell=cell, year=year, quarter=quarter, include_non_cell=cell is None)
+    non_cell = request.GET.get("non_cell", "0")
+    if non_cell not in ("0", "1"):
+        return bad_request("non_cell is 0 (the handbook's ratio over cell hours) or 1 (non-cell counted).")
+    table = build_quarterly(cell=cell, year=year, quarter=quarter, include_non_cell=non_cell == "1")
     if wants_csv(request):
         return csv_response(
             filename=f"sustainability-{slug}-{year}-q{quarter}",
@@ -256,6 +260,7 @@ def quarterly_report(request: HttpRequest, slug: str, year: int, quarter: int) -
             "cell": cell,
             "table": table,
             "variant": variant or ("within" if table.within_target else "above"),
+            "non_cell": non_cell if cell is None else None,
         },
     )
 

@@ -45,6 +45,7 @@ from sustainability.calculations.figures import (
     figures,
     hours_by_account,
     monthly_series,
+    outside_cells,
     ratio,
     remaining_non_billable,
     rows_for_period,
@@ -63,6 +64,7 @@ from sustainability.calculations.periods import (
     previous_quarter,
     quarter_of,
     quarter_period,
+    year_before,
     year_period,
 )
 from sustainability.calculations.preview import EstimateRow, SprintPreview, sprint_preview
@@ -123,6 +125,7 @@ __all__ = [
     "month_period",
     "monthly_series",
     "next_month",
+    "outside_cells",
     "percent",
     "plain",
     "previous_quarter",
@@ -143,5 +146,6 @@ __all__ = [
     "target_on",
     "top_accounts",
     "totals_of",
+    "year_before",
     "year_period",
 ]

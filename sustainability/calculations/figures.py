@@ -184,6 +184,22 @@ def totals_of(rows: Iterable[HoursRow], accounts: Mapping[int, AccountInfo], cel
     return Totals.from_split(split)
 
 
+def outside_cells(
+    rows: Iterable[HoursRow], accounts: Mapping[int, AccountInfo], cell_id: int | None
+) -> Decimal:
+    """Hours on client or cell accounts that belong to no cell (logged by the members of
+    ``cell_id``; by anyone for ``None``): no cell's ratio counts them. The company's
+    billable and non-billable cell hours include them; a cell's leave them out."""
+    seconds = 0
+    for row in rows:
+        account = accounts.get(row.account_id) if row.account_id else None
+        if account is None or account.category == INTERNAL_NON_CELL or account.cell_id is not None:
+            continue
+        if cell_id is None or row.member_cell_id == cell_id:
+            seconds += row.seconds
+    return hours(seconds)
+
+
 @dataclass(frozen=True)
 class MonthPoint:
     month: date

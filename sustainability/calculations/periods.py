@@ -62,6 +62,16 @@ def previous_quarter(year: int, quarter: int) -> tuple[int, int]:
     return (year - 1, 4) if quarter == 1 else (year, quarter - 1)
 
 
+def year_before(day: date) -> date:
+    """The first day of the twelve months that end on ``day`` (the day after the same
+    date a year earlier; 29 February falls back to the 28th)."""
+    try:
+        same = day.replace(year=day.year - 1)
+    except ValueError:
+        same = day.replace(year=day.year - 1, day=28)
+    return same + timedelta(days=1)
+
+
 def year_period(year: int) -> Period:
     return Period(date(year, 1, 1), date(year, 12, 31), str(year))
 

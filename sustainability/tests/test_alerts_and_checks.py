@@ -351,8 +351,10 @@ def test_a_reference_period_starting_mid_month_counts_only_its_days(
     today = timezone.localdate()
     found = findings("sustainability-above-target", today)
     assert [f.message for f in found] == [
-        "Bebop's sustainability ratio since 2026-01-15 is 33.3%, above its 30% target."
+        f"Bebop's sustainability ratio over the entire reference period (2026-01-15 – {today}) "
+        "is 33.3%, above its 30% target."
     ]
+    assert [f.url for f in found] == ["/sustainability/cells/bebop/?period=reference"]
     client = Client()
     assert client.login(username="core", password="correct-horse-battery")
     body = client.get("/sustainability/cells/bebop/", {"period": "reference"}).content.decode()

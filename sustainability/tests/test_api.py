@@ -190,7 +190,14 @@ def test_figures_endpoint(bebop_data: Any, staff_user: Any, django_assert_num_qu
     company = api("staff").get(
         "/api/sustainability/figures/", {"cell": "company", "period": "quarter", "quarter": "2026-Q1"}
     )
-    assert company.json()["figures"]["ratio_percent"] == "21.9"
+    # The handbook's ratio by default: cell hours only (10 / 60), the 4 non-cell hours apart.
+    assert company.json()["figures"]["ratio_percent"] == "16.7"
+    assert company.json()["figures"]["non_cell_hours"] == "4.00"
+    counted = api("staff").get(
+        "/api/sustainability/figures/",
+        {"cell": "company", "period": "quarter", "quarter": "2026-Q1", "non_cell": "true"},
+    )
+    assert counted.json()["figures"]["ratio_percent"] == "21.9"  # 14 / 64, the variant asked for
 
 
 def test_quarterly_and_preview_endpoints(bebop_data: Any) -> None:

@@ -23,10 +23,11 @@ def test_dashboard_period_change_updates_chart_and_ratio(
     assert page.locator("#ratio-chart svg g.month").count() == 3
     assert page.locator("#ratio-chart svg polyline.ratio").count() == 1
 
-    page.select_option("#id_period", "month")
-    page.fill("#id_month", "2026-02")
+    page.select_option("#id_period", "custom")
+    page.fill("#id_start", "2026-02-01")
+    page.fill("#id_end", "2026-02-28")
     page.get_by_role("button", name="Show").click()
-    page.wait_for_url("**period=month**")
+    page.wait_for_url("**period=custom**")
     # February alone: 10 h billable, 6 h internal: 6 / 16 = 37.5 %, above the 30 % target.
     assert ratio.get_attribute("data-ratio") == "37.5"
     assert "above target" in page.locator(".figures").inner_text()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -74,18 +75,27 @@ def test_bad_period_input_shows_an_error_and_the_current_quarter(
     response = client_for("core").get("/sustainability/cells/bebop/", params)
     assert response.status_code == 400  # the page still renders: the form with its error
     body = response.content.decode()
-    assert 'role="alert"' in body and "Showing the current quarter instead." in body
+    assert 'role="alert"' in body and "Showing this quarter instead." in body
     assert 'id="period-form"' in body and 'data-ratio="' in body
 
 
-def test_company_dashboard_sums_cells_with_non_cell_hours(bebop_data: Any, staff_user: Any) -> None:
+def test_company_dashboard_sums_cells_with_non_cell_hours_apart(bebop_data: Any, staff_user: Any) -> None:
     client = client_for("staff")
+    # The handbook's ratio by default: cell hours only (10 / 60), the 4 non-cell hours in their column.
     body = client.get("/sustainability/company/", Q1).content.decode()
-    # Billable 30 + 20, non-billable 10 + 4 non-cell: 14 / 64 = 21.9 % against the 40 % default limit.
-    assert 'data-ratio="21.9"' in body
-    assert "40.0%" in body
-    cells_only = client.get("/sustainability/company/", {**Q1, "non_cell": "0"}).content.decode()
-    assert 'data-ratio="16.7"' in cells_only  # 10 / 60
+    assert 'data-ratio="16.7"' in body
+    assert "40.0%" in body  # the default company limit
+    assert '<option value="0" selected>cell hours only (handbook)</option>' in body
+    assert '<td class="num">4.00</td>' in body  # non-cell hours, shown apart
+    # The other variant, picked explicitly: billable 30 + 20, non-billable 10 + 4: 14 / 64 = 21.9 %.
+    counted = client.get("/sustainability/company/", {**Q1, "non_cell": "1"}).content.decode()
+    assert 'data-ratio="21.9"' in counted
+    assert "(non-cell hours counted as non-billable)" in counted
+    assert "In this variant, non-cell hours are added to the non-billable hours." in counted
+    explicit = client.get("/sustainability/company/", {**Q1, "non_cell": "0"}).content.decode()
+    assert 'data-ratio="16.7"' in explicit
+    bad = client.get("/sustainability/company/", {**Q1, "non_cell": "yes"})
+    assert bad.status_code == 400 and "Select a valid choice" in bad.content.decode()
 
 
 def test_refusals(bebop_data: Any, client: Client) -> None:
@@ -198,7 +208,7 @@ def test_drill_down_resolves_the_reference_period_like_the_dashboard(
         "/sustainability/accounts/ACME/worklogs/", {"period": "reference", "scope": "bebop"}
     )
     body = followed.content.decode()
-    assert f"Reference period: 1 Jan 2025 – {today} · 3 worklogs" in body  # not the 2024 one
+    assert f"Entire reference period: 1 Jan 2025 – {today} · 3 worklogs" in body  # not the 2024 one
     assert 'name="scope" value="bebop"' in body  # the period form keeps the scope
     assert 'href="/sustainability/cells/bebop/?period=reference"' in body  # back to the same dashboard
     # Without a scope the account's cell decides; company-wide, the company's reference start.
@@ -207,7 +217,7 @@ def test_drill_down_resolves_the_reference_period_like_the_dashboard(
     company = client.get(
         "/sustainability/accounts/ACME/worklogs/", {"period": "reference", "scope": "company"}
     )
-    assert f"Reference period: 1 Jan 2019 – {today} · 4 worklogs" in company.content.decode()
+    assert f"Entire reference period: 1 Jan 2019 – {today} · 4 worklogs" in company.content.decode()
     unknown = client.get("/sustainability/accounts/ACME/worklogs/", {"period": "reference", "scope": "nope"})
     assert unknown.status_code == 400 and "Unknown scope" in unknown.content.decode()
     bad = client.get("/sustainability/accounts/ACME/worklogs/", {"period": "month", "month": "2026-13"})
@@ -234,3 +244,142 @@ def test_refused_input_is_answered_in_plain_text(bebop_data: Any, url: str, para
     assert response["Content-Type"] == "text/plain; charset=utf-8"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert text in response.content.decode()
+
+
+# --- The period control (issue 14) and bad period input (issue 18) ---------------------------
+
+AS_OF = date(2026, 3, 18)  # a Wednesday in Q1 2026
+
+
+@pytest.mark.parametrize(
+    ("kind", "start", "end", "label"),
+    [
+        ("this-month", date(2026, 3, 1), date(2026, 3, 31), "This month (March 2026)"),
+        ("this-quarter", date(2026, 1, 1), date(2026, 3, 31), "This quarter (Q1 2026)"),
+        ("year-to-date", date(2026, 1, 1), AS_OF, "Year to date (2026)"),
+        ("last-12-months", date(2025, 3, 19), AS_OF, "Last 12 months"),
+        ("reference", date(2025, 1, 1), AS_OF, "Entire reference period"),
+    ],
+)
+def test_presets_resolve_to_their_dates(kind: str, start: date, end: date, label: str) -> None:
+    from sustainability import calculations as calc
+    from sustainability.dashboard import PeriodChoice, resolve_period
+
+    targets = [
+        calc.TargetChange(since=date(2025, 1, 1), percent=Decimal(30), reference_start=date(2025, 1, 1))
+    ]
+    period = resolve_period(PeriodChoice(kind), targets=targets, as_of=AS_OF)
+    assert (period.start, period.end, period.label) == (start, end, label)
+
+
+def test_sprint_presets_are_this_and_the_previous_sprint() -> None:
+    from opencraft_ops import calendar
+    from sustainability.dashboard import PeriodChoice, resolve_period
+
+    current = calendar.sprint_on(AS_OF)
+    this = resolve_period(PeriodChoice("this-sprint"), targets=[], as_of=AS_OF)
+    last = resolve_period(PeriodChoice("last-sprint"), targets=[], as_of=AS_OF)
+    assert (this.start, this.end) == (current.start, current.end)
+    assert this.label == f"This sprint (Sprint {current.number})"
+    assert last.end == current.start - timedelta(days=1)  # the sprint right before, back to back
+    assert (last.end - last.start).days == 13
+    assert last.label == f"Last sprint (Sprint {current.number - 1})"
+
+
+def test_twelve_months_from_a_leap_day() -> None:
+    from sustainability import calculations as calc
+
+    assert calc.year_before(date(2028, 2, 29)) == date(2027, 3, 1)
+    assert calc.year_before(date(2026, 1, 1)) == date(2025, 1, 2)
+
+
+def test_the_period_control_offers_presets_and_a_custom_range(bebop_data: Any) -> None:
+    body = client_for("core").get("/sustainability/cells/bebop/").content.decode()
+    for label in (
+        "This sprint",
+        "Last sprint",
+        "This month",
+        "This quarter",
+        "Year to date",
+        "Last 12 months",
+        "Entire reference period",
+        "Custom range",
+    ):
+        assert f">{label}</option>" in body
+    assert '<option value="this-quarter" selected>' in body  # the default
+    assert 'type="date" name="start"' in body and 'type="date" name="end"' in body
+    # The seven fields shown at once are gone: no sprint, month, quarter or year input.
+    for old in ('name="sprint"', 'name="month"', 'name="quarter"', 'name="year"'):
+        assert old not in body
+    # The ratio and remaining hours are defined on the page.
+    assert "non-billable cell hours ÷ (billable cell hours + non-billable cell hours)" in body
+    assert "billable × T ÷ (1 − T) − non-billable (here T = 30.0%)" in body
+
+
+@pytest.mark.parametrize(
+    "kind", ["this-sprint", "last-sprint", "this-month", "this-quarter", "year-to-date", "last-12-months"]
+)
+def test_every_preset_shows_its_title(bebop_data: Any, kind: str) -> None:
+    response = client_for("core").get("/sustainability/cells/bebop/", {"period": kind})
+    assert response.status_code == 200
+    title = kind.replace("-", " ").capitalize()  # "Last 12 months", "Year to date"
+    assert f'<h2 id="figures-title">{title}' in response.content.decode()
+    assert f'<option value="{kind}" selected>' in response.content.decode()
+
+
+def test_a_legacy_link_keeps_working_and_keeps_its_value(bebop_data: Any) -> None:
+    body = client_for("core").get("/sustainability/cells/bebop/", Q1).content.decode()
+    assert 'data-ratio="25.0"' in body
+    assert '<option value="quarter" selected>Quarter</option>' in body
+    assert '<input type="hidden" name="quarter" value="2026-Q1">' in body
+
+
+@pytest.mark.parametrize(
+    ("params", "text"),
+    [
+        ({"period": "custom", "start": "2026-03-01", "end": "2026-01-01"}, "cannot be before the start"),
+        ({"period": "custom", "start": "yesterday", "end": "2026-01-01"}, "From: Enter the start as a date"),
+        ({"period": "custom", "start": "2026-01-01", "end": "2026-02-30"}, "To: Enter the end as a date"),
+        (
+            {"period": "custom", "start": "0001-01-01", "end": "0001-01-02"},
+            "between 2000-01-01 and 2100-12-31",
+        ),
+        (
+            {"period": "custom", "start": "2026-01-01", "end": "9999-12-31"},
+            "between 2000-01-01 and 2100-12-31",
+        ),
+        ({"period": "custom", "start": "2000-01-01", "end": "2099-12-31"}, "ten years at most"),
+        ({"period": "custom", "end": "2026-01-01"}, "needs a start and an end date"),
+        ({"period": "last-century"}, "Select a valid choice"),
+    ],
+)
+def test_bad_custom_ranges_get_a_form_error_never_a_500(
+    bebop_data: Any, staff_user: Any, params: dict[str, str], text: str
+) -> None:
+    for client, url in (
+        (client_for("core"), "/sustainability/cells/bebop/"),
+        (client_for("staff"), "/sustainability/company/"),
+        (client_for("core"), "/sustainability/accounts/ACME/worklogs/"),
+    ):
+        response = client.get(url, params)
+        assert response.status_code == 400, url
+        body = response.content.decode()
+        assert 'role="alert"' in body and text in body, url
+    api = client_for("core").get("/api/sustainability/figures/", {"cell": "bebop", **params})
+    assert api.status_code == 400
+    assert set(api.json()) & {"period", "start", "end", "non_field_errors", "__all__"}
+
+
+def test_hours_outside_every_cell_are_shown_apart(bebop_data: Any, core_member: Any, staff_user: Any) -> None:
+    # A client account synced without a cell: Bebop's member logs 5 h on it in February.
+    orphan = AccountFactory(key="ORPHAN", name="No cell yet", category="client", billable=True, cell=None)
+    hours(core_member, orphan, date(2026, 2, 12), 5)
+    cell_body = client_for("core").get("/sustainability/cells/bebop/", Q1).content.decode()
+    assert '<td class="num" id="outside-cells">5.00</td>' in cell_body
+    assert 'data-ratio="25.0"' in cell_body  # no cell's ratio counts them: still 10 / 40
+    assert "No cell's ratio counts them (they are not in the figures above)" in cell_body
+    company = client_for("staff").get("/sustainability/company/", Q1).content.decode()
+    assert '<td class="num" id="outside-cells">5.00</td>' in company
+    assert 'data-ratio="15.4"' in company  # the company counts them: 10 / (30 + 20 + 5 + 10)
+    other = client_for("outsider").get("/sustainability/cells/falcon/", Q1).content.decode()
+    assert '<td class="num" id="outside-cells">0.00</td>' in other  # logged by Bebop's member

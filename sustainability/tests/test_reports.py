@@ -105,7 +105,13 @@ def test_quarterly_company_needs_company_view(bebop_data: Any, staff_user: Any) 
     assert client_for("core").get("/sustainability/company/quarterly/2026/1/").status_code == 403
     body = client_for("staff").get("/sustainability/company/quarterly/2026/1/").content.decode()
     assert "# OpenCraft - April 2026 (Q1 2026 update)" in body
-    assert "**21.9%**" in body  # 14 / 64 with the non-cell hours
+    assert "**16.7%**" in body  # 10 / 60: the handbook's ratio over cell hours
+    counted = client_for("staff").get("/sustainability/company/quarterly/2026/1/", {"non_cell": "1"})
+    assert "**21.9%**" in counted.content.decode()  # 14 / 64 with the non-cell hours, when asked
+    assert "<strong>non-cell hours counted as non-billable</strong>" in counted.content.decode()
+    assert "<strong>cell hours only (handbook)</strong>" in body
+    bad = client_for("staff").get("/sustainability/company/quarterly/2026/1/", {"non_cell": "all"})
+    assert bad.status_code == 400
 
 
 def test_accounts_review_flags_suspects_and_records_items(
