@@ -62,7 +62,11 @@ def ticket_items(tickets: Iterable[Any], today: date, sprint_end: date) -> list[
         rank = LATE if t.standing.rank == 0 else TODAY
         items.append(
             AgendaItem(
-                rank, sprint_end, "ticket", f"{t.ticket.key} {t.ticket.summary}: {t.standing.text}", t.url
+                rank,
+                t.standing.deadline or sprint_end,
+                "ticket",
+                f"{t.ticket.key} {t.ticket.summary}: {t.standing.text}",
+                t.url,
             )
         )
     return items

@@ -33,6 +33,7 @@ class TicketStanding:
     rank: int  # MISSED, AT_RISK, OVER_ESTIMATE or ON_TRACK
     label: str  # a short badge: "missed", "at risk", "over estimate", "on track"
     text: str  # one sentence saying why
+    deadline: date | None = None  # the deadline it is measured against, if any
 
     @property
     def severity(self) -> str:
@@ -63,16 +64,23 @@ def ticket_standing(
         if as_of >= monday_w2(sprint) and status in NOT_READY_STATUSES:
             if as_of > wednesday:
                 return TicketStanding(
-                    MISSED, "missed", f"Missed the internal review deadline (end of {wednesday:%A %-d %b})."
+                    MISSED,
+                    "missed",
+                    f"Missed the internal review deadline (end of {wednesday:%A %-d %b}).",
+                    wednesday,
                 )
             return TicketStanding(
-                AT_RISK, "at risk", f"Not ready for internal review, due by the end of {wednesday:%A %-d %b}."
+                AT_RISK,
+                "at risk",
+                f"Not ready for internal review, due by the end of {wednesday:%A %-d %b}.",
+                wednesday,
             )
         if as_of >= sprint.week_day(2, 4) and status in NOT_DELIVERED_STATUSES:
             return TicketStanding(
                 MISSED if as_of == sprint.end else AT_RISK,
                 "at risk",
                 f"Not in External Review yet; delivery is due one hour before sprint {sprint.number + 1}.",
+                sprint.end,
             )
     if original_seconds and spent_seconds > original_seconds:
         return TicketStanding(
