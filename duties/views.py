@@ -18,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
-from duties import selectors, services
+from duties import agenda, selectors, services
 from duties.forms import ClockForm, NotesForm, TriageForm
 from duties.models import ChecklistItem, DutyInstance
 from duties.triage import triage
@@ -31,21 +31,30 @@ from opencraft_ops.process_checks import rules
 from roles.clock import Window
 from roles.models import Cell, Member
 from roles.permissions import can_view_cell, member_of, require_cell_view, sees_every_cell
-from roles.selectors import member_check_context
+from roles.selectors import member_check_context, next_time_off
 from sprints import calculations as sprint_calc
 from sprints import selectors as sprint_selectors
 from sprints.calculations.capacity import capacity_row
+from sprints.newcomer_selectors import newcomer_overview, newcomer_since
+from sprints.selectors.my_sprint import my_sprint
 from sustainability.dashboard import headline as sustainability_headline
+
+
+def member_zone(member: Member | None) -> ZoneInfo:
+    """The member's own time zone, or the portal's."""
+    if member is not None:
+        try:
+            return ZoneInfo(member.timezone)
+        except (KeyError, ValueError):
+            pass
+    return ZoneInfo(str(timezone.get_default_timezone()))
 
 
 def local_today(member: Member | None) -> date:
     """The member's own date (their time zone), or the portal's."""
     if member is None:
         return timezone.localdate()
-    try:
-        return timezone.now().astimezone(ZoneInfo(member.timezone)).date()
-    except (KeyError, ValueError):
-        return timezone.localdate()
+    return timezone.now().astimezone(member_zone(member)).date()
 
 
 def _split(duties: list[DutyInstance], today: date) -> dict[str, list[DutyInstance]]:
@@ -104,11 +113,39 @@ def home(request: HttpRequest) -> HttpResponse:
             member_cell_id=member.cell_id,
             rotations=selectors.rotation_holds(rotations),
         )
+        tz = member_zone(member)
+        mine = my_sprint(member=member, dates=sprint, as_of=today, tz=tz)
+        epic_update_due = sprint_calc.thursday_w2(sprint)
+        updates_due = [
+            e
+            for e in epics
+            if e.status == EpicStatus.IN_DEVELOPMENT and not e.has_update and e.owner_id == member.pk
+        ]
+        time_off = next_time_off(member_id=member.pk, as_of=today)
+        time_off_url = reverse("roles:member", args=[member.pk]) + "#record-title"
+        newcomer = newcomer_overview(member=member, as_of=today) if newcomer_since(member) else None
+        upcoming_rotations = [r for r in rotations if r.end >= today][:6]
         context.update(
+            agenda=agenda.ordered(
+                agenda.duty_items(duties, today, lambda d: reverse("duties:detail", args=[d.pk])),
+                agenda.ticket_items(mine.tickets, today, sprint.end),
+                agenda.review_items(mine.reviews, today, sprint_calc.wednesday_w2(sprint)),
+                agenda.epic_update_items(
+                    updates_due,
+                    today,
+                    epic_update_due,
+                    lambda e: reverse("epics:epic-update-form", args=[e.key]),
+                ),
+                agenda.rotation_items(upcoming_rotations, today, reverse("rotations:index")),
+                agenda.time_off_items(time_off, today, time_off_url),
+                agenda.newcomer_items(
+                    newcomer.limits if newcomer else [], reverse("sprints:newcomer", args=[member.pk])
+                ),
+            ),
             groups=_split(duties, today),
             duty_count=len(duties),
             assignments=assignments,
-            rotations=[r for r in rotations if r.end >= today][:6],
+            rotations=upcoming_rotations,
             findings=findings_selectors.findings_for_member(
                 member_id=member.pk, member_roles=checks.member_roles
             ),
@@ -118,9 +155,16 @@ def home(request: HttpRequest) -> HttpResponse:
             can_recheck=bool(assignments) or request.user.is_staff,
             now=timezone.now(),
             sprint=sprint,
+            my_sprint=mine,
             capacity=capacity_row(sprint, inputs),
-            epics=[e for e in epics if e.status == EpicStatus.IN_DEVELOPMENT and not e.has_update],
-            epic_update_due=sprint_calc.thursday_w2(sprint),
+            # Every epic the member owns or reviews, with whether this sprint's update is in.
+            my_epics=[e for e in epics if e.status == EpicStatus.IN_DEVELOPMENT],
+            other_epics=[e for e in epics if e.status != EpicStatus.IN_DEVELOPMENT],
+            epics=updates_due,
+            epic_update_due=epic_update_due,
+            time_off=time_off,
+            time_off_url=time_off_url,
+            newcomer=newcomer,
             # The commitments and the sprint's time off come with the capacity inputs.
             worklogs=selectors.worklog_health(
                 member=member,

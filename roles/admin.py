@@ -22,6 +22,7 @@ from django.db.models import Q, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from rest_framework.authtoken.models import TokenProxy
 from simple_history.admin import SimpleHistoryAdmin
 
 from roles.calculations import periods_overlap, tenure_label
@@ -406,3 +407,25 @@ class TimeOffAdmin(RefusalAsFormErrorAdmin):
     list_select_related = ["member__user"]
     autocomplete_fields = ["member"]
     date_hierarchy = "start"
+
+
+# API tokens: only a digest is stored (``roles.auth.token_digest``), so a token made here
+# could never be presented. Staff see who has one and since when, and revoke it; members
+# get theirs from /api/token/.
+if admin.site.is_registered(TokenProxy):
+    admin.site.unregister(TokenProxy)
+
+
+@admin.register(TokenProxy)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ("user", "created")
+    search_fields = ("user__username",)
+    ordering = ("-created",)
+    fields = ("user", "created")
+    readonly_fields = ("user", "created")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -6,6 +6,8 @@ assignments instead of granted by hand."""
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from datetime import date, timedelta
 from typing import Any
 
@@ -87,6 +89,21 @@ class MemberBackend(ModelBackend):
         )
 
 
+def token_digest(raw: str) -> str:
+    """What is stored for an API token: a keyed-free BLAKE2b digest of 20 bytes (40 hex
+    characters, the width of DRF's ``Token.key``). The token itself is 40 random hex
+    characters (160 bits), so a fast hash is enough; a leaked table gives no usable token."""
+    return hashlib.blake2b(raw.encode(), digest_size=20, person=b"ops-api-token").hexdigest()
+
+
+def token_issue(user: Any) -> tuple[str, Token]:
+    """A new API token for ``user``, replacing any they had; returns the token (shown once,
+    never stored) and its stored row."""
+    raw = secrets.token_hex(20)
+    Token.objects.filter(user=user).delete()
+    return raw, Token.objects.create(user=user, key=token_digest(raw))
+
+
 def token_expired(token: Token) -> bool:
     max_age = timedelta(days=settings.API_TOKEN_MAX_AGE_DAYS)
     return token.created + max_age <= timezone.now()
@@ -105,7 +122,7 @@ class MemberTokenAuthentication(TokenAuthentication):
                         Member.objects.filter(user_id=OuterRef("user_id")).values("left_on")[:1]
                     )
                 )
-                .get(key=key)
+                .get(key=token_digest(key))
             )
         except Token.DoesNotExist:
             raise exceptions.AuthenticationFailed("Invalid token.") from None
@@ -121,4 +138,11 @@ class MemberTokenAuthentication(TokenAuthentication):
         return user, token
 
 
-__all__ = ["AnonymousUser", "MemberBackend", "MemberTokenAuthentication", "token_expired"]
+__all__ = [
+    "AnonymousUser",
+    "MemberBackend",
+    "MemberTokenAuthentication",
+    "token_digest",
+    "token_expired",
+    "token_issue",
+]

@@ -292,3 +292,8 @@ def member_check_context(
         for h in rotation_holders.held_on(rotations, as_of)
     ]
     return CheckContext(as_of=as_of, member_id=member_id, member_roles=held_roles(rows))
+
+
+def next_time_off(*, member_id: int, as_of: date) -> TimeOff | None:
+    """The member's current or next period away (one query), for their home page."""
+    return TimeOff.objects.filter(member_id=member_id, end__gte=as_of).order_by("start").first()

@@ -1,5 +1,8 @@
-"""``/api/token/``: POST a username and password for your API token (a new one when the
-old has expired); DELETE it (authenticated by the token or a session) to revoke it.
+"""``/api/token/``: POST a username and password for a new API token (it replaces the one
+you had); DELETE it (authenticated by the token or a session) to revoke it.
+
+Only a digest of each token is stored (``roles.auth.token_digest``): the token is shown once,
+in the answer to the POST, and cannot be read back from the database or the admin.
 
 Wrong passwords count towards django-axes' lockout like those on ``/login/``: once
 locked out, even the right password is refused until the cool-off period ends.
@@ -20,7 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from roles.auth import token_expired
+from roles.auth import token_issue
 
 
 class TokenRequestSerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -65,13 +68,10 @@ class TokenView(APIView):
                 status=status.HTTP_400_BAD_REQUEST,
             )
         with transaction.atomic():
-            token = Token.objects.select_for_update().filter(user=user).first()
-            if token is not None and token_expired(token):
-                token.delete()
-                token = None
-            if token is None:
-                token = Token.objects.create(user=user)
-        return Response({"token": token.key, "created": token.created})
+            # Lock the user's row so two sign-ins at once leave one token, not an error.
+            type(user)._default_manager.select_for_update().filter(pk=user.pk).first()
+            raw, token = token_issue(user)
+        return Response({"token": raw, "created": token.created})
 
     @extend_schema(
         request=None, responses={204: None, 404: OpenApiResponse(description="No token to revoke")}

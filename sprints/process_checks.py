@@ -16,6 +16,7 @@ from opencraft_ops.sprint_dates import monday_w2, wednesday_w2
 from roles.models import Member, MemberType, MemberTypePeriod
 from sprints import selectors
 from sprints.calculations.capacity import NOT_COMMITTED_STATUSES, capacity_row
+from sprints.calculations.deadlines import NOT_DELIVERED_STATUSES, NOT_READY_STATUSES, SETTLED_STATUSES
 from sprints.calculations.newcomers import point_limit
 from sprints.models import Spillover, Ticket, TicketStatus
 
@@ -217,12 +218,6 @@ def injection_not_accepted(context: CheckContext) -> Iterator[Finding]:
 
 # --- The sprint's deadlines and the tickets' own rules (handbook: "Sprint tasks") ---
 
-# Before internal review: the work is not done yet.
-NOT_READY_STATUSES = (TicketStatus.BACKLOG, TicketStatus.TODO, TicketStatus.IN_PROGRESS)
-# Not yet at External Review, or Deployed & Delivered.
-NOT_DELIVERED_STATUSES = (*NOT_READY_STATUSES, TicketStatus.CODE_REVIEW)
-# Tickets a check about the sprint's work leaves alone: finished, parked or not committed.
-SETTLED_STATUSES = (TicketStatus.DONE, TicketStatus.DELIVERED, TicketStatus.STRETCH, TicketStatus.BLOCKED)
 NEWCOMER_FRIENDLY = "newcomer-friendly"
 
 

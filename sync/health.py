@@ -45,6 +45,12 @@ def check_database() -> Check:
     return Check(True, {})
 
 
+def needs_redis() -> bool:
+    """Redis is the broker unless tasks run eagerly, and may be the cache."""
+    cache_backend = str(settings.CACHES["default"]["BACKEND"])
+    return not settings.CELERY_TASK_ALWAYS_EAGER or "redis" in cache_backend.lower()
+
+
 def check_redis() -> Check:
     try:
         client = redis.Redis.from_url(
@@ -105,11 +111,20 @@ def check_sync(now: datetime) -> Check:
 def healthz(request: HttpRequest) -> JsonResponse:
     now = timezone.now()
     database = check_database()
+    eager = bool(settings.CELERY_TASK_ALWAYS_EAGER)
     checks = {
         "database": database,
-        "redis": check_redis(),
+        # The embedded demo (``make run``) runs tasks in the web process with a local cache:
+        # it has no broker and no beat to be down, so those checks say so and pass.
+        "redis": check_redis() if needs_redis() else Check(True, {"skipped": "Redis is not used here"}),
         # Without the database neither can be read; they report the same failure.
-        "beat": check_beat(now) if database.ok else Check(False, {"error": "database unavailable"}),
+        "beat": (
+            Check(True, {"skipped": "tasks run eagerly in the web process; no beat runs"})
+            if eager
+            else check_beat(now)
+            if database.ok
+            else Check(False, {"error": "database unavailable"})
+        ),
         "sync": check_sync(now) if database.ok else Check(False, {"error": "database unavailable"}),
     }
     healthy = all(c.ok for c in checks.values())

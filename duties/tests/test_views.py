@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
@@ -70,7 +71,12 @@ def test_home_empty_states(client, cell):
     login(client, fresh)
     body = client.get(reverse("home")).content.decode()
     assert "No duty is open for you" in body
-    assert "You hold no role" in body
+    assert "You hold no cell role" in body
+    assert "Nothing needs you today" in body
+    assert "No ticket is assigned to you" in body
+    assert "No ticket waits for your review" in body
+    assert "No time off recorded ahead" in body
+    assert "You own or review no open epic" in body
     assert "No rotation ahead" in body
     assert "No process check points at you" in body
 
@@ -165,14 +171,15 @@ def test_home_query_count_does_not_grow_with_the_data(
     # role reservations, assigned and reviewed tickets (5); duties, checklist items, roles,
     # rotations (shown, and reserved in the capacity), epics (listed, and counted in the
     # capacity), worklog totals (6); the stored findings for them (1; their freshness comes
-    # from the cache); the cell's sustainability figure: accounts, targets and the hours of
-    # its reference period (2-3: the whole months, and the days of a partial month at its
-    # end unless today is a month's last day). No process check runs.
+    # from the cache); the member's sprint tickets and reviews, their next time off and
+    # whether they are a newcomer (3); the cell's sustainability figure: accounts, targets
+    # and the hours of its reference period (2-3: the whole months, and the days of a
+    # partial month at its end unless today is a month's last day). No process check runs.
     from sustainability import calculations as sustainability_calc
     from sustainability.dashboard import headline
 
     cover = sustainability_calc.month_cover(headline(cell=sprint_manager.cell, as_of=TODAY).figures.period)
-    expected = 17 + (cover.whole is not None) + bool(cover.edges)
+    expected = 20 + (cover.whole is not None) + bool(cover.edges)
     with django_assert_num_queries(expected):
         small = client.get(reverse("home"))
     small_findings = len(small.context["findings"])
@@ -466,7 +473,11 @@ def test_home_shows_epics_without_update_and_worklog_health(client, sprint_manag
     health = response.context["worklogs"]
     assert str(health.logged_hours) == "2.00" and health.last_work_date == TODAY
     body = response.content.decode()
-    assert "BB-1" in body and "BB-2" not in body and "2.00 h logged" in body
+    # Every open epic they own or review is listed, the updated one marked so; done ones are not.
+    assert "BB-1" in body and "BB-3" not in body and "2.00 h logged" in body
+    assert re.search(
+        r"BB-2</a> Theming\s*<span[^>]*>· reviewer</span>\s*<span class=\"badge ok\">updated", body
+    )
 
 
 def test_home_for_a_member_outside_any_cell(client, db):

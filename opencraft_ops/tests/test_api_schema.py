@@ -14,7 +14,6 @@ import pytest
 import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.result import Ok
 from schemathesis.specs.openapi.checks import (
@@ -22,6 +21,8 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+
+from roles.auth import token_issue
 
 pytestmark = [pytest.mark.schemathesis, pytest.mark.django_db(transaction=True)]
 
@@ -33,8 +34,8 @@ def test_every_operation_answers_as_the_schema_says(
     live_server: Any, core_member: Any, staff_user: Any, capsys: Any
 ) -> None:
     tokens = {
-        "member": Token.objects.create(user=core_member.user).key,
-        "staff": Token.objects.create(user=staff_user).key,
+        "member": token_issue(core_member.user)[0],
+        "staff": token_issue(staff_user)[0],
     }
     raw = requests.get(
         f"{live_server.url}/api/schema/?format=json",

@@ -15,6 +15,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from opencraft_ops.refusals import server_error
+from roles.auth import token_digest, token_issue
 from roles.models import Member, Role
 from roles.tasks import end_leavers_access
 from roles.tests.factories import MemberFactory, RoleAssignmentFactory, TimeOffFactory
@@ -33,10 +34,10 @@ def _all_three(member: Member) -> tuple[int, int, int]:
     """(password login, open session, API token) answers for ``member``."""
     session = Client()
     session.force_login(member.user)
-    token = Token.objects.get_or_create(user=member.user)[0]
+    raw, _ = token_issue(member.user)
     login = Client().post("/login/", {"username": member.user.username, "password": PASSWORD})
     page = session.get("/")
-    api = Client().get("/api/cells/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    api = Client().get("/api/cells/", HTTP_AUTHORIZATION=f"Token {raw}")
     return login.status_code, page.status_code, api.status_code
 
 
@@ -56,7 +57,7 @@ def test_the_day_before_left_on_everything_works(core_member):
 def test_on_left_on_password_session_and_token_are_refused(core_member):
     session = Client()
     session.force_login(core_member.user)
-    token = Token.objects.create(user=core_member.user)
+    raw, _ = token_issue(core_member.user)
     core_member.left_on = TODAY
     core_member.save()
     # The session opened before is no longer signed in: back to the login page.
@@ -68,7 +69,7 @@ def test_on_left_on_password_session_and_token_are_refused(core_member):
     login = Client().post("/login/", {"username": "core", "password": PASSWORD})
     assert login.status_code == 200 and "_auth_user_id" not in login.client.session
     # The token is refused with the reason; no new token for the password.
-    api = Client().get("/api/cells/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    api = Client().get("/api/cells/", HTTP_AUTHORIZATION=f"Token {raw}")
     assert api.status_code in (401, 403) and "membership has ended" in api.json()["detail"]
     assert _token(Client(), "core").status_code == 400
 
@@ -112,7 +113,7 @@ def test_staff_see_who_left_and_when(client, staff_user, core_member):
 def test_token_expires_and_a_new_one_is_handed_out(client, core_member, settings):
     key = _token(client, "core").json()["token"]
     assert client.get("/api/cells/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 200
-    Token.objects.filter(key=key).update(
+    Token.objects.filter(key=token_digest(key)).update(
         created=timezone.now() - timedelta(days=settings.API_TOKEN_MAX_AGE_DAYS)
     )
     expired = Client().get("/api/cells/", HTTP_AUTHORIZATION=f"Token {key}")
@@ -349,3 +350,15 @@ def test_sprint_manager_cannot_record_time_off_in_another_cell(client, sprint_ma
     data = {"member": outsider.pk, "kind": "vacation", "start": str(TODAY), "end": str(TODAY)}
     assert client.post("/api/time-off/", data, content_type="application/json").status_code == 403
     assert not outsider.time_off.exists()
+
+
+def test_only_a_digest_of_the_token_is_stored_and_each_sign_in_replaces_it(client, core_member):
+    first = _token(client, "core").json()["token"]
+    stored = Token.objects.get(user=core_member.user)
+    assert stored.key != first and stored.key == token_digest(first) and len(first) == 40
+    second = _token(Client(), "core").json()["token"]
+    assert second != first and Token.objects.filter(user=core_member.user).count() == 1
+    assert Client().get("/api/cells/", HTTP_AUTHORIZATION=f"Token {first}").status_code == 401
+    assert Client().get("/api/cells/", HTTP_AUTHORIZATION=f"Token {second}").status_code == 200
+    # The stored digest is no credential.
+    assert Client().get("/api/cells/", HTTP_AUTHORIZATION=f"Token {stored.key}").status_code == 401

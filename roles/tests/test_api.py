@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from rest_framework.authtoken.models import Token
 
+from roles.auth import token_issue
 from roles.models import Member, Role, RoleAssignment, TimeOff, WeeklyCommitment
 from roles.tests.factories import TimeOffFactory
 
@@ -31,8 +31,8 @@ def test_anonymous_is_refused_everywhere(api, cell):
 
 
 def test_token_auth_reads_members(api, core_member, newcomer):
-    token = Token.objects.create(user=core_member.user)
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    raw, _ = token_issue(core_member.user)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
     response = api.get("/api/members/")
     assert response.status_code == 200
     rows = {row["username"]: row for row in response.json()["results"]}

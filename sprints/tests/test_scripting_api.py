@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from conftest import PASSWORD
 from opencraft_ops import calendar
+from roles.auth import token_issue
 from sprints.models import Sprint
 
 DAY = date(2027, 3, 10)
@@ -22,7 +22,7 @@ DAY = date(2027, 3, 10)
 @pytest.fixture
 def tool(staff_user: Any) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=staff_user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_issue(staff_user)[0]}")
     return client
 
 

@@ -17,6 +17,12 @@ from sync.models import SyncKind, SyncMode, SyncOutcome, SyncRun, SyncSource
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def with_a_worker(settings: Any) -> None:
+    """As in production: tasks go through Redis to a worker, and beat schedules them."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+
+
 @pytest.fixture
 def beat_ticked() -> PeriodicTask:
     call_command("sync_beat_schedule", stdout=None)
@@ -99,3 +105,24 @@ def test_redis_down_is_503_and_names_no_secret(client: Any, settings: Any, beat_
 
 def test_healthz_refuses_other_methods(client: Any) -> None:
     assert client.post("/healthz").status_code == 405
+
+
+def test_the_embedded_demo_without_broker_or_beat_is_healthy(client: Any, settings: Any) -> None:
+    # ``make run``: tasks run eagerly in the web process and the cache is local, so no beat
+    # ticks and Redis is not needed; an unreachable Redis URL does not matter there.
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    response = client.get("/healthz")
+    assert response.status_code == 200, response.json()
+    checks = response.json()["checks"]
+    assert checks["beat"] == {"ok": True, "skipped": "tasks run eagerly in the web process; no beat runs"}
+    assert checks["redis"] == {"ok": True, "skipped": "Redis is not used here"}
+    # A cache on Redis still needs it.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    assert client.get("/healthz").json()["checks"]["redis"]["ok"] is False
