@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
@@ -29,6 +28,7 @@ from findings import selectors as findings_selectors
 from opencraft_ops import calendar
 from opencraft_ops.process_checks import rules
 from roles.clock import Window
+from roles.middleware import member_zone
 from roles.models import Cell, Member
 from roles.permissions import can_view_cell, member_of, require_cell_view, sees_every_cell
 from roles.selectors import member_check_context
@@ -38,13 +38,10 @@ from sprints.calculations.capacity import capacity_row
 
 
 def local_today(member: Member | None) -> date:
-    """The member's own date (their time zone), or the portal's."""
-    if member is None:
-        return timezone.localdate()
-    try:
-        return timezone.now().astimezone(ZoneInfo(member.timezone)).date()
-    except (KeyError, ValueError):
-        return timezone.localdate()
+    """The member's own date (their time zone), or the portal's. For the signed-in member
+    it is ``timezone.localdate()``, since ``roles.middleware`` activates the same zone."""
+    zone = member_zone(member)
+    return timezone.localdate(timezone.now(), zone) if zone is not None else timezone.localdate()
 
 
 def _split(duties: list[DutyInstance], today: date) -> dict[str, list[DutyInstance]]:
@@ -345,8 +342,9 @@ def clock_form(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "due": due,
-            # Formatted here: the template's date filter would convert to the portal's zone.
-            "due_text": due.strftime("%A %d %B %Y, %H:%M") if due else "",
+            # Formatted here: the template's date filter would convert to the viewer's zone,
+            # and the answer is in the pinged member's.
+            "due_text": formats.date_format(due, "DATETIME_FORMAT") if due else "",
             "due_iso": due.isoformat() if due else "",
         },
         status=400 if form.is_bound and not form.is_valid() else 200,
