@@ -21,7 +21,6 @@ from django.utils import timezone
 from roles.access import AnyUser, member_of
 from roles.models import Member
 
-
 _UNREAD = object()
 
 
