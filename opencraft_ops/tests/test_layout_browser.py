@@ -47,7 +47,7 @@ def build_org() -> dict[str, Any]:
     from django.contrib.auth import get_user_model
 
     from epics.tests.factories import EpicFactory, MilestoneFactory, TicketFactory
-    from roles.models import Role
+    from roles.models import Member, Role
     from roles.tests.factories import CellFactory, MemberFactory, RoleAssignmentFactory
     from rotations.models import RotationKind
     from rotations.tests.factories import make_slot
@@ -57,20 +57,18 @@ def build_org() -> dict[str, Any]:
     today = timezone.localdate()
     with transaction.atomic():
         cell = CellFactory(name="Bebop", slug="bebop")
-        people = {
-            "core": MemberFactory(cell=cell, timezone="America/Argentina/Buenos_Aires"),
-            "newcomer": MemberFactory(
+        zones = {"core": "America/Argentina/Buenos_Aires", "newcomer": "Asia/Kolkata", "sm": "Europe/Berlin"}
+        people: dict[str, Member] = {
+            username: MemberFactory.create(
                 cell=cell,
-                member_type="newcomer",
-                joined_on=today - timedelta(days=10),
-                timezone="Asia/Kolkata",
-            ),
-            "sm": MemberFactory(cell=cell, timezone="Europe/Berlin"),
+                member_type="newcomer" if username == "newcomer" else "core",
+                joined_on=today - timedelta(days=10 if username == "newcomer" else 800),
+                timezone=zone,
+                user__username=username,
+                user__password=PASSWORD,
+            )
+            for username, zone in zones.items()
         }
-        for username, member in people.items():
-            member.user.username = username
-            member.user.set_password(PASSWORD)
-            member.user.save()
         RoleAssignmentFactory(
             member=people["sm"],
             role=Role.objects.get(slug="sprint-manager"),
