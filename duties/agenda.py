@@ -13,6 +13,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from django.utils.formats import date_format
+
+
+def _day(d: date) -> str:
+    return date_format(d, "SHORT_DATE_FORMAT")
+
+
 # Ranks, most urgent first.
 LATE, TODAY, SOON, LATER = 0, 1, 2, 3
 RANK_LABELS = {LATE: "Late", TODAY: "Today", SOON: "This sprint", LATER: "Coming up"}
@@ -46,7 +53,7 @@ def duty_items(duties: Iterable[Any], today: date, url_for: Any) -> list[AgendaI
         if duty.done_at is not None or duty.due_on > today:
             continue
         title = duty.definition.title + (f": {duty.epic.key}" if getattr(duty, "epic", None) else "")
-        when = "due today" if duty.due_on == today else f"overdue since {duty.due_on:%a %-d %b}"
+        when = "due today" if duty.due_on == today else f"overdue since {_day(duty.due_on)}"
         items.append(
             AgendaItem(_rank_for(duty.due_on, today), duty.due_on, "duty", f"{title} ({when})", url_for(duty))
         )
@@ -95,7 +102,7 @@ def epic_update_items(epics: Sequence[Any], today: date, due: date, url_for: Any
             _rank_for(due, today),
             due,
             "epic update",
-            f"Post the sprint update of {epic.key} {epic.title} (due {due:%A %-d %b}).",
+            f"Post the sprint update of {epic.key} {epic.title} (due {_day(due)}).",
             url_for(epic),
         )
         for epic in epics
@@ -111,7 +118,7 @@ def rotation_items(rotations: Iterable[Any], today: date, url: str) -> list[Agen
                     TODAY,
                     r.end,
                     "rotation",
-                    f"Your {r.get_kind_display().lower()} rotation runs until {r.end:%a %-d %b}.",
+                    f"Your {r.get_kind_display().lower()} rotation runs until {_day(r.end)}.",
                     url,
                 )
             )
@@ -121,7 +128,7 @@ def rotation_items(rotations: Iterable[Any], today: date, url: str) -> list[Agen
                     LATER,
                     r.start,
                     "rotation",
-                    f"Your {r.get_kind_display().lower()} rotation starts {r.start:%a %-d %b}.",
+                    f"Your {r.get_kind_display().lower()} rotation starts {_day(r.start)}.",
                     url,
                 )
             )
@@ -132,10 +139,10 @@ def time_off_items(time_off: Any, today: date, url: str) -> list[AgendaItem]:
     if time_off is None or time_off.start > today + timedelta(days=TIME_OFF_HORIZON_DAYS):
         return []
     if time_off.start <= today:
-        text = f"You are off until {time_off.end:%a %-d %b}."
+        text = f"You are off until {_day(time_off.end)}."
     else:
         text = (
-            f"Your time off starts {time_off.start:%a %-d %b}: hand over your tickets and tell "
+            f"Your time off starts {_day(time_off.start)}: hand over your tickets and tell "
             "your reviewers before then."
         )
     return [AgendaItem(SOON if time_off.start > today else TODAY, time_off.start, "time off", text, url)]

@@ -36,7 +36,7 @@ class ClockForm(forms.Form):
     pinged_at = forms.DateTimeField(
         label="Pinged at",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-        help_text="In the portal's time zone unless an offset is given.",
+        help_text="In your own time zone unless an offset is given.",
     )
     window = forms.ChoiceField(choices=WINDOW_CHOICES)
 

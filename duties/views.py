@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
@@ -29,6 +28,7 @@ from findings import selectors as findings_selectors
 from opencraft_ops import calendar
 from opencraft_ops.process_checks import rules
 from roles.clock import Window
+from roles.middleware import member_zone
 from roles.models import Cell, Member
 from roles.permissions import can_view_cell, member_of, require_cell_view, sees_every_cell
 from roles.selectors import member_check_context, next_time_off
@@ -40,21 +40,11 @@ from sprints.selectors.my_sprint import my_sprint
 from sustainability.dashboard import headline as sustainability_headline
 
 
-def member_zone(member: Member | None) -> ZoneInfo:
-    """The member's own time zone, or the portal's."""
-    if member is not None:
-        try:
-            return ZoneInfo(member.timezone)
-        except (KeyError, ValueError):
-            pass
-    return ZoneInfo(str(timezone.get_default_timezone()))
-
-
 def local_today(member: Member | None) -> date:
-    """The member's own date (their time zone), or the portal's."""
-    if member is None:
-        return timezone.localdate()
-    return timezone.now().astimezone(member_zone(member)).date()
+    """The member's own date (their time zone), or the portal's. For the signed-in member
+    it is ``timezone.localdate()``, since ``roles.middleware`` activates the same zone."""
+    zone = member_zone(member)
+    return timezone.localdate(timezone.now(), zone) if zone is not None else timezone.localdate()
 
 
 def _split(duties: list[DutyInstance], today: date) -> dict[str, list[DutyInstance]]:
@@ -113,7 +103,7 @@ def home(request: HttpRequest) -> HttpResponse:
             member_cell_id=member.cell_id,
             rotations=selectors.rotation_holds(rotations),
         )
-        tz = member_zone(member)
+        tz = member_zone(member) or timezone.get_default_timezone()
         mine = my_sprint(member=member, dates=sprint, as_of=today, tz=tz)
         epic_update_due = sprint_calc.thursday_w2(sprint)
         updates_due = [
@@ -398,8 +388,9 @@ def clock_form(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "due": due,
-            # Formatted here: the template's date filter would convert to the portal's zone.
-            "due_text": due.strftime("%A %d %B %Y, %H:%M") if due else "",
+            # Formatted here: the template's date filter would convert to the viewer's zone,
+            # and the answer is in the pinged member's.
+            "due_text": formats.date_format(due, "DATETIME_FORMAT") if due else "",
             "due_iso": due.isoformat() if due else "",
         },
         status=400 if form.is_bound and not form.is_valid() else 200,

@@ -20,6 +20,7 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from opencraft_ops import formats
 from opencraft_ops.env import (
     env_bool,
     env_decimal,
@@ -98,6 +99,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The signed-in member's own time zone for the whole request (roles/middleware.py).
+    "roles.middleware.MemberTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -169,6 +172,15 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env_str("DJANGO_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
+# One date and one date-time format on every page and in the admin (opencraft_ops/formats).
+FORMAT_MODULE_PATH = ["opencraft_ops.formats"]
+DATE_FORMAT = formats.DATE_FORMAT
+DATETIME_FORMAT = formats.DATETIME_FORMAT
+TIME_FORMAT = formats.TIME_FORMAT
+SHORT_DATE_FORMAT = formats.SHORT_DATE_FORMAT
+SHORT_DATETIME_FORMAT = formats.SHORT_DATETIME_FORMAT
+YEAR_MONTH_FORMAT = formats.YEAR_MONTH_FORMAT
+MONTH_DAY_FORMAT = formats.MONTH_DAY_FORMAT
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

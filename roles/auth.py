@@ -31,6 +31,10 @@ def _left_on_subquery() -> Subquery:
     return Subquery(Member.objects.filter(user_id=OuterRef("pk")).values("left_on")[:1])
 
 
+def _timezone_subquery() -> Subquery:
+    return Subquery(Member.objects.filter(user_id=OuterRef("pk")).values("timezone")[:1])
+
+
 class LockoutBackend(AxesStandaloneBackend):
     """django-axes' lockout check for every sign-in that comes with a request (the login
     page, the admin, /api/token/). Code calling ``authenticate()`` without one (scripts,
@@ -60,11 +64,14 @@ class MemberBackend(ModelBackend):
         return not membership_ended(left_on)
 
     def get_user(self, user_id: Any) -> User | None:
-        """The session's user in one query (the ``left_on`` read as an annotation, so
-        pages keep their query counts); ``None`` for a member who has left, which ends
-        the session's access the day membership ends."""
+        """The session's user in one query (the ``left_on`` and the member's time zone,
+        for ``roles.middleware``, read as annotations, so pages keep their query counts);
+        ``None`` for a member who has left, which ends the session's access the day
+        membership ends."""
         try:
-            user = User._default_manager.annotate(_ops_left_on=_left_on_subquery()).get(pk=user_id)
+            user = User._default_manager.annotate(
+                _ops_left_on=_left_on_subquery(), _ops_timezone=_timezone_subquery()
+            ).get(pk=user_id)
         except User.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
@@ -192,7 +192,8 @@ def finding_snooze(request: HttpRequest, pk: int) -> HttpResponse:
         return _back(request, finding)
     if snoozed.snoozed_until:
         messages.success(
-            request, f"Snoozed until {timezone.localtime(snoozed.snoozed_until):%a %d %b %H:%M}."
+            request,
+            f"Snoozed until {formats.date_format(timezone.localtime(snoozed.snoozed_until), 'DATETIME_FORMAT')}.",
         )
     else:
         messages.success(request, "Snooze lifted.")

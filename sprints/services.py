@@ -12,7 +12,7 @@ from typing import Any
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from opencraft_ops import calendar
 from opencraft_ops.integrations.config import jira_client, jira_configured
@@ -393,7 +393,7 @@ def sprint_completion_request(
     Refused before the sprint's last day, once it is done, and while a run of it is going."""
     if as_of < sprint.end:
         raise CompletionRefused(
-            f"{sprint} ends on {sprint.end:%a %d %b %Y}; complete it on or after that day."
+            f"{sprint} ends on {formats.date_format(sprint.end)}; complete it on or after that day."
         )
     completion, _ = SprintCompletion.objects.get_or_create(
         sprint=sprint, cell=cell, defaults={"requested_by_id": user_id}

@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from opencraft_ops.csv_export import csv_query, csv_response, wants_csv
@@ -302,7 +302,7 @@ def accounts_review(request: HttpRequest, slug: str, month: str) -> HttpResponse
     }
     response = _report_response(
         request,
-        title=f"Accounts review for {first:%B %Y} ({cell.name})",
+        title=f"Accounts review for {formats.date_format(first, 'YEAR_MONTH_FORMAT')} ({cell.name})",
         texts=texts,
         filename=f"accounts-review-{cell.slug}-{month}",
         extra={

@@ -74,6 +74,7 @@ def test_board_to_epic_page_and_a_new_milestone(
     from datetime import timedelta
 
     from django.utils import timezone
+    from django.utils.formats import date_format
 
     from epics.tests.factories import TicketFactory, WorklogFactory
 
@@ -95,7 +96,7 @@ def test_board_to_epic_page_and_a_new_milestone(
     timeline.get_by_role("button", name="Add milestone").click()
     page.wait_for_url("**/epics/FIX-1/")
     assert "Beta on staging" in page.locator("#timeline").inner_text()
-    assert deadline.isoformat() in page.locator("dl.facts").inner_text()
+    assert date_format(deadline) in page.locator("dl.facts").inner_text()  # the portal's DATE_FORMAT
     page.screenshot(path=str(artifacts_dir / "epic-page.png"), full_page=True)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from epics.models import EpicBudgetPeriod, EpicMilestone, EpicStatusChange
 from epics.tests.answers import MONTHLY_ANSWERS_OK
@@ -338,7 +339,7 @@ def test_planning_view_availability_notes(client: Any, cell: Any, other_cell: An
     assert response.context["away"][0].workdays_off == 5
     html = response.content.decode()
     assert "Week X: 5 working days off" in html
-    assert f"to {window_end:%-d %b %Y}" in html
+    assert f"to {date_format(window_end)}" in html
     for name in ("Four X", "Half X", "Later X", "Edge X", "Elsewhere X"):
         assert name not in html
 

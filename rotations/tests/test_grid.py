@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils.formats import date_format
 
 from opencraft_ops import calendar
 from roles.tests.factories import MemberFactory, TimeOffFactory
@@ -173,7 +174,7 @@ def test_swap_records_who_agreed_and_exchanges_members(client, crew, current_spr
     assert swap.agreed_by == crew[3]
     html = response.content.decode()
     assert "Swapped" in html and "family event" in html
-    assert f"agreed by {crew[3].name} on 20 Nov 2026" in html  # the swap history
+    assert f"agreed by {crew[3].name} on {date_format(date(2026, 11, 20))}" in html  # the swap history
     assert f"agreed by {crew[3].name} on 2026-11-20" in a.reason  # the slot's own history
 
 

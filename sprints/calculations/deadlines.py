@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.utils.formats import date_format
+
 from opencraft_ops.sprint_dates import SprintDates, monday_w2, wednesday_w2
 from sprints.models import TicketStatus
 
@@ -60,19 +62,20 @@ def ticket_standing(
     the checks say). Otherwise a ticket that used more time than estimated is flagged.
     """
     wednesday = wednesday_w2(sprint)
+    by = date_format(wednesday, "SHORT_DATE_FORMAT")
     if status not in SETTLED_STATUSES and sprint.contains(as_of):
         if as_of >= monday_w2(sprint) and status in NOT_READY_STATUSES:
             if as_of > wednesday:
                 return TicketStanding(
                     MISSED,
                     "missed",
-                    f"Missed the internal review deadline (end of {wednesday:%A %-d %b}).",
+                    f"Missed the internal review deadline (end of {by}).",
                     wednesday,
                 )
             return TicketStanding(
                 AT_RISK,
                 "at risk",
-                f"Not ready for internal review, due by the end of {wednesday:%A %-d %b}.",
+                f"Not ready for internal review, due by the end of {by}.",
                 wednesday,
             )
         if as_of >= sprint.week_day(2, 4) and status in NOT_DELIVERED_STATUSES:

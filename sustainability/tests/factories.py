@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 import factory
+from django.utils.formats import date_format
 
 from roles.tests.factories import MemberFactory
 from sustainability.models import Account, AccountBudget, SustainabilityTarget, Worklog
@@ -37,8 +38,8 @@ class WorklogFactory(factory.django.DjangoModelFactory):
 
 
 def shown(day: date) -> str:
-    """A date as the pages show it (the en-gb format: 15 Jan 2026)."""
-    return f"{day.day} {day:%b %Y}"
+    """A date as the pages show it (the portal's DATE_FORMAT: Thu 15 Jan 2026)."""
+    return date_format(day)
 
 
 def hours(member: Any, account: Any, day: date, h: int | str, **kwargs: Any) -> Worklog:

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from opencraft_ops.process_checks import CheckContext, Severity, run_checks
 from sync.models import DEMO_TRIGGER, SyncKind, SyncMode, SyncOutcome, SyncRun, SyncSource
@@ -154,7 +155,7 @@ def test_status_tells_the_truth_about_demo_data(client, staff_user, settings, dj
     client.force_login(staff_user)
     with django_assert_num_queries(5):
         page = client.get(URL).content.decode()
-    day = timezone.localtime(when + timedelta(seconds=12)).strftime("%Y-%m-%d %H:%M")
+    day = date_format(timezone.localtime(when + timedelta(seconds=12)), "DATETIME_FORMAT")
     assert (
         f"Demo data synced from the built-in fake servers on {day}; "
         "set TEMPO_BASE_URL and TEMPO_API_TOKEN to sync for real." in page
