@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils.formats import date_format
 
 from duties import views
 from duties.agenda import LATE, TODAY, AgendaItem, ordered
@@ -22,6 +23,11 @@ from opencraft_ops.sprint_dates import monday_w2, wednesday_w2
 from roles.tests.factories import TimeOffFactory
 from sprints.calculations.deadlines import AT_RISK, MISSED, ON_TRACK, OVER_ESTIMATE, ticket_standing
 from sprints.tests.factories import EpicFactory, SprintFactory, TicketFactory
+
+
+def short(day: date) -> str:
+    return date_format(day, "SHORT_DATE_FORMAT")
+
 
 SPRINT = calendar.sprint_on(date.today())
 THURSDAY_W2 = wednesday_w2(SPRINT) + timedelta(days=1)
@@ -121,10 +127,9 @@ def test_developer_sees_their_tickets_at_risk_first_with_figures(client, develop
     body = _text(response.content.decode())
     assert "BB-2 Late one In Progress 4.00 h 3.00 h 2.00 h missed Missed the internal review deadline" in body
     # The deadlines, in the member's zone: delivery one hour before the next sprint (Berlin).
-    assert f"Ready for internal review by the end of {wednesday_w2(SPRINT):%A %-d %b}" in body
+    assert f"Ready for internal review by the end of {short(wednesday_w2(SPRINT))}" in body
     assert (
-        f"delivered by {SPRINT.end:%A %-d %b}, 23:00 (one hour before sprint {SPRINT.number + 1} starts)"
-        in body
+        f"delivered by {short(SPRINT.end)}, 23:00 (one hour before sprint {SPRINT.number + 1} starts)" in body
     )
     # The late ticket heads "Today", linking to its row on the member's board (no JIRA here).
     first = _agenda(response)[0]
@@ -201,7 +206,7 @@ def test_time_off_next_period_and_a_link_to_record_one(client, developer, on_day
     client.force_login(developer.user)
     response = client.get(reverse("home"))
     body = _text(response.content.decode())
-    assert f"Next: vacation from {today + timedelta(days=3):%A %-d %b}" in body
+    assert f"Next: vacation from {short(today + timedelta(days=3))}" in body
     record = reverse("roles:member", args=[developer.pk]) + "#record-title"
     assert f'href="{record}"' in response.content.decode()
     item = next(i for i in _agenda(response) if i.kind == "time off")
