@@ -27,3 +27,8 @@ class RuleStateSerializer(serializers.Serializer):
     last_fired = serializers.DateField(allow_null=True, help_text="Process checks only.")
     open_duties = serializers.IntegerField(allow_null=True, help_text="Duties only.")
     findings_url = serializers.CharField()
+    checked_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="Process checks only: when the stored findings counted here were last evaluated "
+        "(null when never).",
+    )
