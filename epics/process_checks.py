@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.urls import reverse
 
 from epics import calculations as calc
@@ -18,6 +18,7 @@ from opencraft_ops import calendar
 from opencraft_ops.process_checks import CheckContext, Finding, Severity, register
 from roles.models import Member, MemberType, RoleAssignment
 from roles.selectors import time_off_by_member
+from rotations.models import RotationAssignment
 from sprints.calculations import thursday_w2
 from sprints.calculations.newcomers import OnboardingBudget, is_extended
 from sprints.models import Ticket
@@ -422,4 +423,84 @@ def milestone_unplanned(context: CheckContext) -> Iterator[Finding]:
             message=f"{milestone.epic.key}: milestone “{milestone.title}” is due on {milestone.deadline} "
             f"and no ticket of the epic is planned in sprints {current} to {last}.",
             subject=f"milestone:{milestone.pk}",
+        )
+
+
+# --- Offboarding: a leaver's work gets new owners (handbook: "Epic planning") ---
+
+LEAVER_AHEAD_DAYS = 14  # flagged from two weeks before the last day
+LEAVER_BEHIND_DAYS = 60  # and for two months after it
+LEAVER_TICKET_DONE = ("Done", "Deployed & Delivered")
+
+
+@register(
+    "member-leaving-handover",
+    title="A leaver still owns epics, rotations or sprint tickets",
+    description=f"From {LEAVER_AHEAD_DAYS} days before a member's last day: open epics they own or "
+    "review, rotation shifts after their last day and unfinished tickets of the current or a later "
+    "sprint need new owners (their roles are checked by assignment-holder-left).",
+)
+def member_leaving_handover(context: CheckContext) -> Iterator[Finding]:
+    # Queries: members leaving soon or gone lately (1), their open epics (1), their rotation
+    # shifts after their last day (1), their unfinished tickets from the current sprint on (1).
+    leavers_qs = Member.objects.filter(
+        left_on__range=(
+            context.as_of - timedelta(days=LEAVER_BEHIND_DAYS),
+            context.as_of + timedelta(days=LEAVER_AHEAD_DAYS),
+        )
+    ).select_related("user")
+    if context.cell_ids is not None:
+        leavers_qs = leavers_qs.filter(cell_id__in=context.cell_ids)
+    leavers = {m.pk: m for m in leavers_qs}
+    if not leavers:
+        return
+    ids = list(leavers)
+    epics: dict[int, list[str]] = defaultdict(list)
+    for key, owner_id, reviewer_id in (
+        Epic.objects.filter(Q(owner_id__in=ids) | Q(reviewer_id__in=ids), status__in=OPEN_STATUSES)
+        .order_by("key")
+        .values_list("key", "owner_id", "reviewer_id")
+    ):
+        for member_id, as_what in ((owner_id, "owner"), (reviewer_id, "reviewer")):
+            if member_id in leavers:
+                epics[member_id].append(f"{key} ({as_what})")
+    shifts: dict[int, int] = dict(
+        RotationAssignment.objects.filter(member_id__in=ids, end__gt=F("member__left_on"))
+        .order_by()
+        .values("member_id")
+        .annotate(n=Count("pk"))
+        .values_list("member_id", "n")
+    )
+    current = calendar.sprint_on(context.as_of).number
+    tickets: dict[int, list[str]] = defaultdict(list)
+    for member_id, key in (
+        Ticket.objects.filter(assignee_id__in=ids, sprint__number__gte=current)
+        .exclude(status__in=LEAVER_TICKET_DONE)
+        .order_by("key")
+        .values_list("assignee_id", "key")
+    ):
+        tickets[member_id].append(key)
+    for member_id, member in sorted(leavers.items()):
+        parts = []
+        if epics[member_id]:
+            parts.append(f"epics {', '.join(epics[member_id])}")
+        n_shifts = shifts.get(member_id, 0)
+        if n_shifts:
+            parts.append(f"{n_shifts} rotation shift{'s' if n_shifts != 1 else ''} after it")
+        if tickets[member_id]:
+            parts.append(
+                f"tickets {', '.join(tickets[member_id][:5])}{' …' if len(tickets[member_id]) > 5 else ''}"
+            )
+        if not parts:
+            continue
+        gone = member.left_on is not None and member.left_on < context.as_of
+        yield Finding(
+            rule="member-leaving-handover",
+            severity=Severity.CRITICAL if gone else Severity.WARNING,
+            message=f"{member.name} {'left' if gone else 'leaves'} on {member.left_on:%d %b %Y} and still has "
+            f"{'; '.join(parts)}: give them new owners.",
+            subject=f"member:{member_id}:leaving:{member.left_on}",
+            url=reverse("roles:member", args=[member.pk]),
+            cell_id=member.cell_id,
+            role_slug=EPIC_MANAGER_ROLE,
         )

@@ -881,6 +881,13 @@ _ROWS: list[tuple[str, str, str, Kind, str]] = [
     ),
     (
         EPIC_PLANNING,
+        "ep-leaver-handover",
+        "Before a member leaves, their epics, rotation shifts and sprint tickets get new owners.",
+        CHECK,
+        "member-leaving-handover",
+    ),
+    (
+        EPIC_PLANNING,
         "ep-client-lists",
         "The maintenance and small-projects epics list the cell's current clients.",
         DUTY,
@@ -1068,8 +1075,8 @@ _ROWS: list[tuple[str, str, str, Kind, str]] = [
         CODE_REVIEWER,
         "cr-silent-assignee",
         "An assignee behind and silent for 48 hours on an urgent ticket is escalated to a firefighter.",
-        MANUAL,
-        "",
+        CHECK,
+        "ticket-assignee-silent",
     ),
     # --- Newcomer ---
     (
@@ -1085,6 +1092,13 @@ _ROWS: list[tuple[str, str, str, Kind, str]] = [
         "The point limit of a newcomer's sprint.",
         CALC,
         "sprints.calculations.newcomers.point_limit",
+    ),
+    (
+        NEWCOMER,
+        "nc-points-per-week",
+        "The 3-point first week and 5-point second week hold week by week, also inside one sprint.",
+        CHECK,
+        "newcomer-week-points",
     ),
     (
         NEWCOMER,
@@ -1156,7 +1170,7 @@ _ROWS: list[tuple[str, str, str, Kind, str]] = [
         MANUAL,
         "",
     ),
-    (NEWCOMER, "nc-detailed-worklogs", "Describe worklogs in detail.", MANUAL, ""),
+    (NEWCOMER, "nc-detailed-worklogs", "Describe worklogs in detail.", CHECK, "newcomer-worklog-vague"),
     # --- Mentor ---
     (
         MENTOR,
@@ -1829,8 +1843,30 @@ _ROWS: list[tuple[str, str, str, Kind, str]] = [
     ),
 ]
 
+# Why a manual rule stays manual: the data the portal would need and does not have.
+WHY_MANUAL: dict[str, str] = {
+    "everyone-conference": "The portal records no conference attendance: time off has no "
+    "conference kind and nothing syncs the attendee list.",
+    "everyone-conference-talk": "Talk proposals and co-presentations are made on the conference's "
+    "own site; the portal holds no record of them.",
+    "sp-security-offboarding": "Offboarding revokes accounts on tools outside the portal (mail, "
+    "chat, servers, repositories); the portal ends only its own access on the last day, and "
+    "member-leaving-handover flags the leaver's work.",
+    "nc-updates": "Updates to reviewers and mentors are comments on JIRA and chat messages, which "
+    "the portal does not sync.",
+    "comm-quick-reply": "Emails and pings are not synced: the portal cannot see a reply, quick or not.",
+    "cr-prompt": "Review comments live in GitHub and GitLab, which the portal does not sync.",
+}
+
 RULES: list[HandbookRule] = [
-    HandbookRule(id=rule_id, section=section, summary=summary, kind=kind, enforcer=enforcer)
+    HandbookRule(
+        id=rule_id,
+        section=section,
+        summary=summary,
+        kind=kind,
+        enforcer=enforcer,
+        why_manual=WHY_MANUAL.get(rule_id, ""),
+    )
     for section, rule_id, summary, kind, enforcer in _ROWS
 ]
 SECTIONS: list[str] = list(dict.fromkeys(rule.section for rule in RULES))

@@ -23,6 +23,10 @@ class RuleStateSerializer(serializers.Serializer):
         "the portal cannot help with the rule.",
     )
     enforcer_title = serializers.CharField()
+    why_manual = serializers.CharField(
+        source="rule.why_manual",
+        help_text="Manual rules: the data the portal would need to check the rule and lacks (may be empty).",
+    )
     open_findings = serializers.IntegerField(allow_null=True, help_text="Process checks only.")
     last_fired = serializers.DateField(allow_null=True, help_text="Process checks only.")
     open_duties = serializers.IntegerField(allow_null=True, help_text="Duties only.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -80,9 +81,9 @@ def _grow(cell_count: int, members_per_cell: int) -> None:
     """Cells with members, each member with an unestimated ticket: findings in every cell."""
     sprint = sprint_ensure(number=calendar.sprint_on(timezone.localdate()).number)
     for _ in range(cell_count):
-        grown = CellFactory()
+        grown: Any = CellFactory()
         for _ in range(members_per_cell):
-            member = MemberFactory(cell=grown)
+            member: Any = MemberFactory(cell=grown)
             Ticket.objects.create(
                 key=f"GR-{member.pk}",
                 summary="t",
