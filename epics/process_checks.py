@@ -5,17 +5,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.urls import reverse
+from django.utils import timezone
 
 from epics import calculations as calc
 from epics.models import BudgetKind, Epic, EpicBudgetPeriod, EpicMilestone, EpicStatus, EpicUpdate
 from epics.selectors import EPIC_MANAGER_ROLE, epic_figures, epic_remaining_estimates
 from opencraft_ops import calendar
 from opencraft_ops.process_checks import CheckContext, Finding, Severity, register
+from roles.clock import add_business_time
 from roles.models import Member, MemberType, RoleAssignment
 from roles.selectors import time_off_by_member
 from rotations.models import RotationAssignment
@@ -503,4 +505,63 @@ def member_leaving_handover(context: CheckContext) -> Iterator[Finding]:
             url=reverse("roles:member", args=[member.pk]),
             cell_id=member.cell_id,
             role_slug=EPIC_MANAGER_ROLE,
+        )
+
+
+# --- The epic reviewer reads each update (handbook: "Epic reviewer") ---
+
+ACK_WITHIN = timedelta(hours=48)  # two working days of the reviewer's
+
+
+@register(
+    "epic-update-unacknowledged",
+    title="An epic update waits for its reviewer",
+    description="An epic update of this sprint or the last that its epic's reviewer has not acknowledged "
+    "within two working days (weekends and their time off excluded).",
+)
+def epic_update_unacknowledged(context: CheckContext) -> Iterator[Finding]:
+    # Queries: unacknowledged updates of the current and previous sprint with their epic's
+    # reviewer (1), the reviewers' time off (1).
+    current = calendar.sprint_on(context.as_of)
+    qs = (
+        EpicUpdate.objects.filter(
+            sprint__number__in=[current.number - 1, current.number],
+            reviewer_acknowledged_at__isnull=True,
+            epic__reviewer__isnull=False,
+        )
+        .exclude(author_id=F("epic__reviewer_id"))  # the reviewer wrote it (the owner was away)
+        .select_related("epic", "sprint", "epic__reviewer__user")
+        .order_by("epic__key", "sprint__number")
+    )
+    if context.cell_ids is not None:
+        qs = qs.filter(epic__cell_id__in=context.cell_ids)
+    updates = list(qs)
+    if not updates:
+        return
+    reviewers = {u.epic.reviewer_id for u in updates}
+    time_off = time_off_by_member(
+        member_ids=reviewers, start=calendar.sprint_dates(current.number - 1).start, end=context.as_of
+    )
+    end_of_day = datetime.combine(context.as_of + timedelta(days=1), time(0, 0), tzinfo=UTC)
+    now = min(timezone.now(), end_of_day)
+    for update in updates:
+        reviewer = update.epic.reviewer
+        assert reviewer is not None
+        due = add_business_time(
+            update.created_at,
+            ACK_WITHIN,
+            tz=reviewer.timezone or "UTC",
+            time_off=time_off.get(reviewer.pk, []),
+        )
+        if due > now:
+            continue
+        yield Finding(
+            rule="epic-update-unacknowledged",
+            severity=Severity.INFO,
+            message=f"{reviewer.name} has not acknowledged the {update.epic.key} update for sprint "
+            f"{update.sprint.number} (due {due:%d %b %H:%M}).",
+            subject=f"epic-update:{update.pk}:acknowledgement",
+            url=reverse("epics:epic-update", args=[update.pk]),
+            cell_id=update.epic.cell_id,
+            member_id=reviewer.pk,
         )

@@ -266,8 +266,25 @@ def epic_update_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "wiki": svc.update_text(update, wiki=True),
             "markdown": svc.update_text(update, wiki=False),
             "can_edit": sel.can_edit_epic(request.user, update.epic),
+            "is_reviewer": (me := member_of(request.user)) is not None and me.pk == update.epic.reviewer_id,
         },
     )
+
+
+@login_required
+@require_POST
+def epic_update_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    """The epic's reviewer acknowledges the update, with an optional comment."""
+    update = sel.update_get(pk=pk, user=request.user)
+    try:
+        svc.epic_update_acknowledge(
+            update=update, by=member_of(request.user), comment=request.POST.get("comment", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("epics:epic-update", pk=update.pk)
+    messages.success(request, "Acknowledged: the owner sees that you read this update.")
+    return redirect("epics:epic-update", pk=update.pk)
 
 
 @login_required

@@ -1701,7 +1701,13 @@ _ROWS: list[tuple[str, str, str, Kind, str]] = [
         "epics.calculations.update_author",
     ),
     # --- Epic reviewer ---
-    (EPIC_REVIEWER, "er-follow", "Keep up with the epic's progress and read each update.", MANUAL, ""),
+    (
+        EPIC_REVIEWER,
+        "er-follow",
+        "Read each epic update and acknowledge it, with feedback as needed.",
+        CHECK,
+        "epic-update-unacknowledged",
+    ),
     (
         EPIC_REVIEWER,
         "er-review-docs",
