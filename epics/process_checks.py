@@ -538,7 +538,7 @@ def epic_update_unacknowledged(context: CheckContext) -> Iterator[Finding]:
     updates = list(qs)
     if not updates:
         return
-    reviewers = {u.epic.reviewer_id for u in updates}
+    reviewers = {u.epic.reviewer_id for u in updates if u.epic.reviewer_id is not None}
     time_off = time_off_by_member(
         member_ids=reviewers, start=calendar.sprint_dates(current.number - 1).start, end=context.as_of
     )
