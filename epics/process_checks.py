@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from epics import calculations as calc
+from epics.capacity_plan import capacity_plans
 from epics.models import BudgetKind, Epic, EpicBudgetPeriod, EpicMilestone, EpicStatus, EpicUpdate
 from epics.selectors import EPIC_MANAGER_ROLE, epic_figures, epic_remaining_estimates
 from opencraft_ops import calendar
@@ -565,3 +566,30 @@ def epic_update_unacknowledged(context: CheckContext) -> Iterator[Finding]:
             cell_id=update.epic.cell_id,
             member_id=reviewer.pk,
         )
+
+
+# --- The forward capacity plan (handbook: "Epic planning") ---
+
+
+@register(
+    "cell-capacity-plan-short",
+    title="A cell's open epics ask for more hours than it has in a coming month",
+    description="The monthly hours the open epics ask for (latest epic update, else monthly budget) "
+    "against the members' hours in each of the next three months (commitments less time off, "
+    "joiners and leavers counted, less the firefighting and discovery shares).",
+)
+def cell_capacity_plan_short(context: CheckContext) -> Iterator[Finding]:
+    # Queries: those of epics.capacity_plan.capacity_plans (six, for every cell).
+    for plan in capacity_plans(as_of=context.as_of, cell_ids=context.cell_ids):
+        for month in plan.short_months:
+            yield Finding(
+                rule="cell-capacity-plan-short",
+                severity=Severity.WARNING,
+                message=f"{plan.cell.name}'s open epics ask for {month.demand:.0f} h in {month.start:%B %Y}; "
+                f"the cell has {month.available:.0f} h for epics then ({-month.balance:.0f} h short): adjust "
+                "the allocations or the recruitment pace.",
+                subject=f"cell:{plan.cell.pk}:plan:{month.start:%Y-%m}",
+                url=reverse("epics:epic-planning", args=[plan.cell.slug]) + "#capacity-plan",
+                cell_id=plan.cell.pk,
+                role_slug=EPIC_MANAGER_ROLE,
+            )

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from epics import selectors as sel
 from epics import services as svc
+from epics.capacity_plan import capacity_plans
 from epics.forms import (
     BoardFilterForm,
     BudgetKindForm,
@@ -87,6 +88,7 @@ def epic_planning(request: HttpRequest, slug: str) -> HttpResponse:
             "window": sel.availability_window(today),
             # The manager reviews the status changes since the previous sprint started.
             "changes": sel.recent_status_changes(cell=cell, since=sprint.start - timedelta(days=14)),
+            "plan": capacity_plans(as_of=today, cell_ids=[cell.pk])[0],
             "today": today,
         },
     )

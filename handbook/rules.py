@@ -846,6 +846,13 @@ _ROWS: list[tuple[str, str, str, Kind, str]] = [
     ),
     (
         EPIC_PLANNING,
+        "ep-capacity-plan",
+        "The monthly hours the open epics ask for fit the cell's hours in the next three months.",
+        CHECK,
+        "cell-capacity-plan-short",
+    ),
+    (
+        EPIC_PLANNING,
         "ep-deadlines",
         "Delivery and bugfix deadlines of epics are on target.",
         CHECK,
