@@ -5,8 +5,9 @@ manager reads it to adjust allocations and the recruitment pace (handbook, "Epic
 planning": evaluate the time the accepted scope needs over the next months, and slow
 down or speed up recruitment).
 
-Six queries for any number of cells, epics and members: the cells, the open epics' latest
-updates, their monthly budget periods, the members, their commitments and their time off.
+Six queries for any number of cells, epics and members: the cells (none when the caller
+has them), the open epics' latest updates, their monthly budget periods, the members, their
+commitments and their time off.
 """
 
 from __future__ import annotations
@@ -46,15 +47,18 @@ class CellPlan:
         return [m for m in self.months if m.short]
 
 
-def capacity_plans(*, as_of: date, cell_ids: Iterable[int] | None = None) -> list[CellPlan]:
-    """The plan of each cell (every cell when ``cell_ids`` is None) for the months after
-    ``as_of``'s."""
+def capacity_plans(
+    *, as_of: date, cell_ids: Iterable[int] | None = None, cells: list[Cell] | None = None
+) -> list[CellPlan]:
+    """The plan of each cell (every cell when ``cell_ids`` is None; ``cells`` when given,
+    saving their query) for the months after ``as_of``'s."""
     months = calc.plan_months(as_of)
     first, last = months[0][0], months[-1][1]
-    cells_qs = Cell.objects.order_by("name")
-    if cell_ids is not None:
-        cells_qs = cells_qs.filter(pk__in=list(cell_ids))
-    cells = list(cells_qs)
+    if cells is None:
+        cells_qs = Cell.objects.order_by("name")
+        if cell_ids is not None:
+            cells_qs = cells_qs.filter(pk__in=list(cell_ids))
+        cells = list(cells_qs)
     ids = [c.pk for c in cells]
     # The open epics' updates, newest sprint first: the first seen per epic is its latest.
     asked: dict[int, tuple[str, int, Decimal | None]] = {}

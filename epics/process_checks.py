@@ -593,3 +593,43 @@ def cell_capacity_plan_short(context: CheckContext) -> Iterator[Finding]:
                 cell_id=plan.cell.pk,
                 role_slug=EPIC_MANAGER_ROLE,
             )
+
+
+# --- A client's epics stay in one cell (handbook: "Client owner") ---
+
+
+@register(
+    "client-epics-across-cells",
+    title="A client's open epics are spread over several cells",
+    description="All the epics of a client are done within one cell, the client owner's.",
+)
+def client_epics_across_cells(context: CheckContext) -> Iterator[Finding]:
+    # Queries: the open epics that name a client, with their cell (1). The finding is about
+    # the client, not one cell: it is for the epic planning managers of the cells involved.
+    by_client: dict[str, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
+    names: dict[int, tuple[str, str]] = {}
+    for client, cell_id, cell_name, cell_slug, key in (
+        Epic.objects.filter(status__in=OPEN_STATUSES, cell__isnull=False)
+        .exclude(client="")
+        .order_by("client", "cell__name", "key")
+        .values_list("client", "cell_id", "cell__name", "cell__slug", "key")
+    ):
+        by_client[client.strip().casefold()][cell_id].append(key)
+        names[cell_id] = (cell_name, cell_slug)
+    for client_key, cells in sorted(by_client.items()):
+        if len(cells) < 2:
+            continue
+        spread = "; ".join(f"{names[c][0]}: {', '.join(keys)}" for c, keys in cells.items())
+        for cell_id in cells:
+            if not context.includes_cell(cell_id):
+                continue
+            yield Finding(
+                rule="client-epics-across-cells",
+                severity=Severity.INFO,
+                message=f"The open epics of client “{client_key}” are in {len(cells)} cells ({spread}): "
+                "they belong in the client owner's cell.",
+                subject=f"client:{client_key}:cell:{cell_id}",
+                url=reverse("epics:epic-planning", args=[names[cell_id][1]]),
+                cell_id=cell_id,
+                role_slug=EPIC_MANAGER_ROLE,
+            )

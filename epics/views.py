@@ -88,7 +88,7 @@ def epic_planning(request: HttpRequest, slug: str) -> HttpResponse:
             "window": sel.availability_window(today),
             # The manager reviews the status changes since the previous sprint started.
             "changes": sel.recent_status_changes(cell=cell, since=sprint.start - timedelta(days=14)),
-            "plan": capacity_plans(as_of=today, cell_ids=[cell.pk])[0],
+            "plan": capacity_plans(as_of=today, cells=[cell])[0],
             "today": today,
         },
     )

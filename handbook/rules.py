@@ -1265,7 +1265,13 @@ _ROWS: list[tuple[str, str, str, Kind, str]] = [
         CALC,
         "sprints.newcomer_selectors.mentors_of",
     ),
-    (MENTOR, "mentor-no-production", "Tasks needing production access are not for newcomers.", MANUAL, ""),
+    (
+        MENTOR,
+        "mentor-no-production",
+        "Tasks needing production access are not for newcomers.",
+        CHECK,
+        "newcomer-production-access",
+    ),
     (MENTOR, "mentor-screening-review", "Take part in the screening and developer reviews.", MANUAL, ""),
     # --- Firefighter ---
     (
@@ -1380,8 +1386,8 @@ _ROWS: list[tuple[str, str, str, Kind, str]] = [
         FIREFIGHTER,
         "ff-project-cell-budget",
         "Generalist help to a project cell is logged on the project cell's budget.",
-        MANUAL,
-        "",
+        CHECK,
+        "project-cell-help-account",
     ),
     # --- Security ---
     (
@@ -1734,8 +1740,8 @@ _ROWS: list[tuple[str, str, str, Kind, str]] = [
         CLIENT_OWNER,
         "co-single-cell",
         "All of a client's epics are done within the client owner's cell.",
-        MANUAL,
-        "",
+        CHECK,
+        "client-epics-across-cells",
     ),
     (
         CLIENT_OWNER,

@@ -275,6 +275,42 @@ def newcomer_week_points(context: CheckContext) -> Iterator[Finding]:
             )
 
 
+@register(
+    "newcomer-production-access",
+    title="A newcomer holds a task that needs production access",
+    description="Tasks of the current or next sprint that need production access are not for newcomers.",
+)
+def newcomer_production_access(context: CheckContext) -> Iterator[Finding]:
+    # Queries: newcomers (1), their unfinished production-access tickets of the current and
+    # next sprint (1).
+    newcomers = newcomers_in(context)
+    if not newcomers:
+        return
+    current = calendar.sprint_on(context.as_of).number
+    rows = (
+        Ticket.objects.filter(
+            assignee_id__in=list(newcomers),
+            needs_production_access=True,
+            sprint__number__in=[current, current + 1],
+        )
+        .exclude(status__in=(TicketStatus.DONE, TicketStatus.DELIVERED))
+        .order_by("key")
+        .values_list("key", "assignee_id", "sprint__number")
+    )
+    for key, member_id, number in rows:
+        member = newcomers[member_id]
+        yield Finding(
+            rule="newcomer-production-access",
+            severity=Severity.WARNING,
+            message=f"{key} (sprint {number}) needs production access and is assigned to {member.name}, "
+            "a newcomer: give it to a core member.",
+            subject=f"ticket:{key}:production-access",
+            url=_board_url(member.cell.slug if member.cell else None, number),
+            cell_id=member.cell_id,
+            role_slug="mentor",
+        )
+
+
 # --- The sprint's deadlines and the tickets' own rules (handbook: "Sprint tasks") ---
 
 # Before internal review: the work is not done yet.

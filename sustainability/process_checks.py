@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, Subquery, Sum
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,7 +17,7 @@ from opencraft_ops.process_checks import CheckContext, Finding, Severity, regist
 from opencraft_ops.sprint_dates import monday_w2
 from roles.calculations import CommitmentChange, available_hours, display_name
 from roles.clock import Window, as_zone, business_time_between, is_late
-from roles.models import Member, MemberType, MemberTypePeriod, RoleAssignment, WeeklyCommitment
+from roles.models import CellKind, Member, MemberType, MemberTypePeriod, RoleAssignment, WeeklyCommitment
 from roles.selectors import time_off_by_member
 from sprints.models import PriorityCategory, Ticket
 from sprints.process_checks import NOT_READY_STATUSES, firefighter_for, newcomers_in
@@ -509,3 +509,46 @@ def ticket_assignee_silent(context: CheckContext) -> Iterator[Finding]:
                 cell_id=cell_id,
                 role_slug=firefighter_for(pk),
             )
+
+
+# --- Help to a project cell is logged on its budget (handbook: "Firefighter") ---
+
+PROJECT_HELP_LOOKBACK_DAYS = 30
+
+
+@register(
+    "project-cell-help-account",
+    title="Help to a project cell logged outside its budget",
+    description=f"Worklogs of the last {PROJECT_HELP_LOOKBACK_DAYS} days by members of another cell on a "
+    "project cell's tickets, on an account that is not the project cell's.",
+)
+def project_cell_help_account(context: CheckContext) -> Iterator[Finding]:
+    # Queries: such worklogs, grouped by member and ticket (1).
+    start = context.as_of - timedelta(days=PROJECT_HELP_LOOKBACK_DAYS - 1)
+    qs = (
+        Worklog.objects.filter(
+            work_date__range=(start, context.as_of),
+            ticket__cell__kind=CellKind.PROJECT,
+            member__isnull=False,
+        )
+        .exclude(member__cell_id=F("ticket__cell_id"))
+        .exclude(account__cell_id=F("ticket__cell_id"))
+    )
+    if context.cell_ids is not None:
+        qs = qs.filter(member__cell_id__in=context.cell_ids)
+    rows = (
+        qs.order_by()
+        .values_list("member_id", "member__cell_id", "ticket__key", "ticket__cell__name", "account_key")
+        .annotate(seconds=Sum("seconds"))
+        .order_by("member_id", "ticket__key")
+    )
+    for member_id, member_cell, key, project_cell, account_key, seconds in rows:
+        yield Finding(
+            rule="project-cell-help-account",
+            severity=Severity.INFO,
+            message=f"{Decimal(seconds) / 3600:.1f} h on {key} of {project_cell} are logged on "
+            f"{account_key or 'no account'}: help to a project cell goes on its own budget.",
+            subject=f"member:{member_id}:ticket:{key}:account",
+            cell_id=member_cell,
+            member_id=member_id,
+        )

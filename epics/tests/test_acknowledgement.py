@@ -144,7 +144,9 @@ def _migrate(targets: list[tuple[str, str]]) -> Any:
     return executor.loader.project_state(targets).apps
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the data migrations' rows (roles, duty catalog) come back afterwards
+# for the tests that run next on this database.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_migration_keeps_every_update_forward_and_back() -> None:
     latest = list(MigrationExecutor(connection).loader.graph.leaf_nodes())
     try:

@@ -88,3 +88,26 @@ def test_leaver_holds_when_handed_over_or_not_leaving_soon(cell, core_member):
     assert found("member-leaving-handover", cell) == []
     # Flagged from two weeks before the last day.
     assert len(found("member-leaving-handover", cell, as_of=TODAY + timedelta(days=26))) == 1
+
+
+# --- co-single-cell ---
+
+
+def test_client_epics_in_two_cells_reach_both_cells_epic_planning_managers(cell, other_cell):
+    EpicFactory(cell=cell, key="CL-1", client="Acme")
+    EpicFactory(cell=other_cell, key="CL-2", client="acme ")  # the same client, spelled loosely
+    EpicFactory(cell=cell, key="CL-3", client="Globex")
+    EpicFactory(cell=other_cell, key="CL-4", client="Globex", status="done")  # closed: holds
+    (mine,) = found("client-epics-across-cells", cell)
+    assert mine.role_slug == "epic-planning-sustainability-manager" and mine.cell_id == cell.pk
+    assert "“acme” are in 2 cells" in mine.message and "CL-1" in mine.message and "CL-2" in mine.message
+    (theirs,) = found("client-epics-across-cells", other_cell)
+    assert theirs.cell_id == other_cell.pk and theirs.subject != mine.subject
+
+
+def test_client_epics_in_one_cell_hold(cell, other_cell):
+    EpicFactory(cell=cell, key="CL-5", client="Initech")
+    EpicFactory(cell=cell, key="CL-6", client="Initech")
+    EpicFactory(cell=other_cell, key="CL-7", client="")  # no client named
+    EpicFactory(cell=cell, key="CL-8", client="")
+    assert found("client-epics-across-cells", cell) == []

@@ -240,3 +240,27 @@ def test_week_points_across_two_sprints(cell):
     _committed(member, second, "1", calendar.sprint_dates(S.number - 1).start + timedelta(days=1))
     (mine, _mentor) = found("newcomer-week-points", as_of, cell)
     assert "6 points taken on in their second week" in mine.message
+
+
+# --- mentor-no-production ---
+
+
+def test_newcomer_on_a_production_access_ticket_goes_to_the_mentors(cell, newcomer, core_member, sprint):
+    risky: Any = TicketFactory(cell=cell, sprint=sprint, assignee=newcomer, needs_production_access=True)
+    TicketFactory(cell=cell, sprint=sprint, assignee=newcomer)  # no production access: holds
+    TicketFactory(cell=cell, sprint=sprint, assignee=core_member, needs_production_access=True)  # core: holds
+    TicketFactory(  # done: holds
+        cell=cell, sprint=sprint, assignee=newcomer, needs_production_access=True, status="Done"
+    )
+    TicketFactory(  # a past sprint: holds
+        cell=cell,
+        sprint=SprintFactory(number=S.number - 1),
+        assignee=newcomer,
+        needs_production_access=True,
+    )
+    (finding,) = found("newcomer-production-access", TODAY, cell)
+    assert finding.subject == f"ticket:{risky.key}:production-access"
+    assert finding.role_slug == "mentor" and finding.member_id is None and finding.cell_id == cell.pk
+    risky.assignee = core_member
+    risky.save()
+    assert found("newcomer-production-access", TODAY, cell) == []

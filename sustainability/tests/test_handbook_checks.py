@@ -16,6 +16,7 @@ from roles.tests.factories import MemberFactory, TimeOffFactory
 from sprints.process_checks import firefighter_for
 from sprints.tests.factories import SprintFactory, TicketFactory
 from sustainability.calculations.worklog_text import vague_reason
+from sustainability.models import Worklog
 from sustainability.tests.factories import WorklogFactory
 
 pytestmark = pytest.mark.django_db
@@ -158,3 +159,50 @@ def test_silent_assignee_counts_no_weekend_nor_time_off_and_waits_for_week_2(cel
     # Away on the Monday: only 24 working hours.
     TimeOffFactory(member=core_member, start=monday_w2(PAST), end=monday_w2(PAST))
     assert found("ticket-assignee-silent", monday_w2(PAST), cell) == []
+
+
+# --- ff-project-cell-budget ---
+
+
+def test_help_to_a_project_cell_on_another_account_fires_and_on_its_account_holds(cell, core_member):
+    from roles.tests.factories import CellFactory
+    from sustainability.tests.factories import AccountFactory
+
+    project: Any = CellFactory(kind="project")
+    ticket = TicketFactory(cell=project, key="PRJ-1")
+    own_account = AccountFactory(cell=project, key="PRJ-ACC")
+    generalist_account = AccountFactory(cell=cell, key="GEN-ACC")
+    as_of = date(2026, 3, 20)
+    WorklogFactory(member=core_member, ticket=ticket, account=generalist_account, work_date=date(2026, 3, 18))
+    WorklogFactory(member=core_member, ticket=ticket, account=generalist_account, work_date=date(2026, 3, 19))
+    (finding,) = found("project-cell-help-account", as_of, cell)
+    assert finding.member_id == core_member.pk and finding.cell_id == cell.pk
+    assert finding.message.startswith(f"2.0 h on PRJ-1 of {project.name} are logged on GEN-ACC")
+    # The finding belongs to the helper's cell, where their epic planning sees their hours.
+    assert found("project-cell-help-account", as_of, project) == []
+    # Moved to the project cell's account: holds.
+    Worklog.objects.filter(ticket=ticket).update(account=own_account)
+    assert found("project-cell-help-account", as_of, cell) == []
+
+
+def test_help_to_a_project_cell_holds_on_its_budget(cell, core_member):
+    from roles.tests.factories import CellFactory
+    from sustainability.tests.factories import AccountFactory
+
+    project: Any = CellFactory(kind="project")
+    ticket = TicketFactory(cell=project, key="PRJ-2")
+    own_account = AccountFactory(cell=project, key="PRJ-OWN")
+    insider: Any = MemberFactory(cell=project)
+    other_account = AccountFactory(cell=cell, key="GEN-OTHER")
+    as_of = date(2026, 3, 20)
+    WorklogFactory(member=core_member, ticket=ticket, account=own_account, work_date=date(2026, 3, 18))
+    WorklogFactory(member=insider, ticket=ticket, account=other_account, work_date=date(2026, 3, 18))
+    WorklogFactory(
+        member=core_member, ticket=ticket, account=other_account, work_date=date(2026, 1, 5)
+    )  # old
+    generalist_ticket = TicketFactory(cell=cell, key="GEN-1")  # a generalist cell's ticket
+    WorklogFactory(
+        member=insider, ticket=generalist_ticket, account=other_account, work_date=date(2026, 3, 18)
+    )
+    assert found("project-cell-help-account", as_of, cell) == []
+    assert found("project-cell-help-account", as_of, project) == []
