@@ -169,7 +169,7 @@ def test_help_to_a_project_cell_on_another_account_fires_and_on_its_account_hold
     from sustainability.tests.factories import AccountFactory
 
     project: Any = CellFactory(kind="project")
-    ticket = TicketFactory(cell=project, key="PRJ-1")
+    ticket: Any = TicketFactory(cell=project, key="PRJ-1")
     own_account = AccountFactory(cell=project, key="PRJ-ACC")
     generalist_account = AccountFactory(cell=cell, key="GEN-ACC")
     as_of = date(2026, 3, 20)
