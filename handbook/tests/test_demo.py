@@ -89,7 +89,7 @@ def test_second_pass_rules_fire_once_and_hold_elsewhere(cell: Any, core_member: 
         TicketFactory(cell=cell, sprint=nxt, assignee=newcomer, reviewer=core_member)
     reviewer = MemberFactory(cell=cell)
     for n in range(2):
-        epic = EpicFactory(
+        epic: Any = EpicFactory(
             cell=cell,
             key=f"DEMO-{n}",
             owner=core_member,
