@@ -7,10 +7,10 @@ No ORM and no clock: callers pass plain values and ``as_of``.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from roles.calculations import TimeOffPeriod, is_off, workdays
 
@@ -243,3 +243,64 @@ def long_absences(
     if len(days) < min_workdays:
         return []
     return [Absence(s, e, len(workdays(s, e))) for s, e in spans]
+
+
+# --- The forward capacity plan (epic planning: allocations for the coming months) ---
+
+PLAN_MONTHS = 3
+# The answers of an epic update that ask for monthly hours, in order of precedence: a new
+# allocation from next month on, the hours needed to finish by the deadline, the monthly
+# budget the update reports.
+ASKED_HOURS_KEYS = ("new_monthly_hours", "monthly_hours_needed", "monthly_budget_hours")
+
+
+def asked_monthly_hours(answers: Mapping[str, object]) -> Decimal | None:
+    """The hours a month an epic update asks for, or None when it asks for none."""
+    for key in ASKED_HOURS_KEYS:
+        value = answers.get(key)
+        if value in (None, ""):
+            continue
+        try:
+            hours = Decimal(str(value))
+        except InvalidOperation:
+            continue
+        if hours.is_finite() and hours >= 0:
+            return hours
+    return None
+
+
+def plan_months(as_of: date, count: int = PLAN_MONTHS) -> list[tuple[date, date]]:
+    """The ``count`` calendar months after ``as_of``'s, as (first day, last day)."""
+    firsts = [months_later(month_start(as_of), n) for n in range(1, count + 1)]
+    return [(first, month_end(first)) for first in firsts]
+
+
+@dataclass(frozen=True)
+class PlanMonth:
+    """One month of a cell's forward plan. ``available`` is the members' working hours
+    (commitments less time off, from joining to leaving) less the cell's firefighting and
+    discovery shares; ``demand`` the hours a month the open epics ask for."""
+
+    start: date
+    demand: Decimal
+    available: Decimal
+
+    @property
+    def balance(self) -> Decimal:
+        return self.available - self.demand
+
+    @property
+    def short(self) -> bool:
+        return self.demand > self.available
+
+    @property
+    def use_percent(self) -> Decimal | None:
+        if self.available <= 0:
+            return None
+        return (self.demand / self.available * 100).quantize(Decimal("1"))
+
+
+def usable_hours(working: Decimal, *, firefighting_percent: Decimal, discovery_percent: Decimal) -> Decimal:
+    """The working hours left for epics once the rotations' shares are set aside."""
+    share = max(Decimal(0), Decimal(100) - firefighting_percent - discovery_percent) / 100
+    return (working * share).quantize(Decimal("0.1"))

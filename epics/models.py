@@ -178,6 +178,12 @@ class EpicUpdate(models.Model):
     post_attempts = models.PositiveSmallIntegerField(default=0)
     post_error = models.TextField(blank=True)
     posted_at = models.DateTimeField(null=True, blank=True)
+    # The epic reviewer reads each update and acknowledges it, with feedback when needed.
+    reviewer_acknowledged_at = models.DateTimeField(null=True, blank=True)
+    reviewer_acknowledged_by = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="acknowledged_epic_updates"
+    )
+    reviewer_comment = models.TextField(blank=True, max_length=4000)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

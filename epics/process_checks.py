@@ -5,19 +5,23 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.urls import reverse
+from django.utils import timezone
 
 from epics import calculations as calc
+from epics.capacity_plan import capacity_plans
 from epics.models import BudgetKind, Epic, EpicBudgetPeriod, EpicMilestone, EpicStatus, EpicUpdate
 from epics.selectors import EPIC_MANAGER_ROLE, epic_figures, epic_remaining_estimates
 from opencraft_ops import calendar
 from opencraft_ops.process_checks import CheckContext, Finding, Severity, register
+from roles.clock import add_business_time
 from roles.models import Member, MemberType, RoleAssignment
 from roles.selectors import time_off_by_member
+from rotations.models import RotationAssignment
 from sprints.calculations import thursday_w2
 from sprints.calculations.newcomers import OnboardingBudget, is_extended
 from sprints.models import Ticket
@@ -423,3 +427,209 @@ def milestone_unplanned(context: CheckContext) -> Iterator[Finding]:
             f"and no ticket of the epic is planned in sprints {current} to {last}.",
             subject=f"milestone:{milestone.pk}",
         )
+
+
+# --- Offboarding: a leaver's work gets new owners (handbook: "Epic planning") ---
+
+LEAVER_AHEAD_DAYS = 14  # flagged from two weeks before the last day
+LEAVER_BEHIND_DAYS = 60  # and for two months after it
+LEAVER_TICKET_DONE = ("Done", "Deployed & Delivered")
+
+
+@register(
+    "member-leaving-handover",
+    title="A leaver still owns epics, rotations or sprint tickets",
+    description=f"From {LEAVER_AHEAD_DAYS} days before a member's last day: open epics they own or "
+    "review, rotation shifts after their last day and unfinished tickets of the current or a later "
+    "sprint need new owners (their roles are checked by assignment-holder-left).",
+)
+def member_leaving_handover(context: CheckContext) -> Iterator[Finding]:
+    # Queries: members leaving soon or gone lately (1), their open epics (1), their rotation
+    # shifts after their last day (1), their unfinished tickets from the current sprint on (1).
+    leavers_qs = Member.objects.filter(
+        left_on__range=(
+            context.as_of - timedelta(days=LEAVER_BEHIND_DAYS),
+            context.as_of + timedelta(days=LEAVER_AHEAD_DAYS),
+        )
+    ).select_related("user")
+    if context.cell_ids is not None:
+        leavers_qs = leavers_qs.filter(cell_id__in=context.cell_ids)
+    leavers = {m.pk: m for m in leavers_qs}
+    if not leavers:
+        return
+    ids = list(leavers)
+    epics: dict[int, list[str]] = defaultdict(list)
+    for key, owner_id, reviewer_id in (
+        Epic.objects.filter(Q(owner_id__in=ids) | Q(reviewer_id__in=ids), status__in=OPEN_STATUSES)
+        .order_by("key")
+        .values_list("key", "owner_id", "reviewer_id")
+    ):
+        for member_id, as_what in ((owner_id, "owner"), (reviewer_id, "reviewer")):
+            if member_id in leavers:
+                epics[member_id].append(f"{key} ({as_what})")
+    shifts: dict[int, int] = dict(
+        RotationAssignment.objects.filter(member_id__in=ids, end__gt=F("member__left_on"))
+        .order_by()
+        .values("member_id")
+        .annotate(n=Count("pk"))
+        .values_list("member_id", "n")
+    )
+    current = calendar.sprint_on(context.as_of).number
+    tickets: dict[int, list[str]] = defaultdict(list)
+    for member_id, key in (
+        Ticket.objects.filter(assignee_id__in=ids, sprint__number__gte=current)
+        .exclude(status__in=LEAVER_TICKET_DONE)
+        .order_by("key")
+        .values_list("assignee_id", "key")
+    ):
+        tickets[member_id].append(key)
+    for member_id, member in sorted(leavers.items()):
+        parts = []
+        if epics[member_id]:
+            parts.append(f"epics {', '.join(epics[member_id])}")
+        n_shifts = shifts.get(member_id, 0)
+        if n_shifts:
+            parts.append(f"{n_shifts} rotation shift{'s' if n_shifts != 1 else ''} after it")
+        if tickets[member_id]:
+            parts.append(
+                f"tickets {', '.join(tickets[member_id][:5])}{' …' if len(tickets[member_id]) > 5 else ''}"
+            )
+        if not parts:
+            continue
+        gone = member.left_on is not None and member.left_on < context.as_of
+        yield Finding(
+            rule="member-leaving-handover",
+            severity=Severity.CRITICAL if gone else Severity.WARNING,
+            message=f"{member.name} {'left' if gone else 'leaves'} on {member.left_on:%d %b %Y} and still has "
+            f"{'; '.join(parts)}: give them new owners.",
+            subject=f"member:{member_id}:leaving:{member.left_on}",
+            url=reverse("roles:member", args=[member.pk]),
+            cell_id=member.cell_id,
+            role_slug=EPIC_MANAGER_ROLE,
+        )
+
+
+# --- The epic reviewer reads each update (handbook: "Epic reviewer") ---
+
+ACK_WITHIN = timedelta(hours=48)  # two working days of the reviewer's
+
+
+@register(
+    "epic-update-unacknowledged",
+    title="An epic update waits for its reviewer",
+    description="An epic update of this sprint or the last that its epic's reviewer has not acknowledged "
+    "within two working days (weekends and their time off excluded).",
+)
+def epic_update_unacknowledged(context: CheckContext) -> Iterator[Finding]:
+    # Queries: unacknowledged updates of the current and previous sprint with their epic's
+    # reviewer (1), the reviewers' time off (1).
+    current = calendar.sprint_on(context.as_of)
+    qs = (
+        EpicUpdate.objects.filter(
+            sprint__number__in=[current.number - 1, current.number],
+            reviewer_acknowledged_at__isnull=True,
+            epic__reviewer__isnull=False,
+        )
+        .exclude(author_id=F("epic__reviewer_id"))  # the reviewer wrote it (the owner was away)
+        .select_related("epic", "sprint", "epic__reviewer__user")
+        .order_by("epic__key", "sprint__number")
+    )
+    if context.cell_ids is not None:
+        qs = qs.filter(epic__cell_id__in=context.cell_ids)
+    updates = list(qs)
+    if not updates:
+        return
+    reviewers = {u.epic.reviewer_id for u in updates if u.epic.reviewer_id is not None}
+    time_off = time_off_by_member(
+        member_ids=reviewers, start=calendar.sprint_dates(current.number - 1).start, end=context.as_of
+    )
+    end_of_day = datetime.combine(context.as_of + timedelta(days=1), time(0, 0), tzinfo=UTC)
+    now = min(timezone.now(), end_of_day)
+    for update in updates:
+        reviewer = update.epic.reviewer
+        assert reviewer is not None
+        due = add_business_time(
+            update.created_at,
+            ACK_WITHIN,
+            tz=reviewer.timezone or "UTC",
+            time_off=time_off.get(reviewer.pk, []),
+        )
+        if due > now:
+            continue
+        yield Finding(
+            rule="epic-update-unacknowledged",
+            severity=Severity.INFO,
+            message=f"{reviewer.name} has not acknowledged the {update.epic.key} update for sprint "
+            f"{update.sprint.number} (due {due:%d %b %H:%M}).",
+            subject=f"epic-update:{update.pk}:acknowledgement",
+            url=reverse("epics:epic-update", args=[update.pk]),
+            cell_id=update.epic.cell_id,
+            member_id=reviewer.pk,
+        )
+
+
+# --- The forward capacity plan (handbook: "Epic planning") ---
+
+
+@register(
+    "cell-capacity-plan-short",
+    title="A cell's open epics ask for more hours than it has in a coming month",
+    description="The monthly hours the open epics ask for (latest epic update, else monthly budget) "
+    "against the members' hours in each of the next three months (commitments less time off, "
+    "joiners and leavers counted, less the firefighting and discovery shares).",
+)
+def cell_capacity_plan_short(context: CheckContext) -> Iterator[Finding]:
+    # Queries: those of epics.capacity_plan.capacity_plans (six, for every cell).
+    for plan in capacity_plans(as_of=context.as_of, cell_ids=context.cell_ids):
+        for month in plan.short_months:
+            yield Finding(
+                rule="cell-capacity-plan-short",
+                severity=Severity.WARNING,
+                message=f"{plan.cell.name}'s open epics ask for {month.demand:.0f} h in {month.start:%B %Y}; "
+                f"the cell has {month.available:.0f} h for epics then ({-month.balance:.0f} h short): adjust "
+                "the allocations or the recruitment pace.",
+                subject=f"cell:{plan.cell.pk}:plan:{month.start:%Y-%m}",
+                url=reverse("epics:epic-planning", args=[plan.cell.slug]) + "#capacity-plan",
+                cell_id=plan.cell.pk,
+                role_slug=EPIC_MANAGER_ROLE,
+            )
+
+
+# --- A client's epics stay in one cell (handbook: "Client owner") ---
+
+
+@register(
+    "client-epics-across-cells",
+    title="A client's open epics are spread over several cells",
+    description="All the epics of a client are done within one cell, the client owner's.",
+)
+def client_epics_across_cells(context: CheckContext) -> Iterator[Finding]:
+    # Queries: the open epics that name a client, with their cell (1). The finding is about
+    # the client, not one cell: it is for the epic planning managers of the cells involved.
+    by_client: dict[str, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
+    names: dict[int, tuple[str, str]] = {}
+    for client, cell_id, cell_name, cell_slug, key in (
+        Epic.objects.filter(status__in=OPEN_STATUSES, cell__isnull=False)
+        .exclude(client="")
+        .order_by("client", "cell__name", "key")
+        .values_list("client", "cell_id", "cell__name", "cell__slug", "key")
+    ):
+        by_client[client.strip().casefold()][cell_id].append(key)
+        names[cell_id] = (cell_name, cell_slug)
+    for client_key, cells in sorted(by_client.items()):
+        if len(cells) < 2:
+            continue
+        spread = "; ".join(f"{names[c][0]}: {', '.join(keys)}" for c, keys in cells.items())
+        for cell_id in cells:
+            if not context.includes_cell(cell_id):
+                continue
+            yield Finding(
+                rule="client-epics-across-cells",
+                severity=Severity.INFO,
+                message=f"The open epics of client “{client_key}” are in {len(cells)} cells ({spread}): "
+                "they belong in the client owner's cell.",
+                subject=f"client:{client_key}:cell:{cell_id}",
+                url=reverse("epics:epic-planning", args=[names[cell_id][1]]),
+                cell_id=cell_id,
+                role_slug=EPIC_MANAGER_ROLE,
+            )

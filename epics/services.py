@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -218,6 +218,32 @@ def epic_update_save(
     update.answers = update_answers.to_json(cleaned)
     update.save()
     return update
+
+
+ACK_COMMENT_MAX = 4000
+
+
+@transaction.atomic
+def epic_update_acknowledge(*, update: EpicUpdate, by: Member | None, comment: str = "") -> EpicUpdate:
+    """The epic's reviewer records that they read ``update``, with optional feedback.
+
+    Only the reviewer named on the epic may (``PermissionDenied`` otherwise, staff
+    included: the acknowledgement says the reviewer read it). Acknowledging again keeps
+    the first time and replaces the comment. ``ValidationError`` for a comment over
+    4,000 characters; nothing is written then.
+    """
+    reviewer_id = update.epic.reviewer_id
+    if by is None or reviewer_id is None or by.pk != reviewer_id:
+        raise PermissionDenied("Only the epic's reviewer can acknowledge its updates.")
+    comment = comment.strip()
+    if len(comment) > ACK_COMMENT_MAX:
+        raise ValidationError({"comment": f"Keep the comment under {ACK_COMMENT_MAX} characters."})
+    locked = EpicUpdate.objects.select_for_update().get(pk=update.pk)
+    locked.reviewer_acknowledged_at = locked.reviewer_acknowledged_at or timezone.now()
+    locked.reviewer_acknowledged_by = by
+    locked.reviewer_comment = comment
+    locked.save(update_fields=["reviewer_acknowledged_at", "reviewer_acknowledged_by", "reviewer_comment"])
+    return locked
 
 
 def update_text(update: EpicUpdate, *, wiki: bool, with_marker: bool = False) -> str:

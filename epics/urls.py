@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("cell/<slug:slug>/planning/", views.epic_planning, name="epic-planning"),
     path("updates/<int:pk>/", views.epic_update_detail, name="epic-update"),
     path("updates/<int:pk>/post/", views.epic_update_post, name="epic-update-post"),
+    path("updates/<int:pk>/acknowledge/", views.epic_update_acknowledge, name="epic-update-acknowledge"),
     path("<str:key>/", views.epic_page, name="epic"),
     path("<str:key>/status/", views.epic_transition, name="epic-transition"),
     path("<str:key>/milestones/", views.epic_milestone_add, name="epic-milestone-add"),

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from epics import selectors as sel
 from epics import services as svc
+from epics.capacity_plan import capacity_plans
 from epics.forms import (
     BoardFilterForm,
     BudgetKindForm,
@@ -87,6 +88,7 @@ def epic_planning(request: HttpRequest, slug: str) -> HttpResponse:
             "window": sel.availability_window(today),
             # The manager reviews the status changes since the previous sprint started.
             "changes": sel.recent_status_changes(cell=cell, since=sprint.start - timedelta(days=14)),
+            "plan": capacity_plans(as_of=today, cells=[cell])[0],
             "today": today,
         },
     )
@@ -266,8 +268,25 @@ def epic_update_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "wiki": svc.update_text(update, wiki=True),
             "markdown": svc.update_text(update, wiki=False),
             "can_edit": sel.can_edit_epic(request.user, update.epic),
+            "is_reviewer": (me := member_of(request.user)) is not None and me.pk == update.epic.reviewer_id,
         },
     )
+
+
+@login_required
+@require_POST
+def epic_update_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    """The epic's reviewer acknowledges the update, with an optional comment."""
+    update = sel.update_get(pk=pk, user=request.user)
+    try:
+        svc.epic_update_acknowledge(
+            update=update, by=member_of(request.user), comment=request.POST.get("comment", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("epics:epic-update", pk=update.pk)
+    messages.success(request, "Acknowledged: the owner sees that you read this update.")
+    return redirect("epics:epic-update", pk=update.pk)
 
 
 @login_required

@@ -22,7 +22,7 @@ class HandbookRulesView(APIView):
         scope = rules_scope(request.user, query.validated_data.get("cell", ""))
         if scope.unknown:
             raise NotFound(f"There is no cell {scope.unknown!r}.")
-        states = selectors.rule_states(cell=scope.cell, cell_ids=scope.cell_ids, as_of=scope.as_of)
+        states = selectors.rule_states(cell=scope.cell, cell_ids=scope.cell_ids, as_of=scope.as_of).states
         kind = query.validated_data.get("kind")
         if kind:
             states = [s for s in states if s.rule.kind == kind]

@@ -19,7 +19,15 @@ synced sprint always has unfinished tickets, and they fire from Monday (review) 
   otherwise).
 
 Firefighters without a spare task need no seeding: the synced tickets leave some holders
-with one and some without.
+with one and some without. The second pass of the rules adds:
+
+* the first newcomer logs an hour described only as "onboarding" (vague), the others keep
+  their synced descriptions;
+* one unfinished ticket of the last newcomer's (current or next sprint) needs production
+  access;
+* the oldest unacknowledged epic update of this sprint is dated five days back (at least two
+  working days, whatever the weekday), so its reviewer is reminded; the demo's other updates
+  are acknowledged by their reviewers.
 """
 
 from __future__ import annotations
@@ -29,7 +37,7 @@ from typing import TextIO
 
 from django.utils import timezone
 
-from epics.models import Epic, EpicMilestone, EpicStatus
+from epics.models import Epic, EpicMilestone, EpicStatus, EpicUpdate
 from opencraft_ops import calendar
 from roles.models import Member, MemberType, RoleAssignment
 from sprints.models import Spillover, Sprint, Ticket, TicketStatus
@@ -156,4 +164,50 @@ def seed(stdout: TextIO) -> None:
     if handed is not None and handed.until is not None and (handed.until - handed.since).days >= 365:
         RoleAssignment.objects.filter(pk=handed.pk).update(since=handed.until - timedelta(days=213))
         changed.append(f"{handed.role} of {handed.member.name} held seven months")
+    changed += _second_pass(now, current)
     stdout.write(f"  handbook: {epics} onboarding epic(s); {'; '.join(changed) or 'nothing to change'}\n")
+
+
+def _second_pass(now: datetime, current: int) -> list[str]:
+    changed: list[str] = []
+    newcomers = [
+        m
+        for m in Member.objects.with_type().select_related("user", "cell").order_by("user__username")
+        if m.current_type == MemberType.NEWCOMER and m.cell_id is not None  # type: ignore[attr-defined]
+    ]
+    if newcomers:
+        first, last = newcomers[0], newcomers[-1]
+        day = timezone.localdate() - timedelta(days=1)
+        if not Worklog.objects.filter(member=first, description="onboarding").exists():
+            at = datetime.combine(day, time(18, 0), tzinfo=UTC)
+            Worklog.objects.create(
+                member=first,
+                work_date=day,
+                seconds=3600,
+                description="onboarding",
+                created_at=at,
+                updated_at=at,
+            )
+            changed.append(f"{first.name} logged a vague worklog")
+        theirs = Ticket.objects.filter(assignee=last, sprint__number__in=[current, current + 1]).exclude(
+            status__in=[TicketStatus.DONE, TicketStatus.DELIVERED]
+        )
+        if not theirs.filter(needs_production_access=True).exists():
+            ticket = theirs.order_by("key").first()
+            if ticket is not None:
+                Ticket.objects.filter(pk=ticket.pk).update(needs_production_access=True)
+                changed.append(f"{ticket.key} needs production access")
+    updates = EpicUpdate.objects.filter(
+        sprint__number=current, epic__reviewer__isnull=False, reviewer_acknowledged_at__isnull=True
+    ).order_by("created_at", "pk")
+    waiting = updates.first()
+    if waiting is not None and not EpicUpdate.objects.filter(reviewer_acknowledged_at__isnull=False).exists():
+        EpicUpdate.objects.filter(pk=waiting.pk).update(created_at=now - timedelta(days=5))
+        for update in updates.exclude(pk=waiting.pk).select_related("epic"):
+            EpicUpdate.objects.filter(pk=update.pk).update(
+                reviewer_acknowledged_at=now,
+                reviewer_acknowledged_by_id=update.epic.reviewer_id,
+                reviewer_comment=DEMO_NOTE,
+            )
+        changed.append(f"the {waiting.epic.key} update waits for its reviewer")
+    return changed

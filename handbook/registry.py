@@ -52,6 +52,8 @@ class HandbookRule:
     summary: str
     kind: Kind
     enforcer: str = ""  # empty for manual rules
+    # For a manual rule: why the portal cannot check it (which data it lacks), when known.
+    why_manual: str = ""
 
     @property
     def enforced(self) -> bool:
@@ -84,6 +86,8 @@ def enforcer_problems(
     """Why each listed enforcer does not exist (empty when every one does)."""
     problems: list[str] = []
     for rule in rules:
+        if rule.why_manual and rule.kind is not Kind.MANUAL:
+            problems.append(f"{rule.id}: an enforced rule says why it is manual.")
         if rule.kind is Kind.MANUAL:
             if rule.enforcer:
                 problems.append(f"{rule.id}: a manual rule names an enforcer.")

@@ -846,6 +846,13 @@ _ROWS: list[tuple[str, str, str, Kind, str]] = [
     ),
     (
         EPIC_PLANNING,
+        "ep-capacity-plan",
+        "The monthly hours the open epics ask for fit the cell's hours in the next three months.",
+        CHECK,
+        "cell-capacity-plan-short",
+    ),
+    (
+        EPIC_PLANNING,
         "ep-deadlines",
         "Delivery and bugfix deadlines of epics are on target.",
         CHECK,
@@ -878,6 +885,13 @@ _ROWS: list[tuple[str, str, str, Kind, str]] = [
         "Joiners and leavers are recorded; leavers' roles, clients and epics get new owners.",
         DUTY,
         "epic-planning-checklist",
+    ),
+    (
+        EPIC_PLANNING,
+        "ep-leaver-handover",
+        "Before a member leaves, their epics, rotation shifts and sprint tickets get new owners.",
+        CHECK,
+        "member-leaving-handover",
     ),
     (
         EPIC_PLANNING,
@@ -1068,8 +1082,8 @@ _ROWS: list[tuple[str, str, str, Kind, str]] = [
         CODE_REVIEWER,
         "cr-silent-assignee",
         "An assignee behind and silent for 48 hours on an urgent ticket is escalated to a firefighter.",
-        MANUAL,
-        "",
+        CHECK,
+        "ticket-assignee-silent",
     ),
     # --- Newcomer ---
     (
@@ -1085,6 +1099,13 @@ _ROWS: list[tuple[str, str, str, Kind, str]] = [
         "The point limit of a newcomer's sprint.",
         CALC,
         "sprints.calculations.newcomers.point_limit",
+    ),
+    (
+        NEWCOMER,
+        "nc-points-per-week",
+        "The 3-point first week and 5-point second week hold week by week, also inside one sprint.",
+        CHECK,
+        "newcomer-week-points",
     ),
     (
         NEWCOMER,
@@ -1156,7 +1177,7 @@ _ROWS: list[tuple[str, str, str, Kind, str]] = [
         MANUAL,
         "",
     ),
-    (NEWCOMER, "nc-detailed-worklogs", "Describe worklogs in detail.", MANUAL, ""),
+    (NEWCOMER, "nc-detailed-worklogs", "Describe worklogs in detail.", CHECK, "newcomer-worklog-vague"),
     # --- Mentor ---
     (
         MENTOR,
@@ -1244,7 +1265,13 @@ _ROWS: list[tuple[str, str, str, Kind, str]] = [
         CALC,
         "sprints.newcomer_selectors.mentors_of",
     ),
-    (MENTOR, "mentor-no-production", "Tasks needing production access are not for newcomers.", MANUAL, ""),
+    (
+        MENTOR,
+        "mentor-no-production",
+        "Tasks needing production access are not for newcomers.",
+        CHECK,
+        "newcomer-production-access",
+    ),
     (MENTOR, "mentor-screening-review", "Take part in the screening and developer reviews.", MANUAL, ""),
     # --- Firefighter ---
     (
@@ -1359,8 +1386,8 @@ _ROWS: list[tuple[str, str, str, Kind, str]] = [
         FIREFIGHTER,
         "ff-project-cell-budget",
         "Generalist help to a project cell is logged on the project cell's budget.",
-        MANUAL,
-        "",
+        CHECK,
+        "project-cell-help-account",
     ),
     # --- Security ---
     (
@@ -1687,7 +1714,13 @@ _ROWS: list[tuple[str, str, str, Kind, str]] = [
         "epics.calculations.update_author",
     ),
     # --- Epic reviewer ---
-    (EPIC_REVIEWER, "er-follow", "Keep up with the epic's progress and read each update.", MANUAL, ""),
+    (
+        EPIC_REVIEWER,
+        "er-follow",
+        "Read each epic update and acknowledge it, with feedback as needed.",
+        CHECK,
+        "epic-update-unacknowledged",
+    ),
     (
         EPIC_REVIEWER,
         "er-review-docs",
@@ -1707,8 +1740,8 @@ _ROWS: list[tuple[str, str, str, Kind, str]] = [
         CLIENT_OWNER,
         "co-single-cell",
         "All of a client's epics are done within the client owner's cell.",
-        MANUAL,
-        "",
+        CHECK,
+        "client-epics-across-cells",
     ),
     (
         CLIENT_OWNER,
@@ -1829,8 +1862,30 @@ _ROWS: list[tuple[str, str, str, Kind, str]] = [
     ),
 ]
 
+# Why a manual rule stays manual: the data the portal would need and does not have.
+WHY_MANUAL: dict[str, str] = {
+    "everyone-conference": "The portal records no conference attendance: time off has no "
+    "conference kind and nothing syncs the attendee list.",
+    "everyone-conference-talk": "Talk proposals and co-presentations are made on the conference's "
+    "own site; the portal holds no record of them.",
+    "sp-security-offboarding": "Offboarding revokes accounts on tools outside the portal (mail, "
+    "chat, servers, repositories); the portal ends only its own access on the last day, and "
+    "member-leaving-handover flags the leaver's work.",
+    "nc-updates": "Updates to reviewers and mentors are comments on JIRA and chat messages, which "
+    "the portal does not sync.",
+    "comm-quick-reply": "Emails and pings are not synced: the portal cannot see a reply, quick or not.",
+    "cr-prompt": "Review comments live in GitHub and GitLab, which the portal does not sync.",
+}
+
 RULES: list[HandbookRule] = [
-    HandbookRule(id=rule_id, section=section, summary=summary, kind=kind, enforcer=enforcer)
+    HandbookRule(
+        id=rule_id,
+        section=section,
+        summary=summary,
+        kind=kind,
+        enforcer=enforcer,
+        why_manual=WHY_MANUAL.get(rule_id, ""),
+    )
     for section, rule_id, summary, kind, enforcer in _ROWS
 ]
 SECTIONS: list[str] = list(dict.fromkeys(rule.section for rule in RULES))

@@ -23,7 +23,16 @@ class RuleStateSerializer(serializers.Serializer):
         "the portal cannot help with the rule.",
     )
     enforcer_title = serializers.CharField()
+    why_manual = serializers.CharField(
+        source="rule.why_manual",
+        help_text="Manual rules: the data the portal would need to check the rule and lacks (may be empty).",
+    )
     open_findings = serializers.IntegerField(allow_null=True, help_text="Process checks only.")
     last_fired = serializers.DateField(allow_null=True, help_text="Process checks only.")
     open_duties = serializers.IntegerField(allow_null=True, help_text="Duties only.")
     findings_url = serializers.CharField()
+    checked_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="Process checks only: when the stored findings counted here were last evaluated "
+        "(null when never).",
+    )

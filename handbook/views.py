@@ -17,7 +17,8 @@ def rules_page(request: HttpRequest) -> HttpResponse:
     scope = rules_scope(request.user, request.GET.get("cell", ""))
     if scope.unknown:
         return render(request, "handbook/rules.html", {"scope": scope}, status=404)
-    states = selectors.rule_states(cell=scope.cell, cell_ids=scope.cell_ids, as_of=scope.as_of)
+    view = selectors.rule_states(cell=scope.cell, cell_ids=scope.cell_ids, as_of=scope.as_of)
+    states = view.states
     sections = selectors.by_section(states)
     return render(
         request,
@@ -25,6 +26,7 @@ def rules_page(request: HttpRequest) -> HttpResponse:
         {
             "scope": scope,
             "sections": sections,
+            "findings_freshness": view.freshness,
             "total": len(states),
             "enforced": sum(1 for s in states if s.rule.enforced),
             "firing": sum(1 for s in states if s.open_findings),

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.urls import reverse
+from django.utils import timezone
 
 from opencraft_ops import calendar
 from opencraft_ops.process_checks import CheckContext, Finding, Severity, register
@@ -17,7 +18,7 @@ from roles.models import Member, MemberType, MemberTypePeriod
 from sprints import selectors
 from sprints.calculations.capacity import NOT_COMMITTED_STATUSES, capacity_row
 from sprints.calculations.deadlines import NOT_DELIVERED_STATUSES, NOT_READY_STATUSES, SETTLED_STATUSES
-from sprints.calculations.newcomers import point_limit
+from sprints.calculations.newcomers import first_weeks_points, point_limit
 from sprints.models import Spillover, Ticket, TicketStatus
 
 
@@ -213,6 +214,101 @@ def injection_not_accepted(context: CheckContext) -> Iterator[Finding]:
             url=_board_url(t.cell_slug, number),
             cell_id=t.cell_id,
             role_slug="sprint-manager",
+        )
+
+
+@register(
+    "newcomer-week-points",
+    title="A newcomer is over a weekly point limit",
+    description="At most 3 story points committed in the first week and 5 more in the second, "
+    "counted per week from the first day (so also when both weeks fall in one sprint).",
+)
+def newcomer_week_points(context: CheckContext) -> Iterator[Finding]:
+    # Queries: newcomers (1), their tickets of the sprints overlapping their first two weeks
+    # (1). Checked during those two weeks only; a ticket counts from the day it entered its
+    # sprint (the sprint's first day when planned before), Stretch Goals are not committed.
+    every = newcomers_in(context)
+    starts: dict[int, date] = {
+        pk: getattr(m, "newcomer_since", None) or m.joined_on for pk, m in every.items()
+    }
+    newcomers = {
+        pk: m for pk, m in every.items() if starts[pk] <= context.as_of <= starts[pk] + timedelta(days=13)
+    }
+    if not newcomers:
+        return
+    numbers = {
+        calendar.sprint_on(starts[pk] + timedelta(days=offset)).number
+        for pk in newcomers
+        for offset in (0, 13)
+    }
+    numbers |= set(range(min(numbers), max(numbers) + 1))
+    tasks: dict[int, list[tuple[Decimal | None, date]]] = {pk: [] for pk in newcomers}
+    rows = (
+        Ticket.objects.filter(assignee_id__in=list(newcomers), sprint__number__in=sorted(numbers))
+        .exclude(status__in=NOT_COMMITTED_STATUSES)
+        .values_list("assignee_id", "story_points", "added_to_sprint_at", "sprint__number")
+    )
+    for member_id, points, added_at, number in rows:
+        sprint_start = calendar.sprint_dates(number).start
+        added_on = timezone.localdate(added_at) if added_at else sprint_start
+        tasks[member_id].append((points, max(added_on, sprint_start)))
+    for member_id, member in newcomers.items():
+        start = starts[member_id]
+        breaches = first_weeks_points(start, tasks[member_id]).breaches()
+        if breaches:
+            yield Finding(
+                rule="newcomer-week-points",
+                severity=Severity.CRITICAL,
+                message=f"{member.name} has {' and '.join(breaches)}.",
+                subject=f"member:{member_id}:first-weeks:{start.isoformat()}",
+                url=reverse("sprints:member_board", args=[member.cell.slug, member_id]),  # type: ignore[union-attr]
+                cell_id=member.cell_id,
+                member_id=member_id,
+            )
+            yield Finding(
+                rule="newcomer-week-points",
+                severity=Severity.CRITICAL,
+                message=f"{member.name} has {' and '.join(breaches)}.",
+                subject=f"member:{member_id}:first-weeks:{start.isoformat()}:mentor",
+                url=reverse("sprints:member_board", args=[member.cell.slug, member_id]),  # type: ignore[union-attr]
+                cell_id=member.cell_id,
+                role_slug="mentor",
+            )
+
+
+@register(
+    "newcomer-production-access",
+    title="A newcomer holds a task that needs production access",
+    description="Tasks of the current or next sprint that need production access are not for newcomers.",
+)
+def newcomer_production_access(context: CheckContext) -> Iterator[Finding]:
+    # Queries: newcomers (1), their unfinished production-access tickets of the current and
+    # next sprint (1).
+    newcomers = newcomers_in(context)
+    if not newcomers:
+        return
+    current = calendar.sprint_on(context.as_of).number
+    rows = (
+        Ticket.objects.filter(
+            assignee_id__in=list(newcomers),
+            needs_production_access=True,
+            sprint__number__in=[current, current + 1],
+        )
+        .exclude(status__in=(TicketStatus.DONE, TicketStatus.DELIVERED))
+        .order_by("key")
+        .values_list("key", "assignee_id", "sprint__number")
+    )
+    for key, member_id, number in rows:
+        member = newcomers[member_id]
+        yield Finding(
+            rule="newcomer-production-access",
+            severity=Severity.WARNING,
+            message=f"{key} (sprint {number}) needs production access and is assigned to {member.name}, "
+            "a newcomer: give it to a core member.",
+            subject=f"ticket:{key}:production-access",
+            url=_board_url(member.cell.slug if member.cell else None, number),
+            cell_id=member.cell_id,
+            role_slug="mentor",
         )
 
 

@@ -4,21 +4,27 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum
 from django.urls import reverse
+from django.utils import timezone
 
+from opencraft_ops import calendar
 from opencraft_ops.process_checks import CheckContext, Finding, Severity, register
+from opencraft_ops.sprint_dates import monday_w2
 from roles.calculations import CommitmentChange, available_hours, display_name
-from roles.clock import Window, as_zone, is_late
-from roles.models import Member, MemberType, MemberTypePeriod, RoleAssignment, WeeklyCommitment
+from roles.clock import Window, as_zone, business_time_between, is_late
+from roles.models import CellKind, Member, MemberType, MemberTypePeriod, RoleAssignment, WeeklyCommitment
 from roles.selectors import time_off_by_member
+from sprints.models import PriorityCategory, Ticket
+from sprints.process_checks import NOT_READY_STATUSES, firefighter_for, newcomers_in
 from sustainability import alerts
 from sustainability.access import MANAGER_ROLE
 from sustainability.calculations import month_period, plain
+from sustainability.calculations.worklog_text import vague_reason
 from sustainability.models import AccountCategory, AlertKind, Worklog
 
 LIAISON = "community-liaison"
@@ -349,6 +355,200 @@ def weekend_work(context: CheckContext) -> Iterator[Finding]:
             message=f"{member_name} worked on {len(saturdays)} weekends in the last {WEEKEND_WORK_DAYS} days "
             f"(from {min(saturdays):%d %b}); more than once a month points to a time-management problem.",
             subject=f"member:{member_id}:weekends",
+            cell_id=member_cell,
+            member_id=member_id,
+        )
+
+
+# --- Newcomers' worklog descriptions (handbook: "Newcomer") ---
+
+VAGUE_LOOKBACK_DAYS = 14
+VAGUE_EXAMPLES = 2
+
+
+@register(
+    "newcomer-worklog-vague",
+    title="A newcomer's worklogs are vague",
+    description=f"Worklogs of the last {VAGUE_LOOKBACK_DAYS} days by a newcomer whose description is "
+    "empty, shorter than four words or only generic words: the mentor asks for detailed ones.",
+)
+def newcomer_worklog_vague(context: CheckContext) -> Iterator[Finding]:
+    # Queries: newcomers (1), their worklogs of the last 14 days since they became newcomers (1).
+    newcomers = newcomers_in(context)
+    if not newcomers:
+        return
+    start = context.as_of - timedelta(days=VAGUE_LOOKBACK_DAYS - 1)
+    vague: dict[int, list[tuple[date, str, str]]] = defaultdict(list)
+    total: dict[int, int] = defaultdict(int)
+    rows = (
+        Worklog.objects.filter(member_id__in=list(newcomers), work_date__range=(start, context.as_of))
+        .order_by("work_date", "pk")
+        .values_list("member_id", "work_date", "description")
+    )
+    for member_id, day, description in rows:
+        member = newcomers[member_id]
+        if day < (member.newcomer_since or member.joined_on):  # type: ignore[attr-defined]
+            continue
+        total[member_id] += 1
+        reason = vague_reason(description)
+        if reason is not None:
+            vague[member_id].append((day, description.strip(), reason))
+    for member_id, items in sorted(vague.items()):
+        member = newcomers[member_id]
+        examples = "; ".join(
+            f"{day:%d %b} “{text[:40]}” ({reason})" if text else f"{day:%d %b} ({reason})"
+            for day, text, reason in items[:VAGUE_EXAMPLES]
+        )
+        yield Finding(
+            rule="newcomer-worklog-vague",
+            severity=Severity.INFO,
+            message=f"{member.name}: {len(items)} of {total[member_id]} worklogs of the last "
+            f"{VAGUE_LOOKBACK_DAYS} days do not say what was done ({examples}).",
+            subject=f"member:{member_id}:vague-worklogs",
+            url=reverse("sprints:member_board", args=[member.cell.slug, member_id]),  # type: ignore[union-attr]
+            cell_id=member.cell_id,
+            role_slug="mentor",
+        )
+
+
+# --- An assignee silent on an urgent ticket (handbook: "Code reviewer") ---
+
+SILENCE = timedelta(hours=48)
+URGENT_LABEL = "urgent"
+
+
+@register(
+    "ticket-assignee-silent",
+    title="An assignee is behind and silent on an urgent ticket",
+    description="From Monday of week 2, an urgent ticket (client work, or labelled 'urgent') not yet "
+    "ready for review whose assignee has shown no sign (no JIRA change, no worklog on it) for 48 "
+    "working hours (weekends and their time off excluded): its reviewer asks a firefighter for help.",
+)
+def ticket_assignee_silent(context: CheckContext) -> Iterator[Finding]:
+    # Queries: the current sprint's not-ready tickets with their assignee's time zone and last
+    # worklog on the ticket (1), the assignees' time off (1).
+    dates = calendar.sprint_on(context.as_of)
+    if context.as_of < monday_w2(dates):
+        return
+    last_worklog = (
+        Worklog.objects.filter(ticket_id=OuterRef("pk"), member_id=OuterRef("assignee_id"))
+        .order_by("-updated_at")
+        .values("updated_at")[:1]
+    )
+    qs = Ticket.objects.filter(
+        sprint__number=dates.number, status__in=NOT_READY_STATUSES, assignee__isnull=False
+    ).annotate(last_worklog=Subquery(last_worklog))
+    if context.cell_ids is not None:
+        qs = qs.filter(cell_id__in=context.cell_ids)
+    rows = [
+        row
+        for row in qs.order_by("key").values_list(
+            "pk",
+            "key",
+            "status",
+            "cell_id",
+            "assignee_id",
+            "assignee__timezone",
+            "reviewer_id",
+            "priority_category",
+            "labels",
+            "jira_updated_at",
+            "added_to_sprint_at",
+            "last_worklog",
+        )
+        if row[7] == PriorityCategory.CLIENT or URGENT_LABEL in [str(x).lower() for x in (row[8] or [])]
+    ]
+    if not rows:
+        return
+    # The reference instant: now, or the end of ``as_of`` when checking a past day.
+    now = min(timezone.now(), datetime.combine(context.as_of + timedelta(days=1), time(0, 0), tzinfo=UTC))
+    sprint_start = datetime.combine(dates.start, time(0, 0), tzinfo=UTC)
+    time_off = time_off_by_member(member_ids={r[4] for r in rows}, start=dates.start, end=context.as_of)
+    for (
+        pk,
+        key,
+        status,
+        cell_id,
+        assignee_id,
+        tz,
+        reviewer_id,
+        _cat,
+        _labels,
+        jira_at,
+        added_at,
+        worklog_at,
+    ) in rows:
+        signs = [t for t in (jira_at, added_at, worklog_at) if t is not None]
+        last = max([sprint_start, *signs])
+        silent = business_time_between(last, now, tz=tz or "UTC", time_off=time_off.get(assignee_id, []))
+        if silent < SILENCE:
+            continue
+        message = (
+            f"{key} ({status}) is urgent and behind: no JIRA change or worklog from its assignee for "
+            f"{int(silent.total_seconds() // 3600)} working hours (since {last:%d %b %H:%M} UTC). "
+            "Ask a firefighter for help."
+        )
+        url = f"{reverse('sprints:my_board')}?sprint={dates.number}"
+        yield Finding(
+            rule="ticket-assignee-silent",
+            severity=Severity.WARNING,
+            message=message,
+            subject=f"ticket:{key}:silent",
+            url=url,
+            cell_id=cell_id,
+            member_id=reviewer_id,
+            role_slug=None if reviewer_id else firefighter_for(pk),
+        )
+        if reviewer_id:
+            yield Finding(
+                rule="ticket-assignee-silent",
+                severity=Severity.WARNING,
+                message=message,
+                subject=f"ticket:{key}:silent:firefighter",
+                url=url,
+                cell_id=cell_id,
+                role_slug=firefighter_for(pk),
+            )
+
+
+# --- Help to a project cell is logged on its budget (handbook: "Firefighter") ---
+
+PROJECT_HELP_LOOKBACK_DAYS = 30
+
+
+@register(
+    "project-cell-help-account",
+    title="Help to a project cell logged outside its budget",
+    description=f"Worklogs of the last {PROJECT_HELP_LOOKBACK_DAYS} days by members of another cell on a "
+    "project cell's tickets, on an account that is not the project cell's.",
+)
+def project_cell_help_account(context: CheckContext) -> Iterator[Finding]:
+    # Queries: such worklogs, grouped by member and ticket (1).
+    start = context.as_of - timedelta(days=PROJECT_HELP_LOOKBACK_DAYS - 1)
+    qs = (
+        Worklog.objects.filter(
+            work_date__range=(start, context.as_of),
+            ticket__cell__kind=CellKind.PROJECT,
+            member__isnull=False,
+        )
+        .exclude(member__cell_id=F("ticket__cell_id"))
+        .exclude(account__cell_id=F("ticket__cell_id"))
+    )
+    if context.cell_ids is not None:
+        qs = qs.filter(member__cell_id__in=context.cell_ids)
+    rows = (
+        qs.order_by()
+        .values_list("member_id", "member__cell_id", "ticket__key", "ticket__cell__name", "account_key")
+        .annotate(seconds=Sum("seconds"))
+        .order_by("member_id", "ticket__key")
+    )
+    for member_id, member_cell, key, project_cell, account_key, seconds in rows:
+        yield Finding(
+            rule="project-cell-help-account",
+            severity=Severity.INFO,
+            message=f"{Decimal(seconds) / 3600:.1f} h on {key} of {project_cell} are logged on "
+            f"{account_key or 'no account'}: help to a project cell goes on its own budget.",
+            subject=f"member:{member_id}:ticket:{key}:account",
             cell_id=member_cell,
             member_id=member_id,
         )

@@ -301,8 +301,9 @@ def test_planning_view(
         epic=monthly_epic, to_status="offer", by=epic_manager.user, note="Waiting on the client"
     )
     # session, user, cell, member, epics, worklog and estimate aggregates,
-    # owners' time off, cell members, their time off, recent status changes.
-    with django_assert_num_queries(11):
+    # owners' time off, cell members, their time off, recent status changes; the forward
+    # capacity plan: open epics' updates, budget periods, members, commitments, time off (5).
+    with django_assert_num_queries(16):
         response = client.get(f"/epics/cell/{cell.slug}/planning/")
     rows = response.context["rows"]
     assert {r.epic.key: r.update_state for r in rows} == {"FIX-1": "missing", "MON-1": "not needed"}

@@ -70,3 +70,40 @@ def test_each_new_rule_fires_once_and_holds_elsewhere(cell: Any, core_member: An
     context = CheckContext(as_of=today, cell_ids=frozenset({cell.pk}))
     counts = Counter(f.rule for f in run_checks(context, only=SEEDED))
     assert counts == dict.fromkeys(SEEDED, 1)
+
+
+SECOND_PASS = ["newcomer-worklog-vague", "newcomer-production-access", "epic-update-unacknowledged"]
+
+
+def test_second_pass_rules_fire_once_and_hold_elsewhere(cell: Any, core_member: Any) -> None:
+    from epics import services as epic_services
+    from epics.models import EpicUpdate
+    from epics.tests.answers import FIXED_ANSWERS_OK
+    from sprints.tests.factories import EpicFactory
+
+    today = date.today()
+    current = calendar.sprint_on(today).number
+    newcomers = [MemberFactory(cell=cell, member_type="newcomer") for _ in range(3)]
+    nxt = SprintFactory(number=current + 1)
+    for newcomer in newcomers:
+        TicketFactory(cell=cell, sprint=nxt, assignee=newcomer, reviewer=core_member)
+    reviewer = MemberFactory(cell=cell)
+    for n in range(2):
+        epic: Any = EpicFactory(
+            cell=cell,
+            key=f"DEMO-{n}",
+            owner=core_member,
+            reviewer=reviewer,
+            budget_kind="fixed",
+            budget_hours=100,
+        )
+        epic_services.epic_update_save(
+            epic=epic, sprint_number=current, author=core_member, answers=FIXED_ANSWERS_OK
+        )
+    demo.seed(io.StringIO())
+    demo.seed(io.StringIO())  # idempotent
+    counts = Counter(
+        f.rule for f in run_checks(CheckContext(as_of=today, cell_ids=frozenset({cell.pk})), only=SECOND_PASS)
+    )
+    assert counts == dict.fromkeys(SECOND_PASS, 1)
+    assert EpicUpdate.objects.filter(reviewer_acknowledged_at__isnull=False).count() == 1

@@ -7,7 +7,7 @@ import pytest
 
 from duties.catalog import DUTY_CATALOG
 from handbook.registry import HandbookRule, Kind, enforcer_problems, resolve_callable
-from handbook.rules import RULES, SECTIONS
+from handbook.rules import RULES, SECTIONS, WHY_MANUAL
 from opencraft_ops.process_checks import rules
 
 CHECKS = {rule.slug for rule in rules()}
@@ -46,6 +46,10 @@ def test_ids_are_unique_and_at_least_160_rules_are_enforced():
         (HandbookRule("d", "s", "x", Kind.GUARD, "nowhere.at_all"), "no module"),
         (HandbookRule("e", "s", "x", Kind.CALCULATION, "roles.clock.MAX_SEARCH_DAYS"), "is not callable"),
         (HandbookRule("f", "s", "x", Kind.MANUAL, "late-worklogs"), "a manual rule names an enforcer"),
+        (
+            HandbookRule("g", "s", "x", Kind.CHECK, "late-worklogs", why_manual="No data."),
+            "an enforced rule says why it is manual",
+        ),
     ],
 )
 def test_a_missing_enforcer_is_reported(rule, problem):
@@ -56,3 +60,20 @@ def test_a_missing_enforcer_is_reported(rule, problem):
 def test_methods_resolve():
     assert resolve_callable("roles.models.records.TimeOff.clean").__name__ == "clean"
     assert resolve_callable("roles.clock.reply_due").__name__ == "reply_due"
+
+
+def test_manual_rules_say_why_where_the_portal_lacks_the_data():
+    by_id = {rule.id: rule for rule in RULES}
+    assert set(WHY_MANUAL) <= set(by_id), "a reason for a rule that is not listed"
+    for rule_id, why in WHY_MANUAL.items():
+        assert by_id[rule_id].kind is Kind.MANUAL and by_id[rule_id].why_manual == why
+    # The rules issue 15 left manual for want of data say so; those it could check are checks.
+    for rule_id in ("everyone-conference", "everyone-conference-talk", "sp-security-offboarding"):
+        assert by_id[rule_id].why_manual
+    for rule_id, check in (
+        ("cr-silent-assignee", "ticket-assignee-silent"),
+        ("nc-detailed-worklogs", "newcomer-worklog-vague"),
+        ("nc-points-per-week", "newcomer-week-points"),
+        ("ep-leaver-handover", "member-leaving-handover"),
+    ):
+        assert (by_id[rule_id].kind, by_id[rule_id].enforcer) == (Kind.CHECK, check)

@@ -196,3 +196,46 @@ def trial_end(newcomer_since: date) -> date:
 def is_extended(newcomer_since: date, as_of: date) -> bool:
     """Still a newcomer past the first two months: the trial was extended."""
     return as_of > trial_end(newcomer_since)
+
+
+def _pts(value: Decimal) -> str:
+    """6.00 -> "6", 2.50 -> "2.5"."""
+    return format(value.normalize(), "f")
+
+
+@dataclass(frozen=True)
+class WeekPoints:
+    """Story points a newcomer committed to in each of their first two weeks."""
+
+    first_week: Decimal
+    second_week: Decimal
+
+    def breaches(self) -> list[str]:
+        """The per-week limits broken, in words (empty when both hold)."""
+        found: list[str] = []
+        if self.first_week > FIRST_WEEK_POINTS:
+            found.append(f"{_pts(self.first_week)} points in their first week (limit {FIRST_WEEK_POINTS})")
+        if self.second_week > SECOND_WEEK_POINTS:
+            found.append(
+                f"{_pts(self.second_week)} points taken on in their second week (limit {SECOND_WEEK_POINTS})"
+            )
+        return found
+
+
+def first_weeks_points(joined_on: date, tasks: Sequence[tuple[Decimal | None, date]]) -> WeekPoints:
+    """Points committed in the newcomer's first and second week, from ``tasks`` given as
+    (story points, the day the task was committed: when it entered its sprint, or the
+    sprint's first day when it was planned before). A task committed before the first day
+    counts in the first week (the task prepared before they start); one committed after
+    the second week counts in neither. The weeks run from ``joined_on`` whatever the sprint
+    boundaries, so both limits hold even when both weeks fall in one sprint."""
+    first_end = joined_on + timedelta(days=6)
+    second_end = joined_on + timedelta(days=13)
+    first = second = Decimal(0)
+    for points, committed_on in tasks:
+        value = points or Decimal(0)
+        if committed_on <= first_end:
+            first += value
+        elif committed_on <= second_end:
+            second += value
+    return WeekPoints(first_week=first, second_week=second)

@@ -4,6 +4,7 @@ ticket that breaks it and holds on one that keeps it."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -155,3 +156,111 @@ def test_spillovers_come_before_new_work(cell, core_member, sprint):
     # Once the spillover is under way, the rule holds.
     Ticket.objects.filter(pk=waiting.pk).update(status="In Progress")
     assert found("sprint-spillover-not-prioritised", TODAY, cell) == []
+
+
+# --- Newcomers' per-week point limits (nc-points-per-week) ---
+
+
+def _newcomer(cell: Any, since: date) -> Any:
+    member: Any = MemberFactory(cell=cell, member_type="newcomer", joined_on=since)
+    return member
+
+
+def _committed(member: Any, sprint: Any, points: str, on: date | None) -> Any:
+    added = datetime.combine(on, datetime.min.time(), tzinfo=UTC) + timedelta(hours=12) if on else None
+    return TicketFactory(
+        cell=member.cell,
+        sprint=sprint,
+        assignee=member,
+        story_points=Decimal(points),
+        added_to_sprint_at=added,
+    )
+
+
+def test_week_points_fire_per_week_inside_one_sprint(cell):
+    """Both weeks in one sprint: 3 points planned, then 6 more in week 2. The sprint check
+    sees 9 points; this one names the week that broke its limit."""
+    sprint = SprintFactory(number=S.number - 1)
+    dates = calendar.sprint_dates(S.number - 1)
+    member = _newcomer(cell, dates.start)
+    _committed(member, sprint, "3", None)  # planned before the sprint: the first week
+    _committed(member, sprint, "3", dates.start + timedelta(days=8))
+    _committed(member, sprint, "3", dates.start + timedelta(days=9))
+    TicketFactory(  # not committed
+        cell=cell, sprint=sprint, assignee=member, story_points=Decimal(8), status="Stretch Goals"
+    )
+    as_of = dates.start + timedelta(days=10)
+    findings = found("newcomer-week-points", as_of, cell)
+    assert {(f.member_id, f.role_slug) for f in findings} == {(member.pk, None), (None, "mentor")}
+    assert "6 points taken on in their second week (limit 5)" in findings[0].message
+    assert "first week" not in findings[0].message
+
+
+def test_week_points_first_week_over_three_even_under_the_sprint_limit(cell):
+    sprint = SprintFactory(number=S.number - 1)
+    dates = calendar.sprint_dates(S.number - 1)
+    member = _newcomer(cell, dates.start)
+    _committed(member, sprint, "5", dates.start + timedelta(days=2))  # 5 in week 1: over 3
+    assert found("sprint-newcomer-over-limit", dates.start + timedelta(days=3), cell) == []  # 5 <= 8
+    (mine, _mentor) = found("newcomer-week-points", dates.start + timedelta(days=3), cell)
+    assert "5 points in their first week (limit 3)" in mine.message
+
+
+def test_week_points_hold_within_limits_and_outside_the_first_two_weeks(cell):
+    sprint = SprintFactory(number=S.number - 1)
+    dates = calendar.sprint_dates(S.number - 1)
+    member = _newcomer(cell, dates.start)
+    _committed(member, sprint, "3", None)
+    _committed(member, sprint, "5", dates.start + timedelta(days=7))
+    assert found("newcomer-week-points", dates.start + timedelta(days=10), cell) == []
+    # Over in week 2, but checked only during the first two weeks.
+    _committed(member, sprint, "2", dates.start + timedelta(days=8))
+    assert found("newcomer-week-points", dates.start + timedelta(days=10), cell)
+    assert found("newcomer-week-points", dates.start + timedelta(days=14), cell) == []
+    # A core member is never limited.
+    core: Any = MemberFactory(cell=cell)
+    _committed(core, sprint, "13", dates.start + timedelta(days=2))
+    assert {f.member_id for f in found("newcomer-week-points", dates.start + timedelta(days=10), cell)} == {
+        member.pk,
+        None,
+    }
+
+
+def test_week_points_across_two_sprints(cell):
+    """Joined on the sprint's second Tuesday: week 1 in this sprint, week 2 in the next; the
+    next sprint's planned tickets count from its first day (week 2)."""
+    first = SprintFactory(number=S.number - 2)
+    second = SprintFactory(number=S.number - 1)
+    joined = calendar.sprint_dates(S.number - 2).start + timedelta(days=7)
+    member = _newcomer(cell, joined)
+    _committed(member, first, "3", joined)
+    _committed(member, second, "5", None)
+    as_of = joined + timedelta(days=10)
+    assert found("newcomer-week-points", as_of, cell) == []
+    _committed(member, second, "1", calendar.sprint_dates(S.number - 1).start + timedelta(days=1))
+    (mine, _mentor) = found("newcomer-week-points", as_of, cell)
+    assert "6 points taken on in their second week" in mine.message
+
+
+# --- mentor-no-production ---
+
+
+def test_newcomer_on_a_production_access_ticket_goes_to_the_mentors(cell, newcomer, core_member, sprint):
+    risky: Any = TicketFactory(cell=cell, sprint=sprint, assignee=newcomer, needs_production_access=True)
+    TicketFactory(cell=cell, sprint=sprint, assignee=newcomer)  # no production access: holds
+    TicketFactory(cell=cell, sprint=sprint, assignee=core_member, needs_production_access=True)  # core: holds
+    TicketFactory(  # done: holds
+        cell=cell, sprint=sprint, assignee=newcomer, needs_production_access=True, status="Done"
+    )
+    TicketFactory(  # a past sprint: holds
+        cell=cell,
+        sprint=SprintFactory(number=S.number - 1),
+        assignee=newcomer,
+        needs_production_access=True,
+    )
+    (finding,) = found("newcomer-production-access", TODAY, cell)
+    assert finding.subject == f"ticket:{risky.key}:production-access"
+    assert finding.role_slug == "mentor" and finding.member_id is None and finding.cell_id == cell.pk
+    risky.assignee = core_member
+    risky.save()
+    assert found("newcomer-production-access", TODAY, cell) == []

@@ -118,3 +118,29 @@ def test_onboarding_budget(
 )
 def test_trial_extension(since: date, as_of: date, expected: bool) -> None:
     assert is_extended(since, as_of) is expected
+
+
+@pytest.mark.parametrize(
+    ("tasks", "first", "second", "breaches"),
+    [
+        ([], "0", "0", 0),
+        ([("3", 0)], "3", "0", 0),
+        ([("2", -3), ("1", 6)], "3", "0", 0),  # prepared before the first day: week 1
+        ([("3", 0), ("5", 7)], "3", "5", 0),
+        ([("3", 0), ("5", 13)], "3", "5", 0),  # the second week's last day
+        ([("3", 0), ("5", 14)], "3", "0", 0),  # after the second week: neither
+        ([("4", 6)], "4", "0", 1),
+        ([("3", 1), ("3", 8), ("3", 12)], "3", "6", 1),
+        ([("5", 0), ("8", 9)], "5", "8", 2),
+        ([(None, 0)], "0", "0", 0),  # unestimated: no points (the estimate check reports it)
+    ],
+)
+def test_first_weeks_points(tasks, first, second, breaches):
+    from datetime import timedelta
+
+    from sprints.calculations.newcomers import first_weeks_points
+
+    joined = date(2026, 3, 3)
+    weeks = first_weeks_points(joined, [(D(p) if p else None, joined + timedelta(days=d)) for p, d in tasks])
+    assert (weeks.first_week, weeks.second_week) == (D(first), D(second))
+    assert len(weeks.breaches()) == breaches
