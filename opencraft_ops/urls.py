@@ -89,4 +89,5 @@ urlpatterns = [
     path("sync/", include("sync.urls")),
     path("handbook/", include("handbook.urls")),
 ]
+handler400 = "opencraft_ops.api_views.bad_request"
 handler404 = "opencraft_ops.api_views.not_found"
