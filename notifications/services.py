@@ -6,7 +6,6 @@ import logging
 from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 
-import requests
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -17,6 +16,7 @@ from django.utils import timezone
 from findings.models import Finding
 from notifications.calculations import backoff_seconds, quiet_until
 from notifications.models import Channel, ChatWebhook, Kind, Notification, NotificationPreference, Status
+from opencraft_ops.webhook_targets import pinned_post
 from roles.models import Member, RoleAssignment
 
 logger = logging.getLogger(__name__)
@@ -172,7 +172,9 @@ def _deliver(notification: Notification) -> None:
         )
         return
     assert notification.webhook is not None
-    response = requests.post(
+    # The chat server's address is resolved once, checked (no private, loopback or
+    # link-local address unless WEBHOOK_ALLOW_LOOPBACK) and connected to as checked.
+    response = pinned_post(
         notification.webhook.url,
         json={"text": notification.text},
         timeout=settings.NOTIFICATIONS_TIMEOUT_SECONDS,
