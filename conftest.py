@@ -33,7 +33,7 @@ PASSWORD = "correct-horse-battery"
 def _fast_password_hashing(settings: Any) -> None:
     """Tests create many users; a fast hasher keeps the suite quick (never in production)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # Test receivers listen on loopback (production refuses it: rotations.webhook_urls).
+    # Test receivers listen on loopback (production refuses it: opencraft_ops.webhook_targets).
     settings.WEBHOOK_ALLOW_LOOPBACK = True
 
 

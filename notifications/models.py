@@ -7,9 +7,11 @@ findings and the organisation, and the apps above (duties, epics) call it.
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from opencraft_ops.webhook_targets import url_problem
 from roles.models import Cell, Member
 
 
@@ -39,6 +41,14 @@ class ChatWebhook(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """The same targets as the rotations' webhooks: ``https`` to a public host (checked
+        again, after DNS, at each send)."""
+        super().clean()
+        problem = url_problem(self.url) if self.url else None
+        if problem:
+            raise ValidationError({"url": problem})
 
 
 class NotificationPreference(models.Model):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
-import requests
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Q
@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from findings.models import Finding
 from notifications.calculations import backoff_seconds, quiet_until
-from notifications.models import Channel, ChatWebhook, Kind, Notification, Status
+from notifications.models import Channel, ChatWebhook, Kind, Notification, NotificationPreference, Status
+from opencraft_ops.webhook_targets import pinned_post
 from roles import rotation_holders
 from roles.models import Member, RoleAssignment
 
@@ -178,7 +179,9 @@ def _deliver(notification: Notification) -> None:
         )
         return
     assert notification.webhook is not None
-    response = requests.post(
+    # The chat server's address is resolved once, checked (no private, loopback or
+    # link-local address unless WEBHOOK_ALLOW_LOOPBACK) and connected to as checked.
+    response = pinned_post(
         notification.webhook.url,
         json={"text": notification.text},
         timeout=settings.NOTIFICATIONS_TIMEOUT_SECONDS,
@@ -235,3 +238,31 @@ def notifications_send_due(*, now: datetime | None = None, limit: int = SWEEP_BA
         .values_list("pk", flat=True)[:limit]
     )
     return {pk: notification_attempt(notification_id=pk, now=now) for pk in due}
+
+
+@transaction.atomic
+def notification_preference_set(
+    *,
+    member: Member,
+    by_email: bool,
+    by_chat: bool,
+    quiet_start: time | None,
+    quiet_end: time | None,
+) -> NotificationPreference:
+    """Saves a member's channels and quiet hours (their local time; the window may span
+    midnight). Quiet hours need both ends, and two different ones."""
+    if (quiet_start is None) != (quiet_end is None):
+        raise ValidationError(
+            {
+                (
+                    "quiet_end" if quiet_end is None else "quiet_start"
+                ): "Give both ends of the quiet hours, or neither."
+            }
+        )
+    if quiet_start is not None and quiet_start == quiet_end:
+        raise ValidationError({"quiet_end": "Quiet hours must end at another time than they start."})
+    pref, _ = NotificationPreference.objects.select_for_update().get_or_create(member=member)
+    pref.by_email, pref.by_chat = by_email, by_chat
+    pref.quiet_start, pref.quiet_end = quiet_start, quiet_end
+    pref.save()
+    return pref

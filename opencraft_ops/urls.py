@@ -88,5 +88,7 @@ urlpatterns = [
     path("estimation/", include("estimation.urls")),
     path("sync/", include("sync.urls")),
     path("handbook/", include("handbook.urls")),
+    path("notifications/", include("notifications.urls")),
 ]
+handler400 = "opencraft_ops.api_views.bad_request"
 handler404 = "opencraft_ops.api_views.not_found"

@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from roles.models import TimeOffKind
+from roles.selectors import NO_CELL
 
 
 class TimeOffForm(forms.Form):
@@ -30,6 +31,33 @@ class TimeOffForm(forms.Form):
         if start and end and end < start:
             self.add_error("end", "Time off cannot end before it starts.")
         return data
+
+
+class DirectoryFilterForm(forms.Form):
+    """The directory's member filter (a GET form): words of a name, a cell, a role held today."""
+
+    q = forms.CharField(
+        required=False,
+        max_length=100,
+        strip=True,
+        label="Name",
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    cell = forms.ChoiceField(required=False, label="Cell")
+    role = forms.ChoiceField(required=False, label="Role")
+
+    def __init__(
+        self, *args: object, cells: list[tuple[str, str]], roles: list[tuple[str, str]], **kwargs: object
+    ):
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        cell_field, role_field = self.fields["cell"], self.fields["role"]
+        assert isinstance(cell_field, forms.ChoiceField) and isinstance(role_field, forms.ChoiceField)
+        cell_field.choices = [("", "Every cell"), *cells, (NO_CELL, "Outside the cells")]
+        role_field.choices = [("", "Any role"), *roles]
+        for name in ("cell", "role"):
+            self.fields[name].error_messages["invalid_choice"] = (
+                f"There is no {name} “%(value)s”; pick one from the list."
+            )
 
 
 def apply_validation_error(form: forms.Form, exc: ValidationError) -> None:

@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404
 
 from findings.models import Finding
@@ -18,6 +20,7 @@ from roles.calculations import TimeOffPeriod, tenure_label
 from roles.models import (
     Cell,
     Member,
+    MemberQuerySet,
     MemberTypePeriod,
     Role,
     RoleAssignment,
@@ -76,15 +79,35 @@ class RotationRow:
 
 @dataclass
 class CellDirectory:
+    """One cell's line of the directory: its size, who holds its management roles, what
+    is missing, handovers, who is off today, and its most severe findings."""
+
     cell: Cell
-    members: list[MemberRow]
-    roles: list[HeldRole]
-    rotations: list[RotationRow]
+    member_count: int
+    off_today_count: int
+    management: list[HeldRole]
+    rotations: list[RotationRow]  # the sprint's rotation schedule (``roles.rotation_holders``)
     missing_roles: list[Role]
     handovers: list[HeldRole]
-    off_today: list[MemberRow]
-    off_this_sprint: list[MemberRow]
     findings: list[Finding]
+    findings_count: int
+
+
+@dataclass(frozen=True)
+class DirectoryFilter:
+    """What the directory's member list is narrowed to: words of a name, a cell (its slug,
+    or ``NO_CELL`` for the people outside the cells), a role held today (its slug)."""
+
+    q: str = ""
+    cell: str = ""
+    role: str = ""
+
+    @property
+    def active(self) -> bool:
+        return bool(self.q or self.cell or self.role)
+
+
+NO_CELL = "none"
 
 
 @dataclass
@@ -96,7 +119,13 @@ class Directory:
     company_roles: list[HeldRole]
     company_handovers: list[HeldRole]
     findings: list[Finding]
-    without_cell: list[MemberRow]
+    findings_count: int
+    members: list[MemberRow]  # the page of the (filtered) member list
+    matching: int  # members the filter matches, on every page
+    member_count: int  # active members in all
+    off_today_count: int
+    roles: list[Role]  # every role, for the filter
+    page: Any = None  # the Paginator page of ``members``
 
 
 def _held(assignment: RoleAssignment, as_of: date) -> HeldRole:
@@ -126,32 +155,110 @@ def _assignments_shown_on(as_of: date) -> QuerySet[RoleAssignment]:
     )
 
 
-def directory(*, as_of: date, sprint_start: date, sprint_end: date, findings: list[Finding]) -> Directory:
-    """Everything the directory page shows, in six queries whatever the size of
-    the organisation: cells, active members (with type and commitment), the
-    assignments shown today (with role, cell, holder, backup and successor; rotation
-    roles left out), the sprint's rotation slots (the schedule, ``roles.rotation_holders``),
-    time off during the sprint and the management roles."""
-    cells = list(Cell.objects.order_by("name"))
-    members = list(
-        Member.objects.active(as_of)
+DIRECTORY_PAGE_SIZE = 50
+# Findings listed per cell on the directory; the rest are counted and on cell health.
+DIRECTORY_FINDINGS_PER_CELL = 5
+
+
+def _members_matching(as_of: date, wanted: DirectoryFilter) -> MemberQuerySet:
+    members = Member.objects.active(as_of)
+    for word in wanted.q.split():
+        members = members.filter(
+            Q(user__first_name__icontains=word)
+            | Q(user__last_name__icontains=word)
+            | Q(user__username__icontains=word)
+        )
+    if wanted.cell == NO_CELL:
+        members = members.filter(cell__isnull=True)
+    elif wanted.cell:
+        members = members.filter(cell__slug=wanted.cell)
+    if wanted.role:
+        held = RoleAssignment.objects.holdings().filter(
+            Q(until__isnull=True) | Q(until__gte=as_of),
+            member=OuterRef("pk"),
+            role__slug=wanted.role,
+            since__lte=as_of,
+        )
+        members = members.filter(Exists(held))
+    return members
+
+
+def _findings_per_scope(findings: QuerySet[Finding]) -> tuple[list[Finding], dict[int | None, int]]:
+    """The most severe ``DIRECTORY_FINDINGS_PER_CELL`` open findings of each cell, every
+    cell-less one, and how many each cell has in all: one query (window functions)."""
+    ranked = findings.annotate(
+        rank=Window(
+            RowNumber(), partition_by=[F("scope")], order_by=[F("severity").desc(), "rule", "subject", "pk"]
+        ),
+        in_scope=Window(Count("pk"), partition_by=[F("scope")]),
+    ).filter(Q(rank__lte=DIRECTORY_FINDINGS_PER_CELL) | Q(cell_id__isnull=True))
+    rows: list[Finding] = list(ranked)
+    totals: dict[int | None, int] = {f.cell_id: int(getattr(f, "in_scope", 0)) for f in rows}
+    return rows, totals
+
+
+def directory(
+    *,
+    as_of: date,
+    sprint_start: date,
+    sprint_end: date,
+    findings: QuerySet[Finding],
+    wanted: DirectoryFilter | None = None,
+    page_number: int | str | None = 1,
+    cells: list[Cell] | None = None,
+    roles: list[Role] | None = None,
+) -> Directory:
+    """The directory page: one line per cell and one page of the (filtered) member list,
+    in eleven queries whatever the size of the organisation: cells, the member counts per
+    cell (active and off today), the count and the page of the matching members (with
+    type and commitment), the assignments shown (the page's members', the management and
+    company-wide roles, handovers), the page's time off during the sprint, the roles, the sprint's rotation slots and their holders, and
+    the open findings (a few per cell, with their count). ``cells`` and ``roles``, when
+    the caller has them (ordered by name, and by sort order and name), save two."""
+    wanted = wanted or DirectoryFilter()
+    if cells is None:
+        cells = list(Cell.objects.order_by("name"))
+    off_today = TimeOff.objects.filter(member=OuterRef("pk"), start__lte=as_of, end__gte=as_of)
+    counts = {
+        row["cell_id"]: (row["n"], row["off"])
+        for row in Member.objects.active(as_of)
+        .order_by()
+        .values("cell_id")
+        .annotate(n=Count("pk"), off=Count("pk", filter=Q(Exists(off_today))))
+    }
+    paginator = Paginator(
+        _members_matching(as_of, wanted)
         .with_type(as_of)
         .with_commitment(as_of)
-        .select_related("user")
-        .order_by("user__first_name", "user__last_name", "user__username")
+        .select_related("user", "cell")
+        .order_by("user__first_name", "user__last_name", "user__username", "pk"),
+        DIRECTORY_PAGE_SIZE,
     )
-    rows = {m.pk: MemberRow(member=m) for m in members}
-    assignments = list(_assignments_shown_on(as_of).order_by("role__sort_order", "role__name", "since"))
-    absences = TimeOff.objects.filter(
-        member_id__in=list(rows), start__lte=sprint_end, end__gte=sprint_start
-    ).order_by("start")
-    for time_off in absences:
-        row = rows[time_off.member_id]
-        row.off_this_sprint.append(time_off)
-        if time_off.start <= as_of <= time_off.end:
-            row.off_today = time_off
+    page = paginator.get_page(page_number)
+    rows = {m.pk: MemberRow(member=m) for m in page.object_list}
+    if roles is None:
+        roles = list(Role.objects.order_by("sort_order", "name"))
+    management = [role for role in roles if role.is_cell_management]
 
-    by_cell: dict[int | None, list[HeldRole]] = defaultdict(list)
+    shown = _assignments_shown_on(as_of).filter(
+        Q(member_id__in=list(rows))
+        | Q(role__is_cell_management=True)
+        | Q(cell__isnull=True)
+        | Q(handed_over_to__isnull=False)
+        | Q(until__lt=as_of)
+    )
+    assignments = list(shown.order_by("role__sort_order", "role__name", "since"))
+    if rows:
+        absences = TimeOff.objects.filter(
+            member_id__in=list(rows), start__lte=sprint_end, end__gte=sprint_start
+        ).order_by("start")
+        for time_off in absences:
+            row = rows[time_off.member_id]
+            row.off_this_sprint.append(time_off)
+            if time_off.start <= as_of <= time_off.end:
+                row.off_today = time_off
+
+    held_by_cell: dict[int | None, list[HeldRole]] = defaultdict(list)
     handovers: dict[int | None, list[HeldRole]] = defaultdict(list)
     for assignment in assignments:
         held = _held(assignment, as_of)
@@ -159,36 +266,41 @@ def directory(*, as_of: date, sprint_start: date, sprint_end: date, findings: li
             rows[assignment.member_id].roles.append(held)
         if held.in_transition or held.handover_upcoming:
             handovers[assignment.cell_id].append(held)
-        if not held.in_transition:
-            by_cell[assignment.cell_id].append(held)
+        if not held.in_transition and (assignment.cell_id is None or assignment.role.is_cell_management):
+            held_by_cell[assignment.cell_id].append(held)
 
+    # The sprint's rotation slots, grouped by rotation (firefighter 1, 2, backup, discovery
+    # duty...) then by date, with their holders' names (two queries).
+    holds = sorted(
+        rotation_holders.holds(start=sprint_start, end=sprint_end),
+        key=lambda h: (rotation_holders.slug_rank(h.role_slug), h.start),
+    )
+    holders = Member.objects.active(as_of).select_related("user").in_bulk({h.member_id for h in holds})
     rotations: dict[int | None, list[RotationRow]] = defaultdict(list)
-    # Grouped by rotation (firefighter 1, 2, backup, discovery duty...), then by date.
-    slots = rotation_holders.holds(start=sprint_start, end=sprint_end)
-    for hold in sorted(slots, key=lambda h: (rotation_holders.slug_rank(h.role_slug), h.start)):
-        holder = rows.get(hold.member_id)
-        rotations[hold.cell_id].append(RotationRow(hold=hold, member=holder.member if holder else None))
+    for hold in holds:
+        rotations[hold.cell_id].append(RotationRow(hold=hold, member=holders.get(hold.member_id)))
 
-    management = list(Role.objects.filter(is_cell_management=True).order_by("sort_order"))
+    shown_findings, findings_totals = _findings_per_scope(findings)
     findings_by_cell: dict[int | None, list[Finding]] = defaultdict(list)
-    for finding in findings:
+    for finding in shown_findings:
         findings_by_cell[finding.cell_id].append(finding)
 
     result: list[CellDirectory] = []
     for cell in cells:
-        cell_rows = [row for row in rows.values() if row.member.cell_id == cell.pk]
-        held_ids = {h.assignment.role_id for h in by_cell[cell.pk]}
+        held_here = held_by_cell[cell.pk]
+        held_ids = {h.assignment.role_id for h in held_here}
+        member_count, off_count = counts.get(cell.pk, (0, 0))
         result.append(
             CellDirectory(
                 cell=cell,
-                members=cell_rows,
-                roles=by_cell[cell.pk],
+                member_count=member_count,
+                off_today_count=off_count,
+                management=held_here,
                 rotations=rotations[cell.pk],
                 missing_roles=[role for role in management if role.pk not in held_ids],
                 handovers=handovers[cell.pk],
-                off_today=[row for row in cell_rows if row.off_today is not None],
-                off_this_sprint=[row for row in cell_rows if row.off_this_sprint],
                 findings=findings_by_cell[cell.pk],
+                findings_count=findings_totals.get(cell.pk, 0),
             )
         )
     return Directory(
@@ -196,10 +308,16 @@ def directory(*, as_of: date, sprint_start: date, sprint_end: date, findings: li
         sprint_start=sprint_start,
         sprint_end=sprint_end,
         cells=result,
-        company_roles=by_cell[None],
+        company_roles=held_by_cell[None],
         company_handovers=handovers[None],
         findings=findings_by_cell[None],
-        without_cell=[row for row in rows.values() if row.member.cell_id is None],
+        findings_count=sum(findings_totals.values()),
+        members=list(rows.values()),
+        matching=paginator.count,
+        member_count=sum(n for n, _ in counts.values()),
+        off_today_count=sum(off for _, off in counts.values()),
+        roles=roles,
+        page=page,
     )
 
 

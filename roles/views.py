@@ -13,8 +13,8 @@ from django.views.decorators.http import require_GET, require_POST
 from findings import selectors as findings_selectors
 from opencraft_ops.calendar import sprint_on
 from roles import selectors, services
-from roles.forms import TimeOffForm, apply_validation_error
-from roles.models import Member
+from roles.forms import DirectoryFilterForm, TimeOffForm, apply_validation_error
+from roles.models import Cell, Member, Role
 from roles.permissions import (
     TIME_OFF_OWNERS,
     can_edit_member_record,
@@ -33,27 +33,51 @@ def _viewer(request: HttpRequest) -> dict[str, object]:
 @login_required
 @require_GET
 def directory(request: HttpRequest) -> HttpResponse:
-    """The whole organisation: cells, members, who holds which role, who is away."""
+    """The whole organisation: a line per cell (management roles, what is missing, who is
+    off, findings) and the members, a page at a time, filtered by name, cell or role."""
     today = timezone.localdate()
     sprint = sprint_on(today)
     # Stored findings (findings.selectors): no process check runs here.
     findings_selectors.ensure_fresh()
-    findings = list(findings_selectors.open_findings())
-    data = selectors.directory(
-        as_of=today, sprint_start=sprint.start, sprint_end=sprint.end, findings=findings
+    cells = list(Cell.objects.order_by("name"))
+    roles = list(Role.objects.order_by("sort_order", "name"))
+    form = DirectoryFilterForm(
+        request.GET or None,
+        cells=[(c.slug, c.name) for c in cells],
+        roles=[(r.slug, r.name) for r in roles],
     )
+    wanted = selectors.DirectoryFilter()
+    status = 200
+    if form.is_bound:
+        if form.is_valid():
+            wanted = selectors.DirectoryFilter(**form.cleaned_data)
+        else:
+            status = 400
+    data = selectors.directory(
+        as_of=today,
+        sprint_start=sprint.start,
+        sprint_end=sprint.end,
+        findings=findings_selectors.open_findings(),
+        wanted=wanted,
+        page_number=request.GET.get("page", 1),
+        cells=cells,
+        roles=roles,
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "roles/directory.html",
         {
             "directory": data,
             "sprint": sprint,
-            "member_count": sum(len(entry.members) for entry in data.cells) + len(data.without_cell),
-            "off_today_count": sum(len(entry.off_today) for entry in data.cells),
-            "findings_count": len(findings),
+            "form": form,
+            "wanted": wanted,
+            "query": query.urlencode(),
             "findings_freshness": findings_selectors.freshness(cell_ids=[e.cell.pk for e in data.cells]),
             **_viewer(request),
         },
+        status=status,
     )
 
 

@@ -36,6 +36,16 @@ def _lookback(context: CheckContext) -> date:
     return context.as_of - timedelta(days=settings.SUSTAINABILITY_LATE_LOOKBACK_DAYS)
 
 
+def _members_in(context: CheckContext, prefix: str = "member__") -> Q:
+    """The members whose findings ``context`` asks for, as a filter on ``<prefix>cell_id``:
+    every member, or the members of its cells plus those without a cell (their findings
+    belong to the company's scope, which an evaluation of a cell refreshes too). Keeps an
+    evaluation after a write to one cell from reading every cell's worklogs."""
+    if context.cell_ids is None:
+        return Q()
+    return Q(**{f"{prefix}cell_id__in": sorted(context.cell_ids)}) | Q(**{f"{prefix}cell_id__isnull": True})
+
+
 @register(
     "sustainability-budget-threshold",
     title="An account crossed a budget threshold",
@@ -125,6 +135,7 @@ def community_account_misuse(context: CheckContext) -> Iterator[Finding]:
         Worklog.objects.filter(
             account__key__in=keys, work_date__gte=_lookback(context), work_date__lte=context.as_of
         )
+        .filter(_members_in(context))
         .order_by()
         .values(
             "member_id",
@@ -177,6 +188,7 @@ def firefighter_ticket_logging(context: CheckContext) -> Iterator[Finding]:
         .filter(
             Q(ticket__key__in=keys) | Q(ticket__labels__icontains=label) if label else Q(ticket__key__in=keys)
         )
+        .filter(_members_in(context))
         .order_by()
         .values("ticket__key", "ticket__labels", "member_id", "member__cell_id", "member__user__username")
         .annotate(total=Sum("seconds"))
@@ -214,7 +226,9 @@ def late_worklogs(context: CheckContext) -> Iterator[Finding]:
     rows = list(
         Worklog.objects.filter(
             member__isnull=False, created_at__date__gte=since, created_at__date__lte=context.as_of
-        ).values_list(
+        )
+        .filter(_members_in(context))
+        .values_list(
             "member_id",
             "member__cell_id",
             "member__user__username",
@@ -275,7 +289,7 @@ def under_contract_hours(context: CheckContext) -> Iterator[Finding]:
     )
     members = list(
         Member.objects.active(month.end)
-        .filter(joined_on__lte=month.start)
+        .filter(_members_in(context, prefix=""), joined_on__lte=month.start)
         .exclude(Exists(newcomer_in_month))
         .values_list("pk", "cell_id", "user__username")
     )
@@ -334,8 +348,7 @@ def weekend_work(context: CheckContext) -> Iterator[Finding]:
     qs = Worklog.objects.filter(
         member__isnull=False, work_date__range=(start, context.as_of), work_date__week_day__in=[1, 7]
     )
-    if context.cell_ids is not None:
-        qs = qs.filter(member__cell_id__in=context.cell_ids)
+    qs = qs.filter(_members_in(context))
     weekends: dict[int, set[date]] = defaultdict(set)
     about: dict[int, tuple[int | None, str]] = {}
     for member_id, cell_id, name, day in (

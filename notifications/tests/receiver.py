@@ -14,6 +14,7 @@ from typing import Any
 class Receiver:
     def __init__(self) -> None:
         self.bodies: list[dict[str, Any]] = []
+        self.hosts: list[str] = []  # the Host header of each POST
         self.fail_next: list[int] = []
         self.fail_when = ""  # fail only the messages containing this text (all when empty)
         self.url = ""
@@ -28,6 +29,7 @@ def chat_receiver() -> Iterator[Receiver]:
             length = int(self.headers.get("Content-Length", "0"))
             body = json.loads(self.rfile.read(length) or b"{}")
             receiver.bodies.append(body)
+            receiver.hosts.append(self.headers.get("Host", ""))
             matches = receiver.fail_when in str(body.get("text", ""))
             status = receiver.fail_next.pop(0) if receiver.fail_next and matches else 200
             self.send_response(status)

@@ -62,8 +62,59 @@ def test_body_larger_than_the_limit_is_400(member_api: APIClient, settings: Any)
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     body = '{"reason": "' + "x" * 2000 + '"}'
     response = member_api.post("/api/time-off/", data=body, content_type="application/json")
-    # Django itself refuses the body (RequestDataTooBig) before the parser reads it.
+    # Django itself refuses the body (RequestDataTooBig) before the parser reads it: the
+    # answer is still the API's JSON, naming the limit.
     assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["detail"].startswith("The request body is larger than the 1000 bytes")
+
+
+@pytest.mark.parametrize("kind", ["json", "form", "multipart"])
+def test_oversized_body_with_a_token_is_a_json_400(core_member: Any, settings: Any, kind: str) -> None:
+    from rest_framework.authtoken.models import Token
+
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2048
+    token = Token.objects.create(user=core_member.user)
+    client = APIClient(raise_request_exception=False)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    note = "x" * 5000
+    if kind == "json":
+        response = client.post("/api/time-off/", data={"note": note}, format="json")
+    elif kind == "form":
+        response = client.post(
+            "/api/time-off/", data=f"note={note}", content_type="application/x-www-form-urlencoded"
+        )
+    else:
+        response = client.post("/api/time-off/", data={"note": note}, format="multipart")
+    assert response.status_code == 400, response.content[:300]
+    assert response["Content-Type"] == "application/json"
+    detail = response.json()["detail"]
+    # Multipart bodies are streamed: Django refuses their fields, not the body as a whole.
+    assert "2048 bytes" in detail if kind != "multipart" else detail
+    assert not core_member.time_off.exists()
+
+
+def test_too_many_fields_is_a_json_400(member_api: APIClient, settings: Any) -> None:
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    body = "&".join(f"f{i}=1" for i in range(50))
+    response = member_api.post("/api/time-off/", data=body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+    assert "more than the 10 fields" in response.json()["detail"]
+
+
+def test_refusals_before_a_view_runs_are_json_under_the_api(rf: Any, settings: Any) -> None:
+    """What a middleware refuses (its read of the body raised ``RequestDataTooBig``) goes
+    through ``handler400``: JSON under ``/api/``, the HTML page elsewhere."""
+    from django.core.exceptions import RequestDataTooBig
+
+    from opencraft_ops.api_views import bad_request
+
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 4096
+    api = bad_request(rf.post("/api/time-off/"), RequestDataTooBig("too big"))
+    assert api.status_code == 400 and api["Content-Type"] == "application/json"
+    assert b"larger than the 4096 bytes" in api.content
+    page = bad_request(rf.post("/org/directory/"), RequestDataTooBig("too big"))
+    assert page.status_code == 400 and "text/html" in page["Content-Type"]
 
 
 @pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])

@@ -71,11 +71,13 @@ def test_directory_query_count_is_flat(
     client.force_login(core_member.user)
     populated(2)
     fresh_findings()
-    # session, user (2); cells, members, assignments, the sprint's rotation slots, time off,
-    # management roles (6); the viewer's member and company-role check for the links (2); the
-    # viewer's current roles, for who reads an absence's kind (1); the stored findings (1;
-    # their freshness comes from the cache the evaluation fills): no process check runs.
-    expected = 12
+    # session, user (2); cells, roles (2); member counts per cell, the count and the page of
+    # the member list, its assignments, its time off (5); the sprint's rotation slots and
+    # their holders (2); the viewer's member and company-role check for the links (2); the
+    # viewer's current roles, for who reads an absence's kind (1); the stored findings, a
+    # few per cell with their count (1; their freshness comes from the cache the evaluation
+    # fills): no process check runs.
+    expected = 15
     with django_assert_num_queries(expected):
         small = client.get("/org/directory/")
     populated(8)
@@ -89,6 +91,113 @@ def test_directory_query_count_is_flat(
     ) >= len(small.context["directory"].findings) + sum(
         len(entry.findings) for entry in small.context["directory"].cells
     )
+
+
+def test_directory_pages_the_member_list(client, core_member, settings, django_assert_num_queries):
+    from roles import selectors
+
+    client.force_login(core_member.user)
+    extra = [MemberFactory.create(cell=core_member.cell) for _ in range(selectors.DIRECTORY_PAGE_SIZE + 5)]
+    first = client.get("/org/directory/")
+    assert first.status_code == 200
+    data = first.context["directory"]
+    total = data.member_count
+    assert total >= len(extra) + 1 and data.matching == total
+    assert len(data.members) == selectors.DIRECTORY_PAGE_SIZE
+    assert data.page.paginator.num_pages == 2
+    html = first.content.decode()
+    assert 'rel="next" href="?page=2#members"' in html and "page 1 of 2" in html
+    second = client.get("/org/directory/?page=2")
+    rest = second.context["directory"].members
+    assert len(rest) == total - selectors.DIRECTORY_PAGE_SIZE
+    names_first = {row.member.pk for row in data.members}
+    assert not names_first & {row.member.pk for row in rest}  # no member on both pages
+    # Every active member is on exactly one page.
+    assert names_first | {row.member.pk for row in rest} >= {m.pk for m in extra}
+    # A page past the end, or not a number, shows the last or the first page.
+    assert client.get("/org/directory/?page=99").context["directory"].page.number == 2
+    assert client.get("/org/directory/?page=abc").context["directory"].page.number == 1
+
+
+def test_directory_filters_by_name_cell_and_role(client, core_member, newcomer, sprint_manager, other_cell):
+    client.force_login(core_member.user)
+    stranger = MemberFactory.create(cell=other_cell, user__first_name="Zebulon", user__last_name="Quist")
+    loner = MemberFactory.create(cell=None, user__first_name="Lone", user__last_name="Wolf")
+
+    def shown(query: str) -> set[int]:
+        response = client.get("/org/directory/" + query)
+        assert response.status_code == 200, response.content[:500]
+        return {row.member.pk for row in response.context["directory"].members}
+
+    assert shown("?q=zebu") == {stranger.pk}
+    assert shown("?q=zebulon+QUIST") == {stranger.pk}  # every word must match
+    assert shown("?q=nobody-has-this-name") == set()
+    assert shown(f"?cell={other_cell.slug}") == {stranger.pk}
+    assert shown("?cell=none") == {loner.pk}
+    assert shown("?role=sprint-manager") == {sprint_manager.pk}
+    assert shown(f"?role=sprint-manager&cell={core_member.cell.slug}") == {sprint_manager.pk}
+    assert shown(f"?role=sprint-manager&cell={other_cell.slug}") == set()
+    html = client.get("/org/directory/?q=nobody-has-this-name").content.decode()
+    assert "No member matches this filter." in html and "0 members match" in html
+    # The filter survives paging: the page links keep it.
+    assert 'name="q" value="nobody-has-this-name"' in html
+    # A role that is over (ended before today) does not count as held.
+    RoleAssignment.objects.filter(member=sprint_manager).update(
+        since=TODAY - timedelta(days=60), until=TODAY - timedelta(days=1)
+    )
+    assert shown("?role=sprint-manager") == set()
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ("?cell=atlantis", "cell", "There is no cell “atlantis”"),
+        ("?role=wizard", "role", "There is no role “wizard”"),
+        ("?q=" + "x" * 101, "q", "at most 100 characters"),
+    ],
+)
+def test_directory_refuses_a_bad_filter(client, core_member, query, field, message):
+    client.force_login(core_member.user)
+    response = client.get("/org/directory/" + query)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert field in response.context["form"].errors
+    # The page still lists everyone, unfiltered.
+    assert core_member.pk in {row.member.pk for row in response.context["directory"].members}
+
+
+def test_directory_lists_a_few_findings_per_cell_and_counts_the_rest(client, core_member, fresh_findings):
+    from django.utils import timezone
+
+    from findings.models import Finding, scope_of
+    from roles import selectors
+
+    client.force_login(core_member.user)
+    now = timezone.now()
+    many = selectors.DIRECTORY_FINDINGS_PER_CELL + 3
+    Finding.objects.bulk_create(
+        [
+            Finding(
+                key=f"bench:{i}",
+                rule="bench-rule",
+                subject=f"bench:{i}",
+                scope=scope_of(core_member.cell_id),
+                cell_id=core_member.cell_id,
+                severity=1,
+                message=f"Bench finding {i}",
+                first_seen=now,
+                last_seen=now,
+            )
+            for i in range(many)
+        ]
+    )
+    data = client.get("/org/directory/").context["directory"]
+    [entry] = [e for e in data.cells if e.cell.pk == core_member.cell_id]
+    open_here = Finding.objects.filter(cell_id=core_member.cell_id, resolved_at__isnull=True).count()
+    assert entry.findings_count == open_here >= many
+    assert len(entry.findings) == selectors.DIRECTORY_FINDINGS_PER_CELL
+    # The most severe first.
+    assert [f.severity for f in entry.findings] == sorted((f.severity for f in entry.findings), reverse=True)
 
 
 def test_member_page_shows_history(client, core_member, sprint_manager):

@@ -35,6 +35,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from opencraft_ops.webhook_targets import RefusedTarget, pinned_post
 from rotations.models import (
     DeliveryStatus,
     RotationAssignment,
@@ -43,7 +44,6 @@ from rotations.models import (
     WebhookEvent,
     generate_webhook_secret,
 )
-from rotations.webhook_urls import send_problem
 
 logger = logging.getLogger(__name__)
 
@@ -214,24 +214,18 @@ def webhook_attempt(*, delivery_id: int, now: datetime | None = None) -> str:
         SIGNATURE_HEADER: sign(secret=endpoint.secret, msg_id=msg_id, timestamp=timestamp, body=body),
     }
     status_code: int | None = None
-    # Checked again now, after DNS: a public name may point inside since it was saved.
-    error = send_problem(endpoint.url) or ""
-    if error:
-        error = f"Refused target: {error}"
-    else:
-        try:
-            response = requests.post(
-                endpoint.url,
-                data=body,
-                headers=headers,
-                timeout=endpoint.timeout_seconds,
-                allow_redirects=False,  # a redirect could point inside
-            )
-            status_code = response.status_code
-            if not 200 <= status_code < 300:
-                error = f"HTTP {status_code}: {response.text[:200]}"
-        except requests.RequestException as exc:
-            error = f"{type(exc).__name__}: {exc}"[:500]
+    # Checked again now, after DNS (a public name may point inside since it was saved),
+    # and posted to the very address checked (no second lookup to rebind), no redirects.
+    error = ""
+    try:
+        response = pinned_post(endpoint.url, data=body, headers=headers, timeout=endpoint.timeout_seconds)
+        status_code = response.status_code
+        if not 200 <= status_code < 300:
+            error = f"HTTP {status_code}: {response.text[:200]}"
+    except RefusedTarget as exc:
+        error = f"Refused target: {exc}"
+    except requests.RequestException as exc:
+        error = f"{type(exc).__name__}: {exc}"[:500]
     moment = now or timezone.now()
     delivery.attempts += 1
     delivery.last_status_code = status_code

@@ -256,7 +256,8 @@ def _directory_cells(part: str, row: dict[str, Any]) -> tuple[str, str]:
     text = row["text"]
     label = next(lab for lab in sorted(LABELS.values(), key=len, reverse=True) if text.startswith(lab))
     rest = text[len(label) :].strip()
-    name = re.split(r" \d{1,2} [A-Z][a-z]{2}", rest)[0].replace(" left", "").strip()
+    # The dates follow in the short format ("Tue 24 Nov").
+    name = re.split(r" (?:[A-Z][a-z]{2} )?\d{1,2} [A-Z][a-z]{2}", rest)[0].replace(" left", "").strip()
     return label, name
 
 
