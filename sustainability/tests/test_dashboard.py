@@ -208,7 +208,9 @@ def test_drill_down_resolves_the_reference_period_like_the_dashboard(
         "/sustainability/accounts/ACME/worklogs/", {"period": "reference", "scope": "bebop"}
     )
     body = followed.content.decode()
-    assert f"Entire reference period: {shown(date(2025, 1, 1))} – {today} · 3 worklogs" in body  # not the 2024 one
+    assert (
+        f"Entire reference period: {shown(date(2025, 1, 1))} – {today} · 3 worklogs" in body
+    )  # not the 2024 one
     assert 'name="scope" value="bebop"' in body  # the period form keeps the scope
     assert 'href="/sustainability/cells/bebop/?period=reference"' in body  # back to the same dashboard
     # Without a scope the account's cell decides; company-wide, the company's reference start.
@@ -217,7 +219,10 @@ def test_drill_down_resolves_the_reference_period_like_the_dashboard(
     company = client.get(
         "/sustainability/accounts/ACME/worklogs/", {"period": "reference", "scope": "company"}
     )
-    assert f"Entire reference period: {shown(date(2019, 1, 1))} – {today} · 4 worklogs" in company.content.decode()
+    assert (
+        f"Entire reference period: {shown(date(2019, 1, 1))} – {today} · 4 worklogs"
+        in company.content.decode()
+    )
     unknown = client.get("/sustainability/accounts/ACME/worklogs/", {"period": "reference", "scope": "nope"})
     assert unknown.status_code == 400 and "Unknown scope" in unknown.content.decode()
     bad = client.get("/sustainability/accounts/ACME/worklogs/", {"period": "month", "month": "2026-13"})
