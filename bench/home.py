@@ -36,6 +36,7 @@ from _setup import setup
 
 setup("ops_home")
 
+from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -86,6 +87,7 @@ def grow(total: int) -> None:
     """Adds cells of ``PER_CELL`` members until the organisation has ``total`` members."""
     User = get_user_model()
     today = timezone.localdate()
+    now = timezone.now()
     s = calendar.sprint_on(today)
     sprint, _ = Sprint.objects.get_or_create(number=s.number, defaults={"start": s.start, "end": s.end})
     definitions = list(DutyDefinition.objects.filter(role__slug="sprint-manager")[:3])
@@ -146,11 +148,13 @@ def grow(total: int) -> None:
         Worklog.objects.bulk_create(
             [
                 Worklog(
-                    tempo_id=t.pk * 10 + d,
+                    tempo_id=10_000_000 + t.pk * 10 + d,
                     ticket=t,
                     member=t.assignee,
                     work_date=today - timedelta(days=d),
                     seconds=2 * 3600,
+                    created_at=now,
+                    updated_at=now,
                 )
                 for t in created
                 for d in range(1, 6)
@@ -175,7 +179,7 @@ def grow(total: int) -> None:
                     definition=d,
                     cell=cell,
                     assignee=members[0],
-                    period=f"scale-{j}",
+                    period=f"scale-{c}-{j}",
                     opens_on=today - timedelta(days=10),
                     due_on=today - timedelta(days=j),
                 )
@@ -203,6 +207,8 @@ def run(size_label: str, repeat: int) -> None:
 
 
 def main() -> None:
+    # The findings' notifications would print every email of the organisation here.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
