@@ -163,6 +163,22 @@ def newcomer_items(limits: Iterable[Any], url: str) -> list[AgendaItem]:
     ]
 
 
+def completion_items(due: Iterable[tuple[Any, int, int]], url_for: Any) -> list[AgendaItem]:
+    """Sprint completions due for the cells the member manages: (cell, sprint number due,
+    current sprint number). The previous sprint still open is late."""
+    return [
+        AgendaItem(
+            LATE if number < current else TODAY,
+            None,
+            "sprint",
+            f"Complete sprint {number} for {cell.name}: spillovers, the next sprint's tickets, "
+            "rotations and duties.",
+            url_for(cell, number),
+        )
+        for cell, number, current in due
+    ]
+
+
 def ordered(*groups: Iterable[AgendaItem]) -> list[AgendaItem]:
     """Every item, most urgent first, then by due date."""
     items = [item for group in groups for item in group]

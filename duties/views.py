@@ -39,6 +39,9 @@ from sprints.newcomer_selectors import newcomer_overview, newcomer_since
 from sprints.selectors.my_sprint import my_sprint
 from sustainability.dashboard import headline as sustainability_headline
 
+# Who completes a cell's sprint (``sprints.views.SPRINT_ROLES``).
+COMPLETION_ROLES = frozenset({"sprint-manager", "sprint-planning-manager"})
+
 
 def local_today(member: Member | None) -> date:
     """The member's own date (their time zone), or the portal's. For the signed-in member
@@ -115,6 +118,13 @@ def home(request: HttpRequest) -> HttpResponse:
         time_off_url = reverse("roles:member", args=[member.pk]) + "#record-title"
         newcomer = newcomer_overview(member=member, as_of=today) if newcomer_since(member) else None
         upcoming_rotations = [r for r in rotations if r.end >= today][:6]
+        # A sprint manager's completion call (as on their board): one query a managed cell.
+        managed = {a.cell for a in assignments if a.role.slug in COMPLETION_ROLES and a.cell is not None}
+        completions = [
+            (cell, number, sprint.number)
+            for cell in sorted(managed, key=lambda c: c.name)
+            if (number := sprint_selectors.sprint_to_complete(cell=cell, today=today)) is not None
+        ]
         context.update(
             agenda=agenda.ordered(
                 agenda.duty_items(duties, today, lambda d: reverse("duties:detail", args=[d.pk])),
@@ -125,6 +135,10 @@ def home(request: HttpRequest) -> HttpResponse:
                     today,
                     epic_update_due,
                     lambda e: reverse("epics:epic-update-form", args=[e.key]),
+                ),
+                agenda.completion_items(
+                    completions,
+                    lambda cell, number: reverse("sprints:complete", args=[cell.slug]) + f"?sprint={number}",
                 ),
                 agenda.rotation_items(upcoming_rotations, today, reverse("rotations:index")),
                 agenda.time_off_items(time_off, today, time_off_url),

@@ -267,3 +267,17 @@ def test_today_puts_overdue_duties_first_and_links_each_item(client, sprint_mana
     assert sum(1 for i in items if i.kind == "duty") == 1
     for item in items:
         assert client.get(item.url.split("#")[0]).status_code == 200
+
+
+def test_sprint_manager_is_called_to_complete_the_sprint_on_its_last_days(client, sprint_manager, on_day):
+    on_day(SPRINT.end)
+    client.force_login(sprint_manager.user)
+    item = next(i for i in _agenda(client.get(reverse("home"))) if i.kind == "sprint")
+    assert item.rank == TODAY and item.text.startswith(f"Complete sprint {SPRINT.number} for Bebop")
+    assert item.url == reverse("sprints:complete", args=["bebop"]) + f"?sprint={SPRINT.number}"
+    page = client.get(item.url)
+    body = page.content.decode()
+    assert page.status_code == 200 and 'data-testid="plan"' in body and f"Sprint {SPRINT.number}" in body
+    # Early in the sprint nothing is due; a developer never sees the call.
+    on_day(SPRINT.start + timedelta(days=3))
+    assert not [i for i in _agenda(client.get(reverse("home"))) if i.kind == "sprint"]

@@ -172,14 +172,15 @@ def test_home_query_count_does_not_grow_with_the_data(
     # rotations (shown, and reserved in the capacity), epics (listed, and counted in the
     # capacity), worklog totals (6); the stored findings for them (1; their freshness comes
     # from the cache); the member's sprint tickets and reviews, their next time off and
-    # whether they are a newcomer (3); the cell's sustainability figure: accounts, targets
+    # whether they are a newcomer (3); the completions due in the cells they manage (1); the
+    # cell's sustainability figure: accounts, targets
     # and the hours of its reference period (2-3: the whole months, and the days of a
     # partial month at its end unless today is a month's last day). No process check runs.
     from sustainability import calculations as sustainability_calc
     from sustainability.dashboard import headline
 
     cover = sustainability_calc.month_cover(headline(cell=sprint_manager.cell, as_of=TODAY).figures.period)
-    expected = 20 + (cover.whole is not None) + bool(cover.edges)
+    expected = 21 + (cover.whole is not None) + bool(cover.edges)
     with django_assert_num_queries(expected):
         small = client.get(reverse("home"))
     small_findings = len(small.context["findings"])
