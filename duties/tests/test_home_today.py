@@ -278,6 +278,10 @@ def test_sprint_manager_is_called_to_complete_the_sprint_on_its_last_days(client
     page = client.get(item.url)
     body = page.content.decode()
     assert page.status_code == 200 and 'data-testid="plan"' in body and f"Sprint {SPRINT.number}" in body
-    # Early in the sprint nothing is due; a developer never sees the call.
+    # In the first week the previous sprint, never completed, is late; in week 2 before
+    # Wednesday nothing is due.
     on_day(SPRINT.start + timedelta(days=3))
+    (late,) = [i for i in _agenda(client.get(reverse("home"))) if i.kind == "sprint"]
+    assert late.rank == LATE and late.text.startswith(f"Complete sprint {SPRINT.number - 1} for Bebop")
+    on_day(monday_w2(SPRINT))
     assert not [i for i in _agenda(client.get(reverse("home"))) if i.kind == "sprint"]
