@@ -548,7 +548,8 @@ def project_cell_help_account(context: CheckContext) -> Iterator[Finding]:
         .exclude(account__cell_id=F("ticket__cell_id"))
     )
     if context.cell_ids is not None:
-        qs = qs.filter(member__cell_id__in=context.cell_ids)
+        # Members outside every cell report to the company scope, evaluated with any cell.
+        qs = qs.filter(Q(member__cell_id__in=context.cell_ids) | Q(member__cell_id__isnull=True))
     rows = (
         qs.order_by()
         .values_list("member_id", "member__cell_id", "ticket__key", "ticket__cell__name", "account_key")

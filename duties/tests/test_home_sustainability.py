@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils.formats import date_format
 
 from conftest import PASSWORD
 from sustainability.tests.factories import AccountFactory, TargetFactory, hours
@@ -53,7 +54,7 @@ def test_home_figure_names_its_period_and_equals_the_dashboard(bebop_hours: Any)
     home = client.get(reverse("home")).content.decode()
     ratio = _figure(home, "home-ratio")
     assert ratio == "34.8"  # 16 / (30 + 16): the non-cell and the pre-reference hours left out
-    assert "over the entire reference period (1 Jan 2025 – " in home
+    assert f"over the entire reference period ({date_format(date(2025, 1, 1), 'DATE_FORMAT')} – " in home
     assert "the 30.0% target" in home and "above" in home
     match = re.search(r'href="([^"]+)" id="home-sustainability-link"', home)
     assert match is not None

@@ -1,5 +1,7 @@
-"""The pages that show findings read the stored ones: at most 15 queries for every persona,
-however many findings there are."""
+"""The pages that show findings read the stored ones, in a fixed number of queries for every
+persona however many findings there are: at most 15 for the directory and cell health; the
+home page reads more since it shows the member's whole day (tickets, reviews, epics, time
+off, the cell's sustainability figure: ``duties.tests.test_views`` lists them), at most 26."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ TODAY = date.today()
 
 
 @pytest.mark.parametrize("persona", ["core_member", "newcomer", "sprint_manager", "outsider"])
-def test_each_personas_pages_stay_within_15_queries(
+def test_each_personas_pages_keep_a_fixed_query_count(
     request: Any, client: Any, persona: str, cell: Any, fresh_findings: Any
 ) -> None:
     member = request.getfixturevalue(persona)
@@ -39,4 +41,6 @@ def test_each_personas_pages_stay_within_15_queries(
             measured[url] = len(ctx.captured_queries)
         counts.append(measured)
     assert counts[0] == counts[1]
-    assert max(counts[1].values()) <= 15, counts
+    pages = dict(counts[1])
+    assert pages.pop("/") <= 26, counts
+    assert max(pages.values()) <= 15, counts

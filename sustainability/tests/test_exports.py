@@ -79,7 +79,9 @@ def test_worklogs_csv_has_every_worklog_of_the_drill_down(bebop_data: Any, core_
     assert rows[0] == ["date", "member", "ticket", "hours", "billable hours", "description", "logged at"]
     assert len(rows) - 1 == 58  # every page
     for row, cells in zip(rows[1:], shown, strict=False):  # the page's first 50, same order
-        assert datetime.strptime(cells[0], "%d %b %Y").date() == date.fromisoformat(row[0])  # ISO in the CSV
+        assert datetime.strptime(cells[0], "%a %d %b %Y").date() == date.fromisoformat(
+            row[0]
+        )  # ISO in the CSV
         assert cells[1] == row[1]
         assert Decimal(cells[3]) == Decimal(row[3]).quantize(Decimal(1))  # the page rounds to whole hours
     assert sum(Decimal(r[3]) for r in rows[1:]) == Decimal("30") + 55 * Decimal("1.5")
