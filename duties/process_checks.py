@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django.db.models import Q, QuerySet
 from django.urls import reverse
+from django.utils.formats import date_format
 
 from duties.models import DutyInstance
 from opencraft_ops.process_checks import CheckContext, Finding, Severity, register
@@ -48,7 +49,7 @@ def duty_overdue(context: CheckContext) -> Iterable[Finding]:
             rule="duty-overdue",
             severity=Severity.CRITICAL if late >= CRITICAL_AFTER_DAYS else Severity.WARNING,
             message=f"“{_title(duty)}”{f' ({duty.cell.name})' if duty.cell else ''} was due "
-            f"{duty.due_on:%a %d %b}, {late} day{'s' if late != 1 else ''} ago.",
+            f"{date_format(duty.due_on, 'SHORT_DATE_FORMAT')}, {late} day{'s' if late != 1 else ''} ago.",
             subject=f"duty:{duty.pk}",
             url=reverse("duties:detail", args=[duty.pk]),
             cell_id=duty.cell_id,

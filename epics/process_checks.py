@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from epics import calculations as calc
 from epics.capacity_plan import capacity_plans
@@ -97,7 +98,7 @@ def epic_update_missing(context: CheckContext) -> Iterator[Finding]:
         yield Finding(
             rule="epic-update-missing",
             severity=Severity.WARNING,
-            message=f"{epic.key} ({epic.title}) has no epic update for sprint {number}; it was due {due_day:%A %d %B}.",
+            message=f"{epic.key} ({epic.title}) has no epic update for sprint {number}; it was due {date_format(due_day, 'SHORT_DATE_FORMAT')}.",
             subject=f"epic:{epic.key}:sprint:{number}",
             url=_url(epic),
             cell_id=epic.cell_id,
@@ -132,7 +133,7 @@ def epic_update_due(context: CheckContext) -> Iterator[Finding]:
         yield Finding(
             rule="epic-update-due",
             severity=Severity.INFO,
-            message=f"Post the sprint {number} update of {epic.key} ({epic.title}) by {due_day:%A %d %B}.",
+            message=f"Post the sprint {number} update of {epic.key} ({epic.title}) by {date_format(due_day, 'SHORT_DATE_FORMAT')}.",
             subject=f"epic:{epic.key}:sprint:{number}:due",
             url=reverse("epics:epic-update-form", args=[epic.key]),
             cell_id=epic.cell_id,
@@ -167,7 +168,7 @@ def epic_past_due_date(context: CheckContext) -> Iterator[Finding]:
             epic,
             rule="epic-past-due-date",
             severity=Severity.WARNING,
-            message=f"{epic.key} ({epic.title}) missed a deadline on {missed:%Y-%m-%d}: update its timeline.",
+            message=f"{epic.key} ({epic.title}) missed a deadline on {date_format(missed, 'DATE_FORMAT')}: update its timeline.",
             subject=f"epic:{epic.key}:due:{missed.isoformat()}",
         )
 
@@ -277,7 +278,7 @@ def epic_update_nobody_available(context: CheckContext) -> Iterator[Finding]:
         yield Finding(
             rule="epic-update-nobody-available",
             severity=Severity.WARNING,
-            message=f"{epic.key} ({epic.title}): the update is due {due_day:%A %d %B} but {who} "
+            message=f"{epic.key} ({epic.title}): the update is due {date_format(due_day, 'SHORT_DATE_FORMAT')} but {who} "
             "and it has no reviewer.",
             subject=f"epic:{epic.key}:sprint:{number}:nobody",
             url=_url(epic),
@@ -423,7 +424,7 @@ def milestone_unplanned(context: CheckContext) -> Iterator[Finding]:
             milestone.epic,
             rule="epic-milestone-unplanned",
             severity=Severity.WARNING,
-            message=f"{milestone.epic.key}: milestone “{milestone.title}” is due on {milestone.deadline} "
+            message=f"{milestone.epic.key}: milestone “{milestone.title}” is due on {date_format(milestone.deadline, 'DATE_FORMAT')} "
             f"and no ticket of the epic is planned in sprints {current} to {last}.",
             subject=f"milestone:{milestone.pk}",
         )
@@ -500,7 +501,7 @@ def member_leaving_handover(context: CheckContext) -> Iterator[Finding]:
         yield Finding(
             rule="member-leaving-handover",
             severity=Severity.CRITICAL if gone else Severity.WARNING,
-            message=f"{member.name} {'left' if gone else 'leaves'} on {member.left_on:%d %b %Y} and still has "
+            message=f"{member.name} {'left' if gone else 'leaves'} on {date_format(member.left_on, 'DATE_FORMAT')} and still has "
             f"{'; '.join(parts)}: give them new owners.",
             subject=f"member:{member_id}:leaving:{member.left_on}",
             url=reverse("roles:member", args=[member.pk]),
@@ -560,7 +561,7 @@ def epic_update_unacknowledged(context: CheckContext) -> Iterator[Finding]:
             rule="epic-update-unacknowledged",
             severity=Severity.INFO,
             message=f"{reviewer.name} has not acknowledged the {update.epic.key} update for sprint "
-            f"{update.sprint.number} (due {due:%d %b %H:%M}).",
+            f"{update.sprint.number} (due {date_format(due, 'SHORT_DATETIME_FORMAT')}).",
             subject=f"epic-update:{update.pk}:acknowledgement",
             url=reverse("epics:epic-update", args=[update.pk]),
             cell_id=update.epic.cell_id,

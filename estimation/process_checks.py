@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from django.urls import reverse
+from django.utils.formats import date_format
 
 from estimation import selectors
 from opencraft_ops.process_checks import CheckContext, Finding, Severity, register
@@ -25,7 +26,7 @@ def not_estimated(context: CheckContext) -> Iterator[Finding]:
             rule="estimation-not-estimated",
             severity=Severity.WARNING,
             message=f"{lag.member_name} has {lag.missing} ticket(s) of sprint {lag.sprint_number} left to "
-            f"estimate; the session closes at the end of {lag.closes_on:%a %d %b}.",
+            f"estimate; the session closes at the end of {date_format(lag.closes_on, 'SHORT_DATE_FORMAT')}.",
             subject=f"estimation:{lag.session_id}:member:{lag.member_id}",
             url=reverse("estimation:session", args=[lag.session_id]),
             cell_id=lag.cell_id,

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django.db.models import Count, F, Q, QuerySet
 from django.urls import reverse
+from django.utils.formats import date_format
 
 from opencraft_ops.process_checks import CheckContext, Finding, Severity, register
 from roles import rotation_holders
@@ -151,7 +152,7 @@ def assignment_holder_left(context: CheckContext) -> Iterator[Finding]:
         yield Finding(
             rule="assignment-holder-left",
             severity=Severity.CRITICAL,
-            message=f"{hold.member_name} left on {hold.member_left_on} but the rotation schedule "
+            message=f"{hold.member_name} left on {date_format(hold.member_left_on, 'DATE_FORMAT')} but the rotation schedule "
             f"still names them {hold.label.lower()} until {hold.end}; give the slot to someone else.",
             subject=f"rotation:{hold.role_slug}:{hold.cell_id}:{hold.member_id}:{hold.start}",
             url=_member_url(hold.member_id),
@@ -169,7 +170,7 @@ def assignment_holder_left(context: CheckContext) -> Iterator[Finding]:
         yield Finding(
             rule="assignment-holder-left",
             severity=Severity.CRITICAL,
-            message=f"{assignment.member.name} left on {assignment.member.left_on} but still holds "
+            message=f"{assignment.member.name} left on {date_format(assignment.member.left_on, 'DATE_FORMAT')} but still holds "
             f"{assignment.role.name.lower()}{where}; hand it over or end it.",
             subject=f"assignment:{assignment.pk}",
             url=_member_url(assignment.member_id),
@@ -209,7 +210,7 @@ def role_given_up_early(context: CheckContext) -> Iterator[Finding]:
         yield Finding(
             rule="role-given-up-early",
             severity=Severity.INFO,
-            message=f"{assignment.member.name} gave up {assignment.role.name.lower()} on {assignment.until} "
+            message=f"{assignment.member.name} gave up {assignment.role.name.lower()} on {date_format(assignment.until, 'DATE_FORMAT')} "
             f"after about {months} month{'s' if months != 1 else ''}; roles are meant to be held a year.",
             subject=f"assignment:{assignment.pk}:early",
             url=_member_url(assignment.member_id),

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.urls import reverse
+from django.utils.formats import date_format
 
 from opencraft_ops import calendar
 from opencraft_ops.process_checks import CheckContext, Finding, Severity, register
@@ -77,7 +78,9 @@ def uncovered_days(context: CheckContext) -> Iterator[Finding]:
             if not gaps:
                 continue
             current = s.contains(context.as_of)
-            listed = ", ".join(d.strftime("%a %d %b") for d in gaps[:6]) + (" …" if len(gaps) > 6 else "")
+            listed = ", ".join(date_format(d, "SHORT_DATE_FORMAT") for d in gaps[:6]) + (
+                " …" if len(gaps) > 6 else ""
+            )
             yield Finding(
                 rule="rotation-uncovered-days",
                 severity=Severity.CRITICAL if current else Severity.WARNING,
@@ -128,7 +131,7 @@ def ineligible_holder(context: CheckContext) -> Iterator[Finding]:
                 rule="rotation-ineligible-holder",
                 severity=Severity.WARNING,
                 message=f"{member.name} {' and '.join(problems)} but is {a.get_kind_display().lower()} "
-                f"from {a.start:%d %b} to {a.end:%d %b %Y}.",
+                f"from {date_format(a.start, 'SHORT_DATE_FORMAT')} to {date_format(a.end, 'DATE_FORMAT')}.",
                 subject=f"rotation:{a.pk}",
                 url=_grid_url(a.cell.slug),
                 cell_id=a.cell_id,
@@ -208,7 +211,7 @@ def no_discovery_duty(context: CheckContext) -> Iterator[Finding]:
             yield Finding(
                 rule="rotation-no-discovery-duty",
                 severity=Severity.WARNING,
-                message=f"{cell.name} has nobody on discovery duty from {start:%a %d %b} to {end:%a %d %b}.",
+                message=f"{cell.name} has nobody on discovery duty from {date_format(start, 'SHORT_DATE_FORMAT')} to {date_format(end, 'SHORT_DATE_FORMAT')}.",
                 subject=f"rotation-discovery:{cell.slug}:{start.isoformat()}",
                 url=_grid_url(cell.slug, number),
                 cell_id=cell.pk,

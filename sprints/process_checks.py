@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from opencraft_ops import calendar
 from opencraft_ops.process_checks import CheckContext, Finding, Severity, register
@@ -383,9 +384,9 @@ def review_deadline_at_risk(context: CheckContext) -> Iterator[Finding]:
         return
     missed = context.as_of > wednesday_w2(s)
     why = (
-        f"missed the internal review deadline of sprint {s.number} (end of Wednesday {wednesday_w2(s):%d %b})."
+        f"missed the internal review deadline of sprint {s.number} (end of Wednesday {date_format(wednesday_w2(s), 'SHORT_DATE_FORMAT')})."
         if missed
-        else f"is not ready for internal review, due by the end of Wednesday {wednesday_w2(s):%d %b}."
+        else f"is not ready for internal review, due by the end of Wednesday {date_format(wednesday_w2(s), 'SHORT_DATE_FORMAT')}."
     )
     rows = _current_tickets(context, s.number, NOT_READY_STATUSES)
     yield from _at_risk(

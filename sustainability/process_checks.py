@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from opencraft_ops import calendar
 from opencraft_ops.process_checks import CheckContext, Finding, Severity, register
@@ -366,7 +367,7 @@ def weekend_work(context: CheckContext) -> Iterator[Finding]:
             rule="weekend-work",
             severity=Severity.INFO,
             message=f"{member_name} worked on {len(saturdays)} weekends in the last {WEEKEND_WORK_DAYS} days "
-            f"(from {min(saturdays):%d %b}); more than once a month points to a time-management problem.",
+            f"(from {date_format(min(saturdays), 'SHORT_DATE_FORMAT')}); more than once a month points to a time-management problem.",
             subject=f"member:{member_id}:weekends",
             cell_id=member_cell,
             member_id=member_id,
@@ -409,7 +410,9 @@ def newcomer_worklog_vague(context: CheckContext) -> Iterator[Finding]:
     for member_id, items in sorted(vague.items()):
         member = newcomers[member_id]
         examples = "; ".join(
-            f"{day:%d %b} “{text[:40]}” ({reason})" if text else f"{day:%d %b} ({reason})"
+            f"{date_format(day, 'SHORT_DATE_FORMAT')} “{text[:40]}” ({reason})"
+            if text
+            else f"{date_format(day, 'SHORT_DATE_FORMAT')} ({reason})"
             for day, text, reason in items[:VAGUE_EXAMPLES]
         )
         yield Finding(
@@ -498,7 +501,7 @@ def ticket_assignee_silent(context: CheckContext) -> Iterator[Finding]:
             continue
         message = (
             f"{key} ({status}) is urgent and behind: no JIRA change or worklog from its assignee for "
-            f"{int(silent.total_seconds() // 3600)} working hours (since {last:%d %b %H:%M} UTC). "
+            f"{int(silent.total_seconds() // 3600)} working hours (since {date_format(last, 'SHORT_DATETIME_FORMAT')} UTC). "
             "Ask a firefighter for help."
         )
         url = f"{reverse('sprints:my_board')}?sprint={dates.number}"

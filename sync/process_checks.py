@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from opencraft_ops.process_checks import CheckContext, Finding, Severity, register
 from sprints.models import Ticket
@@ -40,7 +41,7 @@ def sync_stale(context: CheckContext) -> Iterator[Finding]:
         last = successes.get(source)
         if last is not None and now - last < STALE_AFTER:
             continue
-        since = f"since {timezone.localtime(last):%Y-%m-%d %H:%M}" if last else "yet"
+        since = f"since {date_format(timezone.localtime(last), 'DATETIME_FORMAT')}" if last else "yet"
         yield Finding(
             rule="sync-stale",
             severity=Severity.CRITICAL if last is None or now - last >= CRITICAL_AFTER else Severity.WARNING,

@@ -425,4 +425,4 @@ def test_weekend_work_more_than_once_a_month(core_member: Any, outsider: Any) ->
     WorklogFactory(member=outsider, work_date=date(2026, 2, 28))
     (finding,) = findings("weekend-work", as_of)
     assert finding.member_id == core_member.pk and finding.subject == f"member:{core_member.pk}:weekends"
-    assert "worked on 2 weekends in the last 30 days (from 07 Mar)" in finding.message
+    assert "worked on 2 weekends in the last 30 days (from Sat 7 Mar)" in finding.message
