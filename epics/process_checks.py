@@ -498,10 +498,11 @@ def member_leaving_handover(context: CheckContext) -> Iterator[Finding]:
         if not parts:
             continue
         gone = member.left_on is not None and member.left_on < context.as_of
+        left_on = member.left_on or context.as_of  # the query reads leavers only
         yield Finding(
             rule="member-leaving-handover",
             severity=Severity.CRITICAL if gone else Severity.WARNING,
-            message=f"{member.name} {'left' if gone else 'leaves'} on {date_format(member.left_on, 'DATE_FORMAT')} and still has "
+            message=f"{member.name} {'left' if gone else 'leaves'} on {date_format(left_on, 'DATE_FORMAT')} and still has "
             f"{'; '.join(parts)}: give them new owners.",
             subject=f"member:{member_id}:leaving:{member.left_on}",
             url=reverse("roles:member", args=[member.pk]),

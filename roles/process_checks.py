@@ -167,10 +167,11 @@ def assignment_holder_left(context: CheckContext) -> Iterator[Finding]:
     )
     for assignment in rows:
         where = f" in {assignment.cell.name}" if assignment.cell_id and assignment.cell else ""
+        left_on = assignment.member.left_on or context.as_of  # the query reads leavers only
         yield Finding(
             rule="assignment-holder-left",
             severity=Severity.CRITICAL,
-            message=f"{assignment.member.name} left on {date_format(assignment.member.left_on, 'DATE_FORMAT')} but still holds "
+            message=f"{assignment.member.name} left on {date_format(left_on, 'DATE_FORMAT')} but still holds "
             f"{assignment.role.name.lower()}{where}; hand it over or end it.",
             subject=f"assignment:{assignment.pk}",
             url=_member_url(assignment.member_id),
