@@ -15,6 +15,8 @@ from typing import Any
 
 from django.utils.formats import date_format
 
+from sprints.calculations.deadlines import AT_RISK, MISSED
+
 
 def _day(d: date) -> str:
     return date_format(d, "SHORT_DATE_FORMAT")
@@ -64,9 +66,9 @@ def ticket_items(tickets: Iterable[Any], today: date, sprint_end: date) -> list[
     """Assigned tickets that missed a deadline (late) or are at risk of one (today)."""
     items = []
     for t in tickets:
-        if t.standing.rank > 1:  # over estimate and on track stay in the ticket list
+        if t.standing.rank > AT_RISK:  # over estimate and on track stay in the ticket list
             continue
-        rank = LATE if t.standing.rank == 0 else TODAY
+        rank = LATE if t.standing.rank == MISSED else TODAY
         items.append(
             AgendaItem(
                 rank,

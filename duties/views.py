@@ -116,7 +116,8 @@ def home(request: HttpRequest) -> HttpResponse:
         ]
         time_off = next_time_off(member_id=member.pk, as_of=today)
         time_off_url = reverse("roles:member", args=[member.pk]) + "#record-title"
-        newcomer = newcomer_overview(member=member, as_of=today) if newcomer_since(member) else None
+        since = newcomer_since(member)
+        newcomer = newcomer_overview(member=member, as_of=today, since=since) if since else None
         upcoming_rotations = [r for r in rotations if r.end >= today][:6]
         # A sprint manager's completion call (as on their board): one query a managed cell.
         managed = {a.cell for a in assignments if a.role.slug in COMPLETION_ROLES and a.cell is not None}

@@ -153,7 +153,7 @@ def assignment_holder_left(context: CheckContext) -> Iterator[Finding]:
             rule="assignment-holder-left",
             severity=Severity.CRITICAL,
             message=f"{hold.member_name} left on {date_format(hold.member_left_on, 'DATE_FORMAT')} but the rotation schedule "
-            f"still names them {hold.label.lower()} until {hold.end}; give the slot to someone else.",
+            f"still names them {hold.label.lower()} until {date_format(hold.end, 'SHORT_DATE_FORMAT')}; give the slot to someone else.",
             subject=f"rotation:{hold.role_slug}:{hold.cell_id}:{hold.member_id}:{hold.start}",
             url=_member_url(hold.member_id),
             cell_id=hold.cell_id,

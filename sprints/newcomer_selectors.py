@@ -83,8 +83,10 @@ def mentors_of(member: Member, epic: Any, as_of: date) -> list[Member]:
     ]
 
 
-def newcomer_overview(*, member: Member, as_of: date) -> NewcomerOverview:
-    since = newcomer_since(member)
+def newcomer_overview(*, member: Member, as_of: date, since: date | None = None) -> NewcomerOverview:
+    """``since``: the start of the member's newcomer period when the caller already read it
+    (``newcomer_since``); read here otherwise."""
+    since = since or newcomer_since(member)
     start = since or member.joined_on
     first = calendar.sprint_on(max(start, calendar.epoch())).number
     last = max(calendar.sprint_on(as_of).number + 1, first)

@@ -42,7 +42,8 @@ class TicketStanding:
         return {MISSED: "critical", AT_RISK: "warning", OVER_ESTIMATE: "warning"}.get(self.rank, "ok")
 
 
-def _hours(seconds: int) -> Decimal:
+def seconds_as_hours(seconds: int) -> Decimal:
+    """JIRA's seconds as hours, to the hundredth (the ticket list and the messages)."""
     return (Decimal(seconds) / 3600).quantize(Decimal("0.01"))
 
 
@@ -89,6 +90,6 @@ def ticket_standing(
         return TicketStanding(
             OVER_ESTIMATE,
             "over estimate",
-            f"{_hours(spent_seconds)} h spent of {_hours(original_seconds)} h estimated: tell the epic owner.",
+            f"{seconds_as_hours(spent_seconds)} h spent of {seconds_as_hours(original_seconds)} h estimated: tell the epic owner.",
         )
     return TicketStanding(ON_TRACK, "on track", "")

@@ -15,9 +15,11 @@ from django.urls import reverse
 from opencraft_ops.sprint_dates import NamedDays, SprintDates, named_days
 from roles.models import Member
 from sprints.calculations.deadlines import (
+    ON_TRACK,
     SETTLED_STATUSES,
     WAITING_FOR_REVIEW_STATUSES,
     TicketStanding,
+    seconds_as_hours,
     ticket_standing,
 )
 from sprints.models import Ticket
@@ -26,9 +28,7 @@ from sprints.selectors.tickets import member_tickets
 
 
 def _hours(seconds: int | None) -> Decimal | None:
-    if seconds is None:
-        return None
-    return (Decimal(seconds) / 3600).quantize(Decimal("0.01"))
+    return None if seconds is None else seconds_as_hours(seconds)
 
 
 def ticket_url(ticket: Ticket, board_url: str) -> str:
@@ -60,7 +60,7 @@ class MySprint:
 
     @property
     def at_risk(self) -> list[MyTicket]:
-        return [t for t in self.tickets if t.standing.rank < 3]
+        return [t for t in self.tickets if t.standing.rank < ON_TRACK]
 
 
 def my_sprint(*, member: Member, dates: SprintDates, as_of: date, tz: ZoneInfo) -> MySprint:
