@@ -32,6 +32,7 @@ from roles.rotation_holders import RotationHold
 from roles.selectors import time_off_by_member
 from rotations.holders import ROLE_SLUG_OF_KIND, as_hold
 from rotations.models import RotationAssignment
+from sprints.newcomer_selectors import MENTOR as MENTOR_ROLE
 
 
 def _epics() -> list[EpicData]:
@@ -230,6 +231,34 @@ def my_current_assignments(*, member: Member, as_of: date) -> list[RoleAssignmen
     )
 
 
+def my_assignments_during(
+    *, member: Member, start: date, end: date, with_cell_mentors: bool = False
+) -> tuple[list[RoleAssignment], list[RoleAssignment]]:
+    """The member's role assignments overlapping [start, end] (a sprint), rotation roles
+    left out as in ``my_current_assignments``, in one query: the home page takes both the
+    roles held today (``current_of``) and the sprint's role reservations from them. With
+    ``with_cell_mentors`` (a newcomer's home), the same query also brings the mentor
+    assignments of the member's cell, with their members: returned second."""
+    where = Q(member=member)
+    if with_cell_mentors and member.cell_id is not None:
+        where |= Q(role__slug=MENTOR_ROLE, cell_id=member.cell_id)
+    rows = list(
+        RoleAssignment.objects.holdings()
+        .filter(where, since__lte=end)
+        .filter(Q(until__isnull=True) | Q(until__gte=start))
+        .select_related("role", "cell", "backup__user", "member__user")
+        .order_by("role__sort_order", "since")
+    )
+    mine = [a for a in rows if a.member_id == member.pk]
+    mentors = [a for a in rows if a.role.slug == MENTOR_ROLE]
+    return mine, mentors
+
+
+def current_of(assignments: Iterable[RoleAssignment], as_of: date) -> list[RoleAssignment]:
+    """The loaded assignments held on ``as_of``."""
+    return [a for a in assignments if a.since <= as_of and (a.until is None or a.until >= as_of)]
+
+
 def my_rotations_since(*, member: Member, start: date) -> list[RotationAssignment]:
     """The member's rotations ending on or after ``start`` (a sprint's first day), by start,
     with their cell (one query): the home page takes both its upcoming rotations and the
@@ -247,18 +276,22 @@ def rotation_holds(rotations: Iterable[RotationAssignment]) -> list[RotationHold
     return [as_hold(r) for r in rotations]
 
 
-def my_epics(*, member: Member, sprint_number: int) -> list[Any]:
+def my_epics(*, member: Member, sprint_number: int, with_onboarding: bool = False) -> list[Any]:
     """Epics the member owns or reviews that are not done, each marked ``has_update`` for
     the sprint (one query): the home page counts the owned ones for the capacity and lists
-    the in-development ones without an update."""
+    the in-development ones without an update. ``with_onboarding`` adds the onboarding
+    epics the member owns even when done (a newcomer's home finds theirs among them)."""
     from epics.models import Epic, EpicStatus, EpicUpdate
 
     has_update = EpicUpdate.objects.filter(epic=OuterRef("pk"), sprint__number=sprint_number)
+    done = Q(status=EpicStatus.DONE)
+    if with_onboarding:
+        done &= ~Q(owner=member, title__icontains="onboarding")
     return list(
         Epic.objects.filter(Q(owner=member) | Q(reviewer=member))
-        .exclude(status=EpicStatus.DONE)
+        .exclude(done)
         .annotate(has_update=Exists(has_update))
-        .select_related("cell")
+        .select_related("cell", "reviewer__user")
         .order_by("key")
     )
 

@@ -31,13 +31,14 @@ from roles.clock import Window
 from roles.middleware import member_zone
 from roles.models import Cell, Member
 from roles.permissions import can_view_cell, member_of, require_cell_view, sees_every_cell
-from roles.selectors import member_check_context, next_time_off
+from roles.selectors import member_check_context, next_of, time_off_ending_since
 from sprints import calculations as sprint_calc
 from sprints import selectors as sprint_selectors
 from sprints.calculations.capacity import capacity_row
 from sprints.newcomer_selectors import newcomer_overview, newcomer_since
+from sprints.selectors.capacity import role_rows, time_off_rows
 from sprints.selectors.my_sprint import my_sprint
-from sustainability.dashboard import headline as sustainability_headline
+from sustainability.dashboard import stored_headline
 
 # Who completes a cell's sprint (``sprints.views.SPRINT_ROLES``).
 COMPLETION_ROLES = frozenset({"sprint-manager", "sprint-planning-manager"})
@@ -86,7 +87,19 @@ def home(request: HttpRequest) -> HttpResponse:
         # One read of the member's rotations and epics serves both the lists shown and the
         # sprint's capacity (which would otherwise read them again).
         rotations = selectors.my_rotations_since(member=member, start=sprint.start)
-        epics = selectors.my_epics(member=member, sprint_number=sprint.number)
+        since = newcomer_since(member)
+        # A newcomer's read also brings their onboarding epic, done or not (no query of its own).
+        read_epics = selectors.my_epics(
+            member=member, sprint_number=sprint.number, with_onboarding=bool(since)
+        )
+        epics = [e for e in read_epics if e.status != EpicStatus.DONE]
+        # Likewise the member's time off from the sprint's start (the sprint's, and the next
+        # period away) and their role assignments during the sprint (today's, and the
+        # sprint's reservations).
+        time_off_read = time_off_ending_since(member_id=member.pk, start=sprint.start)
+        sprint_assignments, mentor_assignments = selectors.my_assignments_during(
+            member=member, start=sprint.start, end=sprint.end, with_cell_mentors=since is not None
+        )
         (inputs,) = sprint_selectors.capacity_inputs(
             members=[member],
             dates=sprint,
@@ -96,8 +109,10 @@ def home(request: HttpRequest) -> HttpResponse:
                 if r.start <= sprint.end
             ],
             owned_epics={member.pk: sum(1 for e in epics if e.owner_id == member.pk)},
+            preloaded_time_off=time_off_rows(time_off_read, sprint),
+            preloaded_roles=role_rows(sprint_assignments, sprint),
         )
-        assignments = selectors.my_current_assignments(member=member, as_of=today)
+        assignments = selectors.current_of(sprint_assignments, today)
         # The roles for the findings come from the assignments already loaded (no query).
         checks = member_check_context(
             member_id=member.pk,
@@ -114,10 +129,20 @@ def home(request: HttpRequest) -> HttpResponse:
             for e in epics
             if e.status == EpicStatus.IN_DEVELOPMENT and not e.has_update and e.owner_id == member.pk
         ]
-        time_off = next_time_off(member_id=member.pk, as_of=today)
+        time_off = next_of(time_off_read, today)
         time_off_url = reverse("roles:member", args=[member.pk]) + "#record-title"
-        since = newcomer_since(member)
-        newcomer = newcomer_overview(member=member, as_of=today, since=since) if since else None
+        newcomer = (
+            newcomer_overview(
+                member=member,
+                as_of=today,
+                since=since,
+                with_budget=False,
+                epics=read_epics,
+                mentor_assignments=mentor_assignments,
+            )
+            if since
+            else None
+        )
         upcoming_rotations = [r for r in rotations if r.end >= today][:6]
         # A sprint manager's completion call (as on their board): one query a managed cell.
         managed = {a.cell for a in assignments if a.role.slug in COMPLETION_ROLES and a.cell is not None}
@@ -180,7 +205,7 @@ def home(request: HttpRequest) -> HttpResponse:
             ),
             # The cell's ratio as its dashboard shows it for the same period (one selector).
             sustainability=(
-                sustainability_headline(cell=member.cell, as_of=today) if member.cell is not None else None
+                stored_headline(cell=member.cell, as_of=today) if member.cell is not None else None
             ),
         )
     return render(request, "duties/home.html", context)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -15,11 +16,13 @@ from django.utils import timezone
 
 from findings.calculations import finding_key
 from findings.models import CHECKED_TTL_SECONDS, COMPANY_SCOPE, Evaluation, Finding, checked_key, scope_of
-from findings.signals import findings_opened
+from findings.signals import cells_evaluated, findings_opened
 from opencraft_ops.process_checks import CheckContext, run_checks
 from opencraft_ops.process_checks import Finding as CheckFinding
 
 NOTE_MAX = 2000
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -136,6 +139,10 @@ def findings_evaluate(
         )
     # Pages read how fresh their findings are from the cache (no query); a miss asks the table.
     cache.set_many({checked_key(scope): now for scope in wanted}, timeout=CHECKED_TTL_SECONDS)
+    cell_ids = [int(s.split(":", 1)[1]) for s in wanted if s.startswith("cell:")]
+    for receiver, error in cells_evaluated.send_robust(sender=Finding, cell_ids=cell_ids, as_of=as_of):
+        if isinstance(error, Exception):
+            logger.error("After evaluating %s, %r failed: %s", wanted, receiver, error, exc_info=error)
     # PostgreSQL and SQLite (3.35+) return the new ids from the bulk insert.
     result.opened = [row.pk for row in created]
     result.still_open = len(changed) + len(unchanged)

@@ -26,6 +26,10 @@ from django.dispatch import Signal
 
 # Sent (after the commit) with ``finding_ids``: the findings an evaluation opened.
 findings_opened = Signal()
+# Sent at the end of each evaluation with ``cell_ids`` (the cells evaluated) and ``as_of``:
+# what the apps keep per cell for their pages is refreshed with the findings (the home page's
+# sustainability figure, ``sustainability.apps``).
+cells_evaluated = Signal()
 
 # The apps whose rows the registered process checks read.
 WATCHED_APPS = frozenset({"roles", "sprints", "epics", "rotations", "sustainability", "duties"})

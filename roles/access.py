@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q
@@ -95,14 +95,20 @@ CellScope = frozenset[int] | Everywhere
 # --- Membership -------------------------------------------------------------------
 
 
+_UNREAD = object()
+
+
 def member_of(user: AnyUser) -> Member | None:
     """The user's Member, cached on the user object for the request."""
     if not user.is_authenticated:
         return None
-    cache = user.__dict__
-    if "_ops_member" not in cache:
-        cache["_ops_member"] = Member.objects.select_related("cell").filter(user_id=user.pk).first()
-    member: Member | None = cache["_ops_member"]
+    # Read with the user by the session backend (``roles.auth``), or once here. Through
+    # ``getattr``/``setattr`` so that ``request.user``'s lazy wrapper reaches the user.
+    read = getattr(user, "_ops_member", _UNREAD)
+    if read is not _UNREAD:
+        return cast(Member | None, read)
+    member = Member.objects.select_related("cell").filter(user_id=user.pk).first()
+    setattr(user, "_ops_member", member)  # noqa: B010 (an attribute of our own on Django's user)
     return member
 
 

@@ -15,24 +15,16 @@ from axes.backends import AxesStandaloneBackend
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 
 from roles.access import ADMIN_TABLE, admin_scope, membership_ended
+from roles.middleware import member_zone
 from roles.models import Member
 
 LEFT_MESSAGE = "Your membership has ended, so this account no longer has access."
-
-
-def _left_on_subquery() -> Subquery:
-    return Subquery(Member.objects.filter(user_id=OuterRef("pk")).values("left_on")[:1])
-
-
-def _timezone_subquery() -> Subquery:
-    return Subquery(Member.objects.filter(user_id=OuterRef("pk")).values("timezone")[:1])
 
 
 class LockoutBackend(AxesStandaloneBackend):
@@ -64,16 +56,18 @@ class MemberBackend(ModelBackend):
         return not membership_ended(left_on)
 
     def get_user(self, user_id: Any) -> User | None:
-        """The session's user in one query (the ``left_on`` and the member's time zone,
-        for ``roles.middleware``, read as annotations, so pages keep their query counts);
-        ``None`` for a member who has left, which ends the session's access the day
-        membership ends."""
+        """The session's user with their member and cell, in one query: ``left_on`` (the
+        access check), the time zone (``roles.middleware``) and ``roles.access.member_of``
+        read them without a query of their own. ``None`` for a member who has left, which
+        ends the session's access the day membership ends."""
         try:
-            user = User._default_manager.annotate(
-                _ops_left_on=_left_on_subquery(), _ops_timezone=_timezone_subquery()
-            ).get(pk=user_id)
+            user = User._default_manager.select_related("member__cell").get(pk=user_id)
         except User.DoesNotExist:
             return None
+        member: Member | None = getattr(user, "member", None)  # joined above: no query
+        user._ops_member = member  # type: ignore[attr-defined]  # what ``member_of`` caches
+        user._ops_left_on = member.left_on if member is not None else None  # type: ignore[attr-defined]
+        user._ops_timezone = member.timezone if member is not None else None  # type: ignore[attr-defined]
         return user if self.user_can_authenticate(user) else None
 
     def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:
@@ -121,16 +115,8 @@ class MemberTokenAuthentication(TokenAuthentication):
 
     def authenticate_credentials(self, key: str) -> tuple[Any, Token]:
         try:
-            # One query, as DRF's own: the member's end date rides along as an annotation.
-            token = (
-                Token.objects.select_related("user")
-                .annotate(
-                    _ops_left_on=Subquery(
-                        Member.objects.filter(user_id=OuterRef("user_id")).values("left_on")[:1]
-                    )
-                )
-                .get(key=token_digest(key))
-            )
+            # One query, as DRF's own: the member and their cell ride along.
+            token = Token.objects.select_related("user__member__cell").get(key=token_digest(key))
         except Token.DoesNotExist:
             raise exceptions.AuthenticationFailed("Invalid token.") from None
         user = token.user
@@ -140,8 +126,15 @@ class MemberTokenAuthentication(TokenAuthentication):
             raise exceptions.AuthenticationFailed(
                 "This token has expired: ask for a new one at /api/token/ with your username and password."
             )
-        if membership_ended(token._ops_left_on):  # type: ignore[attr-defined]
+        member: Member | None = getattr(user, "member", None)  # joined above: no query
+        if member is not None and membership_ended(member.left_on):
             raise exceptions.AuthenticationFailed(LEFT_MESSAGE)
+        user._ops_member = member  # type: ignore[attr-defined]  # what ``member_of`` caches
+        # The session middleware ran before DRF knew the user: the call runs in the
+        # member's time zone from here (``MemberTimezoneMiddleware`` resets it after).
+        zone = member_zone(member)
+        if zone is not None:
+            timezone.activate(zone)
         return user, token
 
 

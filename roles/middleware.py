@@ -57,9 +57,9 @@ class MemberTimezoneMiddleware:
         zone = user_zone(getattr(request, "user", None))
         if zone is None:
             timezone.deactivate()
-            return self.get_response(request)
-        timezone.activate(zone)
-        try:
+        else:
+            timezone.activate(zone)
+        try:  # an API token's member zone is activated later (``roles.auth``): reset both
             return self.get_response(request)
         finally:
             timezone.deactivate()

@@ -415,3 +415,14 @@ def member_check_context(
 def next_time_off(*, member_id: int, as_of: date) -> TimeOff | None:
     """The member's current or next period away (one query), for their home page."""
     return TimeOff.objects.filter(member_id=member_id, end__gte=as_of).order_by("start").first()
+
+
+def time_off_ending_since(*, member_id: int, start: date) -> list[TimeOff]:
+    """The member's periods away ending on or after ``start``, by start (one query): a
+    sprint's time off and the next period away from a single read (``next_of``)."""
+    return list(TimeOff.objects.filter(member_id=member_id, end__gte=start).order_by("start"))
+
+
+def next_of(periods: Iterable[TimeOff], as_of: date) -> TimeOff | None:
+    """``next_time_off`` among loaded periods (by start): the current or next one."""
+    return next((p for p in periods if p.end >= as_of), None)

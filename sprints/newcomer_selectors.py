@@ -4,6 +4,7 @@ budget of one newcomer (a fixed number of queries)."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -68,24 +69,56 @@ def newcomer_since(member: Member) -> date | None:
     return current
 
 
-def mentors_of(member: Member, epic: Any, as_of: date) -> list[Member]:
-    """The onboarding epic's reviewer, else the cell's mentor role holders."""
+def mentors_of(
+    member: Member, epic: Any, as_of: date, assignments: Sequence[RoleAssignment] | None = None
+) -> list[Member]:
+    """The onboarding epic's reviewer, else the cell's mentor role holders (from
+    ``assignments`` when the caller read the cell's mentor assignments with their members,
+    one query otherwise)."""
     if epic is not None and epic.reviewer is not None:
         return [epic.reviewer]
     if member.cell_id is None:
         return []
+    if assignments is None:
+        assignments = list(
+            RoleAssignment.objects.filter(role__slug=MENTOR, cell_id=member.cell_id, since__lte=as_of)
+            .filter(Q(until__isnull=True) | Q(until__gte=as_of))
+            .select_related("member__user", "role")
+        )
     return [
         a.member
-        for a in RoleAssignment.objects.filter(role__slug=MENTOR, cell_id=member.cell_id, since__lte=as_of)
-        .filter(Q(until__isnull=True) | Q(until__gte=as_of))
-        .exclude(member=member)
-        .select_related("member__user")
+        for a in assignments
+        if a.role.slug == MENTOR
+        and a.cell_id == member.cell_id
+        and a.member_id != member.pk
+        and a.since <= as_of
+        and (a.until is None or a.until >= as_of)
     ]
 
 
-def newcomer_overview(*, member: Member, as_of: date, since: date | None = None) -> NewcomerOverview:
+def onboarding_epic_among(epics: Iterable[Any], member: Member) -> Any:
+    """The member's onboarding epic among loaded epics (as the query below picks it: owned,
+    "onboarding" in the title, the first made), or None."""
+    mine = [e for e in epics if e.owner_id == member.pk and "onboarding" in e.title.lower()]
+    return min(mine, key=lambda e: e.pk) if mine else None
+
+
+def newcomer_overview(
+    *,
+    member: Member,
+    as_of: date,
+    since: date | None = None,
+    with_budget: bool = True,
+    epics: Sequence[Any] | None = None,
+    mentor_assignments: Sequence[RoleAssignment] | None = None,
+) -> NewcomerOverview:
     """``since``: the start of the member's newcomer period when the caller already read it
-    (``newcomer_since``); read here otherwise."""
+    (``newcomer_since``); read here otherwise. A caller that read the member's epics
+    with every onboarding epic they own, done or not, and the reviewers (``duties``'
+    ``my_epics(with_onboarding=True)``) passes them as ``epics``: the onboarding epic is
+    taken from them. ``mentor_assignments``: the cell's mentor assignments, read by the
+    caller with their members. ``with_budget=False`` leaves the onboarding budget out (two
+    queries fewer; the home page does not show it)."""
     since = since or newcomer_since(member)
     start = since or member.joined_on
     first = calendar.sprint_on(max(start, calendar.epoch())).number
@@ -129,16 +162,19 @@ def newcomer_overview(*, member: Member, as_of: date, since: date | None = None)
     )
     # The onboarding epic is read through the member's relation (the epics app sits above
     # this one and declares it), not by importing the epics app.
-    epic = (
-        member.owned_epics.filter(title__icontains="onboarding")
-        .select_related("reviewer__user")
-        .order_by("pk")
-        .first()
-    )
-    mentors = mentors_of(member, epic, as_of)
+    if epics is not None:
+        epic = onboarding_epic_among(epics, member)
+    else:
+        epic = (
+            member.owned_epics.filter(title__icontains="onboarding")
+            .select_related("reviewer__user")
+            .order_by("pk")
+            .first()
+        )
+    mentors = mentors_of(member, epic, as_of, mentor_assignments)
     budget = None
     hours_by_member: list[tuple[str, Decimal]] = []
-    if epic is not None:
+    if epic is not None and with_budget:
         rows = list(
             Ticket.objects.filter(epic=epic, worklogs__isnull=False)
             .values_list(

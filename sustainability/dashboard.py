@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.cache import cache
 
 from opencraft_ops import calendar
 from roles.models import Cell
@@ -261,15 +262,65 @@ class Headline:
 def headline(*, cell: Cell, as_of: date, period_kind: str = HOME_PERIOD) -> Headline:
     """The cell's figure over ``period_kind``: the same figures as the dashboard of the
     same cell and period (one selector for both). Queries: accounts, targets, hours (1-2)."""
+    figures = headline_figures(cell_ids=[cell.pk], as_of=as_of, period_kind=period_kind)
+    return Headline(cell=cell, figures=figures[cell.pk], period_kind=period_kind)
+
+
+def headline_figures(*, cell_ids: Sequence[int], as_of: date, period_kind: str) -> dict[int, calc.Figures]:
+    """Each cell's figures over ``period_kind`` as its dashboard computes them. Queries:
+    accounts, targets and the hours of every cell's period together (one or two),
+    whatever the number of cells."""
     accounts = selectors.accounts_info()
-    targets = scope_targets(cell, selectors.targets_by_cell())
-    period = scope_period(PeriodChoice(period_kind), cell=cell, as_of=as_of, targets=targets)
-    rows = selectors.hours_rows(period)
-    return Headline(
-        cell=cell,
-        figures=scope_figures(period=period, rows=rows, accounts=accounts, cell_id=cell.pk, targets=targets),
-        period_kind=period_kind,
+    by_cell = selectors.targets_by_cell()
+    targets = {cell_id: by_cell.get(cell_id, []) for cell_id in cell_ids}  # as ``scope_targets``
+    periods = {
+        cell_id: scope_period(PeriodChoice(period_kind), cell=None, as_of=as_of, targets=targets[cell_id])
+        for cell_id in cell_ids
+    }
+    rows = selectors.hours_rows_by_period(periods)
+    return {
+        cell_id: scope_figures(
+            period=periods[cell_id],
+            rows=rows[cell_id],
+            accounts=accounts,
+            cell_id=cell_id,
+            targets=targets[cell_id],
+        )
+        for cell_id in cell_ids
+    }
+
+
+# The home page's figure, kept per cell and day by each evaluation of the cell's findings
+# (``store_headlines``): the home page reads it without a query.
+HEADLINE_KEY = "sustainability:headline:{cell_id}:{period}:{as_of}"
+HEADLINE_TTL_SECONDS = 60 * 60
+
+
+def headline_key(cell_id: int, as_of: date, period_kind: str = HOME_PERIOD) -> str:
+    return HEADLINE_KEY.format(cell_id=cell_id, period=period_kind, as_of=as_of.isoformat())
+
+
+def store_headlines(*, cell_ids: Sequence[int], as_of: date, period_kind: str = HOME_PERIOD) -> int:
+    """Keeps each cell's figure as of ``as_of`` in the cache for ``stored_headline``
+    (``headline_figures``' queries, whatever the number of cells); returns how many."""
+    if not cell_ids:
+        return 0
+    figures = headline_figures(cell_ids=cell_ids, as_of=as_of, period_kind=period_kind)
+    cache.set_many(
+        {headline_key(cell_id, as_of, period_kind): figures[cell_id] for cell_id in cell_ids},
+        timeout=HEADLINE_TTL_SECONDS,
     )
+    return len(cell_ids)
+
+
+def stored_headline(*, cell: Cell, as_of: date, period_kind: str = HOME_PERIOD) -> Headline:
+    """``headline`` as the last evaluation of the cell's findings kept it (no query), or
+    computed now when none is kept for that day (a member whose local date is not the
+    portal's, a cache emptied since)."""
+    figures = cache.get(headline_key(cell.pk, as_of, period_kind))
+    if figures is None:
+        return headline(cell=cell, as_of=as_of, period_kind=period_kind)
+    return Headline(cell=cell, figures=figures, period_kind=period_kind)
 
 
 def build_quarterly(

@@ -167,20 +167,16 @@ def test_home_query_count_does_not_grow_with_the_data(
     _grow_home_data(sprint_manager, 2, "A")
     login(client, sprint_manager)
     fresh_findings()
-    # session, user, member (+cell) (3); the sprint's capacity inputs: commitments, time off,
-    # role reservations, assigned and reviewed tickets (5); duties, checklist items, roles,
-    # rotations (shown, and reserved in the capacity), epics (listed, and counted in the
-    # capacity), worklog totals (6); the stored findings for them (1; their freshness comes
-    # from the cache); the member's sprint tickets and reviews, their next time off and
-    # whether they are a newcomer (3); the completions due in the cells they manage (1); the
-    # cell's sustainability figure: accounts, targets
-    # and the hours of its reference period (2-3: the whole months, and the days of a
-    # partial month at its end unless today is a month's last day). No process check runs.
-    from sustainability import calculations as sustainability_calc
-    from sustainability.dashboard import headline
-
-    cover = sustainability_calc.month_cover(headline(cell=sprint_manager.cell, as_of=TODAY).figures.period)
-    expected = 21 + (cover.whole is not None) + bool(cover.edges)
+    # session, the user with their member and cell (2); duties, checklist items (2); the
+    # member's rotations and epics (listed, and counted in the capacity) (2); their time off
+    # from the sprint's start (the sprint's, and the next period away), their type periods
+    # (newcomer or not), their role assignments during the sprint (today's, and the sprint's
+    # reservations) (3); the rest of the capacity: commitments, assigned and reviewed tickets
+    # (2); their sprint tickets and reviews (1); the completions due in the cells they manage
+    # (1); the stored findings for them (1); worklog totals (1) = 15. The findings' freshness
+    # and the cell's sustainability figure come from the cache the evaluation fills. No
+    # process check runs.
+    expected = 15
     with django_assert_num_queries(expected):
         small = client.get(reverse("home"))
     small_findings = len(small.context["findings"])
@@ -379,11 +375,11 @@ def test_cell_health_query_count_is_constant(
         )
     fresh_findings()
     login(client, sprint_manager)
-    # session, user, member (+cell), cells, company-role check (can_view_cell, then cached
+    # session, user (with member and cell), cells, company-role check (can_view_cell, then cached
     # for the cell list), open findings, their history per month, owner names, snapshots,
-    # completion, duties, checklist items (12; the freshness comes from the cache the
+    # completion, duties, checklist items (11; the freshness comes from the cache the
     # evaluation fills): no process check runs.
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         response = client.get(reverse("duties:health"))
     assert len(response.context["duties"]) == count
     assert response.context["finding_count"] > 0

@@ -84,12 +84,12 @@ def test_board_query_count_is_constant(
     client.force_login(epic_owner.user)
     url = f"/epics/cell/{cell.slug}/"
     make_epics(cell, epic_owner, 3)
-    # session, user, cell, member (can_view_cell), members for the owner filter,
+    # session, user (with member: can_view_cell), cell, members for the owner filter,
     # epics with subqueries, worklog aggregate, remaining-estimate aggregate.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         assert client.get(url).status_code == 200
     make_epics(cell, epic_owner, 12, tickets_per_epic=4)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = client.get(url)
     assert response.context["count"] == 15
 
@@ -183,16 +183,16 @@ def test_epic_page_query_count_is_constant(
     client.force_login(epic_owner.user)
     url = "/epics/MON-1/"
     fill_epic_page(monthly_epic, epic_owner, 2)
-    # session, user, the epic (cell, account, owner, reviewer), member (read once
-    # for viewing and editing), the epic row (epic with subqueries), its worklog
+    # session, user (with member: read once for viewing and editing), the epic (cell,
+    # account, owner, reviewer), the epic row (epic with subqueries), its worklog
     # aggregate (tickets and epic issue), its estimate aggregate, the owner's time
     # off, tickets, milestones, budget periods, status changes, updates, hours
     # per month, the account's month.
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         small = client.get(url)
     assert small.status_code == 200 and len(small.context["d"].tickets) == 2
     fill_epic_page(monthly_epic, epic_owner, 6)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         large = client.get(url)
     d = large.context["d"]
     assert (len(d.milestones), len(d.tickets), len(d.updates), len(d.status_changes)) == (8, 8, 8, 8)
@@ -300,10 +300,10 @@ def test_planning_view(
     services.epic_transition(
         epic=monthly_epic, to_status="offer", by=epic_manager.user, note="Waiting on the client"
     )
-    # session, user, cell, member, epics, worklog and estimate aggregates,
+    # session, user (with member), cell, epics, worklog and estimate aggregates,
     # owners' time off, cell members, their time off, recent status changes; the forward
     # capacity plan: open epics' updates, budget periods, members, commitments, time off (5).
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         response = client.get(f"/epics/cell/{cell.slug}/planning/")
     rows = response.context["rows"]
     assert {r.epic.key: r.update_state for r in rows} == {"FIX-1": "missing", "MON-1": "not needed"}
@@ -378,9 +378,9 @@ def test_board_with_100_epics_and_5000_tickets(
         for i in range(5000)
     )
     client.force_login(epic_owner.user)
-    # session, user, cell, member (can_view_cell), members for the owner filter,
+    # session, user (with member: can_view_cell), cell, members for the owner filter,
     # epics with subqueries, ONE worklog aggregate, remaining-estimate aggregate.
-    with django_assert_num_queries(8) as captured:
+    with django_assert_num_queries(7) as captured:
         response = client.get(f"/epics/cell/{cell.slug}/")
     worklog_queries = [q for q in captured.captured_queries if "sustainability_worklog" in q["sql"]]
     assert len(worklog_queries) == 1

@@ -417,10 +417,10 @@ def test_page_query_count_does_not_grow(
         for member in MemberFactory.create_batch(2, cell=cell):
             services.vote_cast(item=item, member=member, value="5")
     # Queries: the login session and user (2), the estimation session with cell and sprint (1),
-    # the viewer's member (1), the roles they hold in the cell and whether they own an epic (2),
+    # (the viewer's member comes with the user), the roles they hold in the cell and whether they own an epic (2),
     # the items with tickets and epics, the votes with members, the voters (3), newcomer or not
-    # (1); the tickets that may be added only for keepers. Ten with 2 tickets or 8 and 12 votes.
-    with django_assert_num_queries(10):
+    # (1); the tickets that may be added only for keepers. Nine with 2 tickets or 8 and 12 votes.
+    with django_assert_num_queries(9):
         response = client.get(url)
     assert response.status_code == 200 and "SE-8" in response.content.decode()
 

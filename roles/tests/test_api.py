@@ -272,10 +272,11 @@ LIST_QUERIES = {
     "/api/cells/": 4,
     "/api/roles/": 4,
     "/api/assignments/": 4,  # assignments with role and member's user
-    # time off / commitments / types: + the caller's member (1) + company-role check (1)
-    "/api/time-off/": 7,  # + the caller's current roles: who reads an absence's kind (1)
-    "/api/commitments/": 6,
-    "/api/member-type-periods/": 6,
+    # time off / commitments / types: + the company-role check (1); the caller's member
+    # comes with the token's or the session's user
+    "/api/time-off/": 6,  # + the caller's current roles: who reads an absence's kind (1)
+    "/api/commitments/": 5,
+    "/api/member-type-periods/": 5,
 }
 
 

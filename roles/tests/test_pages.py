@@ -71,13 +71,13 @@ def test_directory_query_count_is_flat(
     client.force_login(core_member.user)
     populated(2)
     fresh_findings()
-    # session, user (2); cells, roles (2); member counts per cell, the count and the page of
-    # the member list, its assignments, its time off (5); the sprint's rotation slots and
-    # their holders (2); the viewer's member and company-role check for the links (2); the
-    # viewer's current roles, for who reads an absence's kind (1); the stored findings, a
+    # session, user with the viewer's member (2); cells, roles (2); member counts per cell,
+    # the count and the page of the member list, its assignments, its time off (5); the
+    # sprint's rotation slots and their holders (2); the company-role check for the links
+    # (1); the viewer's current roles, for who reads an absence's kind (1); the stored findings, a
     # few per cell with their count (1; their freshness comes from the cache the evaluation
     # fills): no process check runs.
-    expected = 15
+    expected = 14
     with django_assert_num_queries(expected):
         small = client.get("/org/directory/")
     populated(8)
@@ -267,12 +267,12 @@ def test_member_page_query_count_is_flat(client, core_member, django_assert_num_
 
     grow(2)
     # session, user (2); member, assignments, rotation slots, backing up, commitments, types,
-    # time off (7); the viewer's member (1), company-role check for the links (1); no role
+    # time off (7); the viewer's member comes with the user; company-role check for the links (1); no role
     # check for the form: the viewer is the member themselves.
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         client.get(f"/org/members/{core_member.pk}/")
     grow(6)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = client.get(f"/org/members/{core_member.pk}/")
     assert response.content.count(b"<tr") > 10
 

@@ -90,11 +90,11 @@ def test_grid_query_count_is_flat(client, crew, current_sprint, django_assert_nu
             member=crew[offset], start=calendar.sprint_dates(n).start, end=calendar.sprint_dates(n).start
         )
     client.force_login(crew[0].user)  # the sprint manager: forms and member pickers render too
-    # session, user, cell, member (+cell), policy, sprint-manager role lookup, budget hours,
+    # session, user (with member and cell), cell, policy, sprint-manager role lookup, budget hours,
     # grid assignments; coverage: assignments, members, type periods, time off, firefighter
     # history; member choices, recent swaps, change history, the viewer's own next rotations
-    # = 17, whatever the number of rows.
-    with django_assert_num_queries(17):
+    # = 16, whatever the number of rows.
+    with django_assert_num_queries(16):
         response = client.get(grid_url(cell))
     assert response.status_code == 200
 

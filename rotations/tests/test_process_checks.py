@@ -121,15 +121,15 @@ def test_checks_run_constant_queries(crew, outsider, current_sprint, django_asse
         "rotation-no-discovery-duty",
     ]
     # uncovered: cells, policies, slots, time off (4); ineligible: 1; short of hours: slots (1) +
-    # capacity inputs, 7 per sprint with firefighters (14); discovery: cells, slots (2) = 22.
-    with django_assert_num_queries(22):
+    # capacity inputs, 6 per sprint with firefighters (12); discovery: cells, slots (2) = 20.
+    with django_assert_num_queries(20):
         run_checks(CheckContext(as_of=as_of), only=rules)
     for i in range(3):
         cell: Any = CellFactory(name=f"Extra {i}", slug=f"extra-{i}")
         for j in range(4):
             MemberFactory(cell=cell, user__username=f"x{i}{j}")
         schedule_apply(cell=cell, first_sprint=current_sprint, sprints=2)
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(20):
         run_checks(CheckContext(as_of=as_of), only=rules)
 
 

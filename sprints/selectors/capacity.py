@@ -4,7 +4,7 @@ the pure functions of ``sprints.calculations.capacity``."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -12,7 +12,7 @@ from typing import Any
 
 from opencraft_ops import calendar
 from roles.calculations import CommitmentChange, TimeOffPeriod
-from roles.models import Cell, Member
+from roles.models import Cell, Member, RoleAssignment, RoleScope, TimeOff
 from sprints import reservations
 from sprints.calculations import SprintDates
 from sprints.calculations.capacity import (
@@ -58,6 +58,40 @@ class SprintMember:
         )
 
 
+TimeOffRow = tuple[int, date, date, Decimal | None]
+RoleRow = tuple[int, str, date, date | None, Decimal, Decimal]
+
+
+def time_off_rows(periods: Iterable[TimeOff], dates: SprintDates) -> list[TimeOffRow]:
+    """Loaded time off as ``sql.time_off`` reads it: the periods overlapping the sprint."""
+    return [
+        (p.member_id, p.start, p.end, p.hours_per_day)
+        for p in periods
+        if p.start <= dates.end and p.end >= dates.start
+    ]
+
+
+def role_rows(assignments: Iterable[RoleAssignment], dates: SprintDates) -> list[RoleRow]:
+    """Loaded role assignments (with their role) as ``sql.roles`` reads them: those
+    overlapping the sprint whose role reserves time, rotation roles left out (they reserve
+    through the rotation schedule)."""
+    return [
+        (
+            a.member_id,
+            a.role.name,
+            a.since,
+            a.until,
+            a.role.reserved_hours_per_week,
+            a.role.reserved_hours_per_month,
+        )
+        for a in assignments
+        if a.since <= dates.end
+        and (a.until is None or a.until >= dates.start)
+        and (a.role.reserved_hours_per_week > 0 or a.role.reserved_hours_per_month > 0)
+        and a.role.scope != RoleScope.ROTATION
+    ]
+
+
 def cell_members(
     *, cell: Cell | None, dates: SprintDates, cell_ids: Sequence[int] | None = None
 ) -> list[SprintMember]:
@@ -74,14 +108,18 @@ def capacity_inputs(
     dates: SprintDates,
     preloaded_rotations: Sequence[tuple[int, str, date, date, Decimal]] | None = None,
     owned_epics: Mapping[int, int] | None = None,
+    preloaded_time_off: Sequence[TimeOffRow] | None = None,
+    preloaded_roles: Sequence[RoleRow] | None = None,
 ) -> list[CapacityInput]:
-    """Everything the capacity maths needs for ``members`` in one sprint, in seven
+    """Everything the capacity maths needs for ``members`` in one sprint, in six
     queries whatever the number of members or tickets: commitments, time off,
-    rotations, role reservations, assigned tickets, reviewed tickets, owned epics
+    rotations, role reservations, the tickets assigned and reviewed, owned epics
     (plain SQL, see ``sql``; none without members). ``Member`` rows are taken with the
     type they were annotated with (``with_type``), if any. A caller that already read
-    the members' rotations (``preloaded_rotations``) overlapping the sprint (as the readers return them) or
-    their ``owned_epics`` counts passes them and saves those queries."""
+    the members' rotations (``preloaded_rotations``) overlapping the sprint (as the
+    readers return them), their ``owned_epics`` counts, their time off or their role
+    assignments (as ``time_off_rows`` and ``role_rows`` turn them into the rows the
+    readers return) passes them and saves those queries."""
     rows = [m if isinstance(m, SprintMember) else SprintMember.of(m) for m in members]
     ids = [m.pk for m in rows]
     if not ids:
@@ -90,7 +128,10 @@ def capacity_inputs(
     for member_id, since, per_week in sql.commitments(ids):
         commitments[member_id].append(CommitmentChange(since=since, hours_per_week=per_week))
     time_off: dict[int, list[TimeOffPeriod]] = defaultdict(list)
-    for member_id, start, end, per_day in sql.time_off(ids, dates.start, dates.end):
+    time_off_read = (
+        preloaded_time_off if preloaded_time_off is not None else sql.time_off(ids, dates.start, dates.end)
+    )
+    for member_id, start, end, per_day in time_off_read:
         time_off[member_id].append(TimeOffPeriod(start=start, end=end, hours_per_day=per_day))
     rotations: dict[int, list[RotationReservation]] = defaultdict(list)
     rotation_rows = (
@@ -101,14 +142,14 @@ def capacity_inputs(
     for member_id, kind, start, end, reserved in rotation_rows:
         rotations[member_id].append(RotationReservation(kind=kind, start=start, end=end, hours=reserved))
     roles: dict[int, list[RoleReservation]] = defaultdict(list)
-    for member_id, role, since, until, per_week, per_month in sql.roles(ids, dates.start, dates.end):
+    roles_read = preloaded_roles if preloaded_roles is not None else sql.roles(ids, dates.start, dates.end)
+    for member_id, role, since, until, per_week, per_month in roles_read:
         roles[member_id].append(
             RoleReservation(
                 role=role, since=since, until=until, hours_per_week=per_week, hours_per_month=per_month
             )
         )
-    assigned = sql.assigned(ids, dates.number)
-    reviewed = sql.reviewed(ids, dates.number, review_table())
+    assigned, reviewed = sql.workload(ids, dates.number, review_table())
     epics = owned_epics if owned_epics is not None else reservations.readers.owned_epics(ids)
     result = []
     for member in rows:
@@ -139,14 +180,14 @@ def capacity_inputs(
 
 
 def capacity_rows(*, cell: Cell, sprint_number: int) -> list[CapacityRow]:
-    """One capacity row per member of ``cell`` in sprint ``sprint_number`` (8 queries)."""
+    """One capacity row per member of ``cell`` in sprint ``sprint_number`` (7 queries)."""
     dates = calendar.sprint_dates(sprint_number)
     members = cell_members(cell=cell, dates=dates)
     return [capacity_row(dates, data) for data in capacity_inputs(members=members, dates=dates)]
 
 
 def member_capacity(*, member: Member, sprint_number: int) -> CapacityRow:
-    """One member's capacity row for a sprint (8 queries), with the same member type
+    """One member's capacity row for a sprint (7 queries), with the same member type
     as their row in the cell's capacity (their type on their first day in the sprint)."""
     dates = calendar.sprint_dates(sprint_number)
     row: SprintMember | Member = member

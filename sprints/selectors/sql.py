@@ -113,34 +113,33 @@ def _roles_sql(n: int) -> str:
 
 
 @lru_cache(maxsize=64)
-def _assigned_sql(n: int) -> str:
+def _workload_sql(n: int, table: ReviewTable) -> str:
+    """Per member of sprint ``number``: what they are assigned (kind 'a') and the review
+    hours of what they review (kind 'r'), in one statement: two grouped reads joined by
+    ``UNION ALL``, each row naming its kind; a column the kind does not use is NULL."""
     unestimated = (
         "(t.story_points IS NULL OR (NOT t.is_recurring "
         "AND t.remaining_estimate_seconds IS NULL AND t.original_estimate_seconds IS NULL))"
     )
+    # The review table comes from parsed settings (finite Decimals, checked by
+    # parse_review_table), so its numbers are written as plain decimal literals.
+    bands = " ".join(f"WHEN t.story_points <= {bound:f} THEN {hours:f}" for bound, hours in table.bands)
+    review_hours = (
+        f"SUM(CASE WHEN t.story_points IS NULL THEN {table.unestimated:f} {bands} ELSE {table.above:f} END)"
+    )
+    sprint_tickets = "FROM sprints_ticket t JOIN sprints_sprint s ON s.id = t.sprint_id WHERE s.number = %s"
     return (
-        "SELECT t.assignee_id, "
+        "SELECT 'a', t.assignee_id, "
         f"COALESCE(SUM(CASE WHEN {_OPEN} AND NOT t.is_recurring THEN "
         "COALESCE(t.remaining_estimate_seconds, t.original_estimate_seconds, 0) END), 0), "
         f"COALESCE(SUM(CASE WHEN {_OPEN} AND t.is_recurring THEN t.recurring_hours_per_sprint END), 0), "
         "COUNT(*), COALESCE(SUM(t.story_points), 0), "
-        f"SUM(CASE WHEN {_OPEN} AND {unestimated} THEN 1 ELSE 0 END) "
-        "FROM sprints_ticket t JOIN sprints_sprint s ON s.id = t.sprint_id "
-        f"WHERE s.number = %s AND t.assignee_id IN ({placeholders(n)}) AND {_COMMITTED} "
-        "GROUP BY t.assignee_id"
-    )
-
-
-@lru_cache(maxsize=64)
-def _reviewed_sql(n: int, table: ReviewTable) -> str:
-    # The review table comes from parsed settings (finite Decimals, checked by
-    # parse_review_table), so its numbers are written as plain decimal literals.
-    bands = " ".join(f"WHEN t.story_points <= {bound:f} THEN {hours:f}" for bound, hours in table.bands)
-    return (
-        f"SELECT t.reviewer_id, SUM(CASE WHEN t.story_points IS NULL THEN {table.unestimated:f} "
-        f"{bands} ELSE {table.above:f} END) "
-        "FROM sprints_ticket t JOIN sprints_sprint s ON s.id = t.sprint_id "
-        f"WHERE s.number = %s AND t.reviewer_id IN ({placeholders(n)}) AND {_REVIEWED} "
+        f"SUM(CASE WHEN {_OPEN} AND {unestimated} THEN 1 ELSE 0 END), NULL "
+        f"{sprint_tickets} AND t.assignee_id IN ({placeholders(n)}) AND {_COMMITTED} "
+        "GROUP BY t.assignee_id "
+        "UNION ALL "
+        f"SELECT 'r', t.reviewer_id, NULL, NULL, NULL, NULL, NULL, {review_hours} "
+        f"{sprint_tickets} AND t.reviewer_id IN ({placeholders(n)}) AND {_REVIEWED} "
         "GROUP BY t.reviewer_id"
     )
 
@@ -244,29 +243,28 @@ def roles(
     ]
 
 
-def assigned(ids: Sequence[int], number: int) -> dict[int, dict[str, Any]]:
-    """Per assignee: estimate seconds of open tickets, recurring hours, tickets, points and
-    unestimated open tickets of sprint ``number``."""
-    return {
-        member_id: {
-            "ticket_seconds": int(seconds or 0),
-            "recurring": as_decimal(recurring),
-            "tickets": int(tickets),
-            "points": as_decimal(points),
-            "unestimated": int(unestimated or 0),
-        }
-        for member_id, seconds, recurring, tickets, points, unestimated in fetch(
-            _assigned_sql(len(ids)), [number, *ids]
-        )
-    }
-
-
-def reviewed(ids: Sequence[int], number: int, table: ReviewTable) -> dict[int, Decimal]:
-    """Per reviewer: hours of review of sprint ``number``'s tickets, from the review table."""
-    return {
-        member_id: as_decimal(hours)
-        for member_id, hours in fetch(_reviewed_sql(len(ids), table), [number, *ids])
-    }
+def workload(
+    ids: Sequence[int], number: int, table: ReviewTable
+) -> tuple[dict[int, dict[str, Any]], dict[int, Decimal]]:
+    """For ``ids`` in sprint ``number`` (one query): per assignee, the estimate seconds of
+    their open tickets, recurring hours, tickets, points and unestimated open tickets; per
+    reviewer, the hours of review of what they review, from the review table."""
+    assigned: dict[int, dict[str, Any]] = {}
+    reviewed: dict[int, Decimal] = {}
+    for kind, member_id, seconds, recurring, tickets, points, unestimated, review in fetch(
+        _workload_sql(len(ids), table), [number, *ids, number, *ids]
+    ):
+        if kind == "a":
+            assigned[member_id] = {
+                "ticket_seconds": int(seconds or 0),
+                "recurring": as_decimal(recurring),
+                "tickets": int(tickets),
+                "points": as_decimal(points),
+                "unestimated": int(unestimated or 0),
+            }
+        else:
+            reviewed[member_id] = as_decimal(review)
+    return assigned, reviewed
 
 
 # --- Ticket lines ----------------------------------------------------------------------------

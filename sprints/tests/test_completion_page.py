@@ -74,9 +74,9 @@ def test_plan_query_count_is_constant(
     )
     TicketFactory.create_batch(tickets, cell=sprint_manager.cell, sprint=sprint, status="Done")
     client.force_login(sprint_manager.user)
-    # session, user, cell, viewer's member, viewer's roles, the plan: sprint, next sprint,
+    # session, user (with the viewer's member), cell, viewer's roles, the plan: sprint, next sprint,
     # unfinished tickets, finished count, JIRA sprint ids, completion (with its steps: none)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = client.get(complete_url(sprint_manager.cell, sprint.number))
     assert response.status_code == 200
     plan = response.context["plan"]

@@ -53,8 +53,8 @@ def test_newcomer_sees_limits_goals_and_budget(
     data = setup_newcomer(cell, tickets)
     client.force_login(data["nc"].user)
     url = reverse("sprints:newcomer", args=[data["nc"].pk])
-    # session, user, member, type periods, tickets, onboarding epic, worklog sums, core count, viewer
-    with django_assert_num_queries(9):
+    # session, user (with member), type periods, tickets, onboarding epic, worklog sums, core count, viewer
+    with django_assert_num_queries(8):
         response = client.get(url)
     assert response.status_code == 200
     o = response.context["o"]

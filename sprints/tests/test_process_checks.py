@@ -92,9 +92,9 @@ def test_other_cells_are_left_out(cell: Any, other_cell: Any) -> None:
 def test_constant_queries(cell: Any, django_assert_num_queries: Any, n: int) -> None:
     populate(cell, n)
     context = CheckContext(as_of=date.today() + timedelta(days=0), cell_ids=frozenset({cell.pk}))
-    # not green 1, over-committed 2 x (members + 7 inputs) = 16, unestimated 2, newcomer limit 2,
+    # not green 1, over-committed 2 x (members + 6 inputs) = 14, unestimated 2, newcomer limit 2,
     # onboarding 5 (newcomers, epics, worklogs, core members, mentors), spillovers 1, injections 1
-    with django_assert_num_queries(28):
+    with django_assert_num_queries(26):
         findings = run_checks(context, only=RULES)
     assert findings
 

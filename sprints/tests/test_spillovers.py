@@ -48,8 +48,8 @@ def test_wrap_up_lists_spillovers_and_clean_members(
     )
     client.force_login(sprint_manager.user)
     url = reverse("sprints:wrap_up", args=[core_member.cell.slug]) + f"?sprint={number}"
-    # session, user, viewer's member, cell, spillovers, members, viewer's roles
-    with django_assert_num_queries(7):
+    # session, user (with the viewer's member), cell, spillovers, members, viewer's roles
+    with django_assert_num_queries(6):
         response = client.get(url)
     assert response.status_code == 200
     wrap = response.context["wrap"]

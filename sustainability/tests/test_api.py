@@ -149,8 +149,8 @@ def test_worklogs_are_scoped_to_the_users_cell(
     for day in range(1, 8):
         hours(core_member, bebop_data["acme"], date(2026, 4, day), 1)
     client = api("core")
-    # Queries: session, user, company-role check, member, count, page (joined).
-    with django_assert_num_queries(6):
+    # Queries: session, user (with member), company-role check, count, page (joined).
+    with django_assert_num_queries(5):
         response = client.get("/api/sustainability/worklogs/")
     assert response.json()["count"] == 13  # Bebop's 6 + 7; not Falcon's GLOBEX worklog
     assert api("outsider").get("/api/sustainability/worklogs/").json()["count"] == 1
@@ -164,8 +164,8 @@ def test_worklogs_are_scoped_to_the_users_cell(
 
 def test_figures_endpoint(bebop_data: Any, staff_user: Any, django_assert_num_queries: Any) -> None:
     client = api("core")
-    # Queries: session, user, cell, member, accounts, targets, budgets, hours.
-    with django_assert_num_queries(8):
+    # Queries: session, user (with member), cell, accounts, targets, budgets, hours.
+    with django_assert_num_queries(7):
         response = client.get(
             "/api/sustainability/figures/", {"cell": "bebop", "period": "quarter", "quarter": "2026-Q1"}
         )

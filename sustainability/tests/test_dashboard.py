@@ -133,10 +133,10 @@ def test_dashboard_query_count_does_not_grow_with_rows(
     bebop_data: Any, cell: Any, core_member: Any, django_assert_num_queries: Any
 ) -> None:
     client = client_for("core")
-    # Queries: session, user, the user's member, the cell, the company-view check,
+    # Queries: session, user (with their member), the cell, the company-view check,
     # accounts, targets, budgets, the hours aggregate (rollup; the custom period's
     # partial months add one), the manager check.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = client.get("/sustainability/cells/bebop/", Q1)
     assert response.status_code == 200
     body = response.content.decode()
@@ -146,7 +146,7 @@ def test_dashboard_query_count_does_not_grow_with_rows(
         BudgetFactory(account=account, hours=50)
         for day in range(3):
             hours(core_member, account, date(2026, 1, 5) + timedelta(days=day * 20), 2)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = client.get("/sustainability/cells/bebop/", Q1)
     assert response.status_code == 200
     body = response.content.decode()
@@ -170,8 +170,8 @@ def test_worklog_drill_down_is_paginated(
     for day in range(60):
         hours(core_member, bebop_data["acme"], date(2026, 1, 1) + timedelta(days=day), 1)
     client = client_for("core")
-    # Queries: session, user, account (with cell), the user's member (cell view), count, page.
-    with django_assert_num_queries(6):
+    # Queries: session, user (with their member: cell view), account (with cell), count, page.
+    with django_assert_num_queries(5):
         response = client.get("/sustainability/accounts/ACME/worklogs/", Q1)
     assert response.status_code == 200
     assert "63 worklogs" in response.content.decode()

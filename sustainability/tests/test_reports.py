@@ -61,8 +61,8 @@ def test_sprint_preview(bebop_data: Any, cell: Any, core_member: Any, django_ass
     hours(core_member, acme, last.start, 7)
     hours(core_member, internal, last.start + timedelta(days=1), 3)  # last sprint: 30 %
     client = client_for("core")
-    # Queries: session, user, cell, member, accounts, the estimates, last sprint's hours.
-    with django_assert_num_queries(7):
+    # Queries: session, user (with member), cell, accounts, the estimates, last sprint's hours.
+    with django_assert_num_queries(6):
         response = client.get(f"/sustainability/cells/{cell.slug}/preview/")
     body = response.content.decode()
     assert f"Sustainability preview for Sprint {current.number + 1} (Bebop)" in body
@@ -125,9 +125,9 @@ def test_accounts_review_flags_suspects_and_records_items(
     hours(core_member, acme, date(2026, 2, 9), 3, ticket=fine)
     url = f"/sustainability/cells/{cell.slug}/accounts-review/2026-02/"
     client = client_for("epsm")
-    # Queries: session, user, cell, member, accounts, worklog aggregate, tickets,
+    # Queries: session, user (with member), cell, accounts, worklog aggregate, tickets,
     # review (none yet, so no item prefetch), manager check.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         body = client.get(url).content.decode()
     assert "Accounts review for February 2026 (Bebop)" in body
     assert (
