@@ -153,7 +153,7 @@ def test_dashboard_query_count_does_not_grow_with_rows(
     # 12 x 6 h more: 30 + 36 billable, 10 + 36 non-billable: 46 / 112 = 41.1 %.
     assert 'data-ratio="41.1"' in body
     assert body.count("/worklogs/?") == 15
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = client.get(
             "/sustainability/cells/bebop/", {"period": "custom", "start": "2025-12-15", "end": "2026-02-10"}
         )
