@@ -91,6 +91,29 @@ def test_core_member_on_a_newcomer_friendly_ticket(cell, core_member, newcomer, 
     assert finding.member_id == core_member.pk
 
 
+def test_core_member_on_a_ticket_of_the_newcomer_friendly_priority_group(cell, core_member, sprint):
+    # Unlabelled, but ranked in the backlog's newcomer-friendly group (the estimation session
+    # marks it newcomer-friendly too): the rule holds for it as for the label.
+    ranked: Any = TicketFactory(
+        cell=cell, sprint=sprint, assignee=core_member, labels=[], priority_category=2
+    )
+    (finding,) = found("sprint-core-on-newcomer-friendly", TODAY, cell)
+    assert finding.subject == f"ticket:{ranked.key}:newcomer-friendly" and finding.member_id == core_member.pk
+
+
+def test_newcomer_friendly_holds_for_newcomers_other_work_and_settled_or_past_tickets(
+    cell, core_member, newcomer, sprint
+):
+    friendly = ["newcomer-friendly"]
+    TicketFactory(cell=cell, sprint=sprint, assignee=newcomer, labels=friendly)
+    TicketFactory(cell=cell, sprint=sprint, assignee=newcomer, priority_category=2)
+    TicketFactory(cell=cell, sprint=sprint, assignee=core_member, labels=["backend"], priority_category=1)
+    TicketFactory(cell=cell, sprint=sprint, assignee=core_member, labels=friendly, status="Done")
+    TicketFactory(cell=cell, sprint=sprint, reviewer=core_member, labels=friendly)  # reviewing it: wanted
+    TicketFactory(cell=cell, sprint=SprintFactory(number=S.number - 1), assignee=core_member, labels=friendly)
+    assert found("sprint-core-on-newcomer-friendly", TODAY, cell) == []
+
+
 def test_ticket_over_its_original_estimate(cell, core_member, newcomer, sprint):
     owner: Any = MemberFactory(cell=cell)
     epic = EpicFactory(cell=cell, owner=owner)
