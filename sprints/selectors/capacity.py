@@ -108,7 +108,7 @@ def capacity_inputs(
             )
         )
     assigned = sql.assigned(ids, dates.number)
-    reviewed = sql.reviewed(ids, dates.number, review_table())
+    reviewed = sql.reviewed(ids, dates.number, review_table(), dates.start)
     epics = owned_epics if owned_epics is not None else reservations.readers.owned_epics(ids)
     result = []
     for member in rows:

@@ -29,6 +29,7 @@ from django.db import connection
 from roles.calculations import display_name
 from sprints.calculations.capacity import (
     FINISHED_STATUSES,
+    NEWCOMER_REVIEW_FACTOR,
     NO_REVIEW_STATUSES,
     NOT_COMMITTED_STATUSES,
     ReviewTable,
@@ -131,14 +132,25 @@ def _assigned_sql(n: int) -> str:
     )
 
 
+# The ticket's assignee is a newcomer on their first day in the sprint (its start, twice as a
+# parameter, or the day they joined), as ``_members_sql`` types the board's members.
+_ASSIGNEE_IS_NEWCOMER = (
+    "(SELECT p.member_type FROM roles_membertypeperiod p JOIN roles_member am ON am.id = p.member_id "
+    "WHERE p.member_id = t.assignee_id "
+    "AND p.since <= CASE WHEN am.joined_on > %s THEN am.joined_on ELSE %s END "
+    "ORDER BY p.since DESC LIMIT 1) = 'newcomer'"
+)
+
+
 @lru_cache(maxsize=64)
 def _reviewed_sql(n: int, table: ReviewTable) -> str:
     # The review table comes from parsed settings (finite Decimals, checked by
     # parse_review_table), so its numbers are written as plain decimal literals.
     bands = " ".join(f"WHEN t.story_points <= {bound:f} THEN {hours:f}" for bound, hours in table.bands)
     return (
-        f"SELECT t.reviewer_id, SUM(CASE WHEN t.story_points IS NULL THEN {table.unestimated:f} "
+        f"SELECT t.reviewer_id, SUM((CASE WHEN t.story_points IS NULL THEN {table.unestimated:f} "
         f"{bands} ELSE {table.above:f} END) "
+        f"* (CASE WHEN {_ASSIGNEE_IS_NEWCOMER} THEN {NEWCOMER_REVIEW_FACTOR:f} ELSE 1 END)) "
         "FROM sprints_ticket t JOIN sprints_sprint s ON s.id = t.sprint_id "
         f"WHERE s.number = %s AND t.reviewer_id IN ({placeholders(n)}) AND {_REVIEWED} "
         "GROUP BY t.reviewer_id"
@@ -261,11 +273,12 @@ def assigned(ids: Sequence[int], number: int) -> dict[int, dict[str, Any]]:
     }
 
 
-def reviewed(ids: Sequence[int], number: int, table: ReviewTable) -> dict[int, Decimal]:
-    """Per reviewer: hours of review of sprint ``number``'s tickets, from the review table."""
+def reviewed(ids: Sequence[int], number: int, table: ReviewTable, start: date) -> dict[int, Decimal]:
+    """Per reviewer: hours of review of sprint ``number`` (starting on ``start``)'s tickets,
+    from the review table, newcomers' tickets with their extra time."""
     return {
         member_id: as_decimal(hours)
-        for member_id, hours in fetch(_reviewed_sql(len(ids), table), [number, *ids])
+        for member_id, hours in fetch(_reviewed_sql(len(ids), table), [start, start, number, *ids])
     }
 
 
