@@ -1272,6 +1272,13 @@ _ROWS: list[tuple[str, str, str, Kind, str]] = [
         CHECK,
         "newcomer-production-access",
     ),
+    (
+        MENTOR,
+        "mentor-precise-time",
+        "Help the newcomer track time precisely when their worklogs show too many rounded values.",
+        CHECK,
+        "newcomer-worklog-rounded",
+    ),
     (MENTOR, "mentor-screening-review", "Take part in the screening and developer reviews.", MANUAL, ""),
     # --- Firefighter ---
     (
