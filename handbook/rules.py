@@ -1311,6 +1311,14 @@ _ROWS: list[tuple[str, str, str, Kind, str]] = [
     ),
     (
         FIREFIGHTER,
+        "ff-social-chat",
+        "The first week's firefighter posts the sprint's social chat on the forum; the sprint "
+        "planning manager checks it is scheduled.",
+        DUTY,
+        "sprint-planning-preparation",
+    ),
+    (
+        FIREFIGHTER,
         "ff-no-logging-on-ff-ticket",
         "Never log time on the Sprint Firefighter ticket itself.",
         CHECK,
