@@ -91,12 +91,13 @@ def test_mostly_rounded(durations, rounded):
     assert mostly_rounded(durations) is rounded
 
 
-def test_rounded_worklogs_of_a_newcomer_reach_the_mentors(cell):
+def test_rounded_worklogs_of_a_newcomer_reach_the_mentors(cell, django_assert_num_queries):
     as_of = date(2026, 3, 20)
     newcomer: Any = MemberFactory(cell=cell, member_type="newcomer", joined_on=date(2026, 3, 2))
     for day, seconds in ((9, 7200), (10, 3600), (11, 5400), (12, 14400), (13, 2820)):
         WorklogFactory(member=newcomer, work_date=date(2026, 3, day), seconds=seconds, description="x y z w")
-    (finding,) = found("newcomer-worklog-rounded", as_of, cell)
+    with django_assert_num_queries(2):  # the newcomers, their worklogs of the fortnight
+        (finding,) = found("newcomer-worklog-rounded", as_of, cell)
     assert finding.role_slug == "mentor" and finding.member_id is None and finding.cell_id == cell.pk
     assert finding.subject == f"member:{newcomer.pk}:rounded-worklogs"
     assert "4 of 5 worklogs of the last 14 days are whole half-hours" in finding.message
