@@ -447,15 +447,15 @@ def newcomer_worklog_rounded(context: CheckContext) -> Iterator[Finding]:
         member = newcomers[member_id]
         if day >= (member.newcomer_since or member.joined_on):  # type: ignore[attr-defined]
             durations[member_id].append(seconds)
-    for member_id, seconds in sorted(durations.items()):
-        if not mostly_rounded(seconds):
+    for member_id, logged in sorted(durations.items()):
+        if not mostly_rounded(logged):
             continue
         member = newcomers[member_id]
-        rounded = sum(1 for s in seconds if is_rounded(s))
+        rounded = sum(1 for s in logged if is_rounded(s))
         yield Finding(
             rule="newcomer-worklog-rounded",
             severity=Severity.INFO,
-            message=f"{member.name}: {rounded} of {len(seconds)} worklogs of the last "
+            message=f"{member.name}: {rounded} of {len(logged)} worklogs of the last "
             f"{VAGUE_LOOKBACK_DAYS} days are whole half-hours (1 h, 2 h 30 min...), approximate "
             "rather than tracked: help them track their time precisely.",
             subject=f"member:{member_id}:rounded-worklogs",

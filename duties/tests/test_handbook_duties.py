@@ -218,7 +218,7 @@ def test_a_rotation_duty_opens_for_whoever_is_on_the_rotation_and_nobody_else(
 
 def test_discovery_duty_opens_in_generalist_cells_only(bebop):
     only("discovery-duty-week")
-    project = CellFactory(name="Serenity", slug="serenity", kind="project")
+    project: Any = CellFactory(name="Serenity", slug="serenity", kind="project")
     for cell in (bebop, project):
         RotationAssignment.objects.create(
             kind="discovery_duty",
