@@ -1272,6 +1272,13 @@ _ROWS: list[tuple[str, str, str, Kind, str]] = [
         CHECK,
         "newcomer-production-access",
     ),
+    (
+        MENTOR,
+        "mentor-precise-time",
+        "Help the newcomer track time precisely when their worklogs show too many rounded values.",
+        CHECK,
+        "newcomer-worklog-rounded",
+    ),
     (MENTOR, "mentor-screening-review", "Take part in the screening and developer reviews.", MANUAL, ""),
     # --- Firefighter ---
     (
@@ -1301,6 +1308,14 @@ _ROWS: list[tuple[str, str, str, Kind, str]] = [
         "Keep spare tasks of your own, with a reviewer, in Stretch Goals or next sprint.",
         CHECK,
         "rotation-no-spare-task",
+    ),
+    (
+        FIREFIGHTER,
+        "ff-social-chat",
+        "The first week's firefighter posts the sprint's social chat on the forum; the sprint "
+        "planning manager checks it is scheduled.",
+        DUTY,
+        "sprint-planning-preparation",
     ),
     (
         FIREFIGHTER,

@@ -20,7 +20,7 @@ from sprints import selectors
 from sprints.calculations.capacity import NOT_COMMITTED_STATUSES, capacity_row
 from sprints.calculations.deadlines import NOT_DELIVERED_STATUSES, NOT_READY_STATUSES, SETTLED_STATUSES
 from sprints.calculations.newcomers import first_weeks_points, point_limit
-from sprints.models import Spillover, Ticket, TicketStatus
+from sprints.models import PriorityCategory, Spillover, Ticket, TicketStatus
 
 
 def _cells(context: CheckContext) -> list[int] | None:
@@ -468,10 +468,13 @@ def core_on_newcomer_friendly(context: CheckContext) -> Iterator[Finding]:
     )
     if context.cell_ids is not None:
         qs = qs.filter(cell_id__in=context.cell_ids)
-    for key, cell_id, assignee_id, number, labels in qs.order_by("key").values_list(
-        "key", "cell_id", "assignee_id", "sprint__number", "labels"
+    for key, cell_id, assignee_id, number, labels, category in qs.order_by("key").values_list(
+        "key", "cell_id", "assignee_id", "sprint__number", "labels", "priority_category"
     ):
-        if not isinstance(labels, list) or NEWCOMER_FRIENDLY not in labels:
+        # Newcomer-friendly by its label or by its place in the backlog's newcomer-friendly
+        # group, as the estimation session marks it (estimation.calculations.is_newcomer_friendly).
+        labelled = isinstance(labels, list) and NEWCOMER_FRIENDLY in labels
+        if not labelled and category != PriorityCategory.NEWCOMER:
             continue
         yield Finding(
             rule="sprint-core-on-newcomer-friendly",

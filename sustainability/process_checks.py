@@ -25,7 +25,7 @@ from sprints.process_checks import NOT_READY_STATUSES, firefighter_for, newcomer
 from sustainability import alerts
 from sustainability.access import MANAGER_ROLE
 from sustainability.calculations import month_period, plain
-from sustainability.calculations.worklog_text import vague_reason
+from sustainability.calculations.worklog_text import is_rounded, mostly_rounded, vague_reason
 from sustainability.models import AccountCategory, AlertKind, Worklog
 
 LIAISON = "community-liaison"
@@ -421,6 +421,44 @@ def newcomer_worklog_vague(context: CheckContext) -> Iterator[Finding]:
             message=f"{member.name}: {len(items)} of {total[member_id]} worklogs of the last "
             f"{VAGUE_LOOKBACK_DAYS} days do not say what was done ({examples}).",
             subject=f"member:{member_id}:vague-worklogs",
+            url=reverse("sprints:member_board", args=[member.cell.slug, member_id]),  # type: ignore[union-attr]
+            cell_id=member.cell_id,
+            role_slug="mentor",
+        )
+
+
+@register(
+    "newcomer-worklog-rounded",
+    title="A newcomer's worklogs are mostly rounded",
+    description=f"Most of a newcomer's worklogs of the last {VAGUE_LOOKBACK_DAYS} days last a whole "
+    "number of half-hours (approximate, not tracked): the mentor helps with precise time tracking.",
+)
+def newcomer_worklog_rounded(context: CheckContext) -> Iterator[Finding]:
+    # Queries: newcomers (1), their worklogs of the last 14 days since they became newcomers (1).
+    newcomers = newcomers_in(context)
+    if not newcomers:
+        return
+    start = context.as_of - timedelta(days=VAGUE_LOOKBACK_DAYS - 1)
+    durations: dict[int, list[int]] = defaultdict(list)
+    rows = Worklog.objects.filter(
+        member_id__in=list(newcomers), work_date__range=(start, context.as_of)
+    ).values_list("member_id", "work_date", "seconds")
+    for member_id, day, seconds in rows:
+        member = newcomers[member_id]
+        if day >= (member.newcomer_since or member.joined_on):  # type: ignore[attr-defined]
+            durations[member_id].append(seconds)
+    for member_id, logged in sorted(durations.items()):
+        if not mostly_rounded(logged):
+            continue
+        member = newcomers[member_id]
+        rounded = sum(1 for s in logged if is_rounded(s))
+        yield Finding(
+            rule="newcomer-worklog-rounded",
+            severity=Severity.INFO,
+            message=f"{member.name}: {rounded} of {len(logged)} worklogs of the last "
+            f"{VAGUE_LOOKBACK_DAYS} days are whole half-hours (1 h, 2 h 30 min...), approximate "
+            "rather than tracked: help them track their time precisely.",
+            subject=f"member:{member_id}:rounded-worklogs",
             url=reverse("sprints:member_board", args=[member.cell.slug, member_id]),  # type: ignore[union-attr]
             cell_id=member.cell_id,
             role_slug="mentor",

@@ -17,6 +17,7 @@ from roles.clock import (
     business_time_between,
     is_late,
     reply_due,
+    window_duration,
 )
 
 UTC = ZoneInfo("UTC")
@@ -110,6 +111,41 @@ def test_plain_windows(window, pinged, tz, expected):
     due = reply_due(pinged, window=window, tz=tz, time_off=away)
     assert due == expected
     assert due.utcoffset() == expected.utcoffset()
+
+
+@pytest.mark.parametrize(
+    ("window", "sla_hours", "hours"),
+    [
+        # A project cell's stricter client SLA replaces the 24 hours for client emails ...
+        (Window.CLIENT, Decimal("8"), Decimal("8")),
+        (Window.CLIENT, Decimal("4.5"), Decimal("4.5")),
+        # ... the default holds without one, with a 24 h one, and never loosens past 24 hours.
+        (Window.CLIENT, None, Decimal("24")),
+        (Window.CLIENT, Decimal("24"), Decimal("24")),
+        (Window.CLIENT, Decimal("48"), Decimal("24")),
+        (Window.CLIENT, Decimal("0"), Decimal("24")),
+        # Team pings and reviews keep the handbook's 24 hours whatever the cell promises clients.
+        (Window.BUSINESS_DAY, Decimal("8"), Decimal("24")),
+        (Window.TWO_WEEKS, Decimal("8"), Decimal("336")),
+    ],
+)
+def test_client_window_runs_on_the_cells_stricter_sla(window, sla_hours, hours):
+    assert window_duration(window, sla_hours=sla_hours) == timedelta(seconds=int(hours * 3600))
+
+
+def test_client_email_reply_due_on_a_project_cells_sla():
+    friday = at(UTC, 2026, 11, 20, 10, 0)
+    # 8 business hours: Friday 18:00; without the SLA, the weekend passes: Monday 10:00.
+    assert reply_due(friday, window=Window.CLIENT, tz=UTC, sla_hours=Decimal("8")) == at(
+        UTC, 2026, 11, 20, 18, 0
+    )
+    assert reply_due(friday, window=Window.CLIENT, tz=UTC) == at(UTC, 2026, 11, 23, 10, 0)
+    # Late on Friday, the SLA's hours still skip the weekend (and the member's day off).
+    late = at(UTC, 2026, 11, 20, 20, 0)
+    monday_off = [TimeOffPeriod(date(2026, 11, 23), date(2026, 11, 23))]
+    assert reply_due(late, window=Window.CLIENT, tz=UTC, sla_hours=Decimal("8"), time_off=monday_off) == at(
+        UTC, 2026, 11, 24, 4, 0
+    )
 
 
 def test_zone_given_by_name():

@@ -52,6 +52,21 @@ def test_milestone_without_a_ticket_planned_before_it(cell, core_member):
     assert "Beta" in finding.message
 
 
+def test_milestones_hold_when_planned_ahead_done_far_off_or_their_epic_closed(cell, core_member):
+    current = calendar.sprint_on(TODAY).number
+    planned: Any = EpicFactory(cell=cell, owner=core_member)
+    EpicMilestone.objects.create(epic=planned, title="Beta", deadline=TODAY + timedelta(days=20))
+    # A ticket in the next sprint still comes before a deadline in that sprint or later.
+    TicketFactory(cell=cell, epic=planned, sprint=SprintFactory(number=current + 1))
+    bare: Any = EpicFactory(cell=cell, owner=core_member)
+    EpicMilestone.objects.create(epic=bare, title="Shipped", deadline=TODAY + timedelta(days=3), done=True)
+    EpicMilestone.objects.create(epic=bare, title="Next quarter", deadline=TODAY + timedelta(days=60))
+    EpicMilestone.objects.create(epic=bare, title="Missed", deadline=TODAY - timedelta(days=1))  # past-due's
+    closed: Any = EpicFactory(cell=cell, owner=core_member, status="done")
+    EpicMilestone.objects.create(epic=closed, title="Beta", deadline=TODAY + timedelta(days=10))
+    assert found("epic-milestone-unplanned", cell) == []
+
+
 # --- Offboarding: a leaver's work gets new owners (ep-leaver-handover) ---
 
 

@@ -226,3 +226,21 @@ def test_management_role_given_up_within_a_year(cell):
     (finding,) = findings("role-given-up-early")
     assert finding.subject == f"assignment:{short.pk}:early" and finding.member_id == early.pk
     assert "after about 3 months" in finding.message
+
+
+def test_role_given_up_early_holds_for_a_year_held_ongoing_roles_leavers_and_old_ends(cell):
+    holder, leaver = MemberFactory.create(cell=cell), MemberFactory.create(cell=cell, left_on=TODAY)
+    for slug, member, since, until in (
+        ("sprint-manager", holder, TODAY - timedelta(days=370), TODAY - timedelta(days=2)),  # a year
+        ("sprint-planning-manager", holder, TODAY - timedelta(days=40), None),  # still held
+        (
+            "epic-planning-sustainability-manager",
+            leaver,
+            TODAY - timedelta(days=90),
+            TODAY - timedelta(days=3),
+        ),
+        ("sprint-manager", holder, TODAY - timedelta(days=500), TODAY - timedelta(days=400)),  # long ago
+        ("mentor", holder, TODAY - timedelta(days=30), TODAY - timedelta(days=1)),  # not management
+    ):
+        RoleAssignmentFactory.create(member=member, role=role(slug), cell=cell, since=since, until=until)
+    assert findings("role-given-up-early") == []

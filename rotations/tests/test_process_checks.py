@@ -162,3 +162,24 @@ def test_firefighters_and_discovery_duty_keep_a_spare_task(crew, current_sprint)
         and finding.subject == f"member:{crew[3].pk}:sprint:{current_sprint}:spare"
     )
     assert "firefighter 2" in finding.message
+
+
+def test_spare_task_holds_when_each_holder_keeps_one_and_for_members_off_rotation(
+    crew, current_sprint
+) -> None:
+    from sprints.tests.factories import SprintFactory, TicketFactory
+
+    cell = crew[0].cell
+    current, following = SprintFactory(number=current_sprint), SprintFactory(number=current_sprint + 1)
+    for member, kind in (
+        (crew[2], RotationKind.FIREFIGHTER_1),
+        (crew[3], RotationKind.FIREFIGHTER_2),
+        (crew[4], RotationKind.DISCOVERY_DUTY),
+    ):
+        make_slot(member=member, sprint_number=current_sprint, kind=kind)
+    # Stretch Goals of this sprint, or any ticket of the next one, assigned with a reviewer.
+    TicketFactory(cell=cell, sprint=current, assignee=crew[2], reviewer=crew[0], status="Stretch Goals")
+    TicketFactory(cell=cell, sprint=following, assignee=crew[3], reviewer=crew[0])
+    TicketFactory(cell=cell, sprint=following, assignee=crew[4], reviewer=crew[1], status="In Progress")
+    # crew[5] holds no rotation this sprint and has no spare task: nothing asked of them.
+    assert _findings("rotation-no-spare-task", calendar.sprint_dates(current_sprint).start) == []

@@ -106,11 +106,22 @@ def canonical_status(status: str) -> str:
     return _BY_FOLDED.get(" ".join(status.split()).casefold(), status)
 
 
-def review_hours(points: Decimal | None, status: str, table: ReviewTable = DEFAULT_REVIEW_TABLE) -> Decimal:
+# The handbook's code reviewer of someone new "will reserve extra time to provide additional
+# mentoring and support": a newcomer's ticket takes half as much review time again.
+NEWCOMER_REVIEW_FACTOR = Decimal("1.5")
+
+
+def review_hours(
+    points: Decimal | None, status: str, table: ReviewTable = DEFAULT_REVIEW_TABLE, *, newcomer: bool = False
+) -> Decimal:
+    """The hours a reviewer keeps for a ticket: the table's by its points, times
+    ``NEWCOMER_REVIEW_FACTOR`` when its assignee is a newcomer; none once past review or
+    when not committed."""
     status = canonical_status(status)
     if status in NO_REVIEW_STATUSES or status in NOT_COMMITTED_STATUSES:
         return Decimal(0)
-    return table.hours_for(points)
+    base = table.hours_for(points)
+    return base * NEWCOMER_REVIEW_FACTOR if newcomer else base
 
 
 def assigned_hours(

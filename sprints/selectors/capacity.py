@@ -149,7 +149,7 @@ def capacity_inputs(
                 role=role, since=since, until=until, hours_per_week=per_week, hours_per_month=per_month
             )
         )
-    assigned, reviewed = sql.workload(ids, dates.number, review_table())
+    assigned, reviewed = sql.workload(ids, dates.number, review_table(), dates.start)
     epics = owned_epics if owned_epics is not None else reservations.readers.owned_epics(ids)
     result = []
     for member in rows:

@@ -29,6 +29,7 @@ from django.db import connection
 from roles.calculations import display_name
 from sprints.calculations.capacity import (
     FINISHED_STATUSES,
+    NEWCOMER_REVIEW_FACTOR,
     NO_REVIEW_STATUSES,
     NOT_COMMITTED_STATUSES,
     ReviewTable,
@@ -112,6 +113,16 @@ def _roles_sql(n: int) -> str:
     )
 
 
+# The ticket's assignee is a newcomer on their first day in the sprint (its start, twice as a
+# parameter, or the day they joined), as ``_members_sql`` types the board's members.
+_ASSIGNEE_IS_NEWCOMER = (
+    "(SELECT p.member_type FROM roles_membertypeperiod p JOIN roles_member am ON am.id = p.member_id "
+    "WHERE p.member_id = t.assignee_id "
+    "AND p.since <= CASE WHEN am.joined_on > %s THEN am.joined_on ELSE %s END "
+    "ORDER BY p.since DESC LIMIT 1) = 'newcomer'"
+)
+
+
 @lru_cache(maxsize=64)
 def _workload_sql(n: int, table: ReviewTable) -> str:
     """Per member of sprint ``number``: what they are assigned (kind 'a') and the review
@@ -125,7 +136,8 @@ def _workload_sql(n: int, table: ReviewTable) -> str:
     # parse_review_table), so its numbers are written as plain decimal literals.
     bands = " ".join(f"WHEN t.story_points <= {bound:f} THEN {hours:f}" for bound, hours in table.bands)
     review_hours = (
-        f"SUM(CASE WHEN t.story_points IS NULL THEN {table.unestimated:f} {bands} ELSE {table.above:f} END)"
+        f"SUM((CASE WHEN t.story_points IS NULL THEN {table.unestimated:f} {bands} ELSE {table.above:f} END) "
+        f"* (CASE WHEN {_ASSIGNEE_IS_NEWCOMER} THEN {NEWCOMER_REVIEW_FACTOR:f} ELSE 1 END))"
     )
     sprint_tickets = "FROM sprints_ticket t JOIN sprints_sprint s ON s.id = t.sprint_id WHERE s.number = %s"
     return (
@@ -244,15 +256,16 @@ def roles(
 
 
 def workload(
-    ids: Sequence[int], number: int, table: ReviewTable
+    ids: Sequence[int], number: int, table: ReviewTable, start: date
 ) -> tuple[dict[int, dict[str, Any]], dict[int, Decimal]]:
-    """For ``ids`` in sprint ``number`` (one query): per assignee, the estimate seconds of
-    their open tickets, recurring hours, tickets, points and unestimated open tickets; per
-    reviewer, the hours of review of what they review, from the review table."""
+    """For ``ids`` in sprint ``number`` starting on ``start`` (one query): per assignee, the
+    estimate seconds of their open tickets, recurring hours, tickets, points and unestimated
+    open tickets; per reviewer, the hours of review of what they review, from the review
+    table, newcomers' tickets with their extra time."""
     assigned: dict[int, dict[str, Any]] = {}
     reviewed: dict[int, Decimal] = {}
     for kind, member_id, seconds, recurring, tickets, points, unestimated, review in fetch(
-        _workload_sql(len(ids), table), [number, *ids, number, *ids]
+        _workload_sql(len(ids), table), [number, *ids, start, start, number, *ids]
     ):
         if kind == "a":
             assigned[member_id] = {

@@ -9,13 +9,18 @@ from decimal import Decimal
 
 from django.db.models import (
     Count,
+    DateField,
     IntegerField,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
+    Value,
 )
+from django.db.models.functions import Greatest
 
 from opencraft_ops import calendar
-from roles.models import Cell, Member
+from roles.models import Cell, Member, MemberType, MemberTypePeriod
 from sprints.calculations import SprintDates, injection_cutoff_instant, is_injection
 from sprints.calculations.capacity import (
     FINISHED_STATUSES,
@@ -114,10 +119,21 @@ class MemberTicket:
 
 
 def member_ticket_rows(*, member: Member, sprint_number: int) -> list[MemberTicket]:
-    """The member's tickets of a sprint with their hours (one query)."""
+    """The member's tickets of a sprint with their hours (one query: the assignee's type on
+    their first day in the sprint comes along, for a newcomer's extra review time)."""
     table = review_table()
+    start = calendar.sprint_dates(sprint_number).start
+    first_day = Greatest(OuterRef("assignee__joined_on"), Value(start), output_field=DateField())
+    assignee_type = (
+        MemberTypePeriod.objects.filter(member_id=OuterRef("assignee_id"), since__lte=first_day)
+        .order_by("-since")
+        .values("member_type")[:1]
+    )
+    tickets = _member_tickets(member=member, sprint_number=sprint_number).annotate(
+        assignee_type=Subquery(assignee_type)
+    )
     rows = []
-    for ticket in member_tickets(member=member, sprint_number=sprint_number):
+    for ticket in tickets:
         # A member who both works on and reviews a ticket has both rows, as the capacity
         # counts it in both sums.
         if ticket.assignee_id == member.pk:
@@ -130,19 +146,24 @@ def member_ticket_rows(*, member: Member, sprint_number: int) -> list[MemberTick
             )
             rows.append(MemberTicket(ticket=ticket, role="assignee", hours=hours))
         if ticket.reviewer_id == member.pk:
-            hours = review_hours(ticket.story_points, ticket.status, table)
+            newcomer = ticket.assignee_type == MemberType.NEWCOMER  # type: ignore[attr-defined]
+            hours = review_hours(ticket.story_points, ticket.status, table, newcomer=newcomer)
             rows.append(MemberTicket(ticket=ticket, role="reviewer", hours=hours))
     return rows
 
 
-def member_tickets(*, member: Member, sprint_number: int) -> list[Ticket]:
-    """The member's tickets of a sprint, as assignee or reviewer (one query)."""
-    return list(
+def _member_tickets(*, member: Member, sprint_number: int) -> QuerySet[Ticket]:
+    return (
         tickets_base()
         .filter(sprint__number=sprint_number)
         .filter(Q(assignee=member) | Q(reviewer=member))
         .order_by("priority_category", "key")
     )
+
+
+def member_tickets(*, member: Member, sprint_number: int) -> list[Ticket]:
+    """The member's tickets of a sprint, as assignee or reviewer (one query)."""
+    return list(_member_tickets(member=member, sprint_number=sprint_number))
 
 
 def unestimated_tickets(*, cell_ids: Sequence[int] | None, sprint_number: int) -> list[Ticket]:

@@ -239,6 +239,38 @@ def test_member_board_hours_add_up_to_the_committed_figure(
     assert sum((i.hours for i in rows), Decimal(0)) + row.meeting_hours + row.epic_hours == row.committed
 
 
+def test_reviewing_a_newcomers_ticket_reserves_extra_time(
+    client: Client, core_member: Any, sprint: Any
+) -> None:
+    """The handbook's reviewer of someone new reserves extra time: a newcomer's 3-point ticket
+    takes 3 h of review instead of the table's 2 h, on the member board and in the capacity row
+    alike; a core member's ticket keeps the table's hours."""
+    cell = core_member.cell
+    newcomer: Any = MemberFactory(
+        cell=cell, member_type="newcomer", joined_on=calendar.sprint_dates(sprint.number).start
+    )
+    core: Any = MemberFactory(cell=cell)
+    TicketFactory(
+        cell=cell, sprint=sprint, assignee=newcomer, reviewer=core_member, story_points=3, key="NC-1"
+    )
+    TicketFactory(cell=cell, sprint=sprint, assignee=core, reviewer=core_member, story_points=3, key="CO-1")
+    client.force_login(core_member.user)
+    response = client.get(reverse("sprints:member_board", args=[cell.slug, core_member.pk]))
+    hours = {item.ticket.key: item.hours for item in response.context["rows"] if item.role == "reviewer"}
+    assert hours == {"NC-1": Decimal(3), "CO-1": Decimal(2)}
+    assert response.context["row"].review_hours == Decimal(5)
+    # A newcomer who joins the core team before the sprint starts is reviewed like one.
+    from roles.models import MemberTypePeriod
+
+    MemberTypePeriod.objects.filter(member=newcomer).update(since=sprint.start - timedelta(days=60))
+    MemberTypePeriod.objects.create(
+        member=newcomer, member_type="core", since=sprint.start - timedelta(days=1)
+    )
+    response = client.get(reverse("sprints:member_board", args=[cell.slug, core_member.pk]))
+    assert response.context["row"].review_hours == Decimal(4)
+    assert {i.hours for i in response.context["rows"] if i.role == "reviewer"} == {Decimal(2)}
+
+
 def test_member_board_refuses_other_cell_and_unknown_member(
     client: Client, core_member: Any, outsider: Any
 ) -> None:

@@ -202,6 +202,22 @@ def test_review_table(points: D | None, status: str, expected: D) -> None:
     assert review_hours(points, status, DEFAULT_REVIEW_TABLE) == expected
 
 
+@pytest.mark.parametrize(
+    ("points", "status", "expected"),
+    [
+        (D(3), "To Do", D(3)),  # 2 h, half as much again
+        (D(1), "In Progress", D("0.75")),
+        (None, "Code Review", D(3)),
+        (D(8), "To Do", D("7.5")),
+        (D(8), "External Review", D(0)),  # past review: no extra either
+        (D(3), "Stretch Goals", D(0)),
+    ],
+)
+def test_a_newcomers_ticket_takes_extra_review_time(points: D | None, status: str, expected: D) -> None:
+    assert review_hours(points, status, DEFAULT_REVIEW_TABLE, newcomer=True) == expected
+    assert review_hours(points, status, DEFAULT_REVIEW_TABLE, newcomer=False) == expected / D("1.5")
+
+
 H = 3600
 
 

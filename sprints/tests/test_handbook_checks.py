@@ -78,6 +78,17 @@ def test_current_sprint_ticket_without_reviewer_goes_to_a_firefighter(cell, core
     assert finding.role_slug in ("firefighter-1", "firefighter-2") and finding.member_id is None
 
 
+def test_no_reviewer_holds_when_every_open_ticket_of_the_sprint_has_one(cell, core_member, sprint):
+    reviewer: Any = MemberFactory(cell=cell)
+    TicketFactory(cell=cell, sprint=sprint, assignee=core_member, reviewer=reviewer)
+    # Without a reviewer, but settled: done, delivered, parked or not committed.
+    for status in ("Done", "Deployed & Delivered", "Long External Review/Blocked", "Stretch Goals"):
+        TicketFactory(cell=cell, sprint=sprint, assignee=core_member, reviewer=None, status=status)
+    # Next sprint's: sprint-ticket-not-green asks for its reviewer, not this check.
+    TicketFactory(cell=cell, sprint=SprintFactory(number=S.number + 1), assignee=core_member, reviewer=None)
+    assert found("sprint-ticket-no-reviewer", TODAY, cell) == []
+
+
 def test_firefighters_share_the_tickets():
     assert {firefighter_for(1), firefighter_for(2)} == {"firefighter-1", "firefighter-2"}
 
@@ -89,6 +100,29 @@ def test_core_member_on_a_newcomer_friendly_ticket(cell, core_member, newcomer, 
     (finding,) = found("sprint-core-on-newcomer-friendly", TODAY, cell)
     assert finding.subject == f"ticket:{on_core.key}:newcomer-friendly"
     assert finding.member_id == core_member.pk
+
+
+def test_core_member_on_a_ticket_of_the_newcomer_friendly_priority_group(cell, core_member, sprint):
+    # Unlabelled, but ranked in the backlog's newcomer-friendly group (the estimation session
+    # marks it newcomer-friendly too): the rule holds for it as for the label.
+    ranked: Any = TicketFactory(
+        cell=cell, sprint=sprint, assignee=core_member, labels=[], priority_category=2
+    )
+    (finding,) = found("sprint-core-on-newcomer-friendly", TODAY, cell)
+    assert finding.subject == f"ticket:{ranked.key}:newcomer-friendly" and finding.member_id == core_member.pk
+
+
+def test_newcomer_friendly_holds_for_newcomers_other_work_and_settled_or_past_tickets(
+    cell, core_member, newcomer, sprint
+):
+    friendly = ["newcomer-friendly"]
+    TicketFactory(cell=cell, sprint=sprint, assignee=newcomer, labels=friendly)
+    TicketFactory(cell=cell, sprint=sprint, assignee=newcomer, priority_category=2)
+    TicketFactory(cell=cell, sprint=sprint, assignee=core_member, labels=["backend"], priority_category=1)
+    TicketFactory(cell=cell, sprint=sprint, assignee=core_member, labels=friendly, status="Done")
+    TicketFactory(cell=cell, sprint=sprint, reviewer=core_member, labels=friendly)  # reviewing it: wanted
+    TicketFactory(cell=cell, sprint=SprintFactory(number=S.number - 1), assignee=core_member, labels=friendly)
+    assert found("sprint-core-on-newcomer-friendly", TODAY, cell) == []
 
 
 def test_ticket_over_its_original_estimate(cell, core_member, newcomer, sprint):
@@ -129,6 +163,29 @@ def test_ticket_over_its_original_estimate(cell, core_member, newcomer, sprint):
     assert "2.0 h logged for 1.0 h estimated" in by_subject[f"ticket:{over.key}:estimate-over"].message
 
 
+def test_over_estimate_holds_within_the_estimate_without_one_and_outside_the_sprint(
+    cell, core_member, newcomer, sprint
+):
+    on_budget = {"original_estimate_seconds": 3600, "time_spent_seconds": 3600}
+    TicketFactory(cell=cell, sprint=sprint, assignee=core_member, **on_budget)
+    TicketFactory(cell=cell, sprint=sprint, assignee=newcomer, **on_budget)
+    # No original estimate: nothing to exceed (sprint-ticket-unestimated asks for one).
+    TicketFactory(
+        cell=cell, sprint=sprint, assignee=newcomer, original_estimate_seconds=0, time_spent_seconds=7200
+    )
+    TicketFactory(
+        cell=cell, sprint=sprint, assignee=newcomer, original_estimate_seconds=None, time_spent_seconds=7200
+    )
+    TicketFactory(  # over, but in last sprint: history
+        cell=cell,
+        sprint=SprintFactory(number=S.number - 1),
+        assignee=core_member,
+        original_estimate_seconds=3600,
+        time_spent_seconds=7200,
+    )
+    assert found("sprint-ticket-over-estimate", TODAY, cell) == []
+
+
 def test_long_external_review_ticket_not_reviewed_this_sprint(cell, core_member):
     stale: Any = TicketFactory(cell=cell, assignee=core_member, status="Long External Review/Blocked")
     fresh: Any = TicketFactory(cell=cell, assignee=core_member, status="Long External Review/Blocked")
@@ -136,6 +193,18 @@ def test_long_external_review_ticket_not_reviewed_this_sprint(cell, core_member)
     Ticket.objects.filter(pk=fresh.pk).update(jira_updated_at=datetime.now(UTC) - timedelta(days=3))
     (finding,) = found("sprint-blocked-ticket-stale", timezone.localdate(), cell)
     assert finding.subject == f"ticket:{stale.key}:blocked" and finding.member_id == core_member.pk
+
+
+def test_blocked_ticket_holds_when_touched_within_the_sprint_or_not_blocked(cell, core_member):
+    fresh: Any = TicketFactory(cell=cell, assignee=core_member, status="Long External Review/Blocked")
+    moving: Any = TicketFactory(cell=cell, assignee=core_member, status="In Progress")
+    Ticket.objects.filter(pk=fresh.pk).update(jira_updated_at=datetime.now(UTC) - timedelta(days=13))
+    Ticket.objects.filter(pk=moving.pk).update(jira_updated_at=datetime.now(UTC) - timedelta(days=40))
+    # Never synced from JIRA but edited here lately: counts as touched.
+    TicketFactory(
+        cell=cell, assignee=core_member, status="Long External Review/Blocked", jira_updated_at=None
+    )
+    assert found("sprint-blocked-ticket-stale", timezone.localdate(), cell) == []
 
 
 def test_spillovers_come_before_new_work(cell, core_member, sprint):

@@ -48,14 +48,41 @@ def test_wrap_up_lists_spillovers_and_clean_members(
     )
     client.force_login(sprint_manager.user)
     url = reverse("sprints:wrap_up", args=[core_member.cell.slug]) + f"?sprint={number}"
-    # session, user (with the viewer's member), cell, spillovers, members, viewer's roles
-    with django_assert_num_queries(6):
+    # session, user (with the viewer's member), cell, spillovers, members, delivered tickets,
+    # viewer's roles
+    with django_assert_num_queries(7):
         response = client.get(url)
     assert response.status_code == 200
     wrap = response.context["wrap"]
     assert wrap.unexplained == 3 and len(wrap.spillovers) == 4
     assert {m.pk for m in wrap.clean_members} == {clean.pk, sprint_manager.pk}
     assert "3 without explanation" in response.content.decode()
+
+
+def test_wrap_up_lists_delivered_tickets_to_move_to_done(
+    client: Client, sprint_manager: Any, core_member: Any, other_cell: Any
+) -> None:
+    number = calendar.sprint_on(date.today()).number - 1
+    sprint: Any = SprintFactory(number=number)
+    carried: Any = SprintFactory(number=number + 1)  # JIRA carries a sprint's unfinished tickets on
+    cell = core_member.cell
+    delivered = "Deployed & Delivered"
+    TicketFactory(cell=cell, sprint=sprint, assignee=core_member, status=delivered, key="WU-1")
+    TicketFactory(cell=cell, sprint=carried, assignee=core_member, status=delivered, key="WU-2")
+    # Held: already Done, still in review, another cell's, a sprint long past.
+    TicketFactory(cell=cell, sprint=sprint, assignee=core_member, status="Done", key="WU-3")
+    TicketFactory(cell=cell, sprint=sprint, assignee=core_member, status="External Review", key="WU-4")
+    TicketFactory(cell=other_cell, sprint=sprint, status=delivered, key="WU-5")
+    TicketFactory(cell=cell, sprint=SprintFactory(number=number - 3), status=delivered, key="WU-6")
+    client.force_login(sprint_manager.user)
+    url = reverse("sprints:wrap_up", args=[cell.slug]) + f"?sprint={number}"
+    response = client.get(url)
+    assert [t.key for t in response.context["wrap"].delivered] == ["WU-1", "WU-2"]
+    html = response.content.decode()
+    assert "Delivered, to move to Done" in html and "WU-2" in html and "WU-3" not in html
+    # A sprint with none says so.
+    empty = client.get(reverse("sprints:wrap_up", args=[cell.slug]) + f"?sprint={number - 5}")
+    assert empty.context["wrap"].delivered == [] and "No ticket waits in Deployed" in empty.content.decode()
 
 
 def test_wrap_up_refusals(client: Client, outsider: Any, cell: Any) -> None:

@@ -4,12 +4,16 @@ on ticket, requested repo access, started setting up devstack").
 
 A description is vague when it is empty, shorter than ``MIN_WORDS`` words (a ticket key
 counts as one), or made only of words that name no piece of work ("onboarding", "dev
-work", "meeting", "misc"). Pure: no ORM.
+work", "meeting", "misc"). The durations tell the rest: the mentor helps with "precise time
+tracking ... if the work logs show too many approximate (i.e. rounded) values"
+(``mostly_rounded``). Pure: no ORM.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from decimal import Decimal
 
 MIN_WORDS = 4
 # Words that say that time was spent, not on what. A description made only of these (and a
@@ -41,3 +45,23 @@ def vague_reason(description: str) -> str | None:
     if not meaningful:
         return "generic words only"
     return None
+
+
+# A duration in whole half-hours (30 min, 1 h, 2 h 30 min) looks estimated rather than tracked.
+ROUNDED_SECONDS = 30 * 60
+# "Too many" rounded values: at least this share of at least this many worklogs. A meeting
+# or two of a round length is normal; most of a fortnight's worklogs is a habit.
+ROUNDED_MIN_WORKLOGS = 5
+ROUNDED_SHARE = Decimal("0.8")
+
+
+def is_rounded(seconds: int) -> bool:
+    return seconds > 0 and seconds % ROUNDED_SECONDS == 0
+
+
+def mostly_rounded(durations: Sequence[int]) -> bool:
+    """Whether too many of these worklog durations (seconds) are round: at least
+    ``ROUNDED_SHARE`` of at least ``ROUNDED_MIN_WORKLOGS`` worklogs."""
+    if len(durations) < ROUNDED_MIN_WORKLOGS:
+        return False
+    return sum(1 for s in durations if is_rounded(s)) >= ROUNDED_SHARE * len(durations)

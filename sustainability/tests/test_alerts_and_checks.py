@@ -426,3 +426,18 @@ def test_weekend_work_more_than_once_a_month(core_member: Any, outsider: Any) ->
     (finding,) = findings("weekend-work", as_of)
     assert finding.member_id == core_member.pk and finding.subject == f"member:{core_member.pk}:weekends"
     assert "worked on 2 weekends in the last 30 days (from Sat 7 Mar)" in finding.message
+
+
+def test_weekend_work_holds_once_a_month_and_on_weekdays(core_member: Any, outsider: Any) -> None:
+    from sustainability.tests.factories import WorklogFactory
+
+    as_of = date(2026, 3, 31)  # the window runs from Monday 2 March
+    # One weekend only, both days of it: once a month is allowed.
+    WorklogFactory(member=core_member, work_date=date(2026, 3, 21))
+    WorklogFactory(member=core_member, work_date=date(2026, 3, 22))
+    # Another weekend, but before the window (Sunday 1 March).
+    WorklogFactory(member=core_member, work_date=date(2026, 3, 1))
+    # Weekdays every week, however many.
+    for day in (2, 9, 16, 23, 30):
+        WorklogFactory(member=outsider, work_date=date(2026, 3, day))
+    assert findings("weekend-work", as_of) == []

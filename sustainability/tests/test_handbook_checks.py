@@ -1,5 +1,5 @@
 """The handbook rules checked over worklogs: newcomers' vague worklog descriptions
-(nc-detailed-worklogs) and an assignee silent for 48 working hours on an urgent ticket
+(nc-detailed-worklogs) and rounded durations (mentor-precise-time), an assignee silent for 48 working hours on an urgent ticket
 (cr-silent-assignee). Each fires on data that breaks it and holds on data that keeps it."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from opencraft_ops.sprint_dates import monday_w2
 from roles.tests.factories import MemberFactory, TimeOffFactory
 from sprints.process_checks import firefighter_for
 from sprints.tests.factories import SprintFactory, TicketFactory
-from sustainability.calculations.worklog_text import vague_reason
+from sustainability.calculations.worklog_text import mostly_rounded, vague_reason
 from sustainability.models import Worklog
 from sustainability.tests.factories import WorklogFactory
 
@@ -69,6 +69,54 @@ def test_vague_worklogs_hold_for_detailed_ones_core_members_and_old_ones(cell):
     core: Any = MemberFactory(cell=cell)
     WorklogFactory(member=core, work_date=date(2026, 3, 16), description="dev")  # core: not checked
     assert found("newcomer-worklog-vague", as_of, cell) == []
+
+
+# --- mentor-precise-time: rounded worklog durations ---
+
+M = 60  # seconds
+
+
+@pytest.mark.parametrize(
+    ("durations", "rounded"),
+    [
+        ([60 * M] * 5, True),
+        ([60 * M, 30 * M, 150 * M, 120 * M, 37 * M], True),  # 4 of 5
+        ([60 * M, 30 * M, 150 * M, 43 * M, 37 * M], False),  # 3 of 5
+        ([60 * M] * 4, False),  # too few to say
+        ([45 * M, 75 * M, 20 * M, 95 * M, 61 * M], False),  # tracked to the minute, or quarter
+        ([0, 0, 0, 0, 0], False),  # nothing logged is not rounding
+    ],
+)
+def test_mostly_rounded(durations, rounded):
+    assert mostly_rounded(durations) is rounded
+
+
+def test_rounded_worklogs_of_a_newcomer_reach_the_mentors(cell, django_assert_num_queries):
+    as_of = date(2026, 3, 20)
+    newcomer: Any = MemberFactory(cell=cell, member_type="newcomer", joined_on=date(2026, 3, 2))
+    for day, seconds in ((9, 7200), (10, 3600), (11, 5400), (12, 14400), (13, 2820)):
+        WorklogFactory(member=newcomer, work_date=date(2026, 3, day), seconds=seconds, description="x y z w")
+    with django_assert_num_queries(2):  # the newcomers, their worklogs of the fortnight
+        (finding,) = found("newcomer-worklog-rounded", as_of, cell)
+    assert finding.role_slug == "mentor" and finding.member_id is None and finding.cell_id == cell.pk
+    assert finding.subject == f"member:{newcomer.pk}:rounded-worklogs"
+    assert "4 of 5 worklogs of the last 14 days are whole half-hours" in finding.message
+
+
+def test_rounded_worklogs_hold_when_tracked_core_old_or_few(cell):
+    as_of = date(2026, 3, 20)
+    tracked: Any = MemberFactory(cell=cell, member_type="newcomer", joined_on=date(2026, 2, 2))
+    for day, seconds in ((9, 7260), (10, 3600), (11, 5520), (12, 14100), (13, 2820)):
+        WorklogFactory(member=tracked, work_date=date(2026, 3, day), seconds=seconds)
+    few: Any = MemberFactory(cell=cell, member_type="newcomer", joined_on=date(2026, 2, 2))
+    for day in (16, 17, 18, 19):
+        WorklogFactory(member=few, work_date=date(2026, 3, day), seconds=3600)
+    for day in (2, 3, 4, 5):  # older than 14 days: not counted
+        WorklogFactory(member=few, work_date=date(2026, 3, day), seconds=3600)
+    core: Any = MemberFactory(cell=cell)
+    for day in range(9, 19):
+        WorklogFactory(member=core, work_date=date(2026, 3, day), seconds=3600)  # core: not checked
+    assert found("newcomer-worklog-rounded", as_of, cell) == []
 
 
 # --- cr-silent-assignee ---
