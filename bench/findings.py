@@ -21,8 +21,6 @@ Prints figures; asserts nothing about time.
 from __future__ import annotations
 
 import argparse
-import json
-import statistics
 import sys
 import time
 from datetime import date, timedelta
@@ -30,7 +28,7 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _setup import setup
+from _setup import bench_line, measure, setup
 
 setup("ops_findings")
 
@@ -38,7 +36,6 @@ from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from duties.catalog import load_duty_catalog  # noqa: E402
 from duties.models import DutyDefinition, DutyInstance  # noqa: E402
@@ -49,18 +46,12 @@ from roles.catalog import load_catalog  # noqa: E402
 from roles.models import Cell, Member, MemberTypePeriod, Role, RoleAssignment, TimeOff, WeeklyCommitment  # noqa: E402
 from sustainability.models import Account  # noqa: E402
 
+BENCH = "findings"
 PER_CELL = 25
 
 
 class Rollback(Exception):
     pass
-
-
-def bench_line(figure: str, size: int, value: float, unit: str) -> None:
-    print(
-        "BENCH "
-        + json.dumps({"bench": "findings", "figure": figure, "size": size, "value": value, "unit": unit})
-    )
 
 
 def build(members_total: int, years: int, today: date) -> tuple[Member, Member]:
@@ -185,19 +176,6 @@ def build(members_total: int, years: int, today: date) -> tuple[Member, Member]:
     return viewer, everyone[-1]
 
 
-def measure(client: Client, url: str, repeat: int) -> tuple[int, float]:
-    timings = []
-    queries = 0
-    for _ in range(repeat):
-        with CaptureQueriesContext(connection) as ctx:
-            started = time.perf_counter()
-            response = client.get(url)
-            timings.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-        queries = len(ctx.captured_queries)
-    return queries, statistics.median(timings)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="24,250,1000", help="members, comma separated")
@@ -219,7 +197,7 @@ def main() -> None:
                 result = findings_evaluate()
                 full_s = time.perf_counter() - started
                 print(f"  full evaluation: {full_s:.2f} s, {len(result.opened)} findings opened")
-                bench_line("full evaluation", size, round(full_s, 3), "s")
+                bench_line(BENCH, "full evaluation", size, round(full_s, 3), "s")
 
                 TimeOff.objects.create(
                     member=someone, start=today + timedelta(days=20), end=today + timedelta(days=21)
@@ -229,7 +207,7 @@ def main() -> None:
                 findings_evaluate(scopes=scopes_for([("member", someone.pk)]))
                 one_s = time.perf_counter() - started
                 print(f"  evaluation after one write: {one_s * 1000:.0f} ms")
-                bench_line("evaluation after one write", size, round(one_s * 1000, 1), "ms")
+                bench_line(BENCH, "evaluation after one write", size, round(one_s * 1000, 1), "ms")
 
                 # Where the time of one cell's evaluation goes: each rule, slowest first.
                 from opencraft_ops.process_checks import CheckContext, rules
@@ -243,12 +221,12 @@ def main() -> None:
                 for ms, slug in sorted(per_rule, reverse=True)[:5]:
                     print(f"    rule {slug:<40} {ms:7.0f} ms")
                 for ms, slug in sorted(per_rule, key=lambda row: row[1]):
-                    bench_line(f"one cell: rule {slug}", size, round(ms, 1), "ms")
+                    bench_line(BENCH, f"one cell: rule {slug}", size, round(ms, 1), "ms")
                 total_ms = sum(ms for ms, _ in per_rule)
                 print(
                     f"    every rule for one cell, one after the other: {total_ms:.0f} ms ({len(per_rule)} rules)"
                 )
-                bench_line("one cell: every rule", size, round(total_ms, 1), "ms")
+                bench_line(BENCH, "one cell: every rule", size, round(total_ms, 1), "ms")
 
                 client = Client()
                 client.force_login(viewer.user)
@@ -261,8 +239,8 @@ def main() -> None:
                 ]:
                     queries, ms = measure(client, url, args.repeat)
                     print(f"  {name:<24} {queries:>3} queries  median {ms:7.1f} ms")
-                    bench_line(f"{name} median", size, round(ms, 1), "ms")
-                    bench_line(f"{name} queries", size, queries, "queries")
+                    bench_line(BENCH, f"{name} median", size, round(ms, 1), "ms")
+                    bench_line(BENCH, f"{name} queries", size, queries, "queries")
                 raise Rollback
         except Rollback:
             pass

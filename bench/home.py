@@ -23,8 +23,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
-import statistics
 import sys
 import time
 from datetime import timedelta
@@ -32,16 +30,14 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _setup import setup
+from _setup import bench_line, measure, setup
 
 setup("ops_home")
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from duties.models import DutyDefinition, DutyInstance  # noqa: E402
@@ -60,27 +56,8 @@ PERSONAS = [
     ("epic planning and sustainability manager", "ahmed"),
     ("staff", "admin"),
 ]
+BENCH = "home"
 PER_CELL = 25
-
-
-def bench_line(figure: str, size: int, value: float, unit: str) -> None:
-    print(
-        "BENCH " + json.dumps({"bench": "home", "figure": figure, "size": size, "value": value, "unit": unit})
-    )
-
-
-def measure(client: Client, repeat: int) -> tuple[int, float]:
-    client.get("/")  # warm the template and settings caches
-    timings, queries = [], 0
-    for _ in range(repeat):
-        with CaptureQueriesContext(connection) as ctx:
-            started = time.perf_counter()
-            response = client.get("/")
-            timings.append((time.perf_counter() - started) * 1000)
-        if response.status_code != 200:
-            sys.exit(f"the home page answered {response.status_code}")
-        queries = len(ctx.captured_queries)
-    return queries, statistics.median(timings)
 
 
 def grow(total: int) -> None:
@@ -200,10 +177,10 @@ def run(size_label: str, repeat: int) -> None:
     for persona, username in PERSONAS:
         client = Client()
         client.force_login(User.objects.get(username=username))
-        queries, median = measure(client, repeat)
+        queries, median = measure(client, "/", repeat)
         print(f"  {persona + ' (' + username + ')':44} {queries:7d} {median:10.1f}")
-        bench_line(f"home {persona} median", members, round(median, 1), "ms")
-        bench_line(f"home {persona} queries", members, queries, "queries")
+        bench_line(BENCH, f"home {persona} median", members, round(median, 1), "ms")
+        bench_line(BENCH, f"home {persona} queries", members, queries, "queries")
 
 
 def main() -> None:
