@@ -8,14 +8,25 @@ Every benchmark calls ``setup("ops_<name>")`` before importing models. It
 - creates that database when it is missing (a fresh machine has none), migrates it and
   collects the static files (the manifest the production storage needs to render a page).
 
+It also holds the helpers the page benchmarks share: ``measure()`` (median time and query
+count of a page through the full Django stack) and ``bench_line()`` (one figure as a
+``BENCH {...}`` JSON line).
+
 A benchmark measures; it never asserts a timing.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import statistics
 import sys
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.test import Client
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -76,3 +87,39 @@ def _create_database(url: str) -> None:
                 print(f"created database {name}")
     finally:
         conn.close()
+
+
+def measure(client: Client, url: str, repeat: int) -> tuple[int, float]:
+    """GETs ``url`` once to warm the template and settings caches, then ``repeat`` times;
+    returns (the SQL query count of a request, the median time in ms).
+
+    Any answer other than 200 stops the benchmark: a redirect or an error page would be
+    measured instead of the page.
+    """
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _check(url, client.get(url).status_code)
+    timings: list[float] = []
+    queries = 0
+    for _ in range(repeat):
+        # CaptureQueriesContext keeps the test client's request_started from resetting the log.
+        with CaptureQueriesContext(connection) as ctx:
+            started = time.perf_counter()
+            response = client.get(url)
+            timings.append((time.perf_counter() - started) * 1000)
+        _check(url, response.status_code)
+        queries = len(ctx.captured_queries)
+    return queries, statistics.median(timings)
+
+
+def _check(url: str, status: int) -> None:
+    if status != 200:
+        raise SystemExit(f"GET {url} answered {status}, not 200: nothing to measure.")
+
+
+def bench_line(bench: str, figure: str, size: int, value: float, unit: str) -> None:
+    """Prints one figure as ``BENCH {"bench": ..., "figure": ..., "size": ..., "value": ..., "unit": ...}``."""
+    print(
+        "BENCH " + json.dumps({"bench": bench, "figure": figure, "size": size, "value": value, "unit": unit})
+    )

@@ -14,23 +14,20 @@ as it was. Prints figures; asserts nothing about time.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _setup import setup
+from _setup import measure, setup
 
 setup("ops_roles")
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
+from django.db import transaction  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from roles.catalog import load_catalog  # noqa: E402
 from roles.models import (  # noqa: E402
@@ -128,19 +125,6 @@ def build(cells: int, per_cell: int, today: date) -> Member:
         viewer = viewer or members[0]
     assert viewer is not None
     return viewer
-
-
-def measure(client: Client, url: str, repeat: int) -> tuple[int, float]:
-    timings = []
-    queries = 0
-    for _ in range(repeat):
-        with CaptureQueriesContext(connection) as ctx:
-            started = time.perf_counter()
-            response = client.get(url)
-            timings.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-        queries = len(ctx.captured_queries)
-    return queries, statistics.median(timings)
 
 
 def main() -> None:
