@@ -3,6 +3,7 @@ Markdown and JIRA markup, copyable and downloadable."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -112,6 +113,20 @@ def test_quarterly_company_needs_company_view(bebop_data: Any, staff_user: Any) 
     assert "<strong>cell hours only (handbook)</strong>" in body
     bad = client_for("staff").get("/sustainability/company/quarterly/2026/1/", {"non_cell": "all"})
     assert bad.status_code == 400
+
+
+def test_quarterly_links_keep_the_chosen_counting_and_template(bebop_data: Any, staff_user: Any) -> None:
+    url = "/sustainability/company/quarterly/2026/1/"
+    page = client_for("staff").get(url, {"non_cell": "1", "variant": "above"})
+    links = set(re.findall(r'href="(\?[^"]*)"', page.content.decode()))
+    assert "?non_cell=1&amp;variant=within" in links  # the other template, same counting
+    assert "?non_cell=1&amp;variant=above&amp;format=csv" in links
+    assert "?non_cell=0&amp;variant=above" in links  # the other counting, same template
+    assert "?non_cell=1&amp;variant=above&amp;format=markdown&amp;download=1" in links
+    download = client_for("staff").get(
+        url, {"non_cell": "1", "variant": "above", "format": "markdown", "download": "1"}
+    )
+    assert "21.9%" in download.content.decode()  # the download counts as the page did
 
 
 def test_accounts_review_flags_suspects_and_records_items(
