@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum
@@ -380,6 +381,28 @@ VAGUE_LOOKBACK_DAYS = 14
 VAGUE_EXAMPLES = 2
 
 
+def _newcomer_recent_worklogs(
+    context: CheckContext, field: str
+) -> tuple[dict[int, Member], list[tuple[int, date, Any]]]:
+    """The newcomers of the context and, oldest first, (member id, day, ``field``) of their
+    worklogs of the last ``VAGUE_LOOKBACK_DAYS`` days since they became newcomers (two
+    queries; none of the worklogs without newcomers)."""
+    newcomers = newcomers_in(context)
+    if not newcomers:
+        return newcomers, []
+    start = context.as_of - timedelta(days=VAGUE_LOOKBACK_DAYS - 1)
+    rows = (
+        Worklog.objects.filter(member_id__in=list(newcomers), work_date__range=(start, context.as_of))
+        .order_by("work_date", "pk")
+        .values_list("member_id", "work_date", field)
+    )
+    return newcomers, [
+        (member_id, day, value)
+        for member_id, day, value in rows
+        if day >= (newcomers[member_id].newcomer_since or newcomers[member_id].joined_on)  # type: ignore[attr-defined]
+    ]
+
+
 @register(
     "newcomer-worklog-vague",
     title="A newcomer's worklogs are vague",
@@ -388,21 +411,10 @@ VAGUE_EXAMPLES = 2
 )
 def newcomer_worklog_vague(context: CheckContext) -> Iterator[Finding]:
     # Queries: newcomers (1), their worklogs of the last 14 days since they became newcomers (1).
-    newcomers = newcomers_in(context)
-    if not newcomers:
-        return
-    start = context.as_of - timedelta(days=VAGUE_LOOKBACK_DAYS - 1)
+    newcomers, rows = _newcomer_recent_worklogs(context, "description")
     vague: dict[int, list[tuple[date, str, str]]] = defaultdict(list)
     total: dict[int, int] = defaultdict(int)
-    rows = (
-        Worklog.objects.filter(member_id__in=list(newcomers), work_date__range=(start, context.as_of))
-        .order_by("work_date", "pk")
-        .values_list("member_id", "work_date", "description")
-    )
     for member_id, day, description in rows:
-        member = newcomers[member_id]
-        if day < (member.newcomer_since or member.joined_on):  # type: ignore[attr-defined]
-            continue
         total[member_id] += 1
         reason = vague_reason(description)
         if reason is not None:
@@ -435,18 +447,10 @@ def newcomer_worklog_vague(context: CheckContext) -> Iterator[Finding]:
 )
 def newcomer_worklog_rounded(context: CheckContext) -> Iterator[Finding]:
     # Queries: newcomers (1), their worklogs of the last 14 days since they became newcomers (1).
-    newcomers = newcomers_in(context)
-    if not newcomers:
-        return
-    start = context.as_of - timedelta(days=VAGUE_LOOKBACK_DAYS - 1)
+    newcomers, rows = _newcomer_recent_worklogs(context, "seconds")
     durations: dict[int, list[int]] = defaultdict(list)
-    rows = Worklog.objects.filter(
-        member_id__in=list(newcomers), work_date__range=(start, context.as_of)
-    ).values_list("member_id", "work_date", "seconds")
-    for member_id, day, seconds in rows:
-        member = newcomers[member_id]
-        if day >= (member.newcomer_since or member.joined_on):  # type: ignore[attr-defined]
-            durations[member_id].append(seconds)
+    for member_id, _day, seconds in rows:
+        durations[member_id].append(seconds)
     for member_id, logged in sorted(durations.items()):
         if not mostly_rounded(logged):
             continue
