@@ -7,8 +7,9 @@ synced sprint always has unfinished tickets (see "Days of the sprint" below). Th
 * the newcomers get an onboarding epic (its first-day call done), all but the last of those
   without one;
 * one ticket is 50 % over its original estimate, unless the synced sprint already has one;
-* one ticket of the current sprint loses its reviewer, one core member's ticket is labelled
-  newcomer-friendly;
+* one ticket of the current sprint loses its reviewer;
+* one core member's ticket is newcomer-friendly: of those the sync labelled at random, the
+  first keeps the label, the others lose it (with none, one gets it);
 * two tickets wait in Long External Review/Blocked: one untouched for three weeks, one
   updated two days ago;
 * the first newcomer's onboarding epic gets a milestone in ten days with no ticket planned;
@@ -22,8 +23,9 @@ synced sprint always has unfinished tickets (see "Days of the sprint" below). Th
 Firefighters without a spare task need no seeding: the synced tickets leave some holders
 with one and some without. The second pass of the rules adds:
 
-* the first newcomer logs an hour described only as "onboarding" (vague), the others keep
-  their synced descriptions;
+* the newcomers' synced worklogs say what was done (the ticket's summary, where the fake
+  Tempo writes "Work on <key>"), then the first newcomer logs an hour described only as
+  "onboarding" (vague);
 * one unfinished ticket (current or next sprint) of the last newcomer who has one needs
   production access;
 * the oldest unacknowledged epic update of this sprint is dated five days back (at least two
@@ -71,6 +73,7 @@ from opencraft_ops import calendar
 from roles import services as roles_services
 from roles.demo import jira_account_id
 from roles.models import Cell, Member, MemberType, Role, RoleAssignment, TimeOff
+from sprints.calculations.deadlines import SETTLED_STATUSES
 from sprints.models import PriorityCategory, Spillover, Sprint, Ticket, TicketStatus
 from sprints.process_checks import STARTED_STATUSES
 from sustainability.models import Worklog
@@ -133,8 +136,21 @@ def seed(stdout: TextIO) -> None:
             Ticket.objects.filter(pk=ticket.pk).update(reviewer=None)
             changed.append(f"{ticket.key} without reviewer")
     core_ids = [m.pk for m in Member.objects.with_type() if m.current_type == MemberType.CORE]  # type: ignore[attr-defined]
+    # The fake JIRA labels tickets newcomer-friendly at random: of those core members hold (this
+    # sprint and the next, as the check reads them) one keeps the label; with none, one gets it.
+    held = [
+        t
+        for t in Ticket.objects.filter(sprint__number__in=[current, current + 1], assignee_id__in=core_ids)
+        .exclude(status__in=SETTLED_STATUSES)
+        .order_by("key")
+        if FRIENDLY in (t.labels or [])
+    ]
+    for ticket in held[1:]:
+        Ticket.objects.filter(pk=ticket.pk).update(labels=[x for x in ticket.labels if x != FRIENDLY])
+    if held[1:]:
+        changed.append(f"{len(held) - 1} core members' tickets no longer newcomer-friendly")
     on_core = [t for t in in_sprint.filter(assignee_id__in=core_ids) if FRIENDLY not in (t.labels or [])]
-    if on_core and not any(FRIENDLY in (t.labels or []) for t in in_sprint.filter(assignee_id__in=core_ids)):
+    if on_core and not held:
         ticket = on_core[0]
         Ticket.objects.filter(pk=ticket.pk).update(labels=[*(ticket.labels or []), FRIENDLY])
         changed.append(f"{ticket.key} newcomer-friendly on a core member")
@@ -223,6 +239,24 @@ def _second_pass(now: datetime, current: int) -> list[str]:
         if m.current_type == MemberType.NEWCOMER and m.cell_id is not None  # type: ignore[attr-defined]
     ]
     if newcomers:
+        # The fake Tempo describes every worklog as "Work on <key>", too short to say what was
+        # done: the newcomers' say it (their ticket's summary), so only the one below is vague.
+        synced = [
+            w
+            for w in Worklog.objects.filter(
+                member__in=newcomers,
+                ticket__isnull=False,
+                description__startswith="Work on ",
+                work_date__gte=min(m.joined_on for m in newcomers),
+            ).select_related("ticket")
+            if w.ticket is not None and w.description == f"Work on {w.ticket.key}"
+        ]
+        for worklog in synced:
+            assert worklog.ticket is not None
+            worklog.description = f"{worklog.ticket.summary} ({worklog.ticket.key})"
+        Worklog.objects.bulk_update(synced, ["description"], batch_size=500)
+        if synced:
+            changed.append(f"{len(synced)} newcomer worklogs say what was done")
         first = newcomers[0]
         day = timezone.localdate() - timedelta(days=1)
         if not Worklog.objects.filter(member=first, description="onboarding").exists():
