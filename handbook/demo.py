@@ -43,7 +43,10 @@ before never pick it):
   assignee has shown no sign since the sprint started, one changed in JIRA two hours ago;
 * the latest update of one open epic asks for a monthly allocation from next month just over
   what its cell has for epics, so that cell's forward plan is short in each of the next three
-  months (the others keep within their hours).
+  months (the others keep within their hours);
+* the second newcomer's worklogs of the last two weeks are rounded to whole half-hours (the
+  mentor is asked to help with precise time tracking); the others' synced durations are not
+  round.
 
 Three more need no seeding: the roles demo has a member leave six days ago, and the sync left
 them an open epic and tickets (leaver handover); the sync gives each board two clients of six,
@@ -76,8 +79,9 @@ from roles.models import Cell, Member, MemberType, Role, RoleAssignment, TimeOff
 from sprints.calculations.deadlines import SETTLED_STATUSES
 from sprints.models import PriorityCategory, Spillover, Sprint, Ticket, TicketStatus
 from sprints.process_checks import STARTED_STATUSES
+from sustainability.calculations.worklog_text import ROUNDED_SECONDS, mostly_rounded
 from sustainability.models import Worklog
-from sustainability.process_checks import URGENT_LABEL
+from sustainability.process_checks import URGENT_LABEL, VAGUE_LOOKBACK_DAYS
 
 FRIENDLY = "newcomer-friendly"
 OPEN = [TicketStatus.TODO, TicketStatus.IN_PROGRESS, TicketStatus.BACKLOG]
@@ -314,7 +318,35 @@ def _third_pass(now: datetime, today: date, current: int) -> list[str]:
         *_newcomer_first_weeks(today, current),
         *_silent_assignee(now, today, current),
         *_capacity_plan_short(today),
+        *_rounded_worklogs(today),
     ]
+
+
+def _rounded_worklogs(today: date) -> list[str]:
+    """The second newcomer (by username; the first's vague worklog is above) logged time in
+    whole half-hours over the check's last days: their durations are rounded to the nearest
+    half-hour (at least one), which keeps their hours about the same. The others' synced
+    durations are not round, so the rule holds for them."""
+    newcomers = [
+        m
+        for m in Member.objects.with_type().select_related("user").order_by("user__username")
+        if m.current_type == MemberType.NEWCOMER and m.cell_id is not None  # type: ignore[attr-defined]
+    ]
+    if len(newcomers) < 2:
+        return []
+    member = newcomers[1]
+    start = max(today - timedelta(days=VAGUE_LOOKBACK_DAYS - 1), member.joined_on)
+    recent = list(Worklog.objects.filter(member=member, work_date__range=(start, today)))
+    if mostly_rounded([w.seconds for w in recent]):
+        return []  # already (a second run)
+    for worklog in recent:
+        all_billed = worklog.billable_seconds >= worklog.seconds
+        worklog.seconds = max(ROUNDED_SECONDS, round(worklog.seconds / ROUNDED_SECONDS) * ROUNDED_SECONDS)
+        worklog.billable_seconds = (
+            worklog.seconds if all_billed else min(worklog.billable_seconds, worklog.seconds)
+        )
+    Worklog.objects.bulk_update(recent, ["seconds", "billable_seconds"], batch_size=500)
+    return [f"{member.name} logged {len(recent)} worklogs in whole half-hours"] if recent else []
 
 
 def _newcomer_first_weeks(today: date, current: int) -> list[str]:

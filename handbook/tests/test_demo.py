@@ -245,6 +245,7 @@ ISSUE_15_RULES = {
     "sprint-spillover-not-prioritised",
     "rotation-no-spare-task",
     "role-given-up-early",
+    "newcomer-worklog-rounded",
     "ticket-assignee-silent",
     "newcomer-worklog-vague",
     "newcomer-week-points",
@@ -288,6 +289,7 @@ def test_the_demo_breaks_every_issue_15_rule_that_can_fire_today() -> None:
         "newcomer-week-points",
         "newcomer-production-access",
         "newcomer-worklog-vague",
+        "newcomer-worklog-rounded",
         "sprint-core-on-newcomer-friendly",
         "member-leaving-handover",
     ):
@@ -300,3 +302,22 @@ def test_the_demo_breaks_every_issue_15_rule_that_can_fire_today() -> None:
     assert {(f.rule, f.subject) for f in again if f.rule in ISSUE_15_RULES} == {
         (f.rule, f.subject) for f in found if f.rule in ISSUE_15_RULES
     }
+
+
+def test_rounded_worklogs_fire_once_and_hold_elsewhere(cell: Any) -> None:
+    from sustainability.tests.factories import WorklogFactory
+
+    today = date.today()
+    newcomers: list[Any] = [
+        MemberFactory(cell=cell, member_type="newcomer", joined_on=today - timedelta(days=30))
+        for _ in range(3)
+    ]
+    for newcomer in newcomers:
+        for n in range(6):  # tracked, not rounded: 1 h 07, 1 h 14...
+            WorklogFactory(member=newcomer, work_date=today - timedelta(days=n), seconds=3600 + 420 * (n + 1))
+    demo._rounded_worklogs(today)
+    demo._rounded_worklogs(today)  # idempotent
+    context = CheckContext(as_of=today, cell_ids=frozenset({cell.pk}))
+    found = list(run_checks(context, only=["newcomer-worklog-rounded"]))
+    ordered = sorted(newcomers, key=lambda m: m.user.username)
+    assert [f.subject for f in found] == [f"member:{ordered[1].pk}:rounded-worklogs"]
