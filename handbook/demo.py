@@ -46,7 +46,9 @@ before never pick it):
   months (the others keep within their hours);
 * the second newcomer's worklogs of the last two weeks are rounded to whole half-hours (the
   mentor is asked to help with precise time tracking); the others' synced durations are not
-  round.
+  round;
+* one core member's request to change their weekly hours has waited three working days for
+  a decision, another's was approved (``handbook/demo_commitments.py``).
 
 Three more need no seeding: the roles demo has a member leave six days ago, and the sync left
 them an open epic and tickets (leaver handover); the sync gives each board two clients of six,
@@ -72,6 +74,7 @@ from django.utils import timezone
 
 from epics.capacity_plan import PLAN_STATUSES, capacity_plans
 from epics.models import Epic, EpicMilestone, EpicStatus, EpicUpdate
+from handbook.demo_commitments import seed_commitment_requests
 from opencraft_ops import calendar
 from roles import services as roles_services
 from roles.demo import jira_account_id
@@ -319,6 +322,7 @@ def _third_pass(now: datetime, today: date, current: int) -> list[str]:
         *_silent_assignee(now, today, current),
         *_capacity_plan_short(today),
         *_rounded_worklogs(today),
+        *seed_commitment_requests(now, today),
     ]
 
 

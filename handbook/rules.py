@@ -827,8 +827,8 @@ _ROWS: list[tuple[str, str, str, Kind, str]] = [
         EPIC_PLANNING,
         "ep-commitment-changes",
         "Requests to change weekly hour commitments are handled.",
-        DUTY,
-        "epic-planning-checklist",
+        CHECK,
+        "commitment-request-waiting",
     ),
     (
         EPIC_PLANNING,

@@ -29,6 +29,7 @@ from roles.calculations import periods_overlap, tenure_label
 from roles.integrity import refusal_error
 from roles.models import (
     Cell,
+    CommitmentChangeRequest,
     Member,
     MemberTypePeriod,
     Role,
@@ -388,6 +389,26 @@ class WeeklyCommitmentAdmin(RefusalAsFormErrorAdmin):
     search_fields = ["member__user__username", "member__user__first_name", "member__user__last_name"]
     list_select_related = ["member__user"]
     autocomplete_fields = ["member"]
+
+
+@admin.register(CommitmentChangeRequest)
+class CommitmentChangeRequestAdmin(admin.ModelAdmin):
+    """Requests to change weekly hours. Decisions are made on the deciders' page
+    (``/org/commitment-requests/``), which records the commitment; here the decided fields
+    are read-only so the admin cannot approve without one."""
+
+    list_display = ["member", "hours_per_week", "since", "status", "requested_at", "decided_by", "decided_at"]
+    list_filter = ["status", "member__cell"]
+    search_fields = [
+        "member__user__username",
+        "member__user__first_name",
+        "member__user__last_name",
+        "reason",
+    ]
+    list_select_related = ["member__user", "decided_by__user"]
+    autocomplete_fields = ["member"]
+    date_hierarchy = "requested_at"
+    readonly_fields = ["status", "decided_by", "decided_at", "decision_note"]
 
 
 @admin.register(MemberTypePeriod)

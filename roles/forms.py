@@ -33,6 +33,25 @@ class TimeOffForm(forms.Form):
         return data
 
 
+class CommitmentRequestForm(forms.Form):
+    """A member asks to change their weekly hours (the model checks the bounds and the date)."""
+
+    hours_per_week = forms.DecimalField(
+        label="Hours per week",
+        max_digits=5,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.5", "min": "0", "max": "80"}),
+    )
+    since = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class CommitmentDecisionForm(forms.Form):
+    """Approve or decline a request; declining needs a note (the service says so)."""
+
+    note = forms.CharField(required=False, max_length=2000, widget=forms.TextInput())
+
+
 class DirectoryFilterForm(forms.Form):
     """The directory's member filter (a GET form): words of a name, a cell, a role held today."""
 

@@ -156,3 +156,37 @@ def can_edit_member_record(user: AnyUser, member: Member, owners: set[str], *, a
     if allow_self and me.pk == member.pk:
         return True
     return member.cell is not None and holds_role(user, owners, cell=member.cell)
+
+
+def commitment_decider_cell_ids(user: AnyUser, *, as_of: date | None = None) -> set[int] | None:
+    """The cells whose commitment change requests ``user`` decides: ``None`` for staff
+    (every cell, and the members outside the cells), else the cells where they hold one
+    of ``COMMITMENT_OWNERS`` on ``as_of`` (a cell-less assignment of a cell role counts in
+    their own cell, as ``held_roles`` reads it). One query, none for staff."""
+    if not user.is_authenticated:
+        return set()
+    if user.is_staff:
+        return None
+    me = member_of(user)
+    if me is None:
+        return set()
+    day = as_of or timezone.localdate()
+    rows = (
+        RoleAssignment.objects.filter(member=me, role__slug__in=COMMITMENT_OWNERS, since__lte=day)
+        .filter(Q(until__isnull=True) | Q(until__gte=day))
+        .values_list("cell_id", flat=True)
+    )
+    cells = {cell_id if cell_id is not None else me.cell_id for cell_id in rows}
+    return {cell_id for cell_id in cells if cell_id is not None}
+
+
+def can_decide_commitment_request(user: AnyUser, member: Member) -> bool:
+    """Staff, or the epic planning and sustainability manager of ``member``'s cell; never
+    the member themselves (not even staff)."""
+    if not user.is_authenticated:
+        return False
+    me = member_of(user)
+    if me is not None and me.pk == member.pk:
+        return False
+    cells = commitment_decider_cell_ids(user)
+    return cells is None or (member.cell_id is not None and member.cell_id in cells)

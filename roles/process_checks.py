@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.db.models import Count, F, Q, QuerySet
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 
 from opencraft_ops.process_checks import CheckContext, Finding, Severity, register
 from roles import rotation_holders
-from roles.models import Cell, Role, RoleAssignment
+from roles.calculations import workdays
+from roles.models import Cell, CommitmentChangeRequest, CommitmentRequestStatus, Role, RoleAssignment
 
 CELL_SUPPORTER = "cell-supporter"
 CEO = "ceo"
+EPIC_PLANNING_MANAGER = "epic-planning-sustainability-manager"
 
 
 def _current(context: CheckContext) -> QuerySet[RoleAssignment]:
@@ -217,4 +221,52 @@ def role_given_up_early(context: CheckContext) -> Iterator[Finding]:
             url=_member_url(assignment.member_id),
             cell_id=assignment.cell_id,
             member_id=assignment.member_id,
+        )
+
+
+# A request to change weekly hours is decided within this many working days.
+COMMITMENT_REQUEST_WORKDAYS = 2
+
+
+def commitment_request_waited(requested_on: date, as_of: date) -> int:
+    """Working days (Monday to Friday) a request made on ``requested_on`` has waited by
+    ``as_of``: the days after the request, ``as_of`` included."""
+    return len(workdays(requested_on + timedelta(days=1), as_of))
+
+
+@register(
+    "commitment-request-waiting",
+    title="A request to change weekly hours waits for a decision",
+    description="The epic planning and sustainability manager handles the cell members' requests to "
+    f"change their weekly hours: one still pending after {COMMITMENT_REQUEST_WORKDAYS} working days "
+    "is reported to them.",
+)
+def commitment_request_waiting(context: CheckContext) -> Iterator[Finding]:
+    # Queries: one, the pending requests of cell members, with the member.
+    rows = (
+        CommitmentChangeRequest.objects.filter(
+            status=CommitmentRequestStatus.PENDING, member__cell__isnull=False
+        )
+        .select_related("member__user")
+        .order_by("requested_at", "pk")
+    )
+    if context.cell_ids is not None:
+        rows = rows.filter(member__cell_id__in=context.cell_ids)
+    url = reverse("roles:commitment-requests")
+    for change_request in rows:
+        requested_on = timezone.localtime(change_request.requested_at).date()
+        waited = commitment_request_waited(requested_on, context.as_of)
+        if waited <= COMMITMENT_REQUEST_WORKDAYS:
+            continue
+        yield Finding(
+            rule="commitment-request-waiting",
+            severity=Severity.WARNING,
+            message=f"{change_request.member.name} asked to work "
+            f"{floatformat(change_request.hours_per_week, '-2')} hours a week from "
+            f"{date_format(change_request.since, 'DATE_FORMAT')}; the request has waited {waited} working days "
+            "for a decision.",
+            subject=f"commitment-request:{change_request.pk}",
+            url=f"{url}#request-{change_request.pk}",
+            cell_id=change_request.member.cell_id,
+            role_slug=EPIC_PLANNING_MANAGER,
         )

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404
 
@@ -19,6 +19,8 @@ from roles import rotation_holders
 from roles.calculations import TimeOffPeriod, tenure_label
 from roles.models import (
     Cell,
+    CommitmentChangeRequest,
+    CommitmentRequestStatus,
     Member,
     MemberQuerySet,
     MemberTypePeriod,
@@ -426,3 +428,61 @@ def time_off_ending_since(*, member_id: int, start: date) -> list[TimeOff]:
 def next_of(periods: Iterable[TimeOff], as_of: date) -> TimeOff | None:
     """``next_time_off`` among loaded periods (by start): the current or next one."""
     return next((p for p in periods if p.end >= as_of), None)
+
+
+# --- Requests to change a weekly commitment ---
+
+# How long the deciders' page keeps showing decided requests.
+DECIDED_SHOWN_DAYS = 90
+# How many of their own decided requests a member's page shows.
+OWN_DECIDED_SHOWN = 3
+
+
+def _with_current_hours(
+    qs: QuerySet[CommitmentChangeRequest], as_of: date
+) -> QuerySet[CommitmentChangeRequest]:
+    """Annotates ``current_hours``: the member's commitment in force on ``as_of`` (a subquery)."""
+    current = (
+        WeeklyCommitment.objects.filter(member_id=OuterRef("member_id"), since__lte=as_of)
+        .order_by("-since")
+        .values("hours_per_week")[:1]
+    )
+    return qs.annotate(current_hours=Subquery(current))
+
+
+@dataclass
+class CommitmentRequests:
+    pending: list[CommitmentChangeRequest]
+    decided: list[CommitmentChangeRequest]
+
+
+def commitment_requests_to_decide(
+    *, cell_ids: Iterable[int] | None, as_of: date, decided_since: Any
+) -> CommitmentRequests:
+    """The requests of the members of ``cell_ids`` (every member for ``None``): the pending
+    ones, oldest first, with each member's current hours, and those decided (or withdrawn)
+    since ``decided_since``, newest first. Two queries, whatever the number of requests."""
+    qs = CommitmentChangeRequest.objects.select_related("member__user", "member__cell")
+    if cell_ids is not None:
+        qs = qs.filter(member__cell_id__in=list(cell_ids))
+    pending = _with_current_hours(qs.filter(status=CommitmentRequestStatus.PENDING), as_of)
+    decided = (
+        qs.exclude(status=CommitmentRequestStatus.PENDING)
+        .filter(decided_at__gte=decided_since)
+        .select_related("decided_by__user")
+        .order_by("-decided_at", "-pk")
+    )
+    return CommitmentRequests(pending=list(pending.order_by("requested_at", "pk")), decided=list(decided))
+
+
+def own_commitment_requests(*, member_id: int) -> CommitmentRequests:
+    """A member's pending request (at most one) and their last few decided ones, in one query."""
+    rows = list(
+        CommitmentChangeRequest.objects.filter(member_id=member_id)
+        .select_related("decided_by__user")
+        .order_by("-requested_at", "-pk")[: OWN_DECIDED_SHOWN + 1]
+    )
+    pending = [r for r in rows if r.is_pending]
+    return CommitmentRequests(
+        pending=pending, decided=[r for r in rows if not r.is_pending][:OWN_DECIDED_SHOWN]
+    )

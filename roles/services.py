@@ -15,12 +15,15 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from roles.integrity import save_or_refuse
 from roles.models import (
     Cell,
+    CommitmentChangeRequest,
+    CommitmentRequestStatus,
     Member,
     MemberType,
     MemberTypePeriod,
@@ -97,6 +100,96 @@ def commitment_change(
     commitment.full_clean()
     save_or_refuse(commitment)
     return commitment
+
+
+# --- Requests to change a weekly commitment (decided by the cell's epic planning and
+# sustainability manager, or staff: ``roles.permissions.can_decide_commitment_request``) ---
+
+
+@transaction.atomic
+def commitment_request_create(
+    *, member: Member, hours_per_week: Decimal, since: date, reason: str = ""
+) -> CommitmentChangeRequest:
+    """The member asks to work ``hours_per_week`` from ``since`` on (today or later; one
+    pending request at a time)."""
+    change_request = CommitmentChangeRequest(
+        member=member, hours_per_week=hours_per_week, since=since, reason=reason
+    )
+    change_request.full_clean()
+    save_or_refuse(change_request)
+    return change_request
+
+
+def _pending_locked(change_request: CommitmentChangeRequest) -> CommitmentChangeRequest:
+    """The request read again under a row lock, refused unless still pending: of two
+    decisions (or a decision and a withdrawal) racing, the second sees the first's."""
+    locked = (
+        CommitmentChangeRequest.objects.select_for_update().select_related("member").get(pk=change_request.pk)
+    )
+    if not locked.is_pending:
+        raise ValidationError(f"This request was already {locked.get_status_display().lower()}.")
+    return locked
+
+
+@transaction.atomic
+def commitment_request_withdraw(
+    *, change_request: CommitmentChangeRequest, member: Member
+) -> CommitmentChangeRequest:
+    """The member takes back their own pending request."""
+    if change_request.member_id != member.pk:
+        raise PermissionDenied("Only the member who asked can withdraw the request.")
+    locked = _pending_locked(change_request)
+    locked.status = CommitmentRequestStatus.WITHDRAWN
+    locked.decided_at = timezone.now()
+    locked.full_clean()
+    save_or_refuse(locked)
+    return locked
+
+
+def _decide(
+    change_request: CommitmentChangeRequest, *, decided_by: Member | None, status: str, note: str
+) -> CommitmentChangeRequest:
+    if decided_by is not None and decided_by.pk == change_request.member_id:
+        raise PermissionDenied("You cannot decide your own request; your cell's manager or staff does.")
+    locked = _pending_locked(change_request)
+    locked.status = status
+    locked.decided_by = decided_by
+    locked.decided_at = timezone.now()
+    locked.decision_note = note
+    locked.full_clean()
+    save_or_refuse(locked)
+    return locked
+
+
+@transaction.atomic
+def commitment_request_approve(
+    *, change_request: CommitmentChangeRequest, decided_by: Member | None, note: str = ""
+) -> WeeklyCommitment:
+    """Approves the request and records its commitment from the request's ``since`` through
+    ``commitment_change`` (the same checks as any commitment: a day already taken refuses
+    it, and nothing is saved). ``decided_by`` is None for a staff account without a member;
+    callers check who may decide (``roles.permissions.can_decide_commitment_request``)."""
+    decided = _decide(
+        change_request, decided_by=decided_by, status=CommitmentRequestStatus.APPROVED, note=note
+    )
+    return commitment_change(
+        member=decided.member,
+        hours_per_week=decided.hours_per_week,
+        since=decided.since,
+        note=f"Approved request of {timezone.localdate(decided.requested_at)}"[:255],
+    )
+
+
+@transaction.atomic
+def commitment_request_decline(
+    *, change_request: CommitmentChangeRequest, decided_by: Member | None, note: str
+) -> CommitmentChangeRequest:
+    """Declines the request, saying why (the note is required)."""
+    if not note.strip():
+        raise ValidationError({"decision_note": "Say why the request is declined."})
+    return _decide(
+        change_request, decided_by=decided_by, status=CommitmentRequestStatus.DECLINED, note=note.strip()
+    )
 
 
 @transaction.atomic

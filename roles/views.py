@@ -1,24 +1,38 @@
-"""Pages of the organisation: the directory and a member's page."""
+"""Pages of the organisation: the directory, a member's page and the requests to change
+weekly commitments."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_POST
 
 from findings import selectors as findings_selectors
 from opencraft_ops.calendar import sprint_on
 from roles import selectors, services
-from roles.forms import DirectoryFilterForm, TimeOffForm, apply_validation_error
-from roles.models import Cell, Member, Role
+from roles.forms import (
+    CommitmentDecisionForm,
+    CommitmentRequestForm,
+    DirectoryFilterForm,
+    TimeOffForm,
+    apply_validation_error,
+)
+from roles.models import Cell, CommitmentChangeRequest, Member, Role
 from roles.permissions import (
+    COMMITMENT_OWNERS,
     TIME_OFF_OWNERS,
+    can_decide_commitment_request,
     can_edit_member_record,
     can_view_member,
+    commitment_decider_cell_ids,
     member_of,
     sees_every_cell,
 )
@@ -82,7 +96,11 @@ def directory(request: HttpRequest) -> HttpResponse:
 
 
 def _member_page(
-    request: HttpRequest, member_id: int, form: TimeOffForm | None, status: int = 200
+    request: HttpRequest,
+    member_id: int,
+    form: TimeOffForm | None,
+    status: int = 200,
+    request_form: CommitmentRequestForm | None = None,
 ) -> HttpResponse:
     today = timezone.localdate()
     page = selectors.member_page(member_id=member_id, as_of=today)
@@ -91,6 +109,20 @@ def _member_page(
     can_record = can_edit_member_record(request.user, page.member, TIME_OFF_OWNERS, allow_self=True)
     if can_record and form is None:
         form = TimeOffForm()
+    me = member_of(request.user)
+    own = me is not None and me.pk == page.member.pk
+    # Their own page: their request to change their hours (one query), and a link to the
+    # requests they decide when their roles (already loaded) say so.
+    own_requests = selectors.own_commitment_requests(member_id=page.member.pk) if own else None
+    if own and request_form is None:
+        request_form = CommitmentRequestForm()
+    decides = request.user.is_staff or (
+        own
+        and any(
+            held.assignment.role.slug in COMMITMENT_OWNERS and held.assignment.is_current_on(today)
+            for held in page.roles
+        )
+    )
     return render(
         request,
         "roles/member.html",
@@ -99,6 +131,9 @@ def _member_page(
             "member": page.member,
             "form": form if can_record else None,
             "today": today,
+            "own_requests": own_requests,
+            "request_form": request_form if own else None,
+            "decides_commitments": decides,
             **_viewer(request),
         },
         status=status,
@@ -132,3 +167,108 @@ def member_time_off_add(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("roles:member", pk=member.pk)
     return _member_page(request, member.pk, form, status=400)
+
+
+@login_required
+@require_POST
+def member_commitment_request(request: HttpRequest, pk: int) -> HttpResponse:
+    """The member asks to change their own weekly hours (nobody asks for someone else)."""
+    member = get_object_or_404(Member.objects.select_related("cell", "user"), pk=pk)
+    me = member_of(request.user)
+    if me is None or me.pk != member.pk:
+        raise PermissionDenied("Only the member can ask to change their weekly hours.")
+    form = CommitmentRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            asked = services.commitment_request_create(member=member, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(
+                request,
+                f"Asked to work {floatformat(asked.hours_per_week, '-2')} hours a week from "
+                f"{date_format(asked.since, 'DATE_FORMAT')}; "
+                "your cell's epic planning and sustainability manager decides.",
+            )
+            return redirect("roles:member", pk=member.pk)
+    return _member_page(request, member.pk, None, status=400, request_form=form)
+
+
+@login_required
+@require_POST
+def commitment_request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    change_request = get_object_or_404(CommitmentChangeRequest, pk=pk)
+    me = member_of(request.user)
+    if me is None or me.pk != change_request.member_id:
+        raise PermissionDenied("Only the member who asked can withdraw the request.")
+    try:
+        services.commitment_request_withdraw(change_request=change_request, member=me)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Your request is withdrawn.")
+    return redirect("roles:member", pk=me.pk)
+
+
+@login_required
+@require_GET
+def commitment_requests(request: HttpRequest) -> HttpResponse:
+    """The requests the viewer decides: those of the cells where they are the epic planning
+    and sustainability manager (every one for staff), pending and decided in the last 90 days."""
+    cell_ids = commitment_decider_cell_ids(request.user)
+    if cell_ids is not None and not cell_ids:
+        raise PermissionDenied(
+            "Only a cell's epic planning and sustainability manager or staff decide these."
+        )
+    today = timezone.localdate()
+    data = selectors.commitment_requests_to_decide(
+        cell_ids=cell_ids,
+        as_of=today,
+        decided_since=timezone.now() - timedelta(days=selectors.DECIDED_SHOWN_DAYS),
+    )
+    me = member_of(request.user)
+    return render(
+        request,
+        "roles/commitment_requests.html",
+        {
+            "data": data,
+            "my_member_id": me.pk if me else None,
+            "decided_days": selectors.DECIDED_SHOWN_DAYS,
+            **_viewer(request),
+        },
+    )
+
+
+@login_required
+@require_POST
+def commitment_request_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+    """Approves (recording the commitment) or declines a pending request."""
+    change_request = get_object_or_404(
+        CommitmentChangeRequest.objects.select_related("member__user", "member__cell"), pk=pk
+    )
+    if not can_decide_commitment_request(request.user, change_request.member):
+        raise PermissionDenied(
+            "Only the epic planning and sustainability manager of the member's cell, or staff, decide "
+            "this request, and never their own."
+        )
+    form = CommitmentDecisionForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    who = change_request.member.name
+    try:
+        if decision == "approve":
+            commitment = services.commitment_request_approve(
+                change_request=change_request, decided_by=member_of(request.user), note=note
+            )
+            messages.success(
+                request,
+                f"Approved: {who} works {floatformat(commitment.hours_per_week, '-2')} hours a week from "
+                f"{date_format(commitment.since, 'DATE_FORMAT')}.",
+            )
+        else:
+            services.commitment_request_decline(
+                change_request=change_request, decided_by=member_of(request.user), note=note
+            )
+            messages.success(request, f"Declined {who}'s request.")
+    except ValidationError as exc:
+        messages.error(request, f"Nothing changed for {who}: {' '.join(exc.messages)}")
+    return redirect("roles:commitment-requests")

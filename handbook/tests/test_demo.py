@@ -292,6 +292,7 @@ def test_the_demo_breaks_every_issue_15_rule_that_can_fire_today() -> None:
         "newcomer-worklog-rounded",
         "sprint-core-on-newcomer-friendly",
         "member-leaving-handover",
+        "commitment-request-waiting",
     ):
         assert subjects[rule] == 1, rule
     assert len({f.cell_id for f in found if f.rule == "cell-capacity-plan-short"}) == 1
@@ -321,3 +322,27 @@ def test_rounded_worklogs_fire_once_and_hold_elsewhere(cell: Any) -> None:
     found = list(run_checks(context, only=["newcomer-worklog-rounded"]))
     ordered = sorted(newcomers, key=lambda m: m.user.username)
     assert [f.subject for f in found] == [f"member:{ordered[1].pk}:rounded-worklogs"]
+
+
+def test_commitment_requests_one_waits_and_one_is_approved(cell: Any) -> None:
+    from handbook.demo_commitments import seed_commitment_requests
+    from roles.models import CommitmentChangeRequest, CommitmentRequestStatus
+
+    today = timezone.localdate()
+    members: list[Any] = [MemberFactory(cell=cell, member_type="core") for _ in range(3)]
+    manager = members[2]
+    RoleAssignmentFactory(member=manager, role=Role.objects.get(slug="epic-planning-sustainability-manager"))
+    assert len(seed_commitment_requests(timezone.now(), today)) == 2
+    assert seed_commitment_requests(timezone.now(), today) == []  # idempotent
+    rows = {r.member_id: r for r in CommitmentChangeRequest.objects.all()}
+    assert len(rows) == 2 and manager.pk not in rows
+    statuses = sorted(r.status for r in rows.values())
+    assert statuses == [CommitmentRequestStatus.APPROVED, CommitmentRequestStatus.PENDING]
+    approved = next(r for r in rows.values() if r.status == CommitmentRequestStatus.APPROVED)
+    assert approved.decided_by == manager
+    assert approved.member.commitments.filter(since=approved.since).exists()
+    found = run_checks(
+        CheckContext(as_of=today, cell_ids=frozenset({cell.pk})), only=["commitment-request-waiting"]
+    )
+    (finding,) = found
+    assert "waited 3 working days" in finding.message

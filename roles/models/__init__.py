@@ -21,7 +21,14 @@ from roles.models.organisation import (
     MemberType,
     validate_timezone,
 )
-from roles.models.records import MemberTypePeriod, TimeOff, TimeOffKind, WeeklyCommitment
+from roles.models.records import (
+    CommitmentChangeRequest,
+    CommitmentRequestStatus,
+    MemberTypePeriod,
+    TimeOff,
+    TimeOffKind,
+    WeeklyCommitment,
+)
 
 
 def _expose_history_models() -> None:
@@ -43,6 +50,8 @@ __all__ = [
     "ROTATION_ROLE_REFUSED",
     "Cell",
     "CellKind",
+    "CommitmentChangeRequest",
+    "CommitmentRequestStatus",
     "Member",
     "MemberQuerySet",
     "MemberType",

@@ -1,4 +1,4 @@
-"""A member's dated records: type history, weekly commitments and time off."""
+"""A member's dated records: type history, weekly commitments (and the requests to change them) and time off."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from opencraft_ops.validators import validate_sensible_date
@@ -169,3 +170,90 @@ class TimeOff(models.Model):
     @property
     def is_whole_days(self) -> bool:
         return self.hours_per_day is None
+
+
+class CommitmentRequestStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    APPROVED = "approved", "Approved"
+    DECLINED = "declined", "Declined"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class CommitmentChangeRequest(models.Model):
+    """A member asks to change their weekly hours from ``since`` on; their cell's epic
+    planning and sustainability manager (or staff) approves it, which records the
+    ``WeeklyCommitment``, or declines it. Rows are kept whatever becomes of them.
+
+    ``decided_at`` is when the request left "pending" (a withdrawal included);
+    ``decided_by`` names who approved or declined it (empty for a withdrawal, or a
+    staff account without a member)."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="commitment_requests")
+    hours_per_week = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        validators=[
+            MinValueValidator(0, message="Weekly hours cannot be negative."),
+            MaxValueValidator(80, message="Weekly hours cannot exceed 80."),
+        ],
+    )
+    since = models.DateField(
+        validators=[validate_sensible_date], help_text="The day the new commitment starts."
+    )
+    reason = models.TextField(blank=True)
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        max_length=10, choices=CommitmentRequestStatus.choices, default=CommitmentRequestStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="commitment_requests_decided"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=Q(status="pending"),
+                name="commitment_request_one_pending",
+                violation_error_message="There is already a pending request to change these weekly hours; "
+                "withdraw it before asking again.",
+            ),
+            models.CheckConstraint(
+                condition=Q(hours_per_week__gte=0) & Q(hours_per_week__lte=80),
+                name="commitment_request_hours_in_range",
+                violation_error_message="Weekly hours must be between 0 and 80.",
+            ),
+            models.CheckConstraint(
+                condition=(Q(status="pending") & Q(decided_at__isnull=True) & Q(decided_by__isnull=True))
+                | (~Q(status="pending") & Q(decided_at__isnull=False)),
+                name="commitment_request_decided_when_not_pending",
+                violation_error_message="A decided request needs its decision time; a pending one has none.",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "requested_at"], name="commitment_request_status")]
+
+    def __str__(self) -> str:
+        return f"{self.member}: {self.hours_per_week} h/week from {self.since} ({self.get_status_display()})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == CommitmentRequestStatus.PENDING
+
+    def clean(self) -> None:
+        # Only a new request is held to today: a decided one keeps its date as it ages.
+        if not self._state.adding or self.since is None:
+            return
+        if self.since < timezone.localdate():
+            raise ValidationError(
+                {"since": "The new commitment cannot start in the past; pick today or later."}
+            )
+        if (
+            self.member_id is not None
+            and WeeklyCommitment.objects.filter(member_id=self.member_id, since=self.since).exists()
+        ):
+            raise ValidationError(
+                {"since": f"A commitment already starts on {self.since}; pick another day."}
+            )
