@@ -47,6 +47,10 @@ before never pick it):
 * the second newcomer's worklogs of the last two weeks are rounded to whole half-hours (the
   mentor is asked to help with precise time tracking); the others' synced durations are not
   round.
+* every current cell member but one records their mid-sprint update, and their end-of-sprint
+  update while it is chased (``handbook.demo_updates``): the missing update fires once from
+  its due day (Tuesday of W2; the sprint's last day for the end-of-sprint one) and holds
+  before.
 
 Three more need no seeding: the roles demo has a member leave six days ago, and the sync left
 them an open epic and tickets (leaver handover); the sync gives each board two clients of six,
@@ -72,6 +76,7 @@ from django.utils import timezone
 
 from epics.capacity_plan import PLAN_STATUSES, capacity_plans
 from epics.models import Epic, EpicMilestone, EpicStatus, EpicUpdate
+from handbook.demo_updates import record_member_updates
 from opencraft_ops import calendar
 from roles import services as roles_services
 from roles.demo import jira_account_id
@@ -319,6 +324,7 @@ def _third_pass(now: datetime, today: date, current: int) -> list[str]:
         *_silent_assignee(now, today, current),
         *_capacity_plan_short(today),
         *_rounded_worklogs(today),
+        *record_member_updates(today),
     ]
 
 
