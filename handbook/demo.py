@@ -48,7 +48,11 @@ before never pick it):
   mentor is asked to help with precise time tracking); the others' synced durations are not
   round;
 * one core member's request to change their weekly hours has waited three working days for
-  a decision, another's was approved (``handbook/demo_commitments.py``).
+  a decision, another's was approved (``handbook/demo_commitments.py``);
+* every current cell member but one records their mid-sprint update, and their end-of-sprint
+  update while it is chased (``handbook.demo_updates``): the missing update fires once from
+  its due day (Tuesday of W2; the sprint's last day for the end-of-sprint one) and holds
+  before.
 
 Three more need no seeding: the roles demo has a member leave six days ago, and the sync left
 them an open epic and tickets (leaver handover); the sync gives each board two clients of six,
@@ -75,6 +79,7 @@ from django.utils import timezone
 from epics.capacity_plan import PLAN_STATUSES, capacity_plans
 from epics.models import Epic, EpicMilestone, EpicStatus, EpicUpdate
 from handbook.demo_commitments import seed_commitment_requests
+from handbook.demo_updates import record_member_updates
 from opencraft_ops import calendar
 from roles import services as roles_services
 from roles.demo import jira_account_id
@@ -323,6 +328,7 @@ def _third_pass(now: datetime, today: date, current: int) -> list[str]:
         *_capacity_plan_short(today),
         *_rounded_worklogs(today),
         *seed_commitment_requests(now, today),
+        *record_member_updates(today),
     ]
 
 

@@ -11,7 +11,15 @@ from django.http import HttpRequest
 
 from opencraft_ops.csv_export import export_selected_as_csv
 from sprints import services
-from sprints.models import BoardSprint, CompletionStep, Spillover, Sprint, SprintCompletion, Ticket
+from sprints.models import (
+    BoardSprint,
+    CompletionStep,
+    MemberSprintUpdate,
+    Spillover,
+    Sprint,
+    SprintCompletion,
+    Ticket,
+)
 
 
 class GreenFilter(admin.SimpleListFilter):
@@ -120,3 +128,15 @@ class SprintCompletionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_filter = ["state", "cell"]
     readonly_fields = ["created_at", "finished_at", "last_error", "attempts"]
     inlines = [CompletionStepInline]
+
+
+@admin.register(MemberSprintUpdate)
+class MemberSprintUpdateAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Members' written sprint updates, as they recorded them on their board."""
+
+    list_display = ["member", "sprint", "kind", "posted_at", "link"]
+    list_filter = ["kind", "sprint", "member__cell"]
+    search_fields = ["member__user__username", "member__user__first_name", "member__user__last_name", "link"]
+    list_select_related = ["member__user", "sprint"]
+    autocomplete_fields = ["member"]
+    date_hierarchy = "posted_at"

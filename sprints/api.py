@@ -22,12 +22,13 @@ from roles.models import Member
 from roles.permissions import IsStaffOrReadOnly, can_manage_cell, can_view_cell, member_of
 from sprints import selectors, services
 from sprints.calculations.capacity import capacity_totals
-from sprints.models import Spillover, Sprint, Ticket
+from sprints.models import MemberSprintUpdate, Spillover, Sprint, Ticket
 from sprints.serializers import (
     CapacityQuerySerializer,
     CapacityRowSerializer,
     CapacityTotalsSerializer,
     MemberCapacityQuerySerializer,
+    MemberSprintUpdateSerializer,
     SpilloverSerializer,
     SprintLookupSerializer,
     SprintSerializer,
@@ -151,6 +152,20 @@ class SpilloverViewSet(
         )
 
 
+class MemberSprintUpdateViewSet(viewsets.ReadOnlyModelViewSet[MemberSprintUpdate]):
+    """Members' recorded mid-sprint and end-of-sprint updates (read only: members record theirs
+    on their sprint board). Staff see every cell's, members their own cell's."""
+
+    serializer_class = MemberSprintUpdateSerializer
+    filterset_fields = ["sprint__number", "kind", "member", "member__cell__slug"]
+
+    def get_queryset(self) -> QuerySet[MemberSprintUpdate]:
+        qs = MemberSprintUpdate.objects.select_related("sprint", "member__user", "member__cell").order_by(
+            "-sprint__number", "member_id", "kind"
+        )
+        return _visible_cells(self.request, qs, field="member__cell")
+
+
 class CapacityView(APIView):
     """Computed capacity rows of a cell's members for a sprint (default: the current one)."""
 
@@ -206,6 +221,7 @@ class CapacityTotalsView(APIView):
 router.register("sprints", SprintViewSet, basename="sprint")
 router.register("tickets", TicketViewSet, basename="ticket")
 router.register("spillovers", SpilloverViewSet, basename="spillover")
+router.register("sprint-updates", MemberSprintUpdateViewSet, basename="sprint-update")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("capacity/", CapacityView.as_view(), name="capacity"),

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from opencraft_ops.calendar import MAX_SPRINT_NUMBER
-from sprints.models import Spillover
+from sprints.models import Spillover, UpdateKind
 
 
 class SpilloverExplanationForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -27,3 +27,13 @@ class SpilloverExplanationForm(forms.ModelForm):  # type: ignore[type-arg]
 
 class SprintChoiceForm(forms.Form):
     sprint = forms.IntegerField(min_value=1, max_value=MAX_SPRINT_NUMBER, required=False)
+
+
+class MemberSprintUpdateForm(forms.Form):
+    """A member records their written sprint update; ``services.member_sprint_update_record``
+    checks the sprint and the link, with the messages the page shows."""
+
+    kind = forms.ChoiceField(choices=UpdateKind.choices)
+    sprint = forms.IntegerField(min_value=1, max_value=MAX_SPRINT_NUMBER)
+    link = forms.CharField(max_length=500, required=False, help_text="The forum post (optional).")
+    note = forms.CharField(max_length=500, required=False)

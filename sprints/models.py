@@ -286,3 +286,36 @@ class CompletionStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.completion}: {self.name}"
+
+
+class UpdateKind(models.TextChoices):
+    MID = "mid", "Mid-sprint update"
+    END = "end", "End-of-sprint update"
+
+
+class MemberSprintUpdate(models.Model):
+    """A member's written sprint update, as they record it: the mid-sprint update (text) or
+    the end-of-sprint update (video), posted in the cell's Sprint Updates thread. The sprint
+    manager confirms everyone's are in (``sprints.process_checks.member_update_missing``)."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="sprint_updates")
+    sprint = models.ForeignKey(Sprint, on_delete=models.CASCADE, related_name="member_updates")
+    kind = models.CharField(max_length=3, choices=UpdateKind.choices)
+    posted_at = models.DateTimeField()
+    link = models.URLField(max_length=500, blank=True, help_text="The forum post, if any.")
+    note = models.CharField(max_length=500, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["sprint", "member", "kind"]
+        constraints = [
+            # Sprint first: the board and the check read one sprint's updates for many members.
+            models.UniqueConstraint(
+                fields=["sprint", "member", "kind"],
+                name="one_member_update_per_sprint_and_kind",
+                violation_error_message="This member already recorded this update for that sprint.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.member} for {self.sprint}"

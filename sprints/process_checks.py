@@ -16,10 +16,12 @@ from opencraft_ops import calendar
 from opencraft_ops.process_checks import CheckContext, Finding, Severity, register
 from opencraft_ops.sprint_dates import monday_w2, wednesday_w2
 from roles.models import Member, MemberType, MemberTypePeriod
+from roles.selectors import time_off_by_member
 from sprints import selectors
 from sprints.calculations.capacity import NOT_COMMITTED_STATUSES, capacity_row
 from sprints.calculations.deadlines import NOT_DELIVERED_STATUSES, NOT_READY_STATUSES, SETTLED_STATUSES
 from sprints.calculations.newcomers import first_weeks_points, point_limit
+from sprints.calculations.updates import KIND_LABELS, open_windows
 from sprints.models import PriorityCategory, Spillover, Ticket, TicketStatus
 
 
@@ -617,3 +619,51 @@ def spillover_not_prioritised(context: CheckContext) -> Iterator[Finding]:
             cell_id=cell_id,
             member_id=assignee_id,
         )
+
+
+@register(
+    "sprint-member-update-missing",
+    title="A member has not recorded their sprint update",
+    description="Every member posts a written mid-sprint update (due Tuesday of W2, the sprint "
+    "manager's mid-sprint check) and an end-of-sprint update (due the sprint's last day, chased "
+    "until the next sprint's second working day) in the cell's Sprint Updates thread, and "
+    "records it on their sprint board. A member off that whole day is not asked.",
+)
+def member_update_missing(context: CheckContext) -> Iterator[Finding]:
+    # Queries: none outside the updates' windows; else the active members of the context's
+    # cells (1), their time off on the due days and today (1), the recorded updates of the
+    # sprints concerned (1).
+    windows = open_windows(context.as_of, epoch=calendar.epoch())
+    if not windows:
+        return
+    members = Member.objects.active(context.as_of).filter(cell__isnull=False).select_related("user", "cell")
+    if context.cell_ids is not None:
+        members = members.filter(cell_id__in=context.cell_ids)
+    by_id = {m.pk: m for m in members}
+    if not by_id:
+        return
+    first_due = min(w.due for w in windows)
+    time_off = time_off_by_member(member_ids=list(by_id), start=first_due, end=context.as_of)
+    posted = selectors.updates_by_member(sprint_numbers={w.number for w in windows}, member_ids=list(by_id))
+
+    def off_all_day(member_id: int, day: date) -> bool:
+        return any(p.hours_per_day is None and p.covers(day) for p in time_off.get(member_id, ()))
+
+    for window in windows:
+        label = KIND_LABELS[window.kind]
+        due = date_format(window.due, "SHORT_DATE_FORMAT")
+        for member_id, member in by_id.items():
+            if (window.number, member_id, window.kind) in posted or member.joined_on > window.due:
+                continue
+            if off_all_day(member_id, window.due) or off_all_day(member_id, context.as_of):
+                continue
+            yield Finding(
+                rule="sprint-member-update-missing",
+                severity=Severity.WARNING,
+                message=f"{member.name} has not recorded their {label} for sprint {window.number} "
+                f"(due {due}): post it in the Sprint Updates thread and record it on your sprint board.",
+                subject=f"member:{member_id}:sprint:{window.number}:update:{window.kind}",
+                url=f"{reverse('sprints:member_board', args=[member.cell.slug, member_id])}?sprint={window.number}",  # type: ignore[union-attr]
+                cell_id=member.cell_id,
+                member_id=member_id,
+            )

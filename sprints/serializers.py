@@ -14,7 +14,7 @@ from opencraft_ops.validators import validate_sensible_date
 from roles.models import Cell, Member
 from sprints import selectors, services
 from sprints.calculations.capacity import CapacityRow
-from sprints.models import Spillover, Sprint, Ticket, TicketStatus
+from sprints.models import MemberSprintUpdate, Spillover, Sprint, Ticket, TicketStatus
 
 
 class SprintSerializer(serializers.ModelSerializer[Sprint]):
@@ -253,3 +253,14 @@ class MemberCapacityQuerySerializer(serializers.Serializer[Any]):
     sprint = serializers.IntegerField(
         min_value=1, max_value=MAX_SPRINT_NUMBER, required=False, help_text="Sprint number; default: current."
     )
+
+
+class MemberSprintUpdateSerializer(serializers.ModelSerializer[MemberSprintUpdate]):
+    sprint = serializers.IntegerField(source="sprint.number", read_only=True)
+    cell = serializers.CharField(source="member.cell.slug", read_only=True, default=None)
+    member_name = serializers.CharField(source="member.name", read_only=True)
+
+    class Meta:
+        model = MemberSprintUpdate
+        fields = ["id", "member", "member_name", "cell", "sprint", "kind", "posted_at", "link", "note"]
+        read_only_fields = fields

@@ -11,23 +11,26 @@ from typing import Any
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import formats, timezone
 
 from opencraft_ops import calendar
 from opencraft_ops.integrations.config import jira_client, jira_configured
 from opencraft_ops.integrations.jira import JiraClient
-from roles.models import Cell
+from roles.models import Cell, Member
 from sprints import selectors
 from sprints.models import (
     BoardSprint,
     BoardSprintState,
     CompletionState,
     CompletionStep,
+    MemberSprintUpdate,
     Spillover,
     Sprint,
     SprintCompletion,
     Ticket,
+    UpdateKind,
 )
 
 log = logging.getLogger(__name__)
@@ -460,3 +463,48 @@ def sprint_completion_not_run(*, completion_id: int, error: str) -> None:
     SprintCompletion.objects.filter(pk=completion_id, state=CompletionState.PLANNED).update(
         state=CompletionState.FAILED, last_error=f"The run could not be queued: {error}"[:2000]
     )
+
+
+# --- Members' written sprint updates ---------------------------------------------------------
+
+_http_link = URLValidator(
+    schemes=["http", "https"], message="The link must be an http:// or https:// address (the forum post)."
+)
+
+
+@transaction.atomic
+def member_sprint_update_record(
+    *, member: Member, kind: str, sprint_number: int, as_of: date, link: str = "", note: str = ""
+) -> MemberSprintUpdate:
+    """Records that ``member`` posted their ``kind`` update (mid-sprint or end-of-sprint) for
+    sprint ``sprint_number``: the current sprint on ``as_of`` or the one that just ended.
+    Recording it again keeps when it was first posted and replaces the link and the note."""
+    if kind not in UpdateKind.values:
+        raise ValidationError({"kind": "Say which update: the mid-sprint or the end-of-sprint one."})
+    current = calendar.sprint_on(as_of).number
+    if sprint_number not in (current, current - 1):
+        raise ValidationError(
+            {
+                "sprint": f"Updates are recorded for the current sprint ({current}) or the one that "
+                f"just ended ({current - 1}), not sprint {sprint_number}."
+            }
+        )
+    if member.cell_id is None or not member.is_active_on(as_of):
+        raise ValidationError("Only current members of a cell record sprint updates.")
+    link, note = link.strip(), note.strip()
+    if link:
+        try:
+            _http_link(link)
+        except ValidationError as exc:
+            raise ValidationError({"link": exc.messages}) from exc
+    if len(note) > 500:
+        raise ValidationError({"note": "Keep the note under 500 characters."})
+    sprint = sprint_ensure(number=sprint_number)
+    update, _ = MemberSprintUpdate.objects.update_or_create(
+        member=member,
+        sprint=sprint,
+        kind=kind,
+        defaults={"link": link, "note": note},
+        create_defaults={"link": link, "note": note, "posted_at": timezone.now()},
+    )
+    return update

@@ -21,8 +21,8 @@ from opencraft_ops.responses import bad_request
 from roles.models import Cell, Member
 from roles.permissions import can_manage_cell, member_of, require_cell_manage, require_cell_view
 from sprints import exports, newcomer_selectors, selectors, services, tasks
-from sprints.forms import SpilloverExplanationForm, SprintChoiceForm
-from sprints.models import Ticket
+from sprints.forms import MemberSprintUpdateForm, SpilloverExplanationForm, SprintChoiceForm
+from sprints.models import Ticket, UpdateKind
 
 SPRINT_ROLES = {"sprint-manager", "sprint-planning-manager"}
 
@@ -82,6 +82,10 @@ def board(request: HttpRequest, cell_slug: str) -> HttpResponse:
         "choices": _sprint_choices(current, number),
         "viewer": member_of(request.user),
         "cutoff_day": selectors.cutoff_day(),
+        # The members' written updates, for the sprint manager (one query for all of them).
+        "update_lines": selectors.update_lines(
+            members=[(item.row.member_id, item.row.name) for item in data.rows], sprint_number=number
+        ),
     }
     # Only the injections' Accept buttons and the completion call to action need the viewer's
     # roles: no role lookup when neither shows, one when either does.
@@ -111,9 +115,15 @@ def member_board(request: HttpRequest, cell_slug: str, member_id: int) -> HttpRe
     number = _sprint_number(request, current)
     if number is None:
         return _bad_sprint()
+    viewer = member_of(request.user)
+    (updates,) = selectors.update_lines(members=[(member.pk, member.name)], sprint_number=number)
     context = {
         "cell": cell,
         "member": member,
+        "updates": updates,
+        # The member records their own updates, for the current sprint or the one just ended.
+        "can_record": viewer is not None and viewer.pk == member.pk and number in (current, current - 1),
+        "kinds": UpdateKind.choices,
         "row": selectors.member_capacity(member=member, sprint_number=number),
         "rows": selectors.member_ticket_rows(member=member, sprint_number=number),
         "dates": calendar.sprint_dates(number),
@@ -121,6 +131,40 @@ def member_board(request: HttpRequest, cell_slug: str, member_id: int) -> HttpRe
         "choices": _sprint_choices(current, number),
     }
     return render(request, "sprints/member_board.html", context)
+
+
+@login_required
+@require_POST
+def record_update(request: HttpRequest, cell_slug: str, member_id: int) -> HttpResponse:
+    """A member records that they posted their mid-sprint or end-of-sprint update."""
+    cell = selectors.cell_by_slug(cell_slug)
+    require_cell_view(request.user, cell)
+    member = get_object_or_404(Member.objects.select_related("user"), pk=member_id, cell=cell)
+    viewer = member_of(request.user)
+    if viewer is None or viewer.pk != member.pk:
+        raise PermissionDenied("Members record their own sprint updates.")
+    form = MemberSprintUpdateForm(request.POST)
+    if not form.is_valid():
+        return bad_request(
+            "Give the update (mid or end), the sprint number, and optionally a link and a note."
+        )
+    data = form.cleaned_data
+    try:
+        update = services.member_sprint_update_record(
+            member=member,
+            kind=data["kind"],
+            sprint_number=data["sprint"],
+            as_of=timezone.localdate(),
+            link=data["link"],
+            note=data["note"],
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, f"Recorded: your {update.get_kind_display().lower()} for sprint {data['sprint']}."
+        )
+    return redirect(f"{reverse('sprints:member_board', args=[cell.slug, member.pk])}?sprint={data['sprint']}")
 
 
 @login_required

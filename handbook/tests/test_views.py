@@ -66,7 +66,7 @@ def test_page_lists_every_rule_with_its_live_state(client, core_member, cell):
     )
     assert f'href="/duties/health/?cell={cell.slug}#rule-sprint-ticket-unestimated"' in html
     assert states["everyone-log-within-24h"].last_fired == date(2026, 1, 5)
-    assert states["sm-end-updates"].open_duties == 1
+    assert states["sm-retrospective"].open_duties == 1  # the wrap-up duty
     assert states["everyone-hardware"].open_findings is None and not states["everyone-hardware"].rule.enforced
     assert "Not helped by the portal" in html
 

@@ -54,6 +54,7 @@ from sprints.selectors.tickets import (
     unestimated_tickets,
     unfinished_tickets,
 )
+from sprints.selectors.updates import PostedUpdate, UpdateLine, update_lines, updates_by_member
 
 __all__ = [
     "DECIMAL",
@@ -62,8 +63,10 @@ __all__ = [
     "BoardRow",
     "CompletionPlan",
     "MemberTicket",
+    "PostedUpdate",
     "SprintMember",
     "TicketLine",
+    "UpdateLine",
     "WrapUp",
     "board",
     "capacity_inputs",
@@ -95,5 +98,7 @@ __all__ = [
     "unestimated_filter",
     "unestimated_tickets",
     "unfinished_tickets",
+    "update_lines",
+    "updates_by_member",
     "wrap_up",
 ]

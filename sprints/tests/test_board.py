@@ -108,9 +108,9 @@ def test_board_query_count_is_constant(
     client.force_login(core_member.user)
     # session, user (with the viewer's member), cell, board (members, commitments, time off,
     # rotations, role reservations, assigned and reviewed tickets (one), owned epics, injections,
-    # next sprint's non-green tickets), the completions of the previous and current sprint,
-    # viewer's roles for the accept buttons (the data has injections)
-    with django_assert_num_queries(14):
+    # next sprint's non-green tickets), the members' written updates, the completions of the
+    # previous and current sprint, viewer's roles for the accept buttons (the data has injections)
+    with django_assert_num_queries(15):
         response = client.get(board_url(core_member.cell))
     assert response.status_code == 200
     assert len(response.context["board"].rows) == members + 1
@@ -124,7 +124,7 @@ def test_board_without_injections_skips_the_role_lookup(
     TicketFactory.create_batch(5, cell=core_member.cell, sprint=sprint, assignee=core_member)
     client.force_login(core_member.user)
     # as above, without the viewer's roles: no Accept button or completion link to show
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         response = client.get(board_url(core_member.cell))
     assert response.status_code == 200
     assert not response.context["board"].injections
@@ -181,9 +181,10 @@ def test_member_board_lists_own_tickets(
     TicketFactory(cell=core_member.cell, sprint=sprint, assignee=core_member, needs_production_access=True)
     client.force_login(core_member.user)
     url = reverse("sprints:member_board", args=[core_member.cell.slug, core_member.pk])
-    # session, user (with the viewer's member), cell, member, tickets, capacity (7 queries: the
-    # member's row among the cell's members, for their type on the sprint's first day)
-    with django_assert_num_queries(12):
+    # session, user (with the viewer's member), cell, member, their written updates, tickets,
+    # capacity (7 queries: the member's row among the cell's members, for their type on the
+    # sprint's first day)
+    with django_assert_num_queries(13):
         response = client.get(url)
     assert response.status_code == 200
     keys = {item.ticket.key for item in response.context["rows"]}
