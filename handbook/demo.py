@@ -46,7 +46,10 @@ before never pick it):
   months (the others keep within their hours);
 * the second newcomer's worklogs of the last two weeks are rounded to whole half-hours (the
   mentor is asked to help with precise time tracking); the others' synced durations are not
-  round.
+  round;
+* a conference whose talk proposals are due in two weeks and which starts in six: every
+  member answers but one bound by the rule, who has neither answered nor proposed a talk
+  (``handbook/demo_conference.py``).
 
 Three more need no seeding: the roles demo has a member leave six days ago, and the sync left
 them an open epic and tickets (leaver handover); the sync gives each board two clients of six,
@@ -72,6 +75,7 @@ from django.utils import timezone
 
 from epics.capacity_plan import PLAN_STATUSES, capacity_plans
 from epics.models import Epic, EpicMilestone, EpicStatus, EpicUpdate
+from handbook.demo_conference import conference_demo
 from opencraft_ops import calendar
 from roles import services as roles_services
 from roles.demo import jira_account_id
@@ -319,6 +323,7 @@ def _third_pass(now: datetime, today: date, current: int) -> list[str]:
         *_silent_assignee(now, today, current),
         *_capacity_plan_short(today),
         *_rounded_worklogs(today),
+        *conference_demo(today),
     ]
 
 
