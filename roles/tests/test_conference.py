@@ -105,9 +105,9 @@ def test_members_who_joined_before_31_july_2018_are_only_encouraged(joined_on: d
 
 
 def test_talk_missing_fires_in_the_four_weeks_before_proposals_are_due(cell: Any, core_member: Any) -> None:
-    veteran = MemberFactory(cell=cell, joined_on=date(2017, 3, 1))
-    silent = MemberFactory(cell=cell)  # not answered: asked for a talk too
-    declined = MemberFactory(cell=cell)
+    veteran = MemberFactory.create(cell=cell, joined_on=date(2017, 3, 1))
+    silent = MemberFactory.create(cell=cell)  # not answered: asked for a talk too
+    declined = MemberFactory.create(cell=cell)
     conference = make_conference(due_in=28)
     answer(conference, core_member)  # attending, no talk
     answer(conference, veteran)  # encouraged only: never asked
@@ -140,7 +140,7 @@ def test_talk_missing_skips_members_not_attending(core_member: Any, newcomer: An
 
 
 def test_unanswered_fires_from_eight_weeks_before_until_the_end(cell: Any, core_member: Any) -> None:
-    MemberFactory(cell=cell, joined_on=date(2016, 6, 1))  # encouraged only: never asked
+    MemberFactory.create(cell=cell, joined_on=date(2016, 6, 1))  # encouraged only: never asked
     conference = make_conference(due_in=1, starts_in=56)
     (finding,) = found(ANSWER)
     assert (finding.member_id, finding.cell_id, finding.role_slug) == (core_member.pk, cell.pk, None)
@@ -154,7 +154,7 @@ def test_unanswered_fires_from_eight_weeks_before_until_the_end(cell: Any, core_
 
 def test_newcomers_are_bound_and_leavers_are_not(cell: Any, newcomer: Any) -> None:
     make_conference(starts_in=30)
-    MemberFactory(cell=cell, left_on=TODAY + timedelta(days=5))  # gone before it starts
+    MemberFactory.create(cell=cell, left_on=TODAY + timedelta(days=5))  # gone before it starts
     assert [f.member_id for f in found(ANSWER)] == [newcomer.pk]
 
 
@@ -194,14 +194,14 @@ def test_the_checks_run_three_queries_whatever_the_data(
 ) -> None:
     conference = make_conference()
     # The conferences in the window, the bound members, their answers.
-    for n in range(2):
-        answer(conference, MemberFactory(cell=cell))
-        MemberFactory(cell=cell)
+    for _ in range(2):
+        answer(conference, MemberFactory.create(cell=cell))
+        MemberFactory.create(cell=cell)
     with django_assert_num_queries(3):
         first = found(rule)
-    for n in range(6):
-        answer(conference, MemberFactory(cell=cell), attending=False)
-        MemberFactory(cell=cell)
+    for _ in range(6):
+        answer(conference, MemberFactory.create(cell=cell), attending=False)
+        MemberFactory.create(cell=cell)
     with django_assert_num_queries(3):
         assert len(found(rule)) > len(first)
 
@@ -322,8 +322,13 @@ def test_the_answers_page_query_count_is_flat(
 
     def grow(n: int) -> None:
         for _ in range(n):
-            answer(conference, MemberFactory(cell=cell), talk_title="A talk", talk_status=TalkStatus.PROPOSED)
-            MemberFactory(cell=cell)
+            answer(
+                conference,
+                MemberFactory.create(cell=cell),
+                talk_title="A talk",
+                talk_status=TalkStatus.PROPOSED,
+            )
+            MemberFactory.create(cell=cell)
 
     grow(2)
     # session, user (2; the viewer's member comes with it); the cells they manage (1); the
