@@ -53,6 +53,9 @@ before never pick it):
   update while it is chased (``handbook.demo_updates``): the missing update fires once from
   its due day (Tuesday of W2; the sprint's last day for the end-of-sprint one) and holds
   before.
+* a conference whose talk proposals are due in two weeks and which starts in six: every
+  member answers but one bound by the rule, who has neither answered nor proposed a talk
+  (``handbook/demo_conference.py``).
 
 Three more need no seeding: the roles demo has a member leave six days ago, and the sync left
 them an open epic and tickets (leaver handover); the sync gives each board two clients of six,
@@ -79,6 +82,7 @@ from django.utils import timezone
 from epics.capacity_plan import PLAN_STATUSES, capacity_plans
 from epics.models import Epic, EpicMilestone, EpicStatus, EpicUpdate
 from handbook.demo_commitments import seed_commitment_requests
+from handbook.demo_conference import conference_demo
 from handbook.demo_updates import record_member_updates
 from opencraft_ops import calendar
 from roles import services as roles_services
@@ -329,6 +333,7 @@ def _third_pass(now: datetime, today: date, current: int) -> list[str]:
         *_rounded_worklogs(today),
         *seed_commitment_requests(now, today),
         *record_member_updates(today),
+        *conference_demo(today),
     ]
 
 

@@ -125,15 +125,15 @@ _ROWS: list[tuple[str, str, str, Kind, str]] = [
         EVERYONE,
         "everyone-conference",
         "Attend the yearly Open edX conference (required for those who joined after July 2018).",
-        MANUAL,
-        "",
+        CHECK,
+        "conference-attendance-unanswered",
     ),
     (
         EVERYONE,
         "everyone-conference-talk",
         "Submit a talk proposal for the conference, or co-present one.",
-        MANUAL,
-        "",
+        CHECK,
+        "conference-talk-missing",
     ),
     # --- Communication ---
     (
@@ -1886,10 +1886,6 @@ _ROWS: list[tuple[str, str, str, Kind, str]] = [
 
 # Why a manual rule stays manual: the data the portal would need and does not have.
 WHY_MANUAL: dict[str, str] = {
-    "everyone-conference": "The portal records no conference attendance: time off has no "
-    "conference kind and nothing syncs the attendee list.",
-    "everyone-conference-talk": "Talk proposals and co-presentations are made on the conference's "
-    "own site; the portal holds no record of them.",
     "sp-security-offboarding": "Offboarding revokes accounts on tools outside the portal (mail, "
     "chat, servers, repositories); the portal ends only its own access on the last day, and "
     "member-leaving-handover flags the leaver's work.",

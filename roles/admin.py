@@ -30,6 +30,8 @@ from roles.integrity import refusal_error
 from roles.models import (
     Cell,
     CommitmentChangeRequest,
+    Conference,
+    ConferenceParticipation,
     Member,
     MemberTypePeriod,
     Role,
@@ -428,6 +430,44 @@ class TimeOffAdmin(RefusalAsFormErrorAdmin):
     list_select_related = ["member__user"]
     autocomplete_fields = ["member"]
     date_hierarchy = "start"
+
+
+class ConferenceParticipationInline(admin.TabularInline):
+    model = ConferenceParticipation
+    extra = 0
+    autocomplete_fields = ["member"]
+    fields = ["member", "attending", "excused_reason", "talk_title", "talk_status", "co_presenting_with"]
+
+
+@admin.register(Conference)
+class ConferenceAdmin(admin.ModelAdmin):
+    """Staff record each year's conference; members answer on their own page."""
+
+    list_display = ["year", "name", "starts_on", "ends_on", "proposals_due_on"]
+    search_fields = ["name"]
+    inlines = [ConferenceParticipationInline]
+
+
+@admin.register(ConferenceParticipation)
+class ConferenceParticipationAdmin(admin.ModelAdmin):
+    list_display = [
+        "member",
+        "conference",
+        "attending",
+        "talk_status",
+        "talk_title",
+        "co_presenting_with",
+        "updated_at",
+    ]
+    list_filter = ["conference", "attending", "talk_status", "member__cell"]
+    search_fields = [
+        "member__user__username",
+        "member__user__first_name",
+        "member__user__last_name",
+        "talk_title",
+    ]
+    list_select_related = ["member__user", "conference"]
+    autocomplete_fields = ["member"]
 
 
 # API tokens: only a digest is stored (``roles.auth.token_digest``), so a token made here

@@ -119,3 +119,20 @@ def tenure_label(since: date, as_of: date) -> str:
     if rest:
         parts.append(f"{rest} month{'s' if rest != 1 else ''}")
     return " ".join(parts)
+
+
+# The conference's process checks ask from these lengths of time before its dates.
+CONFERENCE_TALK_LEAD = timedelta(weeks=4)  # before proposals are due: propose a talk
+CONFERENCE_ANSWER_LEAD = timedelta(weeks=8)  # before it starts: say whether you attend
+
+
+def conference_talk_window(proposals_due_on: date) -> tuple[date, date]:
+    """The days a required member without a talk is asked for one: the four weeks up to the
+    proposal deadline, the deadline included."""
+    return proposals_due_on - CONFERENCE_TALK_LEAD, proposals_due_on
+
+
+def conference_answer_window(starts_on: date, ends_on: date) -> tuple[date, date]:
+    """The days a required member is asked whether they attend: eight weeks before the
+    conference until its last day."""
+    return starts_on - CONFERENCE_ANSWER_LEAD, ends_on

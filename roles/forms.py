@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
-from roles.models import TimeOffKind
+from roles.models import ConferenceParticipation, TalkStatus, TimeOffKind
 from roles.selectors import NO_CELL
 
 
@@ -50,6 +50,51 @@ class CommitmentDecisionForm(forms.Form):
     """Approve or decline a request; declining needs a note (the service says so)."""
 
     note = forms.CharField(required=False, max_length=2000, widget=forms.TextInput())
+
+
+def _yes(value: str) -> bool:
+    return value == "yes"
+
+
+class ConferenceParticipationForm(forms.Form):
+    """A member's answer to the conference. The rules (a talk status needs a title, the
+    excused do not attend) are the model's, applied by the service."""
+
+    attending = forms.TypedChoiceField(
+        choices=[("yes", "Yes, I attend"), ("no", "No, I do not attend")],
+        coerce=_yes,
+        widget=forms.RadioSelect,
+        label="Attending",
+        error_messages={"required": "Say whether you attend."},
+    )
+    excused_reason = forms.CharField(
+        required=False,
+        label="Excused because",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Only when you cannot attend: the exceptional and important personal circumstances.",
+    )
+    talk_title = forms.CharField(required=False, max_length=200, label="Talk title")
+    talk_status = forms.ChoiceField(choices=TalkStatus.choices, initial=TalkStatus.NONE, label="Talk status")
+    co_presenting_with = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Co-presenting with",
+        help_text="If you co-present a talk with someone else from OpenCraft.",
+    )
+
+    @classmethod
+    def for_answer(cls, participation: ConferenceParticipation | None) -> ConferenceParticipationForm:
+        if participation is None:
+            return cls()
+        return cls(
+            initial={
+                "attending": "yes" if participation.attending else "no",
+                "excused_reason": participation.excused_reason,
+                "talk_title": participation.talk_title,
+                "talk_status": participation.talk_status,
+                "co_presenting_with": participation.co_presenting_with,
+            }
+        )
 
 
 class DirectoryFilterForm(forms.Form):

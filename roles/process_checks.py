@@ -13,8 +13,19 @@ from django.utils.formats import date_format
 
 from opencraft_ops.process_checks import CheckContext, Finding, Severity, register
 from roles import rotation_holders
-from roles.calculations import workdays
-from roles.models import Cell, CommitmentChangeRequest, CommitmentRequestStatus, Role, RoleAssignment
+from roles.access import EPIC_SUSTAINABILITY_MANAGER
+from roles.calculations import CONFERENCE_ANSWER_LEAD, CONFERENCE_TALK_LEAD, workdays
+from roles.models import (
+    CONFERENCE_REQUIRED_FROM,
+    Cell,
+    CommitmentChangeRequest,
+    CommitmentRequestStatus,
+    Conference,
+    ConferenceParticipation,
+    Member,
+    Role,
+    RoleAssignment,
+)
 
 CELL_SUPPORTER = "cell-supporter"
 CEO = "ceo"
@@ -270,3 +281,133 @@ def commitment_request_waiting(context: CheckContext) -> Iterator[Finding]:
             cell_id=change_request.member.cell_id,
             role_slug=EPIC_PLANNING_MANAGER,
         )
+
+
+# --- The yearly conference (handbook, "What is expected from everyone") ---
+
+
+def _conference_members(context: CheckContext) -> list[Member]:
+    """The members the conference binds, active on the day, in scope (one query): those who
+    joined on or after ``CONFERENCE_REQUIRED_FROM``, whatever their type (newcomers too:
+    the handbook binds every team member; a newcomer in trial may give it as their reason)."""
+    members = (
+        Member.objects.active(context.as_of)
+        .filter(joined_on__gte=CONFERENCE_REQUIRED_FROM)
+        .select_related("user", "cell")
+        .order_by("pk")
+    )
+    if context.cell_ids is not None:
+        members = members.filter(Q(cell_id__in=context.cell_ids) | Q(cell__isnull=True))
+    return list(members)
+
+
+def _conference_answers(
+    conferences: list[Conference], members: list[Member]
+) -> dict[tuple[int, int], ConferenceParticipation]:
+    """Answers by (conference, member), in one query."""
+    rows = ConferenceParticipation.objects.filter(
+        conference__in=[c.pk for c in conferences], member_id__in=[m.pk for m in members]
+    )
+    return {(p.conference_id, p.member_id): p for p in rows}
+
+
+def _bound_to(conference: Conference, member: Member) -> bool:
+    """Still in the team when the conference starts (a leaver is not asked)."""
+    return member.left_on is None or member.left_on >= conference.starts_on
+
+
+def _conference_url(cell_slug: str | None = None) -> str:
+    url = reverse("roles:conference")
+    return f"{url}#cell-{cell_slug}" if cell_slug else url
+
+
+@register(
+    "conference-talk-missing",
+    title="A member has no talk for the conference",
+    description="Everyone who joined on or after 31 July 2018 submits a talk proposal for the yearly Open "
+    "edX conference, or co-presents one with someone else from OpenCraft. Asked in the four weeks before "
+    "proposals are due, of those attending or who have not answered (the excused are not asked).",
+)
+def conference_talk_missing(context: CheckContext) -> Iterator[Finding]:
+    # Queries: conferences whose proposals are due in the next four weeks (none: stop);
+    # the bound members in scope; their answers.
+    day = context.as_of
+    conferences = list(
+        Conference.objects.filter(proposals_due_on__gte=day, proposals_due_on__lte=day + CONFERENCE_TALK_LEAD)
+    )
+    if not conferences:
+        return
+    members = _conference_members(context)
+    answers = _conference_answers(conferences, members)
+    for conference in conferences:
+        due = date_format(conference.proposals_due_on, "DATE_FORMAT")
+        for member in members:
+            answer = answers.get((conference.pk, member.pk))
+            if not _bound_to(conference, member) or (
+                answer is not None and (not answer.attending or answer.has_talk)
+            ):
+                continue
+            declined = answer is not None and answer.talk_status == "declined"
+            ask = (
+                "your talk was declined: name who from OpenCraft you co-present with"
+                if declined
+                else "propose a talk, or name who from OpenCraft you co-present with"
+            )
+            yield Finding(
+                rule="conference-talk-missing",
+                severity=Severity.WARNING,
+                message=f"{conference.name}: talk proposals are due on {due}; {member.name}, {ask}.",
+                subject=f"conference:{conference.pk}:member:{member.pk}:talk",
+                url=f"{_member_url(member.pk)}#conference",
+                cell_id=member.cell_id,
+                member_id=member.pk,
+            )
+
+
+@register(
+    "conference-attendance-unanswered",
+    title="A member has not said whether they attend the conference",
+    description="Everyone who joined on or after 31 July 2018 attends the yearly Open edX conference unless "
+    "exceptional and important personal circumstances prevent it. From eight weeks before it starts until "
+    "it ends: a member who has not answered is asked to; a member not attending without a reason is "
+    "raised with their cell's epic planning and sustainability manager.",
+)
+def conference_attendance_unanswered(context: CheckContext) -> Iterator[Finding]:
+    # Queries: conferences starting in the next eight weeks or under way (none: stop);
+    # the bound members in scope; their answers.
+    day = context.as_of
+    conferences = list(
+        Conference.objects.filter(starts_on__lte=day + CONFERENCE_ANSWER_LEAD, ends_on__gte=day)
+    )
+    if not conferences:
+        return
+    members = _conference_members(context)
+    answers = _conference_answers(conferences, members)
+    for conference in conferences:
+        starts = date_format(conference.starts_on, "DATE_FORMAT")
+        for member in members:
+            if not _bound_to(conference, member):
+                continue
+            answer = answers.get((conference.pk, member.pk))
+            if answer is None:
+                yield Finding(
+                    rule="conference-attendance-unanswered",
+                    severity=Severity.WARNING,
+                    message=f"{conference.name} starts on {starts}: {member.name}, say whether you attend "
+                    "(on your page).",
+                    subject=f"conference:{conference.pk}:member:{member.pk}",
+                    url=f"{_member_url(member.pk)}#conference",
+                    cell_id=member.cell_id,
+                    member_id=member.pk,
+                )
+            elif not answer.attending and not answer.excused:
+                yield Finding(
+                    rule="conference-attendance-unanswered",
+                    severity=Severity.WARNING,
+                    message=f"{member.name} does not attend {conference.name} ({starts}) and gave no reason; "
+                    "only exceptional and important personal circumstances excuse it.",
+                    subject=f"conference:{conference.pk}:member:{member.pk}:unexcused",
+                    url=_conference_url(member.cell.slug if member.cell else None),
+                    cell_id=member.cell_id,
+                    role_slug=EPIC_SUSTAINABILITY_MANAGER if member.cell_id else CEO,
+                )

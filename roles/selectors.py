@@ -18,9 +18,12 @@ from opencraft_ops.process_checks import CheckContext, held_roles
 from roles import rotation_holders
 from roles.calculations import TimeOffPeriod, tenure_label
 from roles.models import (
+    CONFERENCE_REQUIRED_FROM,
     Cell,
     CommitmentChangeRequest,
     CommitmentRequestStatus,
+    Conference,
+    ConferenceParticipation,
     Member,
     MemberQuerySet,
     MemberTypePeriod,
@@ -485,4 +488,94 @@ def own_commitment_requests(*, member_id: int) -> CommitmentRequests:
     pending = [r for r in rows if r.is_pending]
     return CommitmentRequests(
         pending=pending, decided=[r for r in rows if not r.is_pending][:OWN_DECIDED_SHOWN]
+    )
+
+
+def conference_upcoming(*, as_of: date) -> Conference | None:
+    """The current or next conference (one query): the first not over on ``as_of``."""
+    return Conference.objects.filter(ends_on__gte=as_of).order_by("starts_on").first()
+
+
+@dataclass(frozen=True)
+class ConferenceCard:
+    """A member's answer to the current or next conference, for their own page."""
+
+    conference: Conference
+    participation: ConferenceParticipation | None  # None: not answered yet
+    required: bool  # False: joined before the exemption day, encouraged only
+
+
+def member_conference(*, member: Member, as_of: date) -> ConferenceCard | None:
+    """The member's card for the current or next conference (two queries), or None when
+    no conference is recorded ahead."""
+    conference = conference_upcoming(as_of=as_of)
+    if conference is None:
+        return None
+    participation = ConferenceParticipation.objects.filter(conference=conference, member=member).first()
+    return ConferenceCard(
+        conference=conference,
+        participation=participation,
+        required=member.joined_on >= CONFERENCE_REQUIRED_FROM,
+    )
+
+
+@dataclass(frozen=True)
+class ConferenceAnswer:
+    member: Member
+    participation: ConferenceParticipation | None
+    required: bool
+
+
+@dataclass(frozen=True)
+class CellConferenceAnswers:
+    cell: Cell | None  # None: the members outside the cells
+    answers: list[ConferenceAnswer]
+
+    @property
+    def unanswered(self) -> int:
+        return sum(1 for a in self.answers if a.participation is None)
+
+
+def conference_answers(
+    *, conference: Conference, cell_ids: Iterable[int] | None, as_of: date
+) -> list[CellConferenceAnswers]:
+    """The answers of each cell's active members to ``conference``, a cell at a time (three
+    queries whatever the number of members: cells, members with their user, answers).
+    ``cell_ids=None`` means every cell and the members outside the cells."""
+    cells = Cell.objects.order_by("name")
+    members = (
+        Member.objects.active(as_of)
+        .select_related("user")
+        .order_by("user__first_name", "user__last_name", "user__username")
+    )
+    if cell_ids is not None:
+        wanted = list(cell_ids)
+        cells = cells.filter(pk__in=wanted)
+        members = members.filter(cell_id__in=wanted)
+    answers = {
+        p.member_id: p
+        for p in ConferenceParticipation.objects.filter(conference=conference, member__in=members)
+    }
+    by_cell: dict[int | None, list[ConferenceAnswer]] = defaultdict(list)
+    for member in members:
+        by_cell[member.cell_id].append(
+            ConferenceAnswer(
+                member=member,
+                participation=answers.get(member.pk),
+                required=member.joined_on >= CONFERENCE_REQUIRED_FROM,
+            )
+        )
+    result = [CellConferenceAnswers(cell=cell, answers=by_cell.get(cell.pk, [])) for cell in cells]
+    if cell_ids is None and by_cell.get(None):
+        result.append(CellConferenceAnswers(cell=None, answers=by_cell[None]))
+    return result
+
+
+def cells_held(*, member: Member, role_slug: str, as_of: date) -> set[int]:
+    """The cells where ``member`` holds ``role_slug`` on ``as_of`` (one query)."""
+    return set(
+        RoleAssignment.objects.holdings()
+        .filter(member=member, role__slug=role_slug, cell__isnull=False, since__lte=as_of)
+        .filter(Q(until__isnull=True) | Q(until__gte=as_of))
+        .values_list("cell_id", flat=True)
     )

@@ -24,6 +24,8 @@ from roles.models import (
     Cell,
     CommitmentChangeRequest,
     CommitmentRequestStatus,
+    Conference,
+    ConferenceParticipation,
     Member,
     MemberType,
     MemberTypePeriod,
@@ -343,3 +345,30 @@ def leavers_access_end(*, as_of: date) -> LeaversAccessEnded:
     sessions, _ = Session.objects.filter(pk__in=stale).delete()
     tokens, _ = Token.objects.filter(user_id__in=user_ids).delete()
     return LeaversAccessEnded(members=len(user_ids), sessions=sessions, tokens=tokens)
+
+
+@transaction.atomic
+def conference_participation_save(
+    *,
+    conference: Conference,
+    member: Member,
+    attending: bool,
+    excused_reason: str = "",
+    talk_title: str = "",
+    talk_status: str = "none",
+    co_presenting_with: str = "",
+) -> ConferenceParticipation:
+    """Records (or changes) a member's answer to a conference: attending or not, the
+    circumstances that excuse them, their talk and who they co-present with. Refuses a talk
+    status without a title and an excused member who says they attend."""
+    participation = ConferenceParticipation.objects.select_for_update().filter(
+        conference=conference, member=member
+    ).first() or ConferenceParticipation(conference=conference, member=member)
+    participation.attending = attending
+    participation.excused_reason = excused_reason.strip()
+    participation.talk_title = talk_title.strip()
+    participation.talk_status = talk_status
+    participation.co_presenting_with = co_presenting_with.strip()
+    participation.full_clean()
+    save_or_refuse(participation)
+    return participation

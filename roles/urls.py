@@ -30,6 +30,8 @@ urlpatterns = [
         {"decision": "decline"},
         name="commitment-request-decline",
     ),
+    path("members/<int:pk>/conference/", views.member_conference_save, name="member-conference"),
+    path("conference/", views.conference_answers, name="conference"),
     path("findings/<int:pk>/", findings_views.finding_detail, name="finding"),
     path("findings/<int:pk>/acknowledge/", findings_views.finding_acknowledge, name="finding-acknowledge"),
     path("findings/<int:pk>/snooze/", findings_views.finding_snooze, name="finding-snooze"),

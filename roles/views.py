@@ -8,9 +8,10 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import floatformat
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_POST
@@ -18,9 +19,11 @@ from django.views.decorators.http import require_GET, require_POST
 from findings import selectors as findings_selectors
 from opencraft_ops.calendar import sprint_on
 from roles import selectors, services
+from roles.access import EPIC_SUSTAINABILITY_MANAGER
 from roles.forms import (
     CommitmentDecisionForm,
     CommitmentRequestForm,
+    ConferenceParticipationForm,
     DirectoryFilterForm,
     TimeOffForm,
     apply_validation_error,
@@ -101,6 +104,7 @@ def _member_page(
     form: TimeOffForm | None,
     status: int = 200,
     request_form: CommitmentRequestForm | None = None,
+    conference_form: ConferenceParticipationForm | None = None,
 ) -> HttpResponse:
     today = timezone.localdate()
     page = selectors.member_page(member_id=member_id, as_of=today)
@@ -123,6 +127,12 @@ def _member_page(
             for held in page.roles
         )
     )
+    # The conference card is the member's own (their reasons are personal): two queries, for them only.
+    conference = None
+    if page.member.user_id == request.user.pk:
+        conference = selectors.member_conference(member=page.member, as_of=today)
+        if conference is not None and conference_form is None:
+            conference_form = ConferenceParticipationForm.for_answer(conference.participation)
     return render(
         request,
         "roles/member.html",
@@ -130,6 +140,8 @@ def _member_page(
             "page": page,
             "member": page.member,
             "form": form if can_record else None,
+            "conference": conference,
+            "conference_form": conference_form if conference is not None else None,
             "today": today,
             "own_requests": own_requests,
             "request_form": request_form if own else None,
@@ -211,6 +223,28 @@ def commitment_request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def member_conference_save(request: HttpRequest, pk: int) -> HttpResponse:
+    """The member's answer to the current or next conference; only they give it."""
+    member = get_object_or_404(Member.objects.select_related("cell", "user"), pk=pk)
+    if member.user_id != request.user.pk:
+        raise PermissionDenied("Only the member answers for the conference.")
+    conference = selectors.conference_upcoming(as_of=timezone.localdate())
+    if conference is None:
+        raise Http404("No conference is recorded ahead.")
+    form = ConferenceParticipationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.conference_participation_save(conference=conference, member=member, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, f"Saved your answer for {conference.name}.")
+            return redirect(f"{reverse('roles:member', args=[member.pk])}#conference")
+    return _member_page(request, member.pk, None, status=400, conference_form=form)
+
+
+@login_required
 @require_GET
 def commitment_requests(request: HttpRequest) -> HttpResponse:
     """The requests the viewer decides: those of the cells where they are the epic planning
@@ -272,3 +306,34 @@ def commitment_request_decide(request: HttpRequest, pk: int, decision: str) -> H
     except ValidationError as exc:
         messages.error(request, f"Nothing changed for {who}: {' '.join(exc.messages)}")
     return redirect("roles:commitment-requests")
+
+
+@login_required
+@require_GET
+def conference_answers(request: HttpRequest) -> HttpResponse:
+    """Every cell's answers to the current or next conference: staff see every cell, an
+    epic planning and sustainability manager the cells they hold the role in."""
+    today = timezone.localdate()
+    cell_ids: set[int] | None = None
+    if not request.user.is_staff:
+        me = member_of(request.user)
+        cell_ids = (
+            selectors.cells_held(member=me, role_slug=EPIC_SUSTAINABILITY_MANAGER, as_of=today)
+            if me
+            else set()
+        )
+        if not cell_ids:
+            raise PermissionDenied(
+                "Only staff and a cell's epic planning and sustainability manager see the conference answers."
+            )
+    conference = selectors.conference_upcoming(as_of=today)
+    cells = (
+        selectors.conference_answers(conference=conference, cell_ids=cell_ids, as_of=today)
+        if conference
+        else []
+    )
+    return render(
+        request,
+        "roles/conference.html",
+        {"conference": conference, "cells": cells, **_viewer(request)},
+    )

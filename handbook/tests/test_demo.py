@@ -255,6 +255,8 @@ ISSUE_15_RULES = {
     "newcomer-production-access",
     "client-epics-across-cells",
     "project-cell-help-account",
+    "conference-talk-missing",
+    "conference-attendance-unanswered",
 }
 
 
@@ -293,6 +295,8 @@ def test_the_demo_breaks_every_issue_15_rule_that_can_fire_today() -> None:
         "sprint-core-on-newcomer-friendly",
         "member-leaving-handover",
         "commitment-request-waiting",
+        "conference-talk-missing",
+        "conference-attendance-unanswered",
     ):
         assert subjects[rule] == 1, rule
     assert len({f.cell_id for f in found if f.rule == "cell-capacity-plan-short"}) == 1

@@ -67,10 +67,12 @@ def test_manual_rules_say_why_where_the_portal_lacks_the_data():
     assert set(WHY_MANUAL) <= set(by_id), "a reason for a rule that is not listed"
     for rule_id, why in WHY_MANUAL.items():
         assert by_id[rule_id].kind is Kind.MANUAL and by_id[rule_id].why_manual == why
-    # The rules issue 15 left manual for want of data say so; those it could check are checks.
-    for rule_id in ("everyone-conference", "everyone-conference-talk", "sp-security-offboarding"):
-        assert by_id[rule_id].why_manual
+    # The rules issue 15 left manual for want of data say so; those it could check are checks
+    # (the conference and talk since the portal records members' answers).
+    assert by_id["sp-security-offboarding"].why_manual
     for rule_id, check in (
+        ("everyone-conference", "conference-attendance-unanswered"),
+        ("everyone-conference-talk", "conference-talk-missing"),
         ("cr-silent-assignee", "ticket-assignee-silent"),
         ("nc-detailed-worklogs", "newcomer-worklog-vague"),
         ("nc-points-per-week", "newcomer-week-points"),

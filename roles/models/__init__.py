@@ -1,9 +1,9 @@
 """The organisation: members, cells, the role catalog and who holds which role.
 
-A package of three modules, every name importable from ``roles.models``:
+A package of four modules, every name importable from ``roles.models``:
 ``organisation`` (cells, members), ``records`` (a member's type history, weekly
-commitments and time off) and ``assignments`` (the role catalog and role
-assignments).
+commitments and time off), ``assignments`` (the role catalog and role
+assignments) and ``conference`` (the yearly conference and members' answers).
 """
 
 from roles.models.assignments import (
@@ -12,6 +12,13 @@ from roles.models.assignments import (
     RoleAssignment,
     RoleAssignmentQuerySet,
     RoleScope,
+)
+from roles.models.conference import (
+    CONFERENCE_REQUIRED_FROM,
+    Conference,
+    ConferenceParticipation,
+    TalkStatus,
+    conference_required,
 )
 from roles.models.organisation import (
     Cell,
@@ -47,11 +54,14 @@ def _expose_history_models() -> None:
 _expose_history_models()
 
 __all__ = [
+    "CONFERENCE_REQUIRED_FROM",
     "ROTATION_ROLE_REFUSED",
     "Cell",
     "CellKind",
     "CommitmentChangeRequest",
     "CommitmentRequestStatus",
+    "Conference",
+    "ConferenceParticipation",
     "Member",
     "MemberQuerySet",
     "MemberType",
@@ -60,8 +70,10 @@ __all__ = [
     "RoleAssignment",
     "RoleAssignmentQuerySet",
     "RoleScope",
+    "TalkStatus",
     "TimeOff",
     "TimeOffKind",
     "WeeklyCommitment",
+    "conference_required",
     "validate_timezone",
 ]

@@ -269,11 +269,12 @@ def test_member_page_query_count_is_flat(client, core_member, django_assert_num_
     # session, user (2); member, assignments, rotation slots, backing up, commitments, types,
     # time off (7); the viewer's member comes with the user; company-role check for the links (1); no role
     # check for the form: the viewer is the member themselves; their requests to change their
-    # weekly hours (1).
-    with django_assert_num_queries(11):
+    # weekly hours (1); their conference card: the next conference (1; none recorded here, so
+    # no answer is read).
+    with django_assert_num_queries(12):
         client.get(f"/org/members/{core_member.pk}/")
     grow(6)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = client.get(f"/org/members/{core_member.pk}/")
     assert response.content.count(b"<tr") > 10
 
