@@ -653,7 +653,7 @@ def member_update_missing(context: CheckContext) -> Iterator[Finding]:
         label = KIND_LABELS[window.kind]
         due = date_format(window.due, "SHORT_DATE_FORMAT")
         for member_id, member in by_id.items():
-            if (window.number, member_id, window.kind) in posted or member.joined_on > window.due:
+            if (window.number, member_id, window.kind) in posted or member.joined_on >= window.due:
                 continue
             if off_all_day(member_id, window.due) or off_all_day(member_id, context.as_of):
                 continue

@@ -214,12 +214,14 @@ def test_the_check_holds_before_the_mid_sprint_update_is_due_and_fires_after(cor
 def test_the_check_holds_once_posted_and_for_a_member_off(core_member: Any, cell: Any) -> None:
     s = _this_sprint()
     due = mid_update_due(s)
-    trio: list[Any] = [MemberFactory(cell=cell) for _ in range(3)]
-    off, away_today, newcomer_later = trio
+    quartet: list[Any] = [MemberFactory(cell=cell) for _ in range(4)]
+    off, away_today, newcomer_later, first_day = quartet
     TimeOffFactory(member=off, start=due, end=due)  # off the whole due day
     TimeOffFactory(member=away_today, start=due + timedelta(days=2), end=due + timedelta(days=3))
     newcomer_later.joined_on = due + timedelta(days=1)
     newcomer_later.save()
+    first_day.joined_on = due  # their first day is the due day: nothing to report on yet
+    first_day.save()
     member_sprint_update_record(member=core_member, kind=MID, sprint_number=s.number, as_of=due)
     assert {f.member_id for f in _findings(due, cell)} == {away_today.pk}
     assert _findings(due + timedelta(days=2), cell) == []  # away_today is off that day
