@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from roles.integrity import save_or_refuse
 from roles.models import (
@@ -289,12 +290,14 @@ def role_assignment_handover(
         raise ValidationError({"to_member": "A role is handed over to someone else."})
     if starts_on <= assignment.since:
         raise ValidationError(
-            {"starts_on": f"The handover must start after the current holder's start ({assignment.since})."}
+            {
+                "starts_on": f"The handover must start after the current holder's start ({date_format(assignment.since, 'DATE_FORMAT')})."
+            }
         )
     if assignment.until is not None and starts_on > assignment.until + timedelta(days=1):
         raise ValidationError(
             {
-                "starts_on": f"The current assignment already ends on {assignment.until}; assign the role instead."
+                "starts_on": f"The current assignment already ends on {date_format(assignment.until, 'DATE_FORMAT')}; assign the role instead."
             }
         )
     until = starts_on - timedelta(days=1)

@@ -175,7 +175,8 @@ def member_time_off_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Recorded {time_off.get_kind_display().lower()} from {time_off.start} to {time_off.end}.",
+                f"Recorded {time_off.get_kind_display().lower()} from "
+                f"{date_format(time_off.start, 'DATE_FORMAT')} to {date_format(time_off.end, 'DATE_FORMAT')}.",
             )
             return redirect("roles:member", pk=member.pk)
     return _member_page(request, member.pk, form, status=400)

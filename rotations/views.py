@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from opencraft_ops import calendar
@@ -24,6 +27,11 @@ from rotations.models import CalendarFeed, RotationAssignment, RotationKind
 from rotations.services import editing, feeds, rules, schedule
 
 GRID_SPRINTS = 4
+
+
+def _day(day: date) -> str:
+    """A day as the portal writes it in messages (its one format)."""
+    return date_format(day, "DATE_FORMAT")
 
 
 def _manage(request: HttpRequest, cell: Cell) -> bool:
@@ -166,7 +174,7 @@ def fill_slot(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         messages.success(
             request,
-            f"{assignment.member} is {assignment.get_kind_display().lower()} from {assignment.start}.",
+            f"{assignment.member} is {assignment.get_kind_display().lower()} from {_day(assignment.start)}.",
         )
     return HttpResponseRedirect(_grid_url(cell, request))
 
@@ -180,14 +188,16 @@ def remove_slot(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     assignment = get_object_or_404(
         RotationAssignment.objects.select_related("member__user", "cell", "sprint"), pk=pk, cell=cell
     )
-    label = f"{assignment.get_kind_display()} {assignment.member} ({assignment.start} – {assignment.end})"
+    label = f"{assignment.get_kind_display()} {assignment.member} ({_day(assignment.start)} – {_day(assignment.end)})"
     handed_back = assignment.kind == RotationKind.PAGER and assignment.set_by_hand
     try:
         editing.rotation_delete(assignment=assignment)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        done = f"{assignment.get_kind_display()} from {assignment.start} follows the firefighters again."
+        done = (
+            f"{assignment.get_kind_display()} from {_day(assignment.start)} follows the firefighters again."
+        )
         messages.success(request, done if handed_back else f"Removed: {label}.")
     return HttpResponseRedirect(_grid_url(cell, request))
 

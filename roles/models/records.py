@@ -58,6 +58,13 @@ class MemberTypePeriod(models.Model):
         _refuse_second_change_that_day(self, "a type change")
 
 
+# The bounds of a weekly commitment, and of a request to change one.
+WEEKLY_HOURS_VALIDATORS = [
+    MinValueValidator(0, message="Weekly hours cannot be negative."),
+    MaxValueValidator(80, message="Weekly hours cannot exceed 80."),
+]
+
+
 class WeeklyCommitment(models.Model):
     """Hours per week the member commits to, from ``since`` until the next change."""
 
@@ -65,10 +72,7 @@ class WeeklyCommitment(models.Model):
     hours_per_week = models.DecimalField(
         max_digits=5,
         decimal_places=2,
-        validators=[
-            MinValueValidator(0, message="Weekly hours cannot be negative."),
-            MaxValueValidator(80, message="Weekly hours cannot exceed 80."),
-        ],
+        validators=WEEKLY_HOURS_VALIDATORS,
     )
     since = models.DateField(validators=[validate_sensible_date])
     note = models.CharField(max_length=255, blank=True)
@@ -192,10 +196,7 @@ class CommitmentChangeRequest(models.Model):
     hours_per_week = models.DecimalField(
         max_digits=5,
         decimal_places=2,
-        validators=[
-            MinValueValidator(0, message="Weekly hours cannot be negative."),
-            MaxValueValidator(80, message="Weekly hours cannot exceed 80."),
-        ],
+        validators=WEEKLY_HOURS_VALIDATORS,
     )
     since = models.DateField(
         validators=[validate_sensible_date], help_text="The day the new commitment starts."

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils.formats import date_format
 
 from roles.models import Role, RoleAssignment, TimeOff
 from roles.tests.factories import MemberFactory, RoleAssignmentFactory, TimeOffFactory
@@ -292,6 +293,10 @@ def test_member_records_own_time_off_through_the_form(client, core_member):
     )
     assert response.status_code == 302 and response["Location"] == f"/org/members/{core_member.pk}/"
     assert TimeOff.objects.get(member=core_member).note == "Beach"
+    page = client.get(response["Location"]).content.decode()
+    # The message names the days in the portal's one format, not as ISO dates.
+    start, end = (date_format(TODAY + timedelta(n), "DATE_FORMAT") for n in (3, 5))
+    assert f"Recorded vacation from {start} to {end}." in page
 
 
 def test_time_off_form_bad_input(client, core_member):

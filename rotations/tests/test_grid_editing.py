@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.db import connection, transaction
 from django.urls import reverse
+from django.utils.formats import date_format
 
 from opencraft_ops import calendar
 from opencraft_ops.calendar import MAX_SPRINT_NUMBER
@@ -48,7 +49,9 @@ def test_sprint_manager_fills_an_empty_slot_from_the_grid(
     assert f'data-empty-kind="discovery_duty" data-start="{second_week.isoformat()}"' in page
     with django_capture_on_commit_callbacks(execute=False):
         response = fill(client, cell, kind="firefighter_1", start=s.start.isoformat(), member=crew[2].pk)
-    assert f"{crew[2]} is firefighter 1 from {s.start}" in response.content.decode()
+    assert (
+        f"{crew[2]} is firefighter 1 from {date_format(s.start, 'DATE_FORMAT')}" in response.content.decode()
+    )
     slot = RotationAssignment.objects.get(kind="firefighter_1")
     assert slot.sprint is not None and slot.sprint.number == current_sprint
     assert (slot.member, slot.start, slot.end) == (crew[2], s.start, s.end)

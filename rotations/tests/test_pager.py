@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.db import connection, transaction
 from django.urls import reverse
+from django.utils.formats import date_format
 from rest_framework.test import APIClient
 
 from opencraft_ops import calendar
@@ -83,7 +84,10 @@ def test_pager_changed_by_hand_in_the_grid_keeps_its_holder(client, crew, curren
     assert _pager(current_sprint) == [(crew[4].pk, True), (crew[5].pk, False)]
     # ...while removing the one set by hand hands it back to firefighter 1 at once.
     response = client.post(reverse("rotations:remove", args=[cell.slug, week1.pk]), follow=True)
-    assert f"Pager from {s.start} follows the firefighters again" in response.content.decode()
+    assert (
+        f"Pager from {date_format(s.start, 'DATE_FORMAT')} follows the firefighters again"
+        in response.content.decode()
+    )
     assert _pager(current_sprint) == [(crew[1].pk, False), (crew[5].pk, False)]
 
 
@@ -225,7 +229,10 @@ def test_two_fills_of_one_sprint_at_once_share_the_pager(client, crew, current_s
     )
     assert result["waited"]
     assert result["response"].status_code == 200
-    assert f"{crew[3]} is firefighter 2 from {s.start}" in result["response"].content.decode()
+    assert (
+        f"{crew[3]} is firefighter 2 from {date_format(s.start, 'DATE_FORMAT')}"
+        in result["response"].content.decode()
+    )
     assert _pager(current_sprint) == [(crew[2].pk, False), (crew[3].pk, False)]
 
 
