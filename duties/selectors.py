@@ -219,24 +219,13 @@ def my_open_duties(*, member: Member, as_of: date) -> list[DutyInstance]:
     )
 
 
-def my_current_assignments(*, member: Member, as_of: date) -> list[RoleAssignment]:
-    """The member's current role assignments; rotation roles are left out, since who holds
-    them is the rotation schedule's answer (``my_rotations_since``)."""
-    return list(
-        RoleAssignment.objects.holdings()
-        .filter(member=member, since__lte=as_of)
-        .filter(Q(until__isnull=True) | Q(until__gte=as_of))
-        .select_related("role", "cell", "backup__user")
-        .order_by("role__sort_order")
-    )
-
-
 def my_assignments_during(
     *, member: Member, start: date, end: date, with_cell_mentors: bool = False
 ) -> tuple[list[RoleAssignment], list[RoleAssignment]]:
-    """The member's role assignments overlapping [start, end] (a sprint), rotation roles
-    left out as in ``my_current_assignments``, in one query: the home page takes both the
-    roles held today (``current_of``) and the sprint's role reservations from them. With
+    """The member's role assignments overlapping [start, end] (a sprint), rotation roles left
+    out (``holdings``: who holds them is the rotation schedule's answer), in one query: the
+    home page takes both the roles held today (``current_of``) and the sprint's role
+    reservations from them. With
     ``with_cell_mentors`` (a newcomer's home), the same query also brings the mentor
     assignments of the member's cell, with their members: returned second."""
     where = Q(member=member)
@@ -256,7 +245,7 @@ def my_assignments_during(
 
 def current_of(assignments: Iterable[RoleAssignment], as_of: date) -> list[RoleAssignment]:
     """The loaded assignments held on ``as_of``."""
-    return [a for a in assignments if a.since <= as_of and (a.until is None or a.until >= as_of)]
+    return [a for a in assignments if a.is_current_on(as_of)]
 
 
 def my_rotations_since(*, member: Member, start: date) -> list[RotationAssignment]:
@@ -293,14 +282,6 @@ def my_epics(*, member: Member, sprint_number: int, with_onboarding: bool = Fals
         .annotate(has_update=Exists(has_update))
         .select_related("cell", "reviewer__user")
         .order_by("key")
-    )
-
-
-def my_upcoming_rotations(*, member: Member, as_of: date, limit: int = 6) -> list[RotationAssignment]:
-    return list(
-        RotationAssignment.objects.filter(member=member, end__gte=as_of)
-        .select_related("cell")
-        .order_by("start")[:limit]
     )
 
 

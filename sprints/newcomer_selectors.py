@@ -91,8 +91,7 @@ def mentors_of(
         if a.role.slug == MENTOR
         and a.cell_id == member.cell_id
         and a.member_id != member.pk
-        and a.since <= as_of
-        and (a.until is None or a.until >= as_of)
+        and a.is_current_on(as_of)
     ]
 
 
