@@ -100,12 +100,18 @@ OPEN = [TicketStatus.TODO, TicketStatus.IN_PROGRESS, TicketStatus.BACKLOG]
 DEMO_NOTE = "Demo: handbook rules."
 
 
-def _onboarding_epics(today: datetime) -> int:
-    newcomers = [
+def _newcomers() -> list[Member]:
+    """The newcomers in a cell today, with their user and cell, by username (one query):
+    each pass picks "the first" or "the last" of them in this order."""
+    return [
         m
         for m in Member.objects.with_type().select_related("user", "cell").order_by("user__username")
         if m.current_type == MemberType.NEWCOMER and m.cell_id is not None  # type: ignore[attr-defined]
     ]
+
+
+def _onboarding_epics(today: datetime) -> int:
+    newcomers = _newcomers()
     lacking = [
         n for n in newcomers if not Epic.objects.filter(owner=n, title__icontains="onboarding").exists()
     ]
@@ -249,11 +255,7 @@ def seed(stdout: TextIO) -> None:
 
 def _second_pass(now: datetime, current: int) -> list[str]:
     changed: list[str] = []
-    newcomers = [
-        m
-        for m in Member.objects.with_type().select_related("user", "cell").order_by("user__username")
-        if m.current_type == MemberType.NEWCOMER and m.cell_id is not None  # type: ignore[attr-defined]
-    ]
+    newcomers = _newcomers()
     if newcomers:
         # The fake Tempo describes every worklog as "Work on <key>", too short to say what was
         # done: the newcomers' say it (their ticket's summary), so only the one below is vague.
@@ -342,11 +344,7 @@ def _rounded_worklogs(today: date) -> list[str]:
     whole half-hours over the check's last days: their durations are rounded to the nearest
     half-hour (at least one), which keeps their hours about the same. The others' synced
     durations are not round, so the rule holds for them."""
-    newcomers = [
-        m
-        for m in Member.objects.with_type().select_related("user").order_by("user__username")
-        if m.current_type == MemberType.NEWCOMER and m.cell_id is not None  # type: ignore[attr-defined]
-    ]
+    newcomers = _newcomers()
     if len(newcomers) < 2:
         return []
     member = newcomers[1]
