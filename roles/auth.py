@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from axes.backends import AxesStandaloneBackend
@@ -20,7 +20,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 
-from roles.access import ADMIN_TABLE, admin_scope, membership_ended
+from roles.access import ADMIN_TABLE, admin_scope, member_of, membership_ended
 from roles.middleware import member_zone
 from roles.models import Member
 
@@ -48,26 +48,20 @@ class MemberBackend(ModelBackend):
     def user_can_authenticate(self, user: User | AnonymousUser | None) -> bool:
         if user is None or not super().user_can_authenticate(user):
             return False
-        left_on: date | None
-        if hasattr(user, "_ops_left_on"):  # read with the user by get_user
-            left_on = user._ops_left_on
-        else:
-            left_on = Member.objects.filter(user_id=user.pk or 0).values_list("left_on", flat=True).first()
-        return not membership_ended(left_on)
+        member = member_of(user)  # read with the user by ``get_user``, or one query here
+        return member is None or not membership_ended(member.left_on)
 
     def get_user(self, user_id: Any) -> User | None:
-        """The session's user with their member and cell, in one query: ``left_on`` (the
-        access check), the time zone (``roles.middleware``) and ``roles.access.member_of``
-        read them without a query of their own. ``None`` for a member who has left, which
-        ends the session's access the day membership ends."""
+        """The session's user with their member and cell, in one query: the access check,
+        the time zone (``roles.middleware``) and every page read the member through
+        ``roles.access.member_of`` without a query of their own. ``None`` for a member who
+        has left, which ends the session's access the day membership ends."""
         try:
             user = User._default_manager.select_related("member__cell").get(pk=user_id)
         except User.DoesNotExist:
             return None
         member: Member | None = getattr(user, "member", None)  # joined above: no query
         user._ops_member = member  # type: ignore[attr-defined]  # what ``member_of`` caches
-        user._ops_left_on = member.left_on if member is not None else None  # type: ignore[attr-defined]
-        user._ops_timezone = member.timezone if member is not None else None  # type: ignore[attr-defined]
         return user if self.user_can_authenticate(user) else None
 
     def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:

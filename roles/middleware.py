@@ -21,8 +21,6 @@ from django.utils import timezone
 from roles.access import AnyUser, member_of
 from roles.models import Member
 
-_UNREAD = object()
-
 
 @lru_cache(maxsize=512)
 def zone_named(name: str | None) -> zoneinfo.ZoneInfo | None:
@@ -43,10 +41,7 @@ def member_zone(member: Member | None) -> zoneinfo.ZoneInfo | None:
 def user_zone(user: AnyUser | None) -> zoneinfo.ZoneInfo | None:
     if user is None or not user.is_authenticated:
         return None
-    name = getattr(user, "_ops_timezone", _UNREAD)  # read with the user by MemberBackend.get_user
-    if name is not _UNREAD:
-        return zone_named(name)
-    return member_zone(member_of(user))
+    return member_zone(member_of(user))  # the member is read with the session's user: no query
 
 
 class MemberTimezoneMiddleware:

@@ -417,11 +417,6 @@ def member_check_context(
     return CheckContext(as_of=as_of, member_id=member_id, member_roles=held_roles(rows))
 
 
-def next_time_off(*, member_id: int, as_of: date) -> TimeOff | None:
-    """The member's current or next period away (one query), for their home page."""
-    return TimeOff.objects.filter(member_id=member_id, end__gte=as_of).order_by("start").first()
-
-
 def time_off_ending_since(*, member_id: int, start: date) -> list[TimeOff]:
     """The member's periods away ending on or after ``start``, by start (one query): a
     sprint's time off and the next period away from a single read (``next_of``)."""
@@ -429,7 +424,7 @@ def time_off_ending_since(*, member_id: int, start: date) -> list[TimeOff]:
 
 
 def next_of(periods: Iterable[TimeOff], as_of: date) -> TimeOff | None:
-    """``next_time_off`` among loaded periods (by start): the current or next one."""
+    """The member's current or next period away among loaded periods (by start)."""
     return next((p for p in periods if p.end >= as_of), None)
 
 
